@@ -1,0 +1,232 @@
+"""The coefficient register: every price and parameter with value, unit, price year, provenance and status.
+
+A register is a CSV with one row per coefficient: ``key, value, unit, price_year, ecosystem, region,
+source, clause, status, note``. ``ecosystem`` and ``region`` say what a row applies to (blank = all).
+The default profile lives in ``coefficients/default.csv``; a user register passed with
+``--coefficients`` overrides any default row with the same (key, ecosystem, region) and may add rows.
+
+Lookup takes the most specific row: region and ecosystem > ecosystem > region > general.
+Each value is converted to the key's canonical unit at load, so a register may write 万元/万m³ or
+元/t C where the canonical unit is 元/m³ or 元/t CO₂ — and a dimensionally wrong unit is an error.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .units import UnitError, conversion, convert_magnitude, parse_unit
+
+STATUSES = ("verified", "case-study", "unverified")
+
+#: Canonical unit of every coefficient key the engine uses. A register row for an unknown key is an
+#: error (a typo would otherwise silently leave the default in force).
+CANONICAL_UNITS: dict[str, str] = {
+    "runoff_coefficient": "1",
+    "reservoir_unit_cost": "yuan/m**3",
+    "dredging_cost": "yuan/m**3",
+    "sediment_ratio": "1",
+    "soil_bulk_density": "t/m**3",
+    "soil_nitrogen_content": "1",
+    "soil_phosphorus_content": "1",
+    "nitrogen_removal_cost": "yuan/t",
+    "phosphorus_removal_cost": "yuan/t",
+    "sand_bulk_density": "t/m**3",
+    "sand_layer_thickness": "m",
+    "desertification_control_cost": "yuan/m**2",
+    "reservoir_flood_ratio": "1",
+    "swamp_storage_depth": "m",
+    "lake_flood_log_coefficient": "1",
+    "lake_flood_exponent": "1",
+    "lake_turnover": "1",
+    "treatment_cost_so2": "yuan/t",
+    "treatment_cost_nox": "yuan/t",
+    "treatment_cost_dust": "yuan/t",
+    "treatment_cost_cod": "yuan/t",
+    "treatment_cost_nh3n": "yuan/t",
+    "treatment_cost_tp": "yuan/t",
+    "purification_capacity_so2": "t/(hectare*a)",
+    "purification_capacity_nox": "t/(hectare*a)",
+    "purification_capacity_dust": "t/(hectare*a)",
+    "purification_capacity_cod": "t/(hectare*a)",
+    "purification_capacity_nh3n": "t/(hectare*a)",
+    "purification_capacity_tp": "t/(hectare*a)",
+    "nep_npp_ratio": "1",
+    "carbon_price": "yuan/t_CO2",
+    "oxygen_per_co2": "1",
+    "oxygen_price": "yuan/t",
+    "electricity_price": "yuan/kWh",
+    "ac_energy_efficiency_ratio": "1",
+    "latent_heat_vaporisation": "kJ/kg",
+    "humidifier_power": "kWh/m**3",
+    "water_density": "kg/m**3",
+    "pest_control_cost": "yuan/hectare",
+    "water_price_domestic": "yuan/m**3",
+    "water_price_industrial": "yuan/m**3",
+    "water_price_agricultural": "yuan/m**3",
+    "water_price_ecological": "yuan/m**3",
+    "hydropower_price": "yuan/kWh",
+}
+
+COLUMNS = ("key", "value", "unit", "price_year", "ecosystem", "region", "source", "clause", "status", "note")
+
+DEFAULT_REGISTER = Path(__file__).resolve().parent.parent / "coefficients" / "default.csv"
+
+
+class CoefficientError(ValueError):
+    """A register row is malformed, or a coefficient the method needs is missing."""
+
+
+@dataclass(frozen=True)
+class Coefficient:
+    key: str
+    value: float  # in the canonical unit of the key
+    unit: str  # canonical unit
+    value_as_written: float
+    unit_as_written: str
+    price_year: int | None
+    ecosystem: str
+    region: str
+    source: str
+    clause: str
+    status: str
+    note: str
+    register: str  # file it came from
+
+    @property
+    def ident(self) -> tuple[str, str, str]:
+        return (self.key, self.ecosystem, self.region)
+
+    def label(self) -> str:
+        scope = "/".join(x for x in (self.ecosystem, self.region) if x)
+        return f"{self.key}[{scope}]" if scope else self.key
+
+
+@dataclass
+class Register:
+    rows: dict[tuple[str, str, str], Coefficient]
+    files: list[Path] = field(default_factory=list)
+
+    def lookup(self, key: str, ecosystem: str = "", region: str = "") -> Coefficient:
+        """The most specific row for ``key`` applying to ``ecosystem`` and ``region``."""
+        for candidate in ((key, ecosystem, region), (key, ecosystem, ""), (key, "", region), (key, "", "")):
+            row = self.rows.get(candidate)
+            if row is not None:
+                return row
+        scope = f" for ecosystem '{ecosystem}'" if ecosystem else ""
+        raise CoefficientError(
+            f"coefficient '{key}'{scope} is not in the register ({', '.join(map(str, self.files))}); "
+            f"add a row with key={key}, a value and a unit of dimension {CANONICAL_UNITS.get(key, '?')}")
+
+    def has(self, key: str, ecosystem: str = "", region: str = "") -> bool:
+        try:
+            self.lookup(key, ecosystem, region)
+            return True
+        except CoefficientError:
+            return False
+
+    def value(self, key: str, ecosystem: str = "", region: str = "") -> float:
+        return self.lookup(key, ecosystem, region).value
+
+    def frame(self, used: set[tuple[str, str, str]] | None = None) -> pd.DataFrame:
+        """Register (or the rows in ``used``) as a table for reports, in the units as written."""
+        rows = [c for ident, c in sorted(self.rows.items()) if used is None or ident in used]
+        return pd.DataFrame([{
+            "key": c.key, "ecosystem": c.ecosystem, "region": c.region, "value": c.value_as_written,
+            "unit": c.unit_as_written, "price_year": c.price_year, "source": c.source, "clause": c.clause,
+            "status": c.status, "note": c.note, "register": Path(c.register).name,
+        } for c in rows], columns=list(COLUMNS) + ["register"])
+
+    def digest(self) -> str:
+        """SHA-256 over the register files in order (for manifests)."""
+        h = hashlib.sha256()
+        for f in self.files:
+            h.update(Path(f).read_bytes())
+        return h.hexdigest()
+
+
+def _read_rows(path: Path) -> list[tuple[int, dict]]:
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in ("key", "value", "unit", "source", "status") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise CoefficientError(f"{path}: missing column(s) {', '.join(missing)}; a register needs "
+                                   f"{', '.join(COLUMNS)}")
+        return [(i, row) for i, row in enumerate(reader, start=2)]
+
+
+def _parse_row(path: Path, line: int, row: dict) -> tuple[Coefficient | None, list[str]]:
+    where = f"{path.name}, row {line}"
+    problems = []
+    key = (row.get("key") or "").strip()
+    if key not in CANONICAL_UNITS:
+        return None, [f"{where}, column key: unknown coefficient '{key}'; known keys: "
+                      f"{', '.join(sorted(CANONICAL_UNITS))}"]
+    try:
+        written = float((row.get("value") or "").strip())
+        if not math.isfinite(written):
+            raise ValueError
+    except ValueError:
+        problems.append(f"{where}, column value: '{row.get('value')}' is not a finite number")
+        written = math.nan
+    unit_text = (row.get("unit") or "").strip()
+    canonical = CANONICAL_UNITS[key]
+    try:
+        parse_unit(unit_text)
+        value = convert_magnitude(written, unit_text, canonical)
+    except UnitError as exc:
+        problems.append(f"{where}, column unit: {exc}; '{key}' needs a unit convertible to {canonical}")
+        value = math.nan
+    status = (row.get("status") or "").strip()
+    if status not in STATUSES:
+        problems.append(f"{where}, column status: '{status}' must be one of {', '.join(STATUSES)}")
+    if not (row.get("source") or "").strip():
+        problems.append(f"{where}, column source: every coefficient needs a source")
+    year_text = (row.get("price_year") or "").strip()
+    price_year = None
+    if year_text:
+        try:
+            price_year = int(year_text)
+        except ValueError:
+            problems.append(f"{where}, column price_year: '{year_text}' is not a year")
+    if problems:
+        return None, problems
+    return Coefficient(
+        key=key, value=float(value), unit=canonical, value_as_written=written, unit_as_written=unit_text,
+        price_year=price_year, ecosystem=(row.get("ecosystem") or "").strip(),
+        region=(row.get("region") or "").strip(), source=row["source"].strip(),
+        clause=(row.get("clause") or "").strip(), status=status, note=(row.get("note") or "").strip(),
+        register=str(path)), []
+
+
+def load_register(*paths: str | Path) -> Register:
+    """Load the default register, then each user register in order; later rows override earlier ones.
+
+    Raises :class:`CoefficientError` listing every malformed row.
+    """
+    files = [DEFAULT_REGISTER] + [Path(p) for p in paths]
+    rows: dict[tuple[str, str, str], Coefficient] = {}
+    problems: list[str] = []
+    for path in files:
+        if not path.is_file():
+            raise CoefficientError(f"coefficient register {path} not found")
+        seen: set[tuple[str, str, str]] = set()
+        for line, raw in _read_rows(path):
+            coefficient, errs = _parse_row(path, line, raw)
+            problems.extend(errs)
+            if coefficient is None:
+                continue
+            if coefficient.ident in seen:
+                problems.append(f"{path.name}, row {line}: duplicate row for {coefficient.label()}")
+            seen.add(coefficient.ident)
+            rows[coefficient.ident] = coefficient
+    if problems:
+        raise CoefficientError("coefficient register problems:\n  " + "\n  ".join(problems))
+    # A conversion check that cannot fail for parsed rows but documents the invariant.
+    for c in rows.values():
+        conversion(c.unit, CANONICAL_UNITS[c.key])
+    return Register(rows=rows, files=files)

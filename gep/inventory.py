@@ -1,0 +1,453 @@
+"""Read an inventory (a folder of CSV files, or an .xlsx workbook) into validated tables in canonical units.
+
+The format is declared in ``gep/data/inventory.yaml``. Loading checks everything at once and raises
+:class:`InventoryError` with one line per problem — file, row, column, what was expected — so a
+bureau can fix a whole table in one pass. Nothing downstream sees an unvalidated value.
+
+Every loaded table keeps, per row, the file and spreadsheet row it came from (``_file``, ``_row``),
+so a figure can be traced back to its input cell.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .catalogue import inventory_spec, services_spec
+from .units import UnitError, conversion, convert_magnitude, dimensionality_text, parse_unit
+
+HEADER_RE = re.compile(r"^\s*(?P<label>[^\[\]]+?)\s*(?:\[(?P<unit>[^\]]*)\])?\s*$")
+AREA_TOLERANCE = 1e-3  # relative: parts may exceed their whole by at most 0.1 % (rounding in sources)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+class InventoryError(ValueError):
+    """The inventory has problems; ``problems`` lists all of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        errors = [p for p in problems if p.severity == "error"]
+        super().__init__(f"{len(errors)} problem(s) in the inventory:\n  " + "\n  ".join(map(str, errors)))
+
+
+@dataclass
+class Inventory:
+    """Validated tables in canonical units, keyed by table name."""
+
+    path: Path
+    tables: dict[str, pd.DataFrame]
+    files: dict[str, Path]
+    declared_units: dict[str, dict[str, str]]
+    warnings: list[Problem] = field(default_factory=list)
+    format_version: str = ""
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The table, or an empty frame with the declared columns when the inventory has none."""
+        if name in self.tables:
+            return self.tables[name]
+        columns = list(inventory_spec()["tables"][name]["columns"]) + ["_file", "_row"]
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.table("extent")["year"].unique())
+
+
+# ----------------------------------------------------------------------------------------------
+# reading raw tables
+
+
+def _cell_text(value) -> str:
+    """A cell as text: Excel numbers that are whole become '500229', NaN becomes ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    return str(value).strip()
+
+
+def _table_name(stem: str) -> str | None:
+    tables = inventory_spec()["tables"]
+    if stem in tables:
+        return stem
+    for name, spec in tables.items():
+        if spec["zh"] == stem:
+            return name
+    return None
+
+
+def _read_sources(path: Path) -> tuple[dict[str, tuple[str, pd.DataFrame]], list[Problem]]:
+    """Raw string tables by name, with the file label used in messages."""
+    raw: dict[str, tuple[str, pd.DataFrame]] = {}
+    problems: list[Problem] = []
+
+    def add(name: str | None, label: str, frame: pd.DataFrame):
+        if name is None:
+            problems.append(Problem(label, None, None, "not an inventory table; table names are "
+                                    + ", ".join(inventory_spec()["tables"]), "warning"))
+            return
+        if name in raw:
+            problems.append(Problem(label, None, None, f"table '{name}' is given twice "
+                                    f"(also in {raw[name][0]})"))
+            return
+        raw[name] = (label, frame.map(_cell_text).astype(str) if len(frame) else frame.astype(str))
+
+    def read_workbook(book: Path, label_prefix: str = ""):
+        sheets = pd.read_excel(book, sheet_name=None, dtype=object, header=0)
+        for sheet, frame in sheets.items():
+            add(_table_name(sheet), f"{label_prefix}{book.name}[{sheet}]", frame)
+
+    if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
+        read_workbook(path)
+    elif path.is_dir():
+        for f in sorted(path.iterdir()):
+            if f.suffix.lower() == ".csv":
+                try:
+                    frame = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+                except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+                    problems.append(Problem(f.name, None, None, f"cannot be read as UTF-8 CSV: {exc}"))
+                    continue
+                add(_table_name(f.stem), f.name, frame)
+            elif f.suffix.lower() in (".xlsx", ".xlsm"):
+                sheets = pd.read_excel(f, sheet_name=None, dtype=object, header=0)
+                if len(sheets) == 1 and _table_name(f.stem):
+                    ((_, frame),) = sheets.items()
+                    add(_table_name(f.stem), f.name, frame)
+                else:
+                    for sheet, frame in sheets.items():
+                        add(_table_name(sheet), f"{f.name}[{sheet}]", frame)
+    else:
+        raise InventoryError([Problem(str(path), None, None,
+                                      "not found: give a folder of CSV files or an .xlsx workbook")])
+    return raw, problems
+
+
+# ----------------------------------------------------------------------------------------------
+# one table
+
+
+def _match_column(label: str, columns: dict) -> str | None:
+    for name, spec in columns.items():
+        if label == spec["zh"] or label.lower() == name.lower():
+            return name
+    return None
+
+
+def _vocab_key(text: str, vocabulary: dict) -> str | None:
+    if text in vocabulary:
+        return text
+    for key, entry in vocabulary.items():
+        if entry["zh"] == text or key.lower() == text.lower():
+            return key
+    return None
+
+
+def _parse_table(name: str, label: str, raw: pd.DataFrame, problems: list[Problem]):
+    """Check headers and cells of one table; returns (frame, declared units) in canonical units."""
+    spec = inventory_spec()["tables"][name]
+    columns = spec["columns"]
+    vocabularies = inventory_spec()["vocabularies"]
+    mapping: dict[str, str] = {}
+    declared: dict[str, str] = {}
+    ok = True
+    for header in raw.columns:
+        header = str(header)
+        m = HEADER_RE.match(header)
+        if not m or header.startswith("Unnamed:"):
+            problems.append(Problem(label, 1, header, "empty or malformed column header"))
+            ok = False
+            continue
+        col = _match_column(m["label"], columns)
+        if col is None:
+            problems.append(Problem(label, 1, header, "unknown column; expected one of " + ", ".join(
+                f"{c} ({s['zh']})" for c, s in columns.items())))
+            ok = False
+            continue
+        if col in mapping.values():
+            problems.append(Problem(label, 1, header, f"column '{col}' appears twice"))
+            ok = False
+            continue
+        mapping[header] = col
+        cspec = columns[col]
+        unit = m["unit"]
+        if "unit" in cspec:
+            if unit is None or not unit.strip():
+                problems.append(Problem(label, 1, header, f"no unit: write the unit in brackets, e.g. "
+                                        f"'{cspec['zh']} [{cspec['unit']}]'"))
+                ok = False
+                continue
+            try:
+                conversion(unit, cspec["unit"])
+            except UnitError as exc:
+                problems.append(Problem(label, 1, header, f"{exc}; expected a unit of "
+                                        f"{dimensionality_text(cspec['unit'])} such as {cspec['unit']}"))
+                ok = False
+                continue
+            declared[col] = unit.strip()
+        elif unit is not None:
+            problems.append(Problem(label, 1, header, "this column holds no quantity and takes no unit "
+                                    + ("(its unit comes from column " + cspec["unit_column"] + ")"
+                                       if "unit_column" in cspec else "")))
+            ok = False
+    present = set(mapping.values())
+    for col, cspec in columns.items():
+        if cspec.get("required") and col not in present:
+            unit_hint = f" [{cspec['unit']}]" if "unit" in cspec else ""
+            problems.append(Problem(label, 1, col, f"required column missing: add '{cspec['zh']}{unit_hint}' "
+                                    f"(or '{col}{unit_hint}')"))
+            ok = False
+    for col, cspec in columns.items():
+        if "unit_column" in cspec and col in present and cspec["unit_column"] not in present:
+            problems.append(Problem(label, 1, col, f"column '{col}' needs the column "
+                                    f"'{cspec['unit_column']}' ({columns[cspec['unit_column']]['zh']}) "
+                                    f"giving each row's unit"))
+            ok = False
+    if not ok:
+        return None, declared
+
+    frame = raw.rename(columns=mapping)
+    out = pd.DataFrame(index=frame.index)
+    out["_file"] = label
+    out["_row"] = np.arange(2, len(frame) + 2)
+    for col, cspec in columns.items():
+        if col not in frame.columns:
+            out[col] = np.nan if ("unit" in cspec or "unit_column" in cspec) else ""
+            continue
+        values = frame[col].astype(str).str.strip()
+        kind = cspec.get("type")
+        if "unit" in cspec or "unit_column" in cspec:
+            numbers = pd.to_numeric(values.replace("", np.nan), errors="coerce")
+            bad = values.ne("") & numbers.isna()
+            for i in np.flatnonzero(bad.to_numpy()):
+                problems.append(Problem(label, int(out["_row"].iloc[i]), col,
+                                        f"'{values.iloc[i]}' is not a number"))
+            if "unit" in cspec:
+                numbers = convert_magnitude(numbers.astype(float), declared[col], cspec["unit"])
+            out[col] = numbers.astype(float)
+            lo, hi = cspec.get("min"), cspec.get("max")
+            shown = cspec.get("unit", "")
+            if lo is not None:
+                low = numbers <= lo if cspec.get("exclusive_min") else numbers < lo
+                for i in np.flatnonzero(low.fillna(False).to_numpy()):
+                    problems.append(Problem(label, int(out["_row"].iloc[i]), col,
+                                            f"{values.iloc[i]} is below the minimum "
+                                            f"({'>' if cspec.get('exclusive_min') else '≥'} {lo}); "
+                                            f"negative or zero amounts are not allowed here"))
+            if hi is not None:
+                # max is stated in the canonical unit (e.g. percent 100, fraction 1)
+                for i in np.flatnonzero((numbers > hi).fillna(False).to_numpy()):
+                    problems.append(Problem(label, int(out["_row"].iloc[i]), col,
+                                            f"{values.iloc[i]} is above the maximum {hi} {shown}".rstrip()))
+        elif kind == "year":
+            years = pd.to_numeric(values, errors="coerce")
+            for i in np.flatnonzero((years.isna() | (years % 1 != 0) | (years < 1900) | (years > 2100))
+                                    .to_numpy() & values.ne("").to_numpy()):
+                problems.append(Problem(label, int(out["_row"].iloc[i]), col,
+                                        f"'{values.iloc[i]}' is not a year (1900–2100)"))
+            out[col] = years
+        elif kind == "enum":
+            vocab = vocabularies[cspec["vocabulary"]]
+            keys = values.map(lambda t: _vocab_key(t, vocab) if t else "")
+            for i in np.flatnonzero(keys.isna().to_numpy()):
+                problems.append(Problem(label, int(out["_row"].iloc[i]), col,
+                                        f"'{values.iloc[i]}' is not one of " + ", ".join(
+                                            f"{k} ({v['zh']})" for k, v in vocab.items())))
+            out[col] = keys.fillna("")
+        elif kind == "service":
+            known = services_spec()["services"]
+            for i in np.flatnonzero((~values.isin(list(known)) & values.ne("")).to_numpy()):
+                problems.append(Problem(label, int(out["_row"].iloc[i]), col,
+                                        f"'{values.iloc[i]}' is not a service; services: {', '.join(known)}"))
+            out[col] = values
+        elif kind == "unit":
+            for i, text in enumerate(values):
+                if text:
+                    try:
+                        parse_unit(text)
+                    except UnitError as exc:
+                        problems.append(Problem(label, int(out["_row"].iloc[i]), col, str(exc)))
+            out[col] = values
+        else:
+            out[col] = values
+        if cspec.get("required"):
+            for i in np.flatnonzero(values.eq("").to_numpy()):
+                problems.append(Problem(label, int(out["_row"].iloc[i]), col, "required value is empty"))
+    return out, declared
+
+
+def _check_keys(name: str, frame: pd.DataFrame, problems: list[Problem]) -> None:
+    key = inventory_spec()["tables"][name]["key"]
+    dup = frame.duplicated(subset=key, keep="first")
+    for i in np.flatnonzero(dup.to_numpy()):
+        first = frame[(frame[key] == frame.iloc[i][key]).all(axis=1)]["_row"].iloc[0]
+        problems.append(Problem(frame["_file"].iloc[i], int(frame["_row"].iloc[i]), ", ".join(key),
+                                f"duplicate row: same {', '.join(key)} as row {first}"))
+
+
+# ----------------------------------------------------------------------------------------------
+# cross-table checks
+
+
+def _ancestors(code: str, parents: dict[str, str]) -> list[str]:
+    seen, out = set(), []
+    while parents.get(code) and parents[code] not in seen:
+        code = parents[code]
+        seen.add(code)
+        out.append(code)
+    return out
+
+
+def _check_regions(regions: pd.DataFrame, problems: list[Problem]) -> None:
+    codes = set(regions["code"])
+    parents = dict(zip(regions["code"], regions["parent_code"]))
+    for r in regions.itertuples():
+        if r.parent_code and r.parent_code not in codes:
+            problems.append(Problem(r._file, r._row, "parent_code",
+                                    f"parent '{r.parent_code}' is not a region of this inventory"))
+        if r.code in _ancestors(r.code, parents):
+            problems.append(Problem(r._file, r._row, "parent_code", "region is its own ancestor"))
+    roots = regions[regions["parent_code"] == ""]
+    if len(roots) != 1:
+        problems.append(Problem(regions["_file"].iloc[0] if len(regions) else "regions", None, "parent_code",
+                                f"exactly one top-level region (no parent) is expected, found {len(roots)}"))
+    children_area = regions[regions["parent_code"] != ""].groupby("parent_code")["land_area"].sum()
+    area = dict(zip(regions["code"], regions["land_area"]))
+    for parent, total in children_area.items():
+        if parent in area and not np.isnan(area[parent]) and \
+                abs(total - area[parent]) > AREA_TOLERANCE * area[parent]:
+            row = regions[regions["code"] == parent].iloc[0]
+            problems.append(Problem(row["_file"], int(row["_row"]), "land_area",
+                                    f"land areas of the sub-regions add up to {total:,.2f} hm², "
+                                    f"not this region's {area[parent]:,.2f} hm²"))
+
+
+def _check_region_refs(name: str, frame: pd.DataFrame, regions: pd.DataFrame, problems: list[Problem]) -> None:
+    if "region_code" not in frame.columns or not len(frame):
+        return
+    codes = set(regions["code"])
+    for r in frame[~frame["region_code"].isin(codes) & frame["region_code"].ne("")].itertuples():
+        problems.append(Problem(r._file, r._row, "region_code",
+                                f"unknown region code '{r.region_code}': not in regions"))
+    # The same extensive table must not hold a region and one of its ancestors for the same year:
+    # the ancestor's figure would be counted twice when township results are added up.
+    if name in ("conditions", "climate", "targets", "socioeconomic"):
+        return  # intensive parameters and statistics may be given at any level
+    parents = dict(zip(regions["code"], regions["parent_code"]))
+    for year, group in frame.groupby("year"):
+        present = set(group["region_code"])
+        for r in group.itertuples():
+            clash = [a for a in _ancestors(r.region_code, parents) if a in present]
+            if clash:
+                problems.append(Problem(r._file, r._row, "region_code",
+                                        f"{name} has rows for both region {r.region_code} and its parent "
+                                        f"{clash[0]} in {int(year)}: the parent's rows would be counted twice; "
+                                        f"give each figure at one level only"))
+                break
+
+
+def _check_areas(tables: dict[str, pd.DataFrame], problems: list[Problem], warnings: list[Problem]) -> None:
+    regions = tables["regions"].set_index("code")
+    land = regions["land_area"]
+    extent = tables.get("extent")
+    if extent is not None and len(extent):
+        totals = extent.groupby(["region_code", "year"])["area"].sum()
+        for (code, year), total in totals.items():
+            if code in land.index and total > land[code] * (1 + AREA_TOLERANCE):
+                row = extent[(extent["region_code"] == code) & (extent["year"] == year)].iloc[0]
+                problems.append(Problem(row["_file"], int(row["_row"]), "area",
+                                        f"ecosystem areas of {code} in {int(year)} add up to {total:,.2f} hm², "
+                                        f"more than its land area {land[code]:,.2f} hm²"))
+    forest = tables.get("forest")
+    if forest is not None and len(forest):
+        totals = forest.groupby(["region_code", "year"])["area"].sum()
+        ext_forest = (extent[extent["ecosystem"] == "forest"].groupby(["region_code", "year"])["area"].sum()
+                      if extent is not None and len(extent) else pd.Series(dtype=float))
+        for (code, year), total in totals.items():
+            rows = forest[(forest["region_code"] == code) & (forest["year"] == year)]
+            if code in land.index and total > land[code] * (1 + AREA_TOLERANCE):
+                problems.append(Problem(rows["_file"].iloc[0], int(rows["_row"].iloc[0]), "area",
+                                        f"forest area of {code} in {int(year)} is {total:,.2f} hm², "
+                                        f"above its land area {land[code]:,.2f} hm²"))
+            elif (code, year) in ext_forest.index and \
+                    abs(total - ext_forest[(code, year)]) > AREA_TOLERANCE * max(total, 1.0):
+                warnings.append(Problem(rows["_file"].iloc[0], int(rows["_row"].iloc[0]), "area",
+                                        f"forest table gives {total:,.2f} hm² for {code} in {int(year)}, "
+                                        f"the extent table {ext_forest[(code, year)]:,.2f} hm²", "warning"))
+
+
+# ----------------------------------------------------------------------------------------------
+# entry points
+
+
+def read_inventory(path: str | Path) -> tuple[Inventory | None, list[Problem]]:
+    """Read and check an inventory; returns (inventory or None, all problems incl. warnings)."""
+    path = Path(path)
+    try:
+        raw, problems = _read_sources(path)
+    except InventoryError as exc:
+        return None, exc.problems
+    spec = inventory_spec()
+    for name, tspec in spec["tables"].items():
+        if tspec.get("required") and name not in raw:
+            problems.append(Problem(str(path), None, None, f"required table '{name}' ({tspec['zh']}) is missing: "
+                                    f"add {name}.csv or a sheet named {name}"))
+    tables: dict[str, pd.DataFrame] = {}
+    declared: dict[str, dict[str, str]] = {}
+    files: dict[str, Path] = {}
+    for name, (label, frame) in raw.items():
+        parsed, units = _parse_table(name, label, frame, problems)
+        declared[name] = units
+        files[name] = path / label if path.is_dir() and "[" not in label else path
+        if parsed is not None:
+            _check_keys(name, parsed, problems)
+            tables[name] = parsed
+    warnings = [p for p in problems if p.severity == "warning"]
+    if "regions" in tables:
+        _check_regions(tables["regions"], problems)
+        for name, frame in tables.items():
+            if name != "regions":
+                _check_region_refs(name, frame, tables["regions"], problems)
+        if not any(p.severity == "error" for p in problems):
+            _check_areas(tables, problems, warnings)
+    problems = [p for p in problems if p.severity == "error"] + warnings
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    for name, frame in tables.items():
+        key = spec["tables"][name]["key"]
+        if "year" in frame.columns:
+            frame["year"] = frame["year"].astype(int)
+        tables[name] = frame.sort_values(key, kind="stable").reset_index(drop=True)
+    return Inventory(path=path, tables=tables, files=files, declared_units=declared, warnings=warnings,
+                     format_version=spec["format_version"]), problems
+
+
+def load_inventory(path: str | Path) -> Inventory:
+    """Read an inventory or raise :class:`InventoryError` listing every problem."""
+    inventory, problems = read_inventory(path)
+    if inventory is None:
+        raise InventoryError(problems)
+    return inventory
