@@ -4,7 +4,7 @@ The format is declared in ``gep/data/inventory.yaml``. Loading checks everything
 :class:`InventoryError` with one line per problem — file, row, column, what was expected — so a
 bureau can fix a whole table in one pass. Nothing downstream sees an unvalidated value.
 
-Every loaded table keeps, per row, the file and spreadsheet row it came from (``_file``, ``_row``),
+Every loaded table keeps, per row, the file and spreadsheet row it came from (``input_file``, ``input_row``),
 so a figure can be traced back to its input cell.
 """
 from __future__ import annotations
@@ -65,7 +65,7 @@ class Inventory:
         """The table, or an empty frame with the declared columns when the inventory has none."""
         if name in self.tables:
             return self.tables[name]
-        columns = list(inventory_spec()["tables"][name]["columns"]) + ["_file", "_row"]
+        columns = list(inventory_spec()["tables"][name]["columns"]) + ["input_file", "input_row"]
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
     @property
@@ -231,8 +231,8 @@ def _parse_table(name: str, label: str, raw: pd.DataFrame, problems: list[Proble
 
     frame = raw.rename(columns=mapping)
     out = pd.DataFrame(index=frame.index)
-    out["_file"] = label
-    out["_row"] = np.arange(2, len(frame) + 2)
+    out["input_file"] = label
+    out["input_row"] = np.arange(2, len(frame) + 2)
     for col, cspec in columns.items():
         if col not in frame.columns:
             out[col] = np.nan if ("unit" in cspec or "unit_column" in cspec) else ""
@@ -243,7 +243,7 @@ def _parse_table(name: str, label: str, raw: pd.DataFrame, problems: list[Proble
             numbers = pd.to_numeric(values.replace("", np.nan), errors="coerce")
             bad = values.ne("") & numbers.isna()
             for i in np.flatnonzero(bad.to_numpy()):
-                problems.append(Problem(label, int(out["_row"].iloc[i]), col,
+                problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
                                         f"'{values.iloc[i]}' is not a number"))
             if "unit" in cspec:
                 numbers = convert_magnitude(numbers.astype(float), declared[col], cspec["unit"])
@@ -253,34 +253,34 @@ def _parse_table(name: str, label: str, raw: pd.DataFrame, problems: list[Proble
             if lo is not None:
                 low = numbers <= lo if cspec.get("exclusive_min") else numbers < lo
                 for i in np.flatnonzero(low.fillna(False).to_numpy()):
-                    problems.append(Problem(label, int(out["_row"].iloc[i]), col,
+                    problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
                                             f"{values.iloc[i]} is below the minimum "
                                             f"({'>' if cspec.get('exclusive_min') else '≥'} {lo}); "
                                             f"negative or zero amounts are not allowed here"))
             if hi is not None:
                 # max is stated in the canonical unit (e.g. percent 100, fraction 1)
                 for i in np.flatnonzero((numbers > hi).fillna(False).to_numpy()):
-                    problems.append(Problem(label, int(out["_row"].iloc[i]), col,
+                    problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
                                             f"{values.iloc[i]} is above the maximum {hi} {shown}".rstrip()))
         elif kind == "year":
             years = pd.to_numeric(values, errors="coerce")
             for i in np.flatnonzero((years.isna() | (years % 1 != 0) | (years < 1900) | (years > 2100))
                                     .to_numpy() & values.ne("").to_numpy()):
-                problems.append(Problem(label, int(out["_row"].iloc[i]), col,
+                problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
                                         f"'{values.iloc[i]}' is not a year (1900–2100)"))
             out[col] = years
         elif kind == "enum":
             vocab = vocabularies[cspec["vocabulary"]]
             keys = values.map(lambda t: _vocab_key(t, vocab) if t else "")
             for i in np.flatnonzero(keys.isna().to_numpy()):
-                problems.append(Problem(label, int(out["_row"].iloc[i]), col,
+                problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
                                         f"'{values.iloc[i]}' is not one of " + ", ".join(
                                             f"{k} ({v['zh']})" for k, v in vocab.items())))
             out[col] = keys.fillna("")
         elif kind == "service":
             known = services_spec()["services"]
             for i in np.flatnonzero((~values.isin(list(known)) & values.ne("")).to_numpy()):
-                problems.append(Problem(label, int(out["_row"].iloc[i]), col,
+                problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
                                         f"'{values.iloc[i]}' is not a service; services: {', '.join(known)}"))
             out[col] = values
         elif kind == "unit":
@@ -289,13 +289,13 @@ def _parse_table(name: str, label: str, raw: pd.DataFrame, problems: list[Proble
                     try:
                         parse_unit(text)
                     except UnitError as exc:
-                        problems.append(Problem(label, int(out["_row"].iloc[i]), col, str(exc)))
+                        problems.append(Problem(label, int(out["input_row"].iloc[i]), col, str(exc)))
             out[col] = values
         else:
             out[col] = values
         if cspec.get("required"):
             for i in np.flatnonzero(values.eq("").to_numpy()):
-                problems.append(Problem(label, int(out["_row"].iloc[i]), col, "required value is empty"))
+                problems.append(Problem(label, int(out["input_row"].iloc[i]), col, "required value is empty"))
     return out, declared
 
 
@@ -303,8 +303,8 @@ def _check_keys(name: str, frame: pd.DataFrame, problems: list[Problem]) -> None
     key = inventory_spec()["tables"][name]["key"]
     dup = frame.duplicated(subset=key, keep="first")
     for i in np.flatnonzero(dup.to_numpy()):
-        first = frame[(frame[key] == frame.iloc[i][key]).all(axis=1)]["_row"].iloc[0]
-        problems.append(Problem(frame["_file"].iloc[i], int(frame["_row"].iloc[i]), ", ".join(key),
+        first = frame[(frame[key] == frame.iloc[i][key]).all(axis=1)]["input_row"].iloc[0]
+        problems.append(Problem(frame["input_file"].iloc[i], int(frame["input_row"].iloc[i]), ", ".join(key),
                                 f"duplicate row: same {', '.join(key)} as row {first}"))
 
 
@@ -326,13 +326,13 @@ def _check_regions(regions: pd.DataFrame, problems: list[Problem]) -> None:
     parents = dict(zip(regions["code"], regions["parent_code"]))
     for r in regions.itertuples():
         if r.parent_code and r.parent_code not in codes:
-            problems.append(Problem(r._file, r._row, "parent_code",
+            problems.append(Problem(r.input_file, r.input_row, "parent_code",
                                     f"parent '{r.parent_code}' is not a region of this inventory"))
         if r.code in _ancestors(r.code, parents):
-            problems.append(Problem(r._file, r._row, "parent_code", "region is its own ancestor"))
+            problems.append(Problem(r.input_file, r.input_row, "parent_code", "region is its own ancestor"))
     roots = regions[regions["parent_code"] == ""]
     if len(roots) != 1:
-        problems.append(Problem(regions["_file"].iloc[0] if len(regions) else "regions", None, "parent_code",
+        problems.append(Problem(regions["input_file"].iloc[0] if len(regions) else "regions", None, "parent_code",
                                 f"exactly one top-level region (no parent) is expected, found {len(roots)}"))
     children_area = regions[regions["parent_code"] != ""].groupby("parent_code")["land_area"].sum()
     area = dict(zip(regions["code"], regions["land_area"]))
@@ -340,7 +340,7 @@ def _check_regions(regions: pd.DataFrame, problems: list[Problem]) -> None:
         if parent in area and not np.isnan(area[parent]) and \
                 abs(total - area[parent]) > AREA_TOLERANCE * area[parent]:
             row = regions[regions["code"] == parent].iloc[0]
-            problems.append(Problem(row["_file"], int(row["_row"]), "land_area",
+            problems.append(Problem(row["input_file"], int(row["input_row"]), "land_area",
                                     f"land areas of the sub-regions add up to {total:,.2f} hm², "
                                     f"not this region's {area[parent]:,.2f} hm²"))
 
@@ -350,7 +350,7 @@ def _check_region_refs(name: str, frame: pd.DataFrame, regions: pd.DataFrame, pr
         return
     codes = set(regions["code"])
     for r in frame[~frame["region_code"].isin(codes) & frame["region_code"].ne("")].itertuples():
-        problems.append(Problem(r._file, r._row, "region_code",
+        problems.append(Problem(r.input_file, r.input_row, "region_code",
                                 f"unknown region code '{r.region_code}': not in regions"))
     # The same extensive table must not hold a region and one of its ancestors for the same year:
     # the ancestor's figure would be counted twice when township results are added up.
@@ -362,7 +362,7 @@ def _check_region_refs(name: str, frame: pd.DataFrame, regions: pd.DataFrame, pr
         for r in group.itertuples():
             clash = [a for a in _ancestors(r.region_code, parents) if a in present]
             if clash:
-                problems.append(Problem(r._file, r._row, "region_code",
+                problems.append(Problem(r.input_file, r.input_row, "region_code",
                                         f"{name} has rows for both region {r.region_code} and its parent "
                                         f"{clash[0]} in {int(year)}: the parent's rows would be counted twice; "
                                         f"give each figure at one level only"))
@@ -378,7 +378,7 @@ def _check_areas(tables: dict[str, pd.DataFrame], problems: list[Problem], warni
         for (code, year), total in totals.items():
             if code in land.index and total > land[code] * (1 + AREA_TOLERANCE):
                 row = extent[(extent["region_code"] == code) & (extent["year"] == year)].iloc[0]
-                problems.append(Problem(row["_file"], int(row["_row"]), "area",
+                problems.append(Problem(row["input_file"], int(row["input_row"]), "area",
                                         f"ecosystem areas of {code} in {int(year)} add up to {total:,.2f} hm², "
                                         f"more than its land area {land[code]:,.2f} hm²"))
     forest = tables.get("forest")
@@ -389,18 +389,65 @@ def _check_areas(tables: dict[str, pd.DataFrame], problems: list[Problem], warni
         for (code, year), total in totals.items():
             rows = forest[(forest["region_code"] == code) & (forest["year"] == year)]
             if code in land.index and total > land[code] * (1 + AREA_TOLERANCE):
-                problems.append(Problem(rows["_file"].iloc[0], int(rows["_row"].iloc[0]), "area",
+                problems.append(Problem(rows["input_file"].iloc[0], int(rows["input_row"].iloc[0]), "area",
                                         f"forest area of {code} in {int(year)} is {total:,.2f} hm², "
                                         f"above its land area {land[code]:,.2f} hm²"))
             elif (code, year) in ext_forest.index and \
                     abs(total - ext_forest[(code, year)]) > AREA_TOLERANCE * max(total, 1.0):
-                warnings.append(Problem(rows["_file"].iloc[0], int(rows["_row"].iloc[0]), "area",
+                warnings.append(Problem(rows["input_file"].iloc[0], int(rows["input_row"].iloc[0]), "area",
                                         f"forest table gives {total:,.2f} hm² for {code} in {int(year)}, "
                                         f"the extent table {ext_forest[(code, year)]:,.2f} hm²", "warning"))
 
 
 # ----------------------------------------------------------------------------------------------
 # entry points
+
+
+def _check_rows(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    """Row rules that span columns: how a product is valued, what a supplied quantity measures."""
+    products = tables.get("products")
+    if products is not None:
+        for r in products.itertuples():
+            has_pair = not (np.isnan(r.quantity) or np.isnan(r.price))
+            if np.isnan(r.output_value) and not has_pair:
+                problems.append(Problem(r.input_file, r.input_row, "output_value",
+                                        "give the output value, or both quantity and price"))
+            for col, unit_col in (("quantity", "quantity_unit"), ("price", "price_unit")):
+                if not np.isnan(getattr(r, col)) and not getattr(r, unit_col):
+                    problems.append(Problem(r.input_file, r.input_row, unit_col, f"{col} has no unit in {unit_col}"))
+            if has_pair and r.quantity_unit and r.price_unit:
+                try:
+                    conversion(f"({r.quantity_unit})*({r.price_unit})", "yuan")
+                except UnitError:
+                    problems.append(Problem(r.input_file, r.input_row, "price_unit",
+                                            f"a price in '{r.price_unit}' does not value an amount in "
+                                            f"'{r.quantity_unit}'; use 元 per {r.quantity_unit}"))
+    targets = tables.get("targets")
+    if targets is not None:
+        for r in targets.itertuples():
+            want = "percent" if r.indicator == "forest_coverage" else \
+                "m**3" if r.indicator == "forest_stock" else "hectare"
+            try:
+                conversion(r.unit, want)
+            except UnitError as exc:
+                problems.append(Problem(r.input_file, r.input_row, "unit", f"{exc}; {r.indicator} needs a unit like {want}"))
+    supplied = tables.get("service_quantities")
+    if supplied is not None:
+        catalogue = services_spec()["services"]
+        for r in supplied.itertuples():
+            indicators = catalogue.get(r.service, {}).get("indicators", {})
+            if r.indicator not in indicators:
+                problems.append(Problem(r.input_file, r.input_row, "indicator",
+                                        f"'{r.indicator}' is not an indicator of {r.service}; expected one of "
+                                        + ", ".join(indicators)))
+                continue
+            try:
+                conversion(r.unit, indicators[r.indicator]["unit"])
+            except UnitError as exc:
+                problems.append(Problem(r.input_file, r.input_row, "unit", str(exc)))
+            if r.ecosystem != "all" and r.ecosystem not in inventory_spec()["vocabularies"]["ecosystem"]:
+                problems.append(Problem(r.input_file, r.input_row, "ecosystem",
+                                        f"'{r.ecosystem}' is not an ecosystem type (or 'all')"))
 
 
 def read_inventory(path: str | Path) -> tuple[Inventory | None, list[Problem]]:
@@ -425,6 +472,7 @@ def read_inventory(path: str | Path) -> tuple[Inventory | None, list[Problem]]:
         if parsed is not None:
             _check_keys(name, parsed, problems)
             tables[name] = parsed
+    _check_rows(tables, problems)
     warnings = [p for p in problems if p.severity == "warning"]
     if "regions" in tables:
         _check_regions(tables["regions"], problems)

@@ -1,0 +1,90 @@
+"""Shared fixtures: a tiny hand-made inventory whose results are computed by hand in the tests.
+
+The tiny county 990000 has two townships, 990001 (100 hm² forest, 20 hm² reservoir, 30 hm² grass,
+50 hm² other; land 200 hm²) and 990002 (300 hm² forest, 100 hm² other; land 400 hm²), for 2020 and 2021.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CHENGKOU = REPO / "inventories" / "chengkou"
+SHARED = REPO.parent / "shared"
+
+
+def tiny_tables() -> dict[str, list[dict]]:
+    years = (2020, 2021)
+    t = {
+        "regions": [
+            {"code": "990000", "name": "示例县", "parent_code": "", "level": "county", "land_area [hm2]": 600},
+            {"code": "990001", "name": "甲镇", "parent_code": "990000", "level": "township", "land_area [hm2]": 200},
+            {"code": "990002", "name": "乙乡", "parent_code": "990000", "level": "township", "land_area [hm2]": 400},
+        ],
+        "extent": [], "conditions": [], "climate": [], "forest": [], "water_bodies": [], "emissions": [],
+        "products": [], "tourism": [], "water_supply": [], "hydropower": [],
+    }
+    areas = {"990001": {"forest": 100, "wetland_reservoir": 20, "grassland": 30, "other": 50},
+             "990002": {"forest": 300, "other": 100}}
+    for y in years:
+        for code, ecos in areas.items():
+            for eco, a in ecos.items():
+                t["extent"].append({"region_code": code, "year": y, "ecosystem": eco, "area [hm2]": a})
+                if eco == "other":
+                    continue
+                row = {"region_code": code, "year": y, "ecosystem": eco, "precipitation [mm/a]": 1000,
+                       "evapotranspiration [mm/a]": 500 if eco != "wetland_reservoir" else 800,
+                       "npp [g C/(m2*a)]": 600 if eco != "wetland_reservoir" else "",
+                       "rainfall_erosivity [MJ*mm/(hm2*h*a)]": 5000 if eco != "wetland_reservoir" else "",
+                       "soil_erodibility [t*hm2*h/(hm2*MJ*mm)]": 0.03 if eco != "wetland_reservoir" else "",
+                       "slope_length_steepness [1]": 1 if eco != "wetland_reservoir" else "",
+                       "cover_management [1]": 0.01 if eco != "wetland_reservoir" else "",
+                       "support_practice [1]": 1 if eco != "wetland_reservoir" else ""}
+                t["conditions"].append(row)
+            t["climate"].append({"region_code": code, "year": y, "cooling_days [d]": 60})
+        t["forest"] += [
+            {"region_code": "990001", "year": y, "forest_type": "阔叶林", "origin": "natural", "area [hm2]": 80,
+             "stock_volume [m3]": 8000},
+            {"region_code": "990001", "year": y, "forest_type": "阔叶林", "origin": "planted", "area [hm2]": 20,
+             "stock_volume [m3]": 1000},
+            {"region_code": "990002", "year": y, "forest_type": "针叶林", "origin": "natural", "area [hm2]": 300,
+             "stock_volume [m3]": 30000},
+        ]
+        t["water_bodies"].append({"region_code": "990001", "year": y, "name": "甲水库", "kind": "reservoir",
+                                  "total_storage [m3]": 1_000_000})
+        for code in ("990001", "990002"):
+            t["emissions"] += [{"region_code": code, "year": y, "pollutant": p, "amount [t]": a}
+                               for p, a in (("so2", 2), ("cod", 10))]
+            t["tourism"].append({"region_code": code, "year": y, "visits [visit]": 1000,
+                                 "spending_per_visit [yuan/visit]": 300})
+        t["products"].append({"region_code": "990001", "year": y, "sector": "agriculture", "product": "粮食",
+                              "quantity": 10, "quantity_unit": "t", "price": 3000, "price_unit": "元/t",
+                              "output_value [yuan]": ""})
+        t["products"].append({"region_code": "990002", "year": y, "sector": "forestry", "product": "林业总产值",
+                              "quantity": "", "quantity_unit": "", "price": "", "price_unit": "",
+                              "output_value [yuan]": 50_000})
+        t["water_supply"].append({"region_code": "990001", "year": y, "use": "domestic", "volume [m3]": 10_000,
+                                  "price [yuan/m3]": 2})
+        t["hydropower"].append({"region_code": "990001", "year": y, "station": "甲电站", "generation [kWh]": 1e6,
+                                "price [yuan/kWh]": 0.3})
+    return t
+
+
+def write_tables(folder: Path, tables: dict[str, list[dict]]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in tables.items():
+        if not rows:
+            continue
+        headers = list(dict.fromkeys(k for r in rows for k in r))
+        with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=headers)
+            writer.writeheader()
+            writer.writerows(rows)
+    return folder
+
+
+@pytest.fixture
+def tiny(tmp_path) -> Path:
+    return write_tables(tmp_path / "tiny", tiny_tables())

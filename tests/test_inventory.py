@@ -1,0 +1,175 @@
+"""gep validate / load_inventory: malformed inventories get one clear report naming file, row, column."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from gep.cli import main
+from gep.inventory import InventoryError, load_inventory, read_inventory
+
+from conftest import CHENGKOU, tiny_tables, write_tables
+
+
+def problems_of(tmp_path, tables) -> list[str]:
+    inventory, problems = read_inventory(write_tables(tmp_path / "bad", tables))
+    assert inventory is None
+    return [str(p) for p in problems if p.severity == "error"]
+
+
+def test_tiny_inventory_is_valid_and_converted_to_canonical_units(tiny):
+    inventory = load_inventory(tiny)
+    regions = inventory.table("regions").set_index("code")
+    assert regions.loc["990001", "land_area"] == 200.0  # hm² as written
+    assert inventory.years == [2020, 2021]
+
+
+def test_wrong_unit_dimension_names_file_row_column(tmp_path):
+    t = tiny_tables()
+    for row in t["extent"]:
+        row["area [kg]"] = row.pop("area [hm2]")
+    errors = problems_of(tmp_path, t)
+    assert any("extent.csv, row 1, column area [kg]" in e and "[mass]" in e and "hm2" in e for e in errors), errors
+
+
+def test_missing_unit_is_an_error_that_says_how_to_fix_it(tmp_path):
+    t = tiny_tables()
+    for row in t["water_bodies"]:
+        row["total_storage"] = row.pop("total_storage [m3]")
+    errors = problems_of(tmp_path, t)
+    assert any("water_bodies.csv" in e and "no unit" in e and "总库容 [m3]" in e for e in errors), errors
+
+
+def test_unknown_unit(tmp_path):
+    t = tiny_tables()
+    for row in t["regions"]:
+        row["land_area [furlong2x]"] = row.pop("land_area [hm2]")
+    errors = problems_of(tmp_path, t)
+    assert any("unknown unit 'furlong2x'" in e for e in errors), errors
+
+
+def test_missing_required_column(tmp_path):
+    t = tiny_tables()
+    for row in t["extent"]:
+        del row["ecosystem"]
+    errors = problems_of(tmp_path, t)
+    assert any("extent.csv" in e and "required column missing" in e and "生态系统类型" in e for e in errors), errors
+
+
+def test_negative_area_names_its_row(tmp_path):
+    t = tiny_tables()
+    t["extent"][2]["area [hm2]"] = -5  # third data row = spreadsheet row 4
+    errors = problems_of(tmp_path, t)
+    assert any(e.startswith("extent.csv, row 4, column area") and "below the minimum" in e for e in errors), errors
+
+
+def test_unknown_township_code(tmp_path):
+    t = tiny_tables()
+    t["tourism"][0]["region_code"] = "990099"
+    errors = problems_of(tmp_path, t)
+    assert any("tourism.csv, row 2, column region_code: unknown region code '990099'" in e for e in errors), errors
+
+
+def test_forest_area_above_land_area(tmp_path):
+    t = tiny_tables()
+    t["forest"][0]["area [hm2]"] = 500  # 990001 has 200 hm² of land
+    errors = problems_of(tmp_path, t)
+    assert any("forest.csv" in e and "above its land area" in e for e in errors), errors
+
+
+def test_ecosystem_areas_above_land_area(tmp_path):
+    t = tiny_tables()
+    t["extent"][0]["area [hm2]"] = 1000
+    errors = problems_of(tmp_path, t)
+    assert any("extent.csv" in e and "more than its land area" in e for e in errors), errors
+
+
+def test_duplicate_rows(tmp_path):
+    t = tiny_tables()
+    t["emissions"].append(dict(t["emissions"][0]))
+    errors = problems_of(tmp_path, t)
+    n = len(t["emissions"]) + 1
+    assert any(f"emissions.csv, row {n}" in e and "duplicate row" in e and "row 2" in e for e in errors), errors
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    t = tiny_tables()
+    t["extent"][0]["area [hm2]"] = "abc"
+    t["tourism"][0]["region_code"] = "123"
+    t["emissions"][0]["pollutant"] = "mercury"
+    errors = problems_of(tmp_path, t)
+    assert any("'abc' is not a number" in e for e in errors)
+    assert any("unknown region code '123'" in e for e in errors)
+    assert any("'mercury' is not one of" in e for e in errors)
+
+
+def test_parent_and_child_rows_in_one_table_would_double_count(tmp_path):
+    t = tiny_tables()
+    t["tourism"].append({"region_code": "990000", "year": 2020, "visits [visit]": 5,
+                         "spending_per_visit [yuan/visit]": 1})
+    errors = problems_of(tmp_path, t)
+    assert any("counted twice" in e for e in errors), errors
+
+
+def test_sub_region_land_areas_must_add_up(tmp_path):
+    t = tiny_tables()
+    t["regions"][0]["land_area [hm2]"] = 700  # children add up to 600
+    errors = problems_of(tmp_path, t)
+    assert any("regions.csv, row 2, column land_area" in e and "add up to 600.00" in e for e in errors), errors
+
+
+def test_chinese_headers_and_labels_are_accepted(tmp_path):
+    t = tiny_tables()
+    t["extent"] = [{"区划代码": r["region_code"], "年份": r["year"], "生态系统类型": {"forest": "森林",
+                    "wetland_reservoir": "水库坑塘", "grassland": "草地", "other": "其他"}[r["ecosystem"]],
+                    "面积 [亩]": r["area [hm2]"] * 15} for r in t["extent"]]
+    inventory = load_inventory(write_tables(tmp_path / "zh", t))
+    extent = inventory.table("extent")
+    forest = extent[(extent["region_code"] == "990001") & (extent["ecosystem"] == "forest")]
+    assert forest["area"].tolist() == [100.0, 100.0]  # 1500 亩 = 100 hm² exactly
+
+
+def test_xlsx_workbook_reads_like_the_csv_folder(tmp_path, tiny):
+    book = tmp_path / "tiny.xlsx"
+    with pd.ExcelWriter(book, engine="openpyxl") as writer:
+        for f in sorted(tiny.glob("*.csv")):
+            pd.read_csv(f, dtype=str, keep_default_na=False).to_excel(writer, sheet_name=f.stem, index=False)
+    from_csv, from_xlsx = load_inventory(tiny), load_inventory(book)
+    assert sorted(from_csv.tables) == sorted(from_xlsx.tables)
+    for name in from_csv.tables:
+        a = from_csv.tables[name].drop(columns=["input_file"])
+        b = from_xlsx.tables[name].drop(columns=["input_file"])
+        pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+def test_load_raises_with_all_problems(tmp_path):
+    t = tiny_tables()
+    t["extent"][0]["area [hm2]"] = -1
+    t["extent"][1]["area [hm2]"] = -2
+    with pytest.raises(InventoryError) as info:
+        load_inventory(write_tables(tmp_path / "bad", t))
+    assert "2 problem(s)" in str(info.value)
+
+
+def test_gep_validate_command(tmp_path, tiny, capsys):
+    assert main(["validate", str(tiny)]) == 0
+    assert "valid" in capsys.readouterr().out
+    t = tiny_tables()
+    t["extent"][0]["area [hm2]"] = -1
+    assert main(["validate", str(write_tables(tmp_path / "bad", t))]) == 1
+    out = capsys.readouterr().out
+    assert "error: extent.csv, row 2, column area" in out
+
+
+def test_bundled_chengkou_inventory_is_valid():
+    inventory, problems = read_inventory(CHENGKOU)
+    assert inventory is not None, [str(p) for p in problems]
+    regions = inventory.table("regions")
+    county = regions[regions["code"] == "500229"].iloc[0]
+    # land area 3289.09 km² (factpedia, as of 2021; chengkou-data.md §1.1) = 328 909 hm²
+    assert county["land_area"] == pytest.approx(328909.0, rel=1e-12)
+    townships = regions[regions["parent_code"] == "500229"]
+    assert len(townships) == 25 and townships["code"].str.len().eq(9).all()
+    assert inventory.years == [2017, 2018, 2019, 2020, 2021]
+    # every figure carries a status, and estimates are marked as such
+    for name, table in inventory.tables.items():
+        assert table["status"].isin(["observed", "estimated", "derived"]).all(), name
