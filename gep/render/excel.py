@@ -1,0 +1,406 @@
+"""The Excel workbook of a GEP account (openpyxl).
+
+Sheets (Chinese names; English with ``lang="en"``):
+
+* 说明 — what the workbook is: title, inventory, versions, command, unit statement, excluded
+  services with reasons, notes, and the method of each service;
+* 汇总 — GEP and its three categories by region × year (万元), with GEP per km²;
+* 实物量表 — physical accounts of the headline county, one column per year;
+* 价值量表 — value accounts of the headline county (万元) with category subtotals and the GEP
+  total; rows not counted in GEP follow below, marked;
+* 生态系统价值 — latest-year value by service × ecosystem group (万元);
+* 乡镇 — townships by year with GEP, GEP per km² and rank;
+* 系数表 — the coefficients used, with provenance; unverified rows highlighted.
+
+Every text cell is written as a plain string (never a formula), so inventory text such as a region
+called ``=1+1`` cannot run in a spreadsheet program. The file is deterministic: fixed document
+properties and fixed timestamps inside the zip archive.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import numbers
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from gep.catalogue import label
+from gep.render import WAN, AccountRow, Report, prepare, text, to_float
+
+__all__ = ["write_excel", "build_workbook"]
+
+FIXED_TIME = _dt.datetime(2000, 1, 1)
+NUMBER_FORMAT = "#,##0.00"
+INTEGER_FORMAT = "0"
+PERCENT_FORMAT = "0.0%"
+
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="2E6B4F")
+_TITLE_FONT = Font(bold=True, size=14)
+_BOLD = Font(bold=True)
+_SUBTOTAL_FILL = PatternFill("solid", fgColor="E6F0EA")
+_TOTAL_FILL = PatternFill("solid", fgColor="C8DFD0")
+_EXCLUDED_FONT = Font(italic=True, color="7F7F7F")
+_UNVERIFIED_FILL = PatternFill("solid", fgColor="FDE9D9")
+_THIN = Side(style="thin", color="BFBFBF")
+_BORDER = Border(bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def write_excel(path: str | Path, services: pd.DataFrame, summary: pd.DataFrame,
+                coefficients: pd.DataFrame, meta: dict, lang: str = "zh") -> Path:
+    """Write the GEP workbook to ``path`` and return the path."""
+    report = prepare(services, summary, coefficients, meta, lang)
+    path = Path(path)
+    path.write_bytes(_deterministic_bytes(build_workbook(report)))
+    return path
+
+
+def build_workbook(report: Report) -> Workbook:
+    """The workbook of a prepared report, sheets in reading order."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet in (_about_sheet, _summary_sheet, _physical_sheet, _value_sheet, _ecosystem_sheet,
+                  _township_sheet, _coefficient_sheet):
+        sheet(wb, report)
+    props = wb.properties
+    props.creator = props.lastModifiedBy = "gep"
+    props.title = _safe_text(report.title)
+    props.created = props.modified = FIXED_TIME
+    return wb
+
+
+# --------------------------------------------------------------------------------------------
+# cell writing
+# --------------------------------------------------------------------------------------------
+
+def _safe_text(value: Any) -> str:
+    """Text without the control characters XML cannot hold."""
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
+def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None):
+    """Write one cell: numbers as numbers, everything else as a plain string.
+
+    Strings are forced to the string data type (openpyxl would store a text starting with "=" as a
+    formula), and a text starting with a formula character also gets Excel's quote prefix, so that
+    editing the cell does not turn it into a formula either.
+    """
+    cell = ws.cell(row=row, column=col)
+    if value is None:
+        return cell
+    if isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, numbers.Real):
+        number = to_float(value)
+        if number is None:
+            return cell
+        cell.value = int(value) if isinstance(value, numbers.Integral) else number
+        if number_format:
+            cell.number_format = number_format
+        return cell
+    value = _safe_text(value)
+    cell.value = value
+    cell.data_type = "s"
+    if value.startswith(_FORMULA_PREFIXES):
+        cell.quotePrefix = True
+    return cell
+
+
+def _wan(yuan: float | None) -> float | None:
+    return None if yuan is None else yuan / WAN
+
+
+def _header(ws: Worksheet, row: int, labels: list[str]) -> None:
+    for col, text_ in enumerate(labels, start=1):
+        cell = put(ws, row, col, text_)
+        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, Alignment(wrap_text=True, vertical="center")
+
+
+def _title(ws: Worksheet, title: str, subtitle: str = "") -> int:
+    """Title (and unit line) at the top of a sheet; returns the header row number."""
+    put(ws, 1, 1, title).font = _TITLE_FONT
+    if subtitle:
+        put(ws, 2, 1, subtitle)
+    return 4 if subtitle else 3
+
+
+def _widths(ws: Worksheet, widths: list[float]) -> None:
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _style_row(ws: Worksheet, row: int, ncols: int, font=None, fill=None) -> None:
+    for col in range(1, ncols + 1):
+        cell = ws.cell(row=row, column=col)
+        if font is not None:
+            cell.font = font
+        if fill is not None:
+            cell.fill = fill
+        cell.border = _BORDER
+
+
+# --------------------------------------------------------------------------------------------
+# sheets
+# --------------------------------------------------------------------------------------------
+
+def _about_sheet(wb: Workbook, r: Report) -> None:
+    """说明: what this workbook is, how it was made, its units, what is left out of GEP, and why."""
+    lang, meta = r.lang, r.meta
+    ws = wb.create_sheet(text("sheet_about", lang))
+    put(ws, 1, 1, r.title).font = _TITLE_FONT
+    facts = [
+        ("county", f"{r.county_name} ({r.county_code})"),
+        ("years", "、".join(str(y) for y in r.years) if lang == "zh" else ", ".join(str(y) for y in r.years)),
+        ("inventory", meta.get("inventory", "")),
+        ("gep_version", meta.get("gep_version", "")),
+        ("format_version", meta.get("format_version", "")),
+        ("command", meta.get("command", "")),
+    ]
+    row = 3
+    for key, value in facts:
+        put(ws, row, 1, text(key, lang)).font = _BOLD
+        put(ws, row, 2, "" if value is None else str(value))
+        row += 1
+    row += 1
+    put(ws, row, 1, text("unit_statement", lang)).font = _BOLD
+    row += 1
+    if meta.get("unit_note"):
+        put(ws, row, 1, text("unit_note", lang)).font = _BOLD
+        put(ws, row, 2, str(meta["unit_note"]))
+        row += 1
+    row = _about_excluded(ws, row + 1, r)
+    row = _about_notes(ws, row + 1, r)
+    row = _about_methods(ws, row + 1, r)
+    _widths(ws, [22, 40, 40, 60, 60])
+    for line in ws.iter_rows(min_row=3, max_row=row):
+        for cell in line:
+            cell.alignment = _WRAP
+
+
+def _about_excluded(ws: Worksheet, row: int, r: Report) -> int:
+    put(ws, row, 1, text("excluded", r.lang)).font = _BOLD
+    row += 1
+    if not r.excluded:
+        put(ws, row, 1, text("none", r.lang))
+        return row + 1
+    _header(ws, row, [text("service", r.lang), text("indicator", r.lang), text("reason", r.lang)])
+    for e in r.excluded:
+        row += 1
+        put(ws, row, 1, e["service"]), put(ws, row, 2, e["indicator"]), put(ws, row, 3, e["reason"])
+    return row + 1
+
+
+def _about_notes(ws: Worksheet, row: int, r: Report) -> int:
+    put(ws, row, 1, text("notes", r.lang)).font = _BOLD
+    row += 1
+    if not r.notes:
+        put(ws, row, 1, text("none", r.lang))
+        return row + 1
+    for number, note in enumerate(r.notes, start=1):
+        put(ws, row, 1, number)
+        put(ws, row, 2, note)
+        row += 1
+    return row
+
+
+def _about_methods(ws: Worksheet, row: int, r: Report) -> int:
+    put(ws, row, 1, text("methods", r.lang)).font = _BOLD
+    row += 1
+    _header(ws, row, [text(k, r.lang) for k in ("category", "service", "method", "formula", "reference")])
+    for m in r.methods:
+        row += 1
+        for col, key in enumerate(("category", "service", "method", "formula", "reference"), start=1):
+            put(ws, row, col, m[key])
+    return row + 1
+
+
+def _summary_sheet(wb: Workbook, r: Report) -> None:
+    """汇总: GEP and its categories for every region and year (万元), land area and GEP per km²."""
+    lang = r.lang
+    ws = wb.create_sheet(text("sheet_summary", lang))
+    head = _title(ws, text("sheet_summary", lang), text("unit_statement", lang))
+    columns = ["region_code", "region_name", "region_level", "parent_code", "year"]
+    labels = [text(c, lang) for c in columns] + [
+        label("category", c, lang) for c in ("provisioning", "regulating", "cultural")] + [
+        text("gep", lang), text("land_area", lang), text("gep_per_km2", lang)]
+    _header(ws, head, labels)
+    row = head
+    for s in r.summary:
+        row += 1
+        for col, key in enumerate(columns, start=1):
+            put(ws, row, col, s[key], INTEGER_FORMAT)
+        for col, key in enumerate(("provisioning", "regulating", "cultural", "gep"), start=6):
+            put(ws, row, col, _wan(s[key]), NUMBER_FORMAT)
+        put(ws, row, 10, s["land_area_km2"], NUMBER_FORMAT)
+        put(ws, row, 11, _wan(s["gep_per_km2"]), NUMBER_FORMAT)
+    ws.freeze_panes = ws.cell(row=head + 1, column=3)
+    _widths(ws, [14, 16, 8, 14, 8, 14, 14, 14, 16, 14, 16])
+
+
+def _account_header(r: Report, with_unit: bool, with_note: bool) -> list[str]:
+    lang = r.lang
+    labels = [text(k, lang) for k in ("category", "service", "indicator", "ecosystem")]
+    if with_unit:
+        labels.append(text("unit", lang))
+    labels += [str(y) for y in r.years]
+    if with_note:
+        labels.append(text("note", lang))
+    return labels
+
+
+def _account_row(ws: Worksheet, row: int, a: AccountRow, r: Report, with_unit: bool, scale: float) -> int:
+    """Write one account row; returns the column after the year columns."""
+    for col, value in enumerate((a.category, a.service, a.indicator, a.ecosystem), start=1):
+        put(ws, row, col, value)
+    col = 5
+    if with_unit:
+        put(ws, row, col, a.unit)
+        col += 1
+    for year in r.years:
+        value = a.values.get(year)
+        put(ws, row, col, None if value is None else value / scale, NUMBER_FORMAT)
+        col += 1
+    return col
+
+
+def _physical_sheet(wb: Workbook, r: Report) -> None:
+    """实物量表: the county's physical quantities by service, indicator and ecosystem, per year."""
+    ws = wb.create_sheet(text("sheet_physical", r.lang))
+    head = _title(ws, f"{r.county_name} {text('physical_accounts', r.lang)}")
+    _header(ws, head, _account_header(r, with_unit=True, with_note=False))
+    row = head
+    for a in r.physical:
+        row += 1
+        _account_row(ws, row, a, r, with_unit=True, scale=1.0)
+    ws.freeze_panes = ws.cell(row=head + 1, column=6)
+    _widths(ws, [12, 18, 24, 14, 10] + [18] * len(r.years))
+
+
+def _value_sheet(wb: Workbook, r: Report) -> None:
+    """价值量表: the county's values (万元) with category subtotals and the GEP total (in-GEP rows
+    only); rows computed for information but not counted in GEP follow below, marked, with reason."""
+    lang = r.lang
+    ws = wb.create_sheet(text("sheet_value", lang))
+    head = _title(ws, f"{r.county_name} {text('value_accounts', lang)}", text("unit_statement", lang))
+    ncols = 4 + len(r.years) + 1
+    _header(ws, head, _account_header(r, with_unit=False, with_note=True))
+    row = head
+    in_excluded = False
+    for a in r.value:
+        row += 1
+        if a.kind == "excluded" and not in_excluded:
+            in_excluded = True
+            row += 1
+            put(ws, row, 1, text("excluded_rows", lang)).font = _BOLD
+            row += 1
+        col = _account_row(ws, row, a, r, with_unit=False, scale=WAN)
+        if a.kind == "excluded":
+            put(ws, row, col, f"[{text('excluded_mark', lang)}] {a.note}".strip())
+            _style_row(ws, row, ncols, font=_EXCLUDED_FONT)
+        elif a.kind == "subtotal":
+            _style_row(ws, row, ncols, font=_BOLD, fill=_SUBTOTAL_FILL)
+        elif a.kind == "total":
+            _style_row(ws, row, ncols, font=_BOLD, fill=_TOTAL_FILL)
+    ws.freeze_panes = ws.cell(row=head + 1, column=5)
+    _widths(ws, [12, 18, 24, 14] + [18] * len(r.years) + [50])
+
+
+def _ecosystem_sheet(wb: Workbook, r: Report) -> None:
+    """生态系统价值: latest-year in-GEP value of each service split by ecosystem group (万元)."""
+    lang, m = r.lang, r.group_matrix
+    ws = wb.create_sheet(text("sheet_ecosystem", lang))
+    title = f"{r.county_name} {m['year'] or ''} {text('by_group', lang)}"
+    head = _title(ws, title, text("unit_statement", lang))
+    _header(ws, head, [text("category", lang), text("service", lang), *m["groups"], text("total", lang)])
+    row = head
+    for line in m["rows"]:
+        row += 1
+        put(ws, row, 1, line["category"]), put(ws, row, 2, line["service"])
+        for col, value in enumerate([*line["values"], line["total"]], start=3):
+            put(ws, row, col, _wan(value), NUMBER_FORMAT)
+    row += 1
+    put(ws, row, 1, text("total", lang))
+    for col, value in enumerate([*m["totals"], m["total"]], start=3):
+        put(ws, row, col, _wan(value), NUMBER_FORMAT)
+    _style_row(ws, row, len(m["groups"]) + 3, font=_BOLD, fill=_TOTAL_FILL)
+    ws.freeze_panes = ws.cell(row=head + 1, column=3)
+    _widths(ws, [12, 18] + [14] * (len(m["groups"]) + 1))
+
+
+def _township_sheet(wb: Workbook, r: Report) -> None:
+    """乡镇: each township and year — categories, GEP (万元), GEP per km² and ranks within the year."""
+    lang = r.lang
+    ws = wb.create_sheet(text("sheet_townships", lang))
+    head = _title(ws, f"{r.county_name} {text('townships', lang)}", text("unit_statement", lang))
+    labels = [text("year", lang), text("region_code", lang), text("township", lang),
+              *(label("category", c, lang) for c in ("provisioning", "regulating", "cultural")),
+              text("gep", lang), text("land_area", lang), text("gep_per_km2", lang),
+              text("rank", lang), text("rank_per_km2", lang)]
+    _header(ws, head, labels)
+    row = head
+    for t in r.townships:
+        row += 1
+        put(ws, row, 1, t["year"], INTEGER_FORMAT)
+        put(ws, row, 2, t["region_code"]), put(ws, row, 3, t["region_name"])
+        for col, key in enumerate(("provisioning", "regulating", "cultural", "gep"), start=4):
+            put(ws, row, col, _wan(t[key]), NUMBER_FORMAT)
+        put(ws, row, 8, t["land_area_km2"], NUMBER_FORMAT)
+        put(ws, row, 9, _wan(t["gep_per_km2"]), NUMBER_FORMAT)
+        put(ws, row, 10, t["rank"], INTEGER_FORMAT)
+        put(ws, row, 11, t["rank_per_km2"], INTEGER_FORMAT)
+    ws.freeze_panes = ws.cell(row=head + 1, column=4)
+    _widths(ws, [8, 14, 16, 14, 14, 14, 16, 14, 18, 10, 10])
+
+
+def _coefficient_sheet(wb: Workbook, r: Report) -> None:
+    """系数表: every coefficient used, with value, unit, price year, source, clause and status."""
+    lang = r.lang
+    ws = wb.create_sheet(text("sheet_coefficients", lang))
+    head = _title(ws, text("coefficients", lang), text("unverified_legend", lang))
+    keys = ["key", "ecosystem", "region", "value", "unit", "price_year", "source", "clause", "status", "note"]
+    labels = [text("coef_key", lang), text("ecosystem", lang), text("coef_region", lang), text("coef_value", lang),
+              text("unit", lang), text("price_year", lang), text("source", lang), text("clause", lang),
+              text("status", lang), text("note", lang)]
+    _header(ws, head, labels)
+    row = head
+    for c in r.coefficients:
+        row += 1
+        for col, key in enumerate(keys, start=1):
+            fmt = INTEGER_FORMAT if key == "price_year" else ("General" if key == "value" else None)
+            put(ws, row, col, c[key], fmt)
+        if c["unverified"]:
+            _style_row(ws, row, len(keys), fill=_UNVERIFIED_FILL)
+            ws.cell(row=row, column=9).font = Font(bold=True, color="C00000")
+    ws.freeze_panes = ws.cell(row=head + 1, column=2)
+    _widths(ws, [30, 12, 12, 14, 14, 10, 50, 24, 12, 40])
+
+
+# --------------------------------------------------------------------------------------------
+# deterministic output
+# --------------------------------------------------------------------------------------------
+
+def _deterministic_bytes(wb: Workbook) -> bytes:
+    """The .xlsx bytes with fixed document times and fixed zip entry timestamps."""
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        wb.properties.created = wb.properties.modified = FIXED_TIME
+        ExcelWriter(wb, archive).write_data()
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            info = zipfile.ZipInfo(name, date_time=FIXED_TIME.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(name))
+    return out.getvalue()

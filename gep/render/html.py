@@ -1,0 +1,122 @@
+"""The HTML report of a GEP account: one self-contained UTF-8 file (inline CSS and SVG, no scripts,
+no external resources), printable on A4.
+
+The page is rendered from ``templates/report.html.j2`` (the repository's top-level ``templates/``
+folder, or the folder named by the ``GEP_TEMPLATES`` environment variable) with autoescaping on, so
+inventory text (region names, product names, notes, sources) is always escaped. Charts are inline
+SVG from :mod:`gep.render.charts`, which escapes its own labels.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+import gep
+from gep.catalogue import label
+from gep.render import WAN, YI, Report, fmt_number, fmt_share, fmt_wan, fmt_yi, prepare, text
+from gep.render.charts import bar_chart_svg, line_chart_svg
+
+__all__ = ["write_html", "render_html", "templates_dir", "environment"]
+
+TEMPLATE = "report.html.j2"
+_HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+
+def templates_dir() -> Path:
+    """The templates folder: ``$GEP_TEMPLATES`` if set, else ``<repository>/templates``."""
+    override = os.environ.get("GEP_TEMPLATES")
+    if override:
+        return Path(override)
+    return Path(gep.__file__).resolve().parent.parent / "templates"
+
+
+def environment() -> Environment:
+    """The jinja2 environment: autoescaping for .html/.html.j2 templates, undefined names are errors."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir())),
+        autoescape=select_autoescape(enabled_extensions=("html", "htm", "xml", "html.j2"), default=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(wan=fmt_wan, yi=fmt_yi, num=fmt_number, share=fmt_share, plain=_plain)
+    return env
+
+
+def write_html(path: str | Path, services: pd.DataFrame, summary: pd.DataFrame,
+               coefficients: pd.DataFrame, meta: dict, lang: str = "zh") -> Path:
+    """Write the HTML report to ``path`` (UTF-8) and return the path."""
+    path = Path(path)
+    path.write_text(render_html(services, summary, coefficients, meta, lang), encoding="utf-8", newline="\n")
+    return path
+
+
+def render_html(services: pd.DataFrame, summary: pd.DataFrame, coefficients: pd.DataFrame,
+                meta: dict, lang: str = "zh") -> str:
+    """The HTML report as a string."""
+    report = prepare(services, summary, coefficients, meta, lang)
+    template = environment().get_template(TEMPLATE)
+    return template.render(
+        r=report,
+        t=lambda key: text(key, lang),
+        html_lang=_HTML_LANG[lang],
+        categories=_category_rows(report),
+        charts=_charts(report),
+        gep_version=str(report.meta.get("gep_version", "") or ""),
+    )
+
+
+def _category_rows(r: Report) -> list[dict]:
+    """Composition by category: one row per category with its value per year and latest share."""
+    rows = []
+    by_year = {h["year"]: h for h in r.headline}
+    for key in ("provisioning", "regulating", "cultural"):
+        values = {y: by_year[y][key] if y in by_year else None for y in r.years}
+        latest = by_year.get(r.latest_year) if r.latest_year is not None else None
+        share = (latest[key] / latest["gep"]) if latest and latest["gep"] and latest[key] is not None else None
+        rows.append({"category": label("category", key, r.lang), "values": values, "share": share})
+    return rows
+
+
+def _charts(r: Report) -> dict[str, Markup]:
+    """Inline SVG charts; each is already escaped by gep.render.charts."""
+    lang, year = r.lang, r.latest_year
+    wan, yi = text("wan_yuan", lang), text("yi_yuan", lang)
+    suffix = f"（{year}）" if lang == "zh" else f" ({year})"
+    charts: dict[str, str] = {}
+    if r.headline:
+        series = {label("category", c, lang): [h[c] / YI if h[c] is not None else None for h in r.headline]
+                  for c in ("provisioning", "regulating", "cultural")}
+        series = {"GEP": [h["gep"] / YI if h["gep"] is not None else None for h in r.headline], **series}
+        charts["by_year"] = line_chart_svg([h["year"] for h in r.headline], series, yi, text("by_year", lang))
+    if year is not None:
+        cats = _category_rows(r)
+        charts["by_category"] = bar_chart_svg(
+            [c["category"] for c in cats], [_scaled(c["values"][year], WAN) for c in cats], wan,
+            text("by_category", lang) + suffix)
+        charts["by_service"] = bar_chart_svg(
+            [s["service"] for s in r.by_service], [_scaled(s["values"][year], WAN) for s in r.by_service], wan,
+            text("by_service", lang) + suffix)
+        charts["by_group"] = bar_chart_svg(
+            [g["group"] for g in r.by_group], [_scaled(g["values"][year], WAN) for g in r.by_group], wan,
+            text("by_group", lang) + suffix)
+        towns = [t for t in r.townships if t["year"] == year]
+        if towns:
+            charts["townships"] = bar_chart_svg(
+                [t["region_name"] for t in towns], [_scaled(t["gep"], WAN) for t in towns], wan,
+                text("townships", lang) + suffix)
+    return {k: Markup(v) for k, v in charts.items()}
+
+
+def _plain(value: object) -> str:
+    """A coefficient as written, with thousands separators for numbers: 1234.5 → "1,234.5"."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:,}"
+    return "" if value is None else str(value)
+
+
+def _scaled(value: float | None, unit: float) -> float | None:
+    return None if value is None else value / unit
