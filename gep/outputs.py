@@ -20,7 +20,7 @@ from .catalogue import inventory_spec, label
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, float_format="%.10g", lineterminator="\n", encoding="utf-8")
+    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")  # shortest round-trip floats
 
 
 def results_dataset(results: Results) -> xr.Dataset:

@@ -1,0 +1,81 @@
+"""Documentation generated from the declarative catalogues, so docs cannot drift from the code.
+
+``python -m gep.docs > docs/inventory-format.md`` rewrites the inventory format page; a test checks
+that the committed page equals what this module renders.
+"""
+from __future__ import annotations
+
+from .catalogue import inventory_spec, label, services_spec
+from .coefficients import CANONICAL_UNITS
+
+_BOOKKEEPING = ("source", "note", "status")
+
+
+def inventory_format_markdown() -> str:
+    spec = inventory_spec()
+    lines = [
+        "# Inventory format (清单格式)",
+        "",
+        f"Format version **{spec['format_version']}**. Generated from `gep/data/inventory.yaml` by "
+        "`python -m gep.docs`; do not edit by hand.",
+        "",
+        "An inventory is a folder of CSV files (UTF-8), one per table and named after it (`extent.csv`), "
+        "or an `.xlsx` workbook with one sheet per table (sheet named `extent` or `生态系统面积`). "
+        "CSV and XLSX share the same schema.",
+        "",
+        "- **Headers**: the English column name or its Chinese label. A column holding a quantity adds its "
+        "unit in brackets — `面积 [亩]`, `area [hm2]`, `总库容 [亿m³]`. Any unit of the right dimension is "
+        "accepted and converted to the canonical unit at load; a missing, unknown or dimensionally wrong unit "
+        "is an error. Units Chinese statistics use are understood: 亩, 万亩, 公顷/hm², km², m³, 万m³, 亿m³, "
+        "元, 万元, 亿元, t, 万t, kWh, 万kWh, 亿kWh, kW, 万kW, 人, 万人, 人次, 万人次, mm, %, t C, t CO₂.",
+        "- **Codes** are the official administrative codes; every `region_code` must be a row of `regions`.",
+        "- **Enumerations** take the English key or the Chinese label.",
+        "- **Bookkeeping columns**, allowed in every table: `source` (来源), `note` (备注) and `status` (数据状态: "
+        "observed 观测 / estimated 估算 / derived 推算). A figure that is not an observation must say so.",
+        "- **Levels**: extensive figures (areas, emissions, visits, …) are given at one level per table and year "
+        "(township rows *or* the county row, never both); results are summed up the administrative tree. "
+        "Intensive parameters (`conditions`, `climate`) given for a region apply to its sub-regions that have no "
+        "row of their own.",
+        "- `gep validate PATH` checks an inventory and lists every problem with file, row, column and what was "
+        "expected.",
+        "",
+    ]
+    for name, table in spec["tables"].items():
+        required = " (required)" if table.get("required") else ""
+        lines += [f"## `{name}` — {table['zh']}{required}", "", f"Key: {', '.join(table['key'])}.", "",
+                  "| column | 中文 | unit (canonical) | required | notes |", "|---|---|---|---|---|"]
+        for col, c in table["columns"].items():
+            if col in _BOOKKEEPING:
+                continue
+            unit = c.get("unit", f"per row, from `{c['unit_column']}`" if "unit_column" in c else "")
+            notes = []
+            if c.get("vocabulary"):
+                vocab = spec["vocabularies"][c["vocabulary"]]
+                notes.append("one of " + ", ".join(f"`{k}` {v['zh']}" for k, v in vocab.items()))
+            if c.get("type") == "region":
+                notes.append("a code of `regions`")
+            if c.get("type") == "service":
+                notes.append("a service key (see below)")
+            if c.get("type") == "unit":
+                notes.append("a unit, e.g. 万m³")
+            if "min" in c:
+                notes.append(f"≥ {c['min']}" if not c.get("exclusive_min") else f"> {c['min']}")
+            if "max" in c:
+                notes.append(f"≤ {c['max']}")
+            lines.append(f"| `{col}` | {c['zh']} | {unit} | {'yes' if c.get('required') else ''} | "
+                         f"{'; '.join(notes)} |")
+        lines.append("")
+    lines += ["## Services and indicators (for `service_quantities`)", "",
+              "| service | 服务 | category | indicator | unit | price coefficient |", "|---|---|---|---|---|---|"]
+    for key, s in services_spec()["services"].items():
+        for ind, i in (s["indicators"] or {"(product name)": {"unit": "any"}}).items():
+            lines.append(f"| `{key}` | {s['zh']} | {label('category', s['category'], 'en')} | `{ind}` | "
+                         f"{i.get('unit', '')} | {i.get('price', '')} |")
+    lines += ["", "## Coefficient keys (for a user register)", "",
+              "| key | canonical unit |", "|---|---|"]
+    lines += [f"| `{k}` | {u} |" for k, u in CANONICAL_UNITS.items()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(inventory_format_markdown(), end="")

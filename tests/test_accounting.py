@@ -1,0 +1,203 @@
+"""Accounting on the tiny inventory (conftest.py): values computed by hand from its inputs and the
+default register (coefficients/default.csv), additivity, row-order and unit invariance."""
+from __future__ import annotations
+
+import csv
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gep.accounting import Options, account
+from gep.coefficients import load_register
+from gep.inventory import load_inventory
+
+from conftest import tiny_tables, write_tables
+
+
+def compute(folder, *registers, **options):
+    return account(load_inventory(folder), load_register(*registers), Options(**options))
+
+
+def row(results, region, year, service, indicator, ecosystem):
+    s = results.services
+    hit = s[(s.region_code == region) & (s.year == year) & (s.service == service) & (s.indicator == indicator)
+            & (s.ecosystem == ecosystem)]
+    assert len(hit) == 1, (region, year, service, indicator, ecosystem)
+    return hit.iloc[0]
+
+
+def test_water_conservation_by_hand(tiny):
+    r = compute(tiny)
+    forest = row(r, "990001", 2020, "water_conservation", "water_retained", "forest")
+    # P = 1000 mm, α = 3.52 % (default register, 龚诗涵 2017 针阔混交林) → R = 35.2 mm, ET = 500 mm
+    # (1000 − 35.2 − 500) mm × 100 hm² = 0.4648 m × 1 000 000 m² = 464 800 m³
+    assert forest.quantity == pytest.approx(464_800, rel=1e-12)
+    # valued at the reservoir unit cost 7.53 元/m³ (default register): 3 499 944 元
+    assert forest.value_yuan == pytest.approx(3_499_944, rel=1e-12)
+    grass = row(r, "990001", 2020, "water_conservation", "water_retained", "grassland")
+    # α = 9.37 % → R = 93.7 mm; (1000 − 93.7 − 500) mm × 30 hm² = 0.4063 m × 300 000 m² = 121 890 m³
+    assert grass.quantity == pytest.approx(121_890, rel=1e-12)
+    reservoir = row(r, "990001", 2020, "water_conservation", "water_retained", "wetland_reservoir")
+    # α = 0, ET (water-surface evaporation) 800 mm: 0.2 m × 200 000 m² = 40 000 m³
+    assert reservoir.quantity == pytest.approx(40_000, rel=1e-12)
+    county = row(r, "990000", 2020, "water_conservation", "water_retained", "forest")
+    # county forest = 990001 (100 hm²) + 990002 (300 hm²): 0.4648 m × 4 000 000 m² = 1 859 200 m³
+    assert county.quantity == pytest.approx(1_859_200, rel=1e-12)
+
+
+def test_other_services_by_hand(tiny):
+    r = compute(tiny)
+    soil = row(r, "990001", 2020, "soil_retention", "soil_retained", "forest")
+    # R·K·LS = 5000 × 0.03 × 1 = 150 t/hm²; actual = 150 × C 0.01 × P 1 = 1.5; (150 − 1.5) × 100 hm² = 14 850 t
+    assert soil.quantity == pytest.approx(14_850, rel=1e-12) and soil.value_yuan == 0 and not soil.in_gep
+    sed = row(r, "990001", 2020, "soil_retention", "reduced_sedimentation", "forest")
+    # λ 0.24 × 14 850 t / ρ 1.125 t/m³ = 3168 m³ × dredging 19.76 元/m³ = 62 599.68 元
+    assert sed.quantity == pytest.approx(3168, rel=1e-12)
+    assert sed.value_yuan == pytest.approx(62_599.68, rel=1e-12)
+    n = row(r, "990001", 2020, "soil_retention", "reduced_nitrogen_loss", "forest")
+    # 14 850 t × 0.15 % = 22.275 t × 875 元/t = 19 490.625 元
+    assert n.value_yuan == pytest.approx(19_490.625, rel=1e-12)
+    co2 = row(r, "990001", 2020, "carbon_sequestration", "co2_fixed", "forest")
+    # NEP = 0.25 × 600 g C/m² × 1e6 m² = 150 t C; × 44/12 = 550 t CO2; × 29.57 元/t CO2 = 16 263.5 元
+    assert co2.quantity == pytest.approx(550, rel=1e-12)
+    assert co2.value_yuan == pytest.approx(16_263.5, rel=1e-12)
+    o2 = row(r, "990001", 2020, "oxygen_release", "o2_released", "forest")
+    # 550 t CO2 × 32/44 = 400 t O2 × 1000 元/t = 400 000 元
+    assert o2.quantity == pytest.approx(400, rel=1e-12) and o2.value_yuan == pytest.approx(400_000, rel=1e-12)
+    cool = row(r, "990001", 2020, "climate_regulation", "transpiration_cooling", "forest")
+    # EPP = 0.5 m / 365 d × 1000 kg/m³ × 2450 kJ/kg = 3356.1644 kJ/(m²·d);
+    # × 1e6 m² × 60 d / 3600 kJ/kWh / EER 3 = 18 645 357.3 kWh × 0.52 元/kWh
+    kwh = 0.5 / 365 * 1000 * 2450 * 1e6 * 60 / 3600 / 3
+    assert cool.quantity == pytest.approx(kwh, rel=1e-12)
+    assert cool.value_yuan == pytest.approx(kwh * 0.52, rel=1e-12)
+    evap = row(r, "990001", 2020, "climate_regulation", "water_surface_evaporation", "wetland_reservoir")
+    # 0.8 m × 200 000 m² = 160 000 m³; × (1000 × 2450 / 3600 + 120) kWh/m³
+    assert evap.quantity == pytest.approx(160_000 * (1000 * 2450 / 3600 + 120), rel=1e-12)
+    flood = row(r, "990001", 2020, "flood_regulation", "reservoir_storage", "wetland_reservoir")
+    # 0.35 × 1 000 000 m³ = 350 000 m³ × 7.53 元/m³ = 2 635 500 元
+    assert flood.value_yuan == pytest.approx(2_635_500, rel=1e-12)
+    so2 = row(r, "990001", 2020, "air_purification", "so2", "all")
+    assert so2.value_yuan == pytest.approx(2 * 3500, rel=1e-12)  # 2 t × 3500 元/t
+    cod = row(r, "990001", 2020, "water_purification", "cod", "all")
+    assert cod.value_yuan == pytest.approx(10 * 3000, rel=1e-12)  # 10 t × 3000 元/t
+    pest = r.services[(r.services.region_code == "990001") & (r.services.year == 2020)
+                      & (r.services.service == "pest_control")]["value_yuan"].sum()
+    # natural forest 80 hm² × 375 + grassland 30 hm² × 112.5 = 30 000 + 3 375
+    assert pest == pytest.approx(33_375, rel=1e-12)
+    assert row(r, "990001", 2020, "recreation", "visits", "all").value_yuan == pytest.approx(300_000)  # 1000 × 300
+    assert row(r, "990001", 2020, "agriculture_products", "粮食", "farmland").value_yuan == pytest.approx(30_000)
+    forestry = row(r, "990002", 2020, "forestry_products", "林业总产值", "forest")
+    assert forestry.value_yuan == 50_000 and forestry.path == "output_value"
+    assert row(r, "990001", 2020, "water_supply", "domestic", "all").value_yuan == pytest.approx(20_000)
+    assert row(r, "990001", 2020, "hydropower", "generation", "all").value_yuan == pytest.approx(300_000)
+
+
+def test_gep_is_sum_of_final_services_only(tiny):
+    r = compute(tiny)
+    s = r.services[(r.services.region_code == "990000") & (r.services.year == 2021)]
+    summary = r.summary.set_index(["region_code", "year"]).loc[("990000", 2021)]
+    assert summary.gep_yuan == pytest.approx(s[s.in_gep].value_yuan.sum(), rel=1e-12)
+    assert set(s[~s.in_gep].indicator) == {"soil_retained"}
+    assert summary.gep_yuan == pytest.approx(summary.provisioning_yuan + summary.regulating_yuan
+                                             + summary.cultural_yuan, rel=1e-15)
+
+
+def test_townships_add_up_to_the_county(tiny):
+    r = compute(tiny)
+    s = r.summary.set_index(["region_code", "year"])
+    for year in (2020, 2021):
+        for col in ("provisioning_yuan", "regulating_yuan", "cultural_yuan", "gep_yuan"):
+            total = s.loc[("990001", year), col] + s.loc[("990002", year), col]
+            assert s.loc[("990000", year), col] == pytest.approx(total, rel=1e-9)
+
+
+def _shuffled_copy(src, dst, seed):
+    rng = random.Random(seed)
+    dst.mkdir()
+    for f in src.glob("*.csv"):
+        lines = f.read_text(encoding="utf-8").splitlines(keepends=True)
+        body = lines[1:]
+        rng.shuffle(body)
+        (dst / f.name).write_text(lines[0] + "".join(body), encoding="utf-8")
+
+
+def test_row_order_changes_no_output(tiny, tmp_path):
+    _shuffled_copy(tiny, tmp_path / "shuffled", seed=7)
+    a, b = compute(tiny), compute(tmp_path / "shuffled")
+    pd.testing.assert_frame_equal(a.services, b.services)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+
+
+def test_same_inventory_in_mu_and_wan_m3_gives_identical_gep(tmp_path):
+    t = tiny_tables()
+    base = compute(write_tables(tmp_path / "hm2", t))
+    for r in t["extent"]:
+        r["area [亩]"] = r.pop("area [hm2]") * 15  # 1 hm² = 15 亩
+    for r in t["forest"]:
+        r["area [亩]"] = r.pop("area [hm2]") * 15
+    for r in t["regions"]:
+        r["land_area [km2]"] = r.pop("land_area [hm2]") / 100
+    for r in t["water_bodies"]:
+        r["total_storage [万m³]"] = r.pop("total_storage [m3]") / 1e4
+    for r in t["water_supply"]:
+        r["volume [万m3]"] = r.pop("volume [m3]") / 1e4
+    for r in t["hydropower"]:
+        r["generation [万kWh]"] = r.pop("generation [kWh]") / 1e4
+    other = compute(write_tables(tmp_path / "mu", t))
+    assert np.array_equal(base.summary["gep_yuan"].to_numpy(), other.summary["gep_yuan"].to_numpy())
+    pd.testing.assert_frame_equal(base.services, other.services, check_exact=False, rtol=1e-13)
+
+
+def test_user_register_overrides_a_default_row(tiny, tmp_path):
+    register = tmp_path / "chongqing.csv"
+    with open(register, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["key", "value", "unit", "price_year", "ecosystem", "region", "source", "clause", "status", "note"])
+        w.writerow(["reservoir_unit_cost", "0.001", "万元/m³", "2023", "", "", "test register", "", "unverified", ""])
+    r = compute(tiny, register)
+    forest = row(r, "990001", 2020, "water_conservation", "water_retained", "forest")
+    assert forest.value_yuan == pytest.approx(464_800 * 10, rel=1e-12)  # 0.001 万元/m³ = 10 元/m³
+    used = r.coefficients.set_index("key")
+    assert used.loc["reservoir_unit_cost", "source"] == "test register"
+    assert used.loc["reservoir_unit_cost", "register"] == "chongqing.csv"
+
+
+def test_a_register_with_a_wrong_unit_is_rejected(tmp_path):
+    from gep.coefficients import CoefficientError
+    register = tmp_path / "bad.csv"
+    register.write_text("key,value,unit,price_year,ecosystem,region,source,clause,status,note\n"
+                        "carbon_price,100,元/t,2023,,,x,,verified,\n", encoding="utf-8")
+    with pytest.raises(CoefficientError, match=r"bad.csv, row 2, column unit.*carbon_price"):
+        load_register(register)
+
+
+def test_supplied_quantity_replaces_the_computed_one(tmp_path):
+    t = tiny_tables()
+    t["service_quantities"] = [{"region_code": "990001", "year": 2020, "service": "water_conservation",
+                                "indicator": "water_retained", "ecosystem": "forest", "quantity": 100,
+                                "unit": "万m³", "source": "external hydrological model"}]
+    r = compute(write_tables(tmp_path / "supplied", t))
+    forest = row(r, "990001", 2020, "water_conservation", "water_retained", "forest")
+    assert forest.path == "supplied_quantity"
+    assert forest.quantity == 1_000_000 and forest.value_yuan == pytest.approx(7_530_000, rel=1e-12)
+    other_year = row(r, "990001", 2021, "water_conservation", "water_retained", "forest")
+    assert other_year.path == "computed"
+
+
+def test_excluded_service_is_listed_and_left_out(tiny):
+    full, without = compute(tiny), compute(tiny, exclude=("oxygen_release",))
+    o2 = full.services[(full.services.region_code == "990000") & (full.services.year == 2020)
+                       & (full.services.service == "oxygen_release")].value_yuan.sum()
+    g_full = full.summary.set_index(["region_code", "year"]).loc[("990000", 2020), "gep_yuan"]
+    g_without = without.summary.set_index(["region_code", "year"]).loc[("990000", 2020), "gep_yuan"]
+    assert g_full - g_without == pytest.approx(o2, rel=1e-9)
+    assert any(e["service"] == "oxygen_release" for e in without.excluded)
+
+
+def test_coefficients_used_carry_provenance(tiny):
+    r = compute(tiny)
+    assert {"reservoir_unit_cost", "carbon_price", "runoff_coefficient"} <= set(r.coefficients["key"])
+    assert r.coefficients["status"].isin(["verified", "case-study", "unverified"]).all()
+    assert r.coefficients["source"].str.len().gt(0).all()
