@@ -67,22 +67,21 @@ class _Context:
         return out
 
     def coefficient(self, key: str, ecosystems, regions) -> np.ndarray:
-        """Register values for each (ecosystem, region) pair, recording which rows were used."""
-        out = np.empty(len(ecosystems), dtype=float)
-        cache: dict[tuple[str, str], float] = {}
-        for i, (eco, region) in enumerate(zip(ecosystems, regions)):
-            if (eco, region) not in cache:
-                row = None
-                for candidate in self.lineage(region):
-                    if self.register.has(key, eco, candidate) and \
-                            self.register.lookup(key, eco, candidate).region == candidate:
-                        row = self.register.lookup(key, eco, candidate)
-                        break
-                row = row or self.register.lookup(key, eco, "1")
-                self.used.add(row.ident)
-                cache[(eco, region)] = row.value
-            out[i] = cache[(eco, region)]
-        return out
+        """Register values for each (ecosystem, region) pair, recording which rows were used.
+
+        A row for a region applies to its sub-regions too; looked up once per distinct pair."""
+        pairs = pd.DataFrame({"ecosystem": np.asarray(ecosystems, dtype=object),
+                              "region": np.asarray(regions, dtype=object)})
+        values = {}
+        for eco, region in pairs.drop_duplicates().itertuples(index=False):
+            # same precedence as Register.lookup, a region's row also covering its sub-regions
+            lineage = self.lineage(region)
+            candidates = [(eco, c) for c in lineage] + [(eco, "")] + [("", c) for c in lineage] + [("", "")]
+            row = next((self.register.rows[(key, *c)] for c in candidates if (key, *c) in self.register.rows), None)
+            row = row or self.register.lookup(key, eco, "")  # raises with a clear message
+            self.used.add(row.ident)
+            values[(eco, region)] = row.value
+        return np.array([values[p] for p in zip(pairs["ecosystem"], pairs["region"])], dtype=float)
 
     def scalar(self, key: str, ecosystem: str = "") -> float:
         row = self.register.lookup(key, ecosystem)
@@ -95,18 +94,24 @@ class _Context:
         source = self.inventory.table(table)
         columns = [c for c in inventory_spec()["tables"][table]["columns"]
                    if c not in ("region_code", *by, "source", "note", "status")]
-        indexed = source.set_index(["region_code", *by]) if len(source) else None
-        rows = []
-        for k in keys[["region_code", *by]].itertuples(index=False):
-            found = None
-            if indexed is not None:
-                for code in self.lineage(k[0]):
-                    idx = (code, *k[1:])
-                    if idx in indexed.index:
-                        found = indexed.loc[idx]
-                        break
-            rows.append({c: (found[c] if found is not None else np.nan) for c in columns})
-        return pd.DataFrame(rows, index=keys.index, columns=columns)
+        out = pd.DataFrame(np.nan, index=keys.index, columns=columns)
+        if not len(source) or not len(keys):
+            return out
+        found = np.zeros(len(keys), dtype=bool)
+        lookup = source[["region_code", *by, *columns]]
+        depth = 0
+        while not found.all():
+            ancestors = [(self.lineage(c) + [None] * (depth + 1))[depth] for c in keys["region_code"]]
+            if all(a is None for a in ancestors):
+                break
+            probe = keys[by].copy()
+            probe["region_code"] = ancestors
+            hit = probe.reset_index().merge(lookup, on=["region_code", *by], how="left").set_index("index")
+            take = ~found & hit[columns].notna().any(axis=1).reindex(keys.index).to_numpy()
+            out.loc[take, columns] = hit.loc[take, columns].to_numpy()
+            found |= take
+            depth += 1
+        return out.astype(float)
 
     def supplied(self, service: str, indicator: str) -> pd.DataFrame:
         sq = self.inventory.table("service_quantities")
@@ -578,35 +583,30 @@ CALCULATORS = (
 
 
 def _aggregate(ctx: _Context, leaf: pd.DataFrame) -> pd.DataFrame:
-    """Rows for every region: its own rows plus the sums of all its descendants' rows."""
+    """Rows for every region: its own rows plus the sums of all its descendants' rows.
+
+    Each leaf row is paired with itself and every ancestor region, then one group-by sums them, so a
+    county total is by construction the sum of its townships (in region-code order)."""
     regions = ctx.inventory.table("regions").set_index("code")
-    group = ["year", "category", "service", "indicator", "ecosystem", "quantity_unit", "price_unit", "in_gep"]
-    frames = []
-    for code in sorted(regions.index):
-        members = [c for c in regions.index if code in ctx.lineage(c)]
-        part = leaf[leaf["region_code"].isin(members)]
-        if not len(part):
-            continue
-        if set(part["region_code"]) == {code}:
-            rows = part.copy()
-        else:
-            part = part.sort_values(["region_code"], kind="stable")
-            rows = part.groupby(group, as_index=False, sort=True, dropna=False).agg(
-                quantity=("quantity", "sum"), value_yuan=("value_yuan", "sum"),
-                path=("path", lambda s: s.iloc[0] if s.nunique() == 1 else "mixed"),
-                coefficients=("coefficients", lambda s: ";".join(sorted({k for v in s for k in v.split(";") if k}))),
-                note=("note", lambda s: s.iloc[0] if s.nunique() == 1 else ""),
-                priced=("price", lambda s: s.notna().all()))
-            with np.errstate(invalid="ignore", divide="ignore"):
-                rows["price"] = np.where(rows.pop("priced") & (rows["quantity"] > 0),
-                                         rows["value_yuan"] / rows["quantity"], np.nan)
-        rows["region_code"] = code
-        rows["region_name"] = regions.loc[code, "name"]
-        rows["region_level"] = regions.loc[code, "level"]
-        frames.append(rows)
-    out = pd.concat(frames, ignore_index=True)
+    links = pd.DataFrame([(code, target) for code in regions.index for target in ctx.lineage(code)],
+                         columns=["region_code", "target"])
+    group = ["target", "year", "category", "service", "indicator", "ecosystem", "quantity_unit", "price_unit",
+             "in_gep"]
+    expanded = leaf.merge(links, on="region_code", how="inner").sort_values(["target", "region_code"], kind="stable")
+    rows = expanded.groupby(group, as_index=False, sort=True, dropna=False).agg(
+        quantity=("quantity", "sum"), value_yuan=("value_yuan", "sum"), n=("quantity", "size"),
+        first_price=("price", "first"), priced=("price", lambda s: s.notna().all()),
+        path=("path", lambda s: s.iloc[0] if s.nunique() == 1 else "mixed"),
+        coefficients=("coefficients", lambda s: ";".join(sorted({k for v in s for k in v.split(";") if k}))),
+        note=("note", lambda s: s.iloc[0] if s.nunique() == 1 else ""))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        implicit = np.where(rows["priced"] & (rows["quantity"] > 0), rows["value_yuan"] / rows["quantity"], np.nan)
+    rows["price"] = np.where(rows["n"] == 1, rows["first_price"], implicit)
+    rows = rows.rename(columns={"target": "region_code"})
+    rows["region_name"] = rows["region_code"].map(regions["name"])
+    rows["region_level"] = rows["region_code"].map(regions["level"])
     order = ["region_code", "year", "category", "service", "indicator", "ecosystem"]
-    return out[RESULT_COLUMNS].sort_values(order, kind="stable").reset_index(drop=True)
+    return rows[RESULT_COLUMNS].sort_values(order, kind="stable").reset_index(drop=True)
 
 
 def _summary(ctx: _Context, services: pd.DataFrame) -> pd.DataFrame:

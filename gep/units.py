@@ -51,7 +51,10 @@ _ALIASES: dict[str, str] = {
     # dimensionless
     "无量纲": "dimensionless", "％": "percent", "%": "percent",
 }
-_ALIAS_RE = re.compile("|".join(re.escape(k) for k in sorted(_ALIASES, key=len, reverse=True)))
+# An alias never matches inside a registry identifier ("m3" in "wan_m3"), hence the look-behind.
+_ALIAS_RE = re.compile("(?<![A-Za-z_])(?:" + "|".join(re.escape(k) for k in sorted(_ALIASES, key=len, reverse=True)) + ")")
+#: In Chinese and SI typography a solidus governs the whole product after it: t/hm²·a = t/(hm²·a).
+_SOLIDUS_PRODUCT_RE = re.compile(r"/([^/()]*[·⋅][^/()]*)$")
 
 
 class UnitError(ValueError):
@@ -60,9 +63,10 @@ class UnitError(ValueError):
 
 def normalise_unit_text(text: str) -> str:
     """Rewrite Chinese and informal unit spellings to registry identifiers (no parsing)."""
-    text = text.strip().replace("·", "*").replace("⋅", "*").replace("×", "*").replace("／", "/")
-    text = text.replace("（", "(").replace("）", ")")
-    return _ALIAS_RE.sub(lambda m: _ALIASES[m.group(0)], text)
+    text = text.strip().replace("／", "/").replace("（", "(").replace("）", ")")
+    text = _SOLIDUS_PRODUCT_RE.sub(lambda m: f"/({m.group(1)})", text)
+    text = _ALIAS_RE.sub(lambda m: _ALIASES[m.group(0)], text)  # before '·' so 'kW·h' is still one token
+    return text.replace("·", "*").replace("⋅", "*").replace("×", "*")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -103,6 +107,9 @@ def conversion(from_unit: str, to_unit: str) -> tuple[str, float]:
         raise UnitError(
             f"unit '{from_unit}' ({dimensionality_text(src)}) cannot be converted to '{to_unit}' "
             f"({dimensionality_text(dst)})")
+    if float(Quantity(0.0, src).to(dst).magnitude) != 0.0:
+        raise UnitError(f"'{from_unit}' → '{to_unit}' needs an offset (like °C → K), which gep does not "
+                        f"convert; give the values in {to_unit}")
     factor = float(Quantity(1.0, src).to(dst).magnitude)
     inverse = Fraction(1 / factor).limit_denominator(1) if factor != 0 else None
     if factor < 1 and inverse is not None and abs(float(inverse) * factor - 1) < 1e-12:
@@ -163,13 +170,19 @@ def co2_to_carbon(co2: pint.Quantity) -> pint.Quantity:
     return _bridge(co2, "carbon_dioxide", "carbon", 1.0 / CO2_PER_C, "co2")
 
 
+def _dimensionality(expected: str):
+    if expected in ("", "1", "dimensionless"):
+        return ureg.dimensionless.dimensionality
+    return ureg.get_dimensionality(expected)
+
+
 def check_dimension(value, expected: str, name: str, allow_rate: bool = False) -> None:
     """Raise :class:`UnitError` unless ``value`` is a Quantity of dimensionality ``expected``.
 
     ``expected`` is a pint dimensionality string such as ``"[length]"`` or ``"[currency]/[length]**3"``.
     With ``allow_rate`` the value may also be that dimension per time (t C or t C/a).
     """
-    want = ureg.get_dimensionality(expected) if expected not in ("", "1", "dimensionless") else ureg.dimensionless.dimensionality
+    want = _dimensionality(expected)
     if not isinstance(value, pint.Quantity):
         raise UnitError(f"argument '{name}' has no unit; expected {expected}. "
                         f"Pass e.g. gep.units.Quantity(value, '<unit>')")
@@ -182,12 +195,16 @@ def check_dimension(value, expected: str, name: str, allow_rate: bool = False) -
                     f"expected {expected}")
 
 
-def check_units(**expected: str):
+def check_units(per_year: tuple[str, ...] = (), **expected: str):
     """Decorator: check the dimensionality of named Quantity arguments at the call boundary.
 
     ``@check_units(area="[area]", precipitation="[length]")``. Arguments passed as ``None`` are
     skipped (optional inputs). The error names the argument, its unit and the expected dimension.
+    Arguments named in ``per_year`` are amounts of one accounting year and may also be given as an
+    annual rate (``mm/a`` for ``mm``); a rate is turned into the amount of one year (× 1 a).
     """
+    year = Quantity(1.0, "year")
+
     def decorate(func):
         signature = inspect.signature(func)
 
@@ -195,12 +212,16 @@ def check_units(**expected: str):
         def wrapper(*args, **kwargs):
             bound = signature.bind(*args, **kwargs)
             for name, dim in expected.items():
-                if name in bound.arguments and bound.arguments[name] is not None:
-                    try:
-                        check_dimension(bound.arguments[name], dim, name)
-                    except UnitError as exc:
-                        raise UnitError(f"{func.__name__}(): {exc}") from None
-            return func(*args, **kwargs)
+                value = bound.arguments.get(name)
+                if value is None:
+                    continue
+                try:
+                    check_dimension(value, dim, name, allow_rate=name in per_year)
+                except UnitError as exc:
+                    raise UnitError(f"{func.__name__}(): {exc}") from None
+                if name in per_year and value.dimensionality != _dimensionality(dim):
+                    bound.arguments[name] = (value * year).to_reduced_units()
+            return func(*bound.args, **bound.kwargs)
 
         wrapper.expected_units = dict(expected)
         return wrapper

@@ -6,7 +6,7 @@ import pint
 from ..units import as_array, carbon_to_co2, check_units, quantity
 
 
-@check_units(npp="[carbon]/[area]", nep_ratio="", area="[area]")
+@check_units(per_year=("npp",), npp="[carbon]/[area]", nep_ratio="", area="[area]")
 def net_ecosystem_production(npp: pint.Quantity, nep_ratio: pint.Quantity, area: pint.Quantity) -> pint.Quantity:
     """Net ecosystem production ``NEP = r × NPP × A`` [t C/a].
 

@@ -6,7 +6,7 @@ import pint
 from ..units import as_array, check_units, quantity
 
 
-@check_units(evapotranspiration="[length]", latent_heat="[energy]/[mass]", water_density="[mass]/[length]**3")
+@check_units(per_year=("evapotranspiration",), evapotranspiration="[length]", latent_heat="[energy]/[mass]", water_density="[mass]/[length]**3")
 def transpiration_heat_from_et(evapotranspiration: pint.Quantity, latent_heat: pint.Quantity,
                                water_density: pint.Quantity) -> pint.Quantity:
     """Daily heat used by evapotranspiration, ``EPP = ET/365 × ρ_w × q`` [kJ·m⁻²·d⁻¹].

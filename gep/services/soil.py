@@ -10,7 +10,7 @@ EROSIVITY = "MJ*mm/(hectare*h)"          # per year implied: one accounting year
 ERODIBILITY = "t*hectare*h/(hectare*MJ*mm)"
 
 
-@check_units(rainfall_erosivity="[energy]*[length]/[area]/[time]",
+@check_units(per_year=("rainfall_erosivity",), rainfall_erosivity="[energy]*[length]/[area]/[time]",
              soil_erodibility="[mass]*[time]/[energy]/[length]",
              slope_length_steepness="", cover_management="", support_practice="")
 def rusle_erosion(rainfall_erosivity, soil_erodibility, slope_length_steepness,
@@ -37,7 +37,7 @@ def rusle_erosion(rainfall_erosivity, soil_erodibility, slope_length_steepness,
     return quantity(potential, "t/hectare"), quantity(actual, "t/hectare")
 
 
-@check_units(potential_erosion="[mass]/[area]", actual_erosion="[mass]/[area]", area="[area]")
+@check_units(per_year=("potential_erosion", "actual_erosion"), potential_erosion="[mass]/[area]", actual_erosion="[mass]/[area]", area="[area]")
 def soil_retained(potential_erosion: pint.Quantity, actual_erosion: pint.Quantity,
                   area: pint.Quantity) -> pint.Quantity:
     """Soil retention ``Q_sr = (A_p − A_r) × area`` [t/a]; negative differences count as 0.
@@ -72,7 +72,8 @@ def nutrient_loss_reduction(soil_retained: pint.Quantity, content: pint.Quantity
     return (soil_retained * content).to("t")
 
 
-@check_units(potential_wind_erosion="[mass]/[area]", actual_wind_erosion="[mass]/[area]", area="[area]")
+@check_units(per_year=("potential_wind_erosion", "actual_wind_erosion"),
+             potential_wind_erosion="[mass]/[area]", actual_wind_erosion="[mass]/[area]", area="[area]")
 def sand_fixed(potential_wind_erosion: pint.Quantity, actual_wind_erosion: pint.Quantity,
                area: pint.Quantity) -> pint.Quantity:
     """Sand fixation ``Q_sf = (S_L,potential − S_L,actual) × area`` [t/a], e.g. from RWEQ moduli.

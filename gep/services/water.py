@@ -7,7 +7,7 @@ import pint
 from ..units import as_array, check_units, quantity
 
 
-@check_units(precipitation="[length]", runoff_coefficient="")
+@check_units(per_year=("precipitation",), precipitation="[length]", runoff_coefficient="")
 def storm_runoff(precipitation: pint.Quantity, runoff_coefficient: pint.Quantity) -> pint.Quantity:
     """Surface runoff depth ``R = P × α`` [mm/a].
 
@@ -17,7 +17,8 @@ def storm_runoff(precipitation: pint.Quantity, runoff_coefficient: pint.Quantity
     return (precipitation * runoff_coefficient).to("mm")
 
 
-@check_units(precipitation="[length]", runoff="[length]", evapotranspiration="[length]", area="[area]")
+@check_units(per_year=("precipitation", "runoff", "evapotranspiration"),
+             precipitation="[length]", runoff="[length]", evapotranspiration="[length]", area="[area]")
 def water_conservation(precipitation: pint.Quantity, runoff: pint.Quantity,
                        evapotranspiration: pint.Quantity, area: pint.Quantity) -> pint.Quantity:
     """Water retained by an ecosystem, water-balance method: ``Q_wr = (P − R − ET) × A`` [m³/a].

@@ -1,0 +1,391 @@
+"""gep.units: the pint registry, Chinese unit spellings, exact conversions and boundary checks.
+
+Every expected value below is worked out by hand in a comment (or follows from a unit's definition,
+e.g. 1 亩 = 1/15 hm² = 10 000/15 m²); none was copied from what the code printed.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pint
+import pytest
+
+from gep.units import (
+    CO2_PER_C,
+    O2_PER_CO2,
+    UnitError,
+    as_array,
+    carbon_to_co2,
+    check_units,
+    co2_to_carbon,
+    conversion,
+    convert_magnitude,
+    parse_unit,
+    quantity,
+    to_magnitude,
+    ureg,
+)
+
+
+def dim(text: str):
+    """Dimensionality of a pint dimension expression such as '[currency]/[carbon_dioxide]'."""
+    return ureg.get_dimensionality(text)
+
+
+# --------------------------------------------------------------------------------------------------
+# 亩 ↔ hm² ↔ m² ↔ km²
+# --------------------------------------------------------------------------------------------------
+
+def test_mu_to_hectare_is_exact():
+    # 1 亩 = 1/15 hm² (市亩), so 1500 亩 = 1500/15 = 100 hm², bit for bit (applied as a division by 15).
+    assert convert_magnitude(1500, "亩", "hm²") == 100.0
+    assert convert_magnitude(1500.0, "亩", "公顷") == 100.0
+    assert conversion("亩", "hm²") == ("div", 15.0)
+
+
+def test_mu_to_hectare_on_arrays_is_exact():
+    # 1500/15 = 100, 15/15 = 1, 0/15 = 0, 3/15 = 0.2 (3/15 and 0.2 are the same float: 3.0/15.0 == 0.2)
+    got = convert_magnitude(np.array([1500.0, 15.0, 0.0, 3.0]), "亩", "hm²")
+    np.testing.assert_array_equal(got, np.array([100.0, 1.0, 0.0, 3.0 / 15.0]))
+
+
+def test_hectare_to_mu_and_km2_to_mu():
+    # 1 hm² = 15 亩; 1 km² = 100 hm² = 1500 亩 (both whole factors, applied as exact multiplications)
+    assert convert_magnitude(100.0, "hm²", "亩") == 1500.0
+    assert conversion("km²", "亩") == ("mul", 1500.0)
+    assert convert_magnitude(2.0, "平方公里", "亩") == 3000.0
+
+
+def test_one_mu_in_square_metres():
+    # 1 亩 = 10 000 m² / 15 = 666.666… m²
+    assert quantity(1, "亩").to("m**2").magnitude == pytest.approx(10_000 / 15, rel=1e-12)
+    assert quantity(1, "亩").to("m**2").magnitude == pytest.approx(666.6666666666667, rel=1e-12)
+
+
+def test_mu_is_an_area_not_milli_atomic_mass_unit():
+    # pint alone reads 'mu' as milli-atomic-mass-unit; the gep registry defines 亩 as an area.
+    assert parse_unit("亩").dimensionality == dim("[length]**2")
+    assert parse_unit("万亩").dimensionality == dim("[length]**2")
+
+
+def test_wan_mu_to_hectare():
+    # 1 万亩 = 1e4 × 1/15 hm² = 666.666… hm²; 1.5 万亩 = 15 000/15 = 1000 hm²
+    assert convert_magnitude(1.5, "万亩", "hm²") == pytest.approx(1000.0, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "value, src, dst, expected",
+    [
+        (1.0, "km²", "hm²", 100.0),        # 1 km² = 1000 m × 1000 m = 1e6 m² = 100 × 1e4 m²
+        (1.0, "km²", "m²", 1e6),
+        (1.0, "平方公里", "km**2", 1.0),
+        (1.0, "hm²", "m²", 1e4),            # 1 hm² = 100 m × 100 m
+        (1.0, "万公顷", "hm²", 1e4),
+        (2.5, "万hm²", "km²", 250.0),       # 2.5e4 hm² × 1 km²/100 hm² = 250 km²
+    ],
+)
+def test_area_conversions(value, src, dst, expected):
+    assert convert_magnitude(value, src, dst) == pytest.approx(expected, rel=1e-12)
+
+
+# --------------------------------------------------------------------------------------------------
+# 万 / 亿 prefixes of volume, money, mass, energy, visits
+# --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "value, src, dst, expected",
+    [
+        (1.0, "万m³", "m³", 1e4),
+        (3.0, "万m3", "m**3", 3e4),
+        (1.0, "万立方米", "m³", 1e4),
+        (1.0, "亿m³", "m³", 1e8),
+        (3.154, "亿m³", "万m³", 31_540.0),   # 3.154 × 1e8 / 1e4
+        (1.0, "万元", "元", 1e4),
+        (1.0, "亿元", "元", 1e8),
+        (17.2, "亿元", "万元", 172_000.0),    # 17.2 × 1e8 / 1e4
+        (1.0, "万t", "t", 1e4),
+        (1.0, "万吨", "kg", 1e7),             # 1e4 t × 1000 kg/t
+        (1.0, "亿t", "万t", 1e4),
+        (1.0, "亿kWh", "kWh", 1e8),
+        (95.30, "亿kWh", "万kWh", 953_000.0),  # 95.30 × 1e8 / 1e4
+        (1.0, "万千瓦时", "kWh", 1e4),
+        (1.0, "万人次", "人次", 1e4),
+        (430.0, "万人次", "人次", 4.3e6),       # 430 × 1e4
+        (1.0, "万t C", "t C", 1e4),
+        (1.0, "万t CO₂", "t CO₂", 1e4),
+        (1.0, "t C", "kg C", 1e3),
+        (1.0, "t CO2", "g CO2", 1e6),
+    ],
+)
+def test_chinese_prefix_conversions(value, src, dst, expected):
+    assert convert_magnitude(value, src, dst) == pytest.approx(expected, rel=1e-12)
+    assert quantity(value, src).to(parse_unit(dst)).magnitude == pytest.approx(expected, rel=1e-12)
+
+
+def test_wan_m3_is_ten_thousand_cubic_metres_not_wan_metre_cubed():
+    # 万m³ = 1e4 m³. Read as (万m)³ it would be (1e4 m)³ = 1e12 m³.
+    assert quantity(1, "万m³").to("m**3").magnitude == 1e4
+    assert conversion("万m³", "m³") == ("mul", 1e4)
+    assert parse_unit("万m³").dimensionality == dim("[length]**3")
+    assert quantity(1, "亿m³").to("m**3").magnitude == 1e8
+
+
+def test_to_magnitude_and_as_array_in_canonical_units():
+    # 1500 亩 → 100 hm² exactly; 3 万元 → 30 000 元; 2 km² → 200 hm²
+    assert to_magnitude(quantity(1500.0, "亩"), "hectare") == 100.0
+    assert to_magnitude(quantity(3.0, "万元"), "yuan") == 30_000.0
+    got = as_array(quantity([1.0, 2.0], "km²"), "hectare")
+    assert isinstance(got, np.ndarray) and got.dtype == float
+    np.testing.assert_array_equal(got, np.array([100.0, 200.0]))
+
+
+def test_to_magnitude_rejects_a_bare_number():
+    with pytest.raises(UnitError, match="bare"):
+        to_magnitude(3.0, "m**3")
+
+
+@pytest.mark.parametrize("unit, expected", [("万m³", 1e4), ("亿m³", 1e8)])
+def test_to_magnitude_of_wan_and_yi_cubic_metres(unit, expected):
+    # 1 万m³ = 1e4 m³; 1 亿m³ = 1e8 m³
+    assert to_magnitude(quantity(1.0, unit), "m**3") == expected
+
+
+# --------------------------------------------------------------------------------------------------
+# Currency is its own dimension
+# --------------------------------------------------------------------------------------------------
+
+def test_yuan_is_a_currency_dimension():
+    assert parse_unit("元").dimensionality == dim("[currency]")
+    assert parse_unit("亿元").dimensionality == dim("[currency]")
+    assert parse_unit("RMB") == parse_unit("元")
+
+
+def test_yuan_plus_dimensionless_raises():
+    with pytest.raises(pint.DimensionalityError):
+        quantity(1, "元") + quantity(1, "1")
+    with pytest.raises(pint.DimensionalityError):
+        quantity(1, "元") + 1
+
+
+def test_yuan_plus_tonnes_raises():
+    with pytest.raises(pint.DimensionalityError):
+        quantity(1, "元") + quantity(1, "t")
+
+
+def test_yuan_cannot_be_converted_to_tonnes():
+    with pytest.raises(UnitError):
+        conversion("万元", "t")
+
+
+# --------------------------------------------------------------------------------------------------
+# Carbon and CO₂: separate dimensions, one explicit bridge
+# --------------------------------------------------------------------------------------------------
+
+def test_carbon_and_co2_are_distinct_dimensions():
+    assert parse_unit("t C").dimensionality == dim("[carbon]")
+    assert parse_unit("t CO₂").dimensionality == dim("[carbon_dioxide]")
+    assert parse_unit("t").dimensionality == dim("[mass]")
+    assert parse_unit("t C") != parse_unit("t CO₂")
+
+
+def test_carbon_plus_plain_tonnes_raises():
+    with pytest.raises(pint.DimensionalityError):
+        quantity(1, "t C") + quantity(1, "t")
+    with pytest.raises(pint.DimensionalityError):
+        quantity(1, "t CO₂") + quantity(1, "t")
+    with pytest.raises(pint.DimensionalityError):
+        quantity(1, "t C") + quantity(1, "t CO₂")
+
+
+def test_carbon_to_co2_by_to_raises():
+    with pytest.raises(pint.DimensionalityError):
+        quantity(1, "t C").to(parse_unit("t CO₂"))
+    with pytest.raises(UnitError):
+        conversion("t C", "t CO₂")
+
+
+def test_carbon_to_co2_is_44_over_12():
+    # 12 t C × 44/12 = 44 t CO₂
+    assert CO2_PER_C == 44.0 / 12.0
+    co2 = carbon_to_co2(quantity(12, "t C"))
+    assert co2.units == parse_unit("t CO₂")
+    assert co2.magnitude == pytest.approx(44.0, rel=1e-12)
+
+
+def test_carbon_to_co2_from_other_carbon_units_and_rates():
+    # 1 万t C = 1e4 t C → 1e4 × 44/12 = 36 666.67 t CO₂; 3 t C/a → 11 t CO₂/a; 12 000 kg C → 44 t CO₂
+    assert carbon_to_co2(quantity(1, "万t C")).magnitude == pytest.approx(1e4 * 44 / 12, rel=1e-12)
+    rate = carbon_to_co2(quantity(3, "t C/a"))
+    assert rate.dimensionality == dim("[carbon_dioxide]/[time]")
+    assert rate.to(parse_unit("t CO₂/a")).magnitude == pytest.approx(11.0, rel=1e-12)
+    assert carbon_to_co2(quantity(12_000, "kg C")).magnitude == pytest.approx(44.0, rel=1e-12)
+
+
+def test_co2_to_carbon_and_round_trip():
+    # 44 t CO₂ × 12/44 = 12 t C; and back
+    c = co2_to_carbon(quantity(44, "t CO₂"))
+    assert c.units == parse_unit("t C")
+    assert c.magnitude == pytest.approx(12.0, rel=1e-12)
+    values = np.array([0.0, 1.0, 155.0, 2.5e6])
+    back = co2_to_carbon(carbon_to_co2(quantity(values, "t C")))
+    np.testing.assert_allclose(back.to(parse_unit("t C")).magnitude, values, rtol=1e-12, atol=0)
+
+
+def test_bridge_rejects_plain_tonnes_and_the_wrong_gas():
+    with pytest.raises(UnitError):
+        carbon_to_co2(quantity(12, "t"))
+    with pytest.raises(UnitError):
+        carbon_to_co2(quantity(12, "t CO₂"))
+    with pytest.raises(UnitError):
+        co2_to_carbon(quantity(44, "t C"))
+    with pytest.raises(UnitError):
+        carbon_to_co2(12.0)
+
+
+def test_o2_per_co2_is_32_over_44():
+    assert O2_PER_CO2 == 32.0 / 44.0
+
+
+# --------------------------------------------------------------------------------------------------
+# Unknown units and conversion errors
+# --------------------------------------------------------------------------------------------------
+
+def test_unknown_unit_raises_unit_error():
+    with pytest.raises(UnitError, match="foo"):
+        parse_unit("foo")
+    with pytest.raises(UnitError):
+        quantity(1, "foo")
+
+
+@pytest.mark.parametrize("text", ["", "   ", None])
+def test_missing_unit_raises_unit_error(text):
+    with pytest.raises(UnitError):
+        parse_unit(text)
+
+
+def test_conversion_between_dimensions_names_both_units():
+    with pytest.raises(UnitError) as info:
+        conversion("亩", "m3")
+    message = str(info.value)
+    assert "'亩'" in message and "'m3'" in message
+
+
+def test_convert_magnitude_between_dimensions_raises():
+    with pytest.raises(UnitError):
+        convert_magnitude(1.0, "万元", "万人次")
+
+
+def test_offset_units_are_not_converted_by_a_factor():
+    # 0 °C = 273.15 K; a multiplicative factor of Quantity(1 °C).to(K) = 274.15 cannot express that.
+    try:
+        got = convert_magnitude(0.0, "degC", "K")
+    except UnitError:
+        return
+    assert got == pytest.approx(273.15, rel=1e-12)
+
+
+# --------------------------------------------------------------------------------------------------
+# check_units decorator
+# --------------------------------------------------------------------------------------------------
+
+@check_units(area="[area]", price="[currency]/[area]", ratio="")
+def _priced_area(area, price, ratio=None):
+    value = (area * price).to("yuan")
+    return value if ratio is None else value * ratio
+
+
+def test_check_units_accepts_right_dimensions_in_any_unit():
+    # 15 亩 = 1 hm² = 1e4 m²; × 2 元/m² = 20 000 元; × 50 % = 10 000 元
+    assert _priced_area(quantity(15, "亩"), quantity(2, "元/m²")).magnitude == pytest.approx(20_000.0, rel=1e-12)
+    got = _priced_area(quantity(15, "亩"), quantity(2, "元/m²"), quantity(50, "%"))
+    assert got.to("yuan").magnitude == pytest.approx(10_000.0, rel=1e-12)
+    assert _priced_area.expected_units == {"area": "[area]", "price": "[currency]/[area]", "ratio": ""}
+
+
+def test_check_units_wrong_dimension_names_argument():
+    with pytest.raises(UnitError) as info:
+        _priced_area(quantity(1, "m"), quantity(2, "元/m²"))
+    message = str(info.value)
+    assert "'area'" in message and "_priced_area" in message and "[area]" in message
+
+
+def test_check_units_wrong_dimension_keyword_argument():
+    with pytest.raises(UnitError, match="'price'"):
+        _priced_area(area=quantity(1, "hm²"), price=quantity(2, "元/t"))
+
+
+def test_check_units_bare_float_names_argument():
+    with pytest.raises(UnitError, match="'area'.*no unit"):
+        _priced_area(100.0, quantity(2, "元/m²"))
+
+
+def test_check_units_dimensionless_rejects_units_and_bare_floats():
+    with pytest.raises(UnitError, match="'ratio'"):
+        _priced_area(quantity(1, "hm²"), quantity(2, "元/m²"), quantity(3, "m"))
+    with pytest.raises(UnitError, match="'ratio'"):
+        _priced_area(quantity(1, "hm²"), quantity(2, "元/m²"), 0.5)
+
+
+# --------------------------------------------------------------------------------------------------
+# parse_unit of compound spellings
+# --------------------------------------------------------------------------------------------------
+
+def test_parse_yuan_per_t_co2():
+    u = parse_unit("元/t CO₂")
+    assert u == ureg.yuan / ureg.t_CO2
+    assert u.dimensionality == dim("[currency]/[carbon_dioxide]")
+    assert parse_unit("元/tCO2") == u
+    # 29.57 元/t CO₂ = 0.02957 元/kg CO₂
+    assert quantity(29.57, "元/t CO₂").to(parse_unit("元/kg CO₂")).magnitude == pytest.approx(0.02957, rel=1e-12)
+
+
+def test_parse_tonnes_per_hectare_year():
+    u = parse_unit("t/(hm²·a)")
+    assert u == ureg.metric_ton / ureg.hectare / ureg.year
+    assert u.dimensionality == dim("[mass]/[area]/[time]")
+    # 1 t/(hm²·a) = 1000 kg / 1e4 m² per year = 0.1 kg/(m²·a)
+    assert quantity(1, "t/(hm²·a)").to("kg/(m**2*year)").magnitude == pytest.approx(0.1, rel=1e-12)
+
+
+def test_parse_grams_carbon_per_square_metre_year():
+    u = parse_unit("g C/(m²·a)")
+    assert u == ureg.gram_carbon / ureg.meter ** 2 / ureg.year
+    assert u.dimensionality == dim("[carbon]/[area]/[time]")
+    # 620 g C/(m²·a) × 1e4 m²/hm² = 6.2e6 g C = 6.2 t C per hm² per year
+    got = quantity(620, "g C/(m²·a)").to(parse_unit("t C/(hm²·a)")).magnitude
+    assert got == pytest.approx(6.2, rel=1e-12)
+
+
+def test_parse_percent():
+    assert parse_unit("%") == ureg.percent
+    assert parse_unit("％") == ureg.percent
+    assert parse_unit("%").dimensionality == ureg.dimensionless.dimensionality
+    # 3.52 % = 0.0352
+    assert quantity(3.52, "%").to("dimensionless").magnitude == pytest.approx(0.0352, rel=1e-12)
+    assert conversion("%", "1") == ("div", 100.0)
+
+
+@pytest.mark.parametrize("text", ["1", "-", "无量纲", "dimensionless"])
+def test_parse_dimensionless(text):
+    assert parse_unit(text) == ureg.dimensionless
+    assert quantity(0.25, text).to("dimensionless").magnitude == 0.25
+
+
+def test_parse_other_compound_spellings():
+    assert parse_unit("元/人次").dimensionality == dim("[currency]/[visit]")
+    assert parse_unit("万元/hm²").dimensionality == dim("[currency]/[area]")
+    assert parse_unit("元/kWh") == ureg.yuan / ureg.kilowatt_hour
+    assert parse_unit("元/度") == ureg.yuan / ureg.kilowatt_hour
+    assert parse_unit("元/(kW·h)").dimensionality == dim("[currency]/[energy]")
+    assert parse_unit("t/m³").dimensionality == dim("[mass]/[length]**3")
+    # 1 万元/hm² = 1e4 元 / 1e4 m² = 1 元/m²
+    assert quantity(1, "万元/hm²").to(parse_unit("元/m²")).magnitude == pytest.approx(1.0, rel=1e-12)
+    # visits and people are different dimensions
+    assert parse_unit("人次").dimensionality != parse_unit("人").dimensionality
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("亿kW·h", "yi_kWh"),              # 1 亿kW·h = 1e8 kWh
+    ("元/kW·h", "yuan/kilowatt_hour"),  # 元 per kW·h, the usual spelling of an electricity price
+])
+def test_parse_kw_h_with_middle_dot(text, expected):
+    assert parse_unit(text) == ureg.parse_units(expected)
