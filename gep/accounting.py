@@ -593,14 +593,22 @@ def _aggregate(ctx: _Context, leaf: pd.DataFrame) -> pd.DataFrame:
     group = ["target", "year", "category", "service", "indicator", "ecosystem", "quantity_unit", "price_unit",
              "in_gep"]
     expanded = leaf.merge(links, on="region_code", how="inner").sort_values(["target", "region_code"], kind="stable")
-    rows = expanded.groupby(group, as_index=False, sort=True, dropna=False).agg(
+    grouped = expanded.groupby(group, as_index=False, sort=True, dropna=False)
+    rows = grouped.agg(
         quantity=("quantity", "sum"), value_yuan=("value_yuan", "sum"), n=("quantity", "size"),
-        first_price=("price", "first"), priced=("price", lambda s: s.notna().all()),
-        path=("path", lambda s: s.iloc[0] if s.nunique() == 1 else "mixed"),
-        coefficients=("coefficients", lambda s: ";".join(sorted({k for v in s for k in v.split(";") if k}))),
-        note=("note", lambda s: s.iloc[0] if s.nunique() == 1 else ""))
+        first_price=("price", "first"), n_priced=("price", "count"),
+        path=("path", "first"), n_paths=("path", "nunique"),
+        coefficients=("coefficients", "first"), n_coefficients=("coefficients", "nunique"),
+        note=("note", "first"), n_notes=("note", "nunique"))
+    rows.loc[rows["n_paths"] > 1, "path"] = "mixed"
+    rows.loc[rows["n_notes"] > 1, "note"] = ""
+    mixed = rows.index[rows["n_coefficients"] > 1]
+    if len(mixed):  # rare: sub-regions valued with different coefficient sets
+        unions = grouped["coefficients"].agg(lambda s: ";".join(sorted({k for v in s for k in v.split(";") if k})))
+        rows.loc[mixed, "coefficients"] = unions.loc[mixed, "coefficients"]
     with np.errstate(invalid="ignore", divide="ignore"):
-        implicit = np.where(rows["priced"] & (rows["quantity"] > 0), rows["value_yuan"] / rows["quantity"], np.nan)
+        priced = rows["n_priced"] == rows["n"]
+        implicit = np.where(priced & (rows["quantity"] > 0), rows["value_yuan"] / rows["quantity"], np.nan)
     rows["price"] = np.where(rows["n"] == 1, rows["first_price"], implicit)
     rows = rows.rename(columns={"target": "region_code"})
     rows["region_name"] = rows["region_code"].map(regions["name"])
