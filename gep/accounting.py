@@ -31,6 +31,15 @@ VEGETATION = ("forest", "shrub", "grassland", "garden")
 WATER_SURFACES = ("wetland_swamp", "wetland_lake", "wetland_reservoir", "wetland_river")
 
 
+#: Service pairs that value the same flow in part (gep-methods.md §8.4). Both are summed, as the
+#: standard's authors do (白玛卓嘎 et al. 2017), and the report says so; --exclude drops one.
+DOUBLE_COUNT_WATCH = (
+    (("water_conservation", "water_supply"), "水源涵养与水资源供给部分为同一水量 / retained water and supplied water overlap"),
+    (("water_conservation", "hydropower"), "水电依赖涵养水量 / hydropower uses the retained water"),
+    (("carbon_sequestration", "oxygen_release"), "固碳与释氧来自同一NEP，部分方案只计固碳 / one NEP basis; some schemes count 固碳 only"),
+)
+
+
 @dataclass
 class Options:
     """Choices a user makes for a run; recorded in the outputs."""
@@ -660,6 +669,10 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
         for indicator, spec in entry["indicators"].items():
             if spec.get("physical_only") and (leaf["service"].eq(service) & leaf["indicator"].eq(indicator)).any():
                 excluded.append({"service": service, "indicator": indicator, "reason": spec["reason"]})
+    present = set(leaf["service"])
+    for pair, why in DOUBLE_COUNT_WATCH:
+        if set(pair) <= present and not set(pair) & set(options.exclude):
+            ctx.notes.append(f"{' + '.join(pair)}: both counted in GEP — {why}")
     leaf["note"] = leaf["note"].fillna("")
     services = _aggregate(ctx, leaf)
     summary = _summary(ctx, services)

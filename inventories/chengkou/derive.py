@@ -24,6 +24,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal as D, getcontext
 
 getcontext().prec = 40
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Where the CSVs go: next to this script, or the folder given as the first argument (the test suite
+# regenerates the inventory into a temporary folder and compares it byte for byte).
+OUT_DIR = HERE
 YEARS = [2017, 2018, 2019, 2020, 2021]
 COUNTY = "500229"
 HA_PER_KM2 = D(100)
@@ -289,7 +292,7 @@ BOOK = ["来源", "备注", "数据状态"]
 
 
 def write(table: str, header: list[str], rows: list[list]):
-    path = os.path.join(HERE, f"{table}.csv")
+    path = os.path.join(OUT_DIR, f"{table}.csv")
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(header + BOOK)
@@ -566,4 +569,8 @@ def main():
 
 
 if __name__ == "__main__":
+    import sys
+    if len(sys.argv) > 1:
+        OUT_DIR = sys.argv[1]
+        os.makedirs(OUT_DIR, exist_ok=True)
     main()
