@@ -18,7 +18,7 @@ from .catalogue import inventory_spec, services_spec
 from .coefficients import CANONICAL_UNITS, Register
 from .inventory import Inventory
 from .services import carbon, climate, cultural, provisioning, purification, soil, water
-from .units import UnitError, convert_magnitude, parse_unit, quantity
+from .units import convert_magnitude, quantity
 
 KEYS = ["region_code", "year", "ecosystem"]
 RESULT_COLUMNS = ["region_code", "region_name", "region_level", "year", "category", "service", "indicator",
@@ -681,16 +681,3 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     coefficients = register.frame(ctx.used)
     return Results(services=services, summary=summary, coefficients=coefficients, excluded=excluded,
                    notes=ctx.notes, years=inventory.years, county_code=county)
-
-
-def check_units_of_register(register: Register) -> None:
-    """Every price named in the catalogue exists in the register with a unit that values its quantity."""
-    for service, entry in services_spec()["services"].items():
-        for indicator, spec in entry["indicators"].items():
-            key = spec.get("price")
-            if key:
-                try:
-                    (quantity(1.0, spec["unit"]) * quantity(1.0, CANONICAL_UNITS[key])).to("yuan")
-                    parse_unit(CANONICAL_UNITS[key])
-                except UnitError as exc:  # pragma: no cover - guards the catalogue itself
-                    raise UnitError(f"{service}/{indicator}: price {key} does not value {spec['unit']}: {exc}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal, localcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .catalogue import inventory_spec, services_spec
-from .units import UnitError, conversion, convert_magnitude, dimensionality_text, parse_unit
+from .units import UnitError, conversion, dimensionality_text, parse_unit
 
 HEADER_RE = re.compile(r"^\s*(?P<label>[^\[\]]+?)\s*(?:\[(?P<unit>[^\]]*)\])?\s*$")
 AREA_TOLERANCE = 1e-3  # relative: parts may exceed their whole by at most 0.1 % (rounding in sources)
@@ -246,7 +247,7 @@ def _parse_table(name: str, label: str, raw: pd.DataFrame, problems: list[Proble
                 problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
                                         f"'{values.iloc[i]}' is not a number"))
             if "unit" in cspec:
-                numbers = convert_magnitude(numbers.astype(float), declared[col], cspec["unit"])
+                numbers = _convert_text(values, numbers, declared[col], cspec["unit"])
             out[col] = numbers.astype(float)
             lo, hi = cspec.get("min"), cspec.get("max")
             shown = cspec.get("unit", "")
@@ -271,7 +272,7 @@ def _parse_table(name: str, label: str, raw: pd.DataFrame, problems: list[Proble
             out[col] = years
         elif kind == "enum":
             vocab = vocabularies[cspec["vocabulary"]]
-            keys = values.map(lambda t: _vocab_key(t, vocab) if t else "")
+            keys = values.map(lambda t, vocab=vocab: _vocab_key(t, vocab) if t else "")
             for i in np.flatnonzero(keys.isna().to_numpy()):
                 problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
                                         f"'{values.iloc[i]}' is not one of " + ", ".join(
@@ -297,6 +298,22 @@ def _parse_table(name: str, label: str, raw: pd.DataFrame, problems: list[Proble
             for i in np.flatnonzero(values.eq("").to_numpy()):
                 problems.append(Problem(label, int(out["input_row"].iloc[i]), col, "required value is empty"))
     return out, declared
+
+
+def _convert_text(text: pd.Series, numbers: pd.Series, from_unit: str, to_unit: str) -> pd.Series:
+    """Convert cell values to the canonical unit in decimal arithmetic, rounding once to float.
+
+    4.9 亿kWh becomes exactly 490 000 000 kWh and 1500 亩 exactly 100 hm², as a person would compute
+    them; float arithmetic would leave 490 000 000.00000006."""
+    how, k = conversion(from_unit, to_unit)
+    if k == 1.0:
+        return numbers.astype(float)
+    factor = Decimal(repr(k))
+    with localcontext() as ctx:
+        ctx.prec = 34
+        converted = [float(Decimal(t) / factor if how == "div" else Decimal(t) * factor)
+                     if not np.isnan(n) else np.nan for t, n in zip(text, numbers)]
+    return pd.Series(converted, index=numbers.index, dtype=float)
 
 
 def _check_keys(name: str, frame: pd.DataFrame, problems: list[Problem]) -> None:
