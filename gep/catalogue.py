@@ -6,7 +6,9 @@ Labels are localised: ``label("service", "water_conservation", "zh")`` → 水�
 from __future__ import annotations
 
 import functools
+import sys
 from importlib import resources
+from pathlib import Path
 
 import jsonschema
 import yaml
@@ -76,6 +78,13 @@ METHOD_LABELS = {
     "travel_cost": {"zh": "旅行费用法", "en": "Travel cost"},
     "hedonic_pricing": {"zh": "享乐价格法", "en": "Hedonic pricing"},
 }
+
+
+def top_level_file(kind: str, name: str) -> Path:
+    """A file of the top-level ``coefficients/`` or ``templates/`` folder: from the source checkout, or
+    from ``<prefix>/share/gep`` where a regular install puts them (pyproject data-files)."""
+    checkout = Path(__file__).resolve().parent.parent / kind / name
+    return checkout if checkout.exists() else Path(sys.prefix) / "share" / "gep" / kind / name
 
 
 def _load(name: str) -> dict:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .catalogue import top_level_file
 from .units import UnitError, conversion, convert_magnitude, parse_unit
 
 STATUSES = ("verified", "case-study", "unverified")
@@ -74,7 +75,7 @@ CANONICAL_UNITS: dict[str, str] = {
 
 COLUMNS = ("key", "value", "unit", "price_year", "ecosystem", "region", "source", "clause", "status", "note")
 
-DEFAULT_REGISTER = Path(__file__).resolve().parent.parent / "coefficients" / "default.csv"
+DEFAULT_REGISTER = top_level_file("coefficients", "default.csv")
 
 
 class CoefficientError(ValueError):

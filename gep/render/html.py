@@ -15,8 +15,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-import gep
-from gep.catalogue import label
+from gep.catalogue import label, top_level_file
 from gep.render import WAN, YI, Report, fmt_number, fmt_share, fmt_wan, fmt_yi, prepare, text
 from gep.render.charts import bar_chart_svg, line_chart_svg
 
@@ -31,7 +30,7 @@ def templates_dir() -> Path:
     override = os.environ.get("GEP_TEMPLATES")
     if override:
         return Path(override)
-    return Path(gep.__file__).resolve().parent.parent / "templates"
+    return top_level_file("templates", TEMPLATE).parent
 
 
 def environment() -> Environment:
