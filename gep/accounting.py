@@ -164,8 +164,9 @@ def _apply_supplied(ctx: _Context, service: str, indicator: str, keys: pd.DataFr
 
 def _rows(ctx: _Context, service: str, indicator: str, keys: pd.DataFrame, amounts, paths,
           price_key: str | None = None, prices=None, price_unit: str | None = None,
-          coefficients: tuple[str, ...] = (), note: str = "") -> pd.DataFrame:
-    """Result rows for one indicator; value = quantity × price, unit-checked once per indicator."""
+          coefficients: tuple[str, ...] = (), note: str = "", values=None) -> pd.DataFrame:
+    """Result rows for one indicator; value = quantity × price, unit-checked once per indicator,
+    unless ``values`` (元) come from a service's own valuation function."""
     spec = _indicator(service, indicator) if indicator in services_spec()["services"][service]["indicators"] else {}
     unit = spec.get("unit", "1")
     n = len(keys)
@@ -175,9 +176,10 @@ def _rows(ctx: _Context, service: str, indicator: str, keys: pd.DataFrame, amoun
         price_unit = CANONICAL_UNITS[price_key]
     if prices is not None:
         prices = np.broadcast_to(np.asarray(prices, dtype=float), (n,))
-        factor = (quantity(1.0, unit) * quantity(1.0, price_unit)).to("yuan").magnitude  # raises if not 元
-        values = amounts * prices * factor
-    else:
+        if values is None:
+            factor = (quantity(1.0, unit) * quantity(1.0, price_unit)).to("yuan").magnitude  # raises if not 元
+            values = amounts * prices * factor
+    if values is None:
         values = np.zeros(n)
     physical_only = bool(spec.get("physical_only"))
     frame = pd.DataFrame({
@@ -508,8 +510,8 @@ def _water_supply(ctx: _Context) -> list[pd.DataFrame]:
                                                 quantity(prices, "yuan/m**3"))
         frame = _rows(ctx, "water_supply", use, keys, rows["volume"].to_numpy(dtype=float),
                       np.full(len(keys), "computed", dtype=object), prices=prices, price_unit="yuan/m**3",
-                      coefficients=(key,) if rows["price"].isna().any() else ())
-        np.testing.assert_allclose(frame["value_yuan"], value.to("yuan").magnitude, rtol=1e-12)
+                      coefficients=(key,) if rows["price"].isna().any() else (),
+                      values=value.to("yuan").magnitude)
         out.append(frame)
     return out
 
@@ -523,18 +525,16 @@ def _hydropower(ctx: _Context) -> list[pd.DataFrame]:
     if np.isnan(prices).any():
         prices = np.where(np.isnan(prices), ctx.coefficient("hydropower_price", keys["ecosystem"],
                                                             keys["region_code"]), prices)
-    per_region = pd.DataFrame({**{k: keys[k] for k in KEYS}, "generation": hydro["generation"].to_numpy(dtype=float),
-                               "value": hydropower_value_array(hydro["generation"].to_numpy(dtype=float), prices)})
+    generation = hydro["generation"].to_numpy(dtype=float)
+    value = provisioning.hydropower_value(quantity(generation, "kWh"), quantity(prices, "yuan/kWh"))
+    # one row per region: stations of a township are summed, the price shown is value / generation
+    per_region = keys.assign(generation=generation, value=value.to("yuan").magnitude)
     grouped = per_region.groupby(KEYS, as_index=False)[["generation", "value"]].sum()
-    frame = _rows(ctx, "hydropower", "generation", grouped, grouped["generation"].to_numpy(),
-                  np.full(len(grouped), "computed", dtype=object), prices=grouped["value"] / grouped["generation"],
-                  price_unit="yuan/kWh", coefficients=("hydropower_price",) if hydro["price"].isna().any() else ())
-    return [frame]
-
-
-def hydropower_value_array(generation_kwh: np.ndarray, price_yuan_per_kwh: np.ndarray) -> np.ndarray:
-    return provisioning.hydropower_value(quantity(generation_kwh, "kWh"),
-                                         quantity(price_yuan_per_kwh, "yuan/kWh")).to("yuan").magnitude
+    return [_rows(ctx, "hydropower", "generation", grouped, grouped["generation"].to_numpy(),
+                  np.full(len(grouped), "computed", dtype=object),
+                  prices=grouped["value"].to_numpy() / grouped["generation"].to_numpy(), price_unit="yuan/kWh",
+                  coefficients=("hydropower_price",) if hydro["price"].isna().any() else (),
+                  values=grouped["value"].to_numpy())]
 
 
 def _recreation(ctx: _Context) -> list[pd.DataFrame]:
@@ -557,8 +557,8 @@ def _recreation(ctx: _Context) -> list[pd.DataFrame]:
     paths = np.where(from_revenue[~missing], "revenue_per_visit", "computed")
     frame = _rows(ctx, "recreation", "visits", keys.reset_index(drop=True), visits, paths,
                   prices=per_visit + time_cost, price_unit="yuan/visit",
-                  note="travel cost = spending per visit + time cost; consumer surplus excluded")
-    frame["value_yuan"] = value.to("yuan").magnitude
+                  note="travel cost = spending per visit + time cost; consumer surplus excluded",
+                  values=value.to("yuan").magnitude)
     return [frame]
 
 
@@ -572,8 +572,7 @@ def _landscape(ctx: _Context) -> list[pd.DataFrame]:
                                      quantity(land["price_premium"].to_numpy(dtype=float), "yuan/m**2"))
     frame = _rows(ctx, "landscape", "benefiting_floor_area", keys, land["benefiting_floor_area"].to_numpy(dtype=float),
                   np.full(len(keys), "computed", dtype=object), prices=land["price_premium"].to_numpy(dtype=float),
-                  price_unit="yuan/m**2")
-    frame["value_yuan"] = value.to("yuan").magnitude
+                  price_unit="yuan/m**2", values=value.to("yuan").magnitude)
     return [frame]
 
 
