@@ -56,6 +56,7 @@ class Results:
     notes: list[str]
     years: list[int]
     county_code: str
+    trace: pd.DataFrame = field(default_factory=pd.DataFrame)  # leaf figures' inputs, coefficients, steps
 
 
 @dataclass
