@@ -1,0 +1,856 @@
+"""Per-service calculators: inventory tables → figures, each with its trace.
+
+Each calculator gathers the inputs of one service from the validated inventory (vectorised over
+region × year × ecosystem), calls the pure functions of :mod:`gep.services`, values the quantities with
+register prices, and records for every figure a trace (:mod:`gep.trace`): the inventory cells and
+register rows it used and each intermediate value with the expression that computes it. The trace
+expressions restate the service formulas in canonical units; a test re-evaluates every one of them
+against the engine, and the workbook turns them into live Excel formulas.
+
+Canonical units in expressions: areas hm², depths mm, volumes m³, masses t, energy kWh, money 元.
+Conversion constants appear literally: 1 mm × 1 hm² = 10 m³; 1 g/m² × 1 hm² = 0.01 t.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from .catalogue import inventory_spec, services_spec
+from .coefficients import CANONICAL_UNITS, Register
+from .inventory import Inventory
+from .services import carbon, climate, cultural, provisioning, purification, soil, water
+from .trace import TraceBuilder
+from .units import CO2_PER_C, convert_magnitude, quantity
+
+KEYS = ["region_code", "year", "ecosystem"]
+PROVENANCE = ["input_file", "input_row", "source", "status"]
+SECTOR_ECOSYSTEM = {"agriculture": "farmland", "forestry": "forest", "husbandry": "all", "fishery": "all"}
+VEGETATION = ("forest", "shrub", "grassland", "garden")
+WATER_SURFACES = ("wetland_swamp", "wetland_lake", "wetland_reservoir", "wetland_river")
+COMPUTED, SUPPLIED = "computed", "supplied_quantity"
+
+
+class Coef(NamedTuple):
+    """Register values for a batch of figures, with the rows they came from."""
+
+    key: str
+    values: np.ndarray
+    rows: list
+    unit: str
+
+
+@dataclass
+class Context:
+    inventory: Inventory
+    register: Register
+    used: set = field(default_factory=set)
+    notes: list = field(default_factory=list)
+    traces: list = field(default_factory=list)
+
+    def __post_init__(self):
+        regions = self.inventory.table("regions")
+        self.parents = dict(zip(regions["code"], regions["parent_code"]))
+
+    def lineage(self, code: str) -> list[str]:
+        out = [code]
+        while self.parents.get(out[-1]):
+            out.append(self.parents[out[-1]])
+        return out
+
+    def coef(self, key: str, ecosystems, regions) -> Coef:
+        """Register rows for each (ecosystem, region) pair, recording which rows were used.
+
+        Same precedence as :meth:`Register.lookup`; a region's row also covers its sub-regions.
+        Looked up once per distinct pair."""
+        ecosystems = np.asarray(ecosystems, dtype=object)
+        regions = np.asarray(regions, dtype=object)
+        found = {}
+        for eco, region in set(zip(ecosystems, regions)):
+            lineage = self.lineage(region)
+            candidates = [(eco, c) for c in lineage] + [(eco, "")] + [("", c) for c in lineage] + [("", "")]
+            row = next((self.register.rows[(key, *c)] for c in candidates if (key, *c) in self.register.rows), None)
+            row = row or self.register.lookup(key, eco, "")  # raises with a clear message
+            self.used.add(row.ident)
+            found[(eco, region)] = row
+        rows = [found[p] for p in zip(ecosystems, regions)]
+        return Coef(key, np.array([r.value for r in rows], dtype=float), rows, CANONICAL_UNITS[key])
+
+    def coef_for(self, key: str, keys: pd.DataFrame) -> Coef:
+        return self.coef(key, keys["ecosystem"], keys["region_code"])
+
+    def inherited(self, table: str, keys: pd.DataFrame, by: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Values and provenance of an intensive table (conditions, climate) for each key, from the
+        region itself or its nearest ancestor with a row: parameters such as precipitation apply downwards."""
+        source = self.inventory.table(table)
+        columns = [c for c in inventory_spec()["tables"][table]["columns"]
+                   if c not in ("region_code", *by, "source", "note", "status")]
+        values = pd.DataFrame(np.nan, index=keys.index, columns=columns)
+        prov = pd.DataFrame({"input_file": "", "input_row": np.nan, "source": "", "status": ""}, index=keys.index)
+        if not len(source) or not len(keys):
+            return values, prov
+        found = np.zeros(len(keys), dtype=bool)
+        lookup = source[["region_code", *by, *columns, *PROVENANCE]]
+        depth = 0
+        while not found.all():
+            ancestors = [(self.lineage(c) + [None] * (depth + 1))[depth] for c in keys["region_code"]]
+            if all(a is None for a in ancestors):
+                break
+            probe = keys[by].copy()
+            probe["region_code"] = ancestors
+            hit = probe.reset_index().merge(lookup, on=["region_code", *by], how="left").set_index("index")
+            take = ~found & hit["input_file"].notna().reindex(keys.index).to_numpy()
+            values.loc[take, columns] = hit.loc[take, columns].to_numpy()
+            prov.loc[take, PROVENANCE] = hit.loc[take, PROVENANCE].to_numpy()
+            found |= take
+            depth += 1
+        return values.astype(float), prov
+
+    def supplied(self, service: str, indicator: str) -> pd.DataFrame:
+        sq = self.inventory.table("service_quantities")
+        rows = sq[(sq["service"] == service) & (sq["indicator"] == indicator)]
+        if not len(rows):
+            return rows
+        unit = services_spec()["services"][service]["indicators"][indicator]["unit"]
+        rows = rows.copy()
+        rows["quantity"] = [convert_magnitude(q, u, unit) for q, u in zip(rows["quantity"], rows["unit"])]
+        return rows
+
+    def tracer(self, service: str, indicator: str, keys: pd.DataFrame, mask=None) -> TraceBuilder:
+        tb = TraceBuilder(keys[KEYS].reset_index(drop=True), service, indicator,
+                          None if mask is None else np.asarray(mask, dtype=bool))
+        self.traces.append(tb)
+        return tb
+
+    def note_skipped(self, service: str, frame: pd.DataFrame, what: str) -> None:
+        if len(frame):
+            sample = ", ".join(f"{r.region_code}/{r.year}/{r.ecosystem}" for r in frame.head(3).itertuples())
+            self.notes.append(f"{service}: {len(frame)} region-year-ecosystem case(s) skipped, no {what} "
+                              f"(e.g. {sample})")
+
+
+def _indicator(service: str, indicator: str) -> dict:
+    return services_spec()["services"][service]["indicators"][indicator]
+
+
+@dataclass
+class Quantities:
+    """Figures of one indicator before valuation: keys, amounts, path per figure, provenance of supplied ones."""
+
+    keys: pd.DataFrame
+    amounts: np.ndarray
+    paths: np.ndarray
+    supplied: pd.DataFrame  # provenance (input_file, input_row, source, status) of supplied figures
+
+    @property
+    def computed_mask(self) -> np.ndarray:
+        return self.paths == COMPUTED
+
+    @property
+    def supplied_mask(self) -> np.ndarray:
+        return self.paths == SUPPLIED
+
+
+def with_supplied(ctx: Context, service: str, indicator: str, keys: pd.DataFrame, amounts) -> Quantities:
+    """Replace computed quantities by those supplied in service_quantities (e.g. from an external
+    model); supplied figures without a computed counterpart are appended."""
+    keys = keys[KEYS].reset_index(drop=True)
+    paths = np.full(len(keys), COMPUTED, dtype=object)
+    amounts = np.asarray(amounts, dtype=float).copy()
+    prov = pd.DataFrame({"input_file": "", "input_row": np.nan, "source": "", "status": ""}, index=keys.index)
+    supplied = ctx.supplied(service, indicator)
+    if len(supplied):
+        index = {tuple(k): i for i, k in enumerate(keys.itertuples(index=False))}
+        extra_keys, extra_amounts, extra_prov = [], [], []
+        for r in supplied.itertuples():
+            k = (r.region_code, int(r.year), r.ecosystem)
+            p = [r.input_file, r.input_row, r.source, r.status]
+            if k in index:
+                amounts[index[k]] = r.quantity
+                paths[index[k]] = SUPPLIED
+                prov.loc[index[k], PROVENANCE] = p
+            else:
+                extra_keys.append(k)
+                extra_amounts.append(r.quantity)
+                extra_prov.append(p)
+        if extra_keys:
+            keys = pd.concat([keys, pd.DataFrame(extra_keys, columns=KEYS)], ignore_index=True)
+            amounts = np.concatenate([amounts, extra_amounts])
+            paths = np.concatenate([paths, [SUPPLIED] * len(extra_keys)])
+            prov = pd.concat([prov, pd.DataFrame(extra_prov, columns=PROVENANCE)], ignore_index=True)
+    return Quantities(keys, amounts, paths, prov)
+
+
+def trace_supplied(ctx: Context, service: str, indicator: str, q: Quantities, symbol: str = "Q") -> TraceBuilder:
+    """Trace of the supplied figures: the quantity is an input cell of service_quantities."""
+    tb = ctx.tracer(service, indicator, q.keys, q.supplied_mask)
+    tb.input(symbol, q.amounts, _indicator(service, indicator)["unit"], "service_quantities", "quantity", q.supplied)
+    return tb
+
+
+def rows(ctx: Context, service: str, indicator: str, q: Quantities, traces: list[TraceBuilder],
+         price: Coef | None = None, prices=None, price_unit: str = "", price_symbol: str = "p",
+         price_provenance: pd.DataFrame | None = None, values=None, coefficients: tuple[str, ...] = (),
+         note: str = "") -> pd.DataFrame:
+    """Result rows of one indicator, valued at a register price or given prices, and the value steps
+    of their traces (``V = Q × p × k``, k the unit factor that makes 元)."""
+    spec = _indicator(service, indicator)
+    unit = spec["unit"]
+    n = len(q.keys)
+    if price is not None:
+        prices, price_unit = price.values, price.unit
+    if prices is not None:
+        prices = np.broadcast_to(np.asarray(prices, dtype=float), (n,))
+        factor = (quantity(1.0, unit) * quantity(1.0, price_unit)).to("yuan").magnitude  # raises if not 元
+        if values is None:
+            values = q.amounts * prices * factor
+        for tb in traces:
+            if price is not None:
+                tb.coefficient(price_symbol, prices, price_unit, price.rows)
+            elif price_provenance is not None:
+                tb.input(price_symbol, prices, price_unit, "", "price", price_provenance)
+            tb.step("V", f"Q*{price_symbol}" + ("" if factor == 1 else f"*{factor!r}"), values, "yuan")
+    if values is None:
+        values = np.zeros(n)
+    physical_only = bool(spec.get("physical_only"))
+    used = ([price.key] if price is not None else []) + list(coefficients)
+    return pd.DataFrame({
+        "region_code": q.keys["region_code"].to_numpy(), "year": q.keys["year"].astype(int).to_numpy(),
+        "service": service, "indicator": indicator, "ecosystem": q.keys["ecosystem"].to_numpy(),
+        "quantity": q.amounts, "quantity_unit": unit,
+        "price": prices if prices is not None else np.nan, "price_unit": price_unit or "",
+        "value_yuan": values, "in_gep": not physical_only, "path": q.paths,
+        "coefficients": ";".join(used), "note": spec.get("reason", "") if physical_only else note,
+    })
+
+
+def _extent_for(ctx: Context, service: str) -> pd.DataFrame:
+    ext = ctx.inventory.table("extent")
+    wanted = services_spec()["services"][service].get("ecosystems")
+    ext = ext[ext["ecosystem"].isin(wanted)] if wanted else ext
+    return ext[ext["area"] > 0].reset_index(drop=True)
+
+
+def _col(frame: pd.DataFrame, name: str) -> np.ndarray:
+    return frame[name].to_numpy(dtype=float)
+
+
+# ----------------------------------------------------------------------------------------------
+# regulating services
+
+
+def water_conservation(ctx: Context) -> list[pd.DataFrame]:
+    ext = _extent_for(ctx, "water_conservation")
+    cond, prov = ctx.inherited("conditions", ext, ["year", "ecosystem"])
+    ok = (cond["precipitation"].notna() & cond["evapotranspiration"].notna()).to_numpy()
+    ctx.note_skipped("water_conservation", ext[~ok], "precipitation or evapotranspiration")
+    ext, cond, prov = (f[ok].reset_index(drop=True) for f in (ext, cond, prov))
+    alpha_in = _col(cond, "runoff_coefficient")
+    from_register = np.isnan(alpha_in)
+    alpha_reg = ctx.coef_for("runoff_coefficient", ext) if from_register.any() else None
+    alpha = np.where(from_register, alpha_reg.values, alpha_in) if alpha_reg else alpha_in
+    p, et, area = _col(cond, "precipitation"), _col(cond, "evapotranspiration"), _col(ext, "area")
+    runoff = water.storm_runoff(quantity(p, "mm"), quantity(alpha, "1"))
+    retained = water.water_conservation(quantity(p, "mm"), runoff, quantity(et, "mm"), quantity(area, "hectare"))
+    q = with_supplied(ctx, "water_conservation", "water_retained", ext, retained.to("m**3").magnitude)
+    traces = [trace_supplied(ctx, "water_conservation", "water_retained", q)]
+    for mask_reg in (True, False):  # runoff coefficient from the register or from the inventory
+        sel = q.computed_mask & np.concatenate([from_register == mask_reg,
+                                                np.zeros(len(q.keys) - len(ext), dtype=bool)])
+        if not sel.any():
+            continue
+        tb = ctx.tracer("water_conservation", "water_retained", q.keys, sel)
+        tb.input("P", p, "mm", "conditions", "precipitation", prov)
+        if mask_reg:
+            tb.coefficient("alpha", alpha, "1", alpha_reg.rows)
+        else:
+            tb.input("alpha", alpha, "1", "conditions", "runoff_coefficient", prov)
+        tb.input("ET", et, "mm", "conditions", "evapotranspiration", prov)
+        tb.input("A", area, "hm2", "extent", "area", ext)
+        tb.step("R", "P*alpha", runoff.to("mm").magnitude, "mm")
+        tb.step("Q", "MAX(P-R-ET,0)*A*10", q.amounts, "m3")
+        traces.append(tb)
+    extra = ("runoff_coefficient",) if from_register.any() else ()
+    return [rows(ctx, "water_conservation", "water_retained", q, traces,
+                 price=ctx.coef_for("reservoir_unit_cost", q.keys), price_symbol="C_res", coefficients=extra)]
+
+
+def soil_retention(ctx: Context) -> list[pd.DataFrame]:
+    ext = _extent_for(ctx, "soil_retention")
+    cond, prov = ctx.inherited("conditions", ext, ["year", "ecosystem"])
+    factors = ["rainfall_erosivity", "soil_erodibility", "slope_length_steepness", "cover_management",
+               "support_practice"]
+    moduli = (cond["potential_erosion"].notna() & cond["actual_erosion"].notna()).to_numpy()
+    rusle = ~moduli & cond[factors].notna().all(axis=1).to_numpy()
+    ok = moduli | rusle
+    ctx.note_skipped("soil_retention", ext[~ok], "erosion moduli or RUSLE factors")
+    ext, cond, prov, moduli, rusle = ext[ok].reset_index(drop=True), cond[ok].reset_index(drop=True), \
+        prov[ok].reset_index(drop=True), moduli[ok], rusle[ok]
+    a_p, a_r = _col(cond, "potential_erosion"), _col(cond, "actual_erosion")
+    if rusle.any():
+        pot, act = soil.rusle_erosion(quantity(_col(cond, factors[0]), soil.EROSIVITY),
+                                      quantity(_col(cond, factors[1]), soil.ERODIBILITY),
+                                      *(quantity(_col(cond, c), "1") for c in factors[2:]))
+        a_p = np.where(rusle, pot.to("t/hectare").magnitude, a_p)
+        a_r = np.where(rusle, act.to("t/hectare").magnitude, a_r)
+    area = _col(ext, "area")
+    retained = soil.soil_retained(quantity(a_p, "t/hectare"), quantity(a_r, "t/hectare"), quantity(area, "hectare"))
+    q = with_supplied(ctx, "soil_retention", "soil_retained", ext, retained.to("t").magnitude)
+    pad = np.zeros(len(q.keys) - len(ext), dtype=bool)
+
+    def chain(indicator: str) -> list[TraceBuilder]:
+        """The soil-retention chain, shared by the physical total and its three valued components."""
+        out = [trace_supplied(ctx, "soil_retention", indicator, q, symbol="Q_sr")] if indicator != "soil_retained" \
+            else [trace_supplied(ctx, "soil_retention", indicator, q)]
+        q_sr = "Q_sr" if indicator != "soil_retained" else "Q"
+        for use_rusle in (True, False):
+            tb = ctx.tracer("soil_retention", indicator, q.keys,
+                            q.computed_mask & np.concatenate([rusle if use_rusle else moduli, pad]))
+            if use_rusle:
+                for sym, col, unit in (("R_e", factors[0], "MJ*mm/(hm2*h)"), ("K", factors[1], "t*h/(MJ*mm)"),
+                                       ("LS", factors[2], "1"), ("C", factors[3], "1"), ("P_c", factors[4], "1")):
+                    tb.input(sym, _col(cond, col), unit, "conditions", col, prov)
+                tb.step("A_p", "R_e*K*LS", a_p, "t/hm2")
+                tb.step("A_r", "A_p*C*P_c", a_r, "t/hm2")
+            else:
+                tb.input("A_p", a_p, "t/hm2", "conditions", "potential_erosion", prov)
+                tb.input("A_r", a_r, "t/hm2", "conditions", "actual_erosion", prov)
+            tb.input("A", area, "hm2", "extent", "area", ext)
+            tb.step(q_sr, "MAX(A_p-A_r,0)*A", q.amounts, "t")
+            out.append(tb)
+        return out
+
+    q_sr = quantity(q.amounts, "t")
+    results = [rows(ctx, "soil_retention", "soil_retained", q, chain("soil_retained"))]
+    for indicator, steps, price_key, coefs in (
+        ("reduced_sedimentation", [("lam", "sediment_ratio", "1"), ("rho", "soil_bulk_density", "t/m3")],
+         "dredging_cost", ("sediment_ratio", "soil_bulk_density")),
+        ("reduced_nitrogen_loss", [("c_N", "soil_nitrogen_content", "1")], "nitrogen_removal_cost",
+         ("soil_nitrogen_content",)),
+        ("reduced_phosphorus_loss", [("c_P", "soil_phosphorus_content", "1")], "phosphorus_removal_cost",
+         ("soil_phosphorus_content",)),
+    ):
+        params = {sym: ctx.coef_for(key, q.keys) for sym, key, _ in steps}
+        if indicator == "reduced_sedimentation":
+            amount = soil.reduced_sedimentation(q_sr, quantity(params["lam"].values, "1"),
+                                                quantity(params["rho"].values, "t/m**3")).to("m**3").magnitude
+            expr = "lam*Q_sr/rho"
+        else:
+            (sym,) = params
+            amount = soil.nutrient_loss_reduction(q_sr, quantity(params[sym].values, "1")).to("t").magnitude
+            expr = f"Q_sr*{sym}"
+        traces = chain(indicator)
+        for tb in traces:
+            for sym, _, unit in steps:
+                tb.coefficient(sym, params[sym].values, unit, params[sym].rows)
+            tb.step("Q", expr, amount, _indicator("soil_retention", indicator)["unit"])
+        component = Quantities(q.keys, amount, q.paths, q.supplied)
+        results.append(rows(ctx, "soil_retention", indicator, component, traces,
+                            price=ctx.coef_for(price_key, q.keys), price_symbol="C_v", coefficients=coefs))
+    return results
+
+
+def sand_fixation(ctx: Context) -> list[pd.DataFrame]:
+    ext = _extent_for(ctx, "sand_fixation")
+    cond, prov = ctx.inherited("conditions", ext, ["year", "ecosystem"])
+    ok = (cond["potential_wind_erosion"].notna() & cond["actual_wind_erosion"].notna()).to_numpy()
+    ext, cond, prov = (f[ok].reset_index(drop=True) for f in (ext, cond, prov))
+    pot, act, area = _col(cond, "potential_wind_erosion"), _col(cond, "actual_wind_erosion"), _col(ext, "area")
+    fixed = soil.sand_fixed(quantity(pot, "t/hectare"), quantity(act, "t/hectare"), quantity(area, "hectare"))
+    q = with_supplied(ctx, "sand_fixation", "sand_fixed", ext, fixed.to("t").magnitude)
+    if not len(q.keys):
+        ctx.notes.append("sand_fixation: no wind-erosion moduli in the inventory; not computed")
+        return []
+    rho, h = ctx.coef_for("sand_bulk_density", q.keys), ctx.coef_for("sand_layer_thickness", q.keys)
+    avoided = soil.desertification_avoided(quantity(q.amounts, "t"), quantity(rho.values, "t/m**3"),
+                                           quantity(h.values, "m")).to("m**2").magnitude
+
+    def chain(indicator: str) -> list[TraceBuilder]:
+        sym = "Q" if indicator == "sand_fixed" else "Q_sf"
+        tb = ctx.tracer("sand_fixation", indicator, q.keys, q.computed_mask)
+        tb.input("S_p", pot, "t/hm2", "conditions", "potential_wind_erosion", prov)
+        tb.input("S_a", act, "t/hm2", "conditions", "actual_wind_erosion", prov)
+        tb.input("A", area, "hm2", "extent", "area", ext)
+        tb.step(sym, "MAX(S_p-S_a,0)*A", q.amounts, "t")
+        return [trace_supplied(ctx, "sand_fixation", indicator, q, symbol=sym), tb]
+
+    traces = chain("desertification_avoided")
+    for tb in traces:
+        tb.coefficient("rho_s", rho.values, "t/m3", rho.rows)
+        tb.coefficient("h", h.values, "m", h.rows)
+        tb.step("Q", "Q_sf/(rho_s*h)", avoided, "m2")
+    return [rows(ctx, "sand_fixation", "sand_fixed", q, chain("sand_fixed")),
+            rows(ctx, "sand_fixation", "desertification_avoided", Quantities(q.keys, avoided, q.paths, q.supplied),
+                 traces, price=ctx.coef_for("desertification_control_cost", q.keys), price_symbol="C",
+                 coefficients=("sand_bulk_density", "sand_layer_thickness"))]
+
+
+def _parts_trace(tb: TraceBuilder, symbol: str, parts: pd.DataFrame, column: str, unit: str, table: str,
+                 keys: pd.DataFrame) -> str:
+    """Inputs that are several inventory rows per figure (reservoirs of a township): one input symbol
+    per part (``C_t1``, ``C_t2``, …); returns the expression of their sum ("0" when there are none)."""
+    keyed = parts.assign(_k=list(zip(parts["region_code"], parts["year"])))
+    groups = {k: g for k, g in keyed.groupby("_k", sort=False)}
+    n_max = max((len(g) for g in groups.values()), default=0)
+    if n_max == 0:
+        return "0"
+    terms = []
+    figure_keys = list(zip(keys["region_code"], keys["year"]))
+    for i in range(n_max):
+        vals, prov = [], []
+        for k in figure_keys:
+            g = groups.get(k)
+            if g is not None and i < len(g) and not np.isnan(g[column].iloc[i]):
+                vals.append(float(g[column].iloc[i]))
+                prov.append(g[PROVENANCE].iloc[i].tolist())
+            else:
+                vals.append(0.0)
+                prov.append(["", np.nan, "", ""])
+        tb.input(f"{symbol}{i + 1}", vals, unit, table, column, pd.DataFrame(prov, columns=PROVENANCE))
+        terms.append(f"{symbol}{i + 1}")
+    return "+".join(terms)
+
+
+def flood_regulation(ctx: Context) -> list[pd.DataFrame]:
+    out = []
+    bodies = ctx.inventory.table("water_bodies")
+    reservoirs = bodies[bodies["kind"] == "reservoir"].reset_index(drop=True)
+    if len(reservoirs):
+        declared = _col(reservoirs, "flood_storage")
+        keys = reservoirs[["region_code", "year"]].drop_duplicates().assign(ecosystem="wetland_reservoir")
+        keys = keys.reset_index(drop=True)
+        ratio = ctx.coef_for("reservoir_flood_ratio", keys)
+        per_res_ratio = pd.Series(ratio.values, index=pd.MultiIndex.from_frame(keys[["region_code", "year"]]))
+        k_res = per_res_ratio.loc[list(zip(reservoirs["region_code"], reservoirs["year"]))].to_numpy()
+        storage = np.where(np.isnan(declared), water.reservoir_flood_storage(
+            quantity(_col(reservoirs, "total_storage"), "m**3"), quantity(k_res, "1")).to("m**3").magnitude, declared)
+        per_region = keys.merge(reservoirs.assign(storage=storage).groupby(["region_code", "year"], as_index=False)
+                                ["storage"].sum(), on=["region_code", "year"])
+        q = with_supplied(ctx, "flood_regulation", "reservoir_storage", per_region, per_region["storage"].to_numpy())
+        tb = ctx.tracer("flood_regulation", "reservoir_storage", q.keys, q.computed_mask)
+        with_declared = reservoirs[~np.isnan(declared)]
+        without = reservoirs[np.isnan(declared)]
+        c_f = _parts_trace(tb, "C_f", with_declared, "flood_storage", "m3", "water_bodies", q.keys)
+        c_t = _parts_trace(tb, "C_t", without, "total_storage", "m3", "water_bodies", q.keys)
+        tb.coefficient("k_r", np.concatenate([ratio.values, np.full(len(q.keys) - len(keys), np.nan)]), "1",
+                       ratio.rows)
+        tb.step("Q", f"({c_f})+k_r*({c_t})", q.amounts, "m3")
+        coefs = ("reservoir_flood_ratio",) if np.isnan(declared).any() else ()
+        out.append(rows(ctx, "flood_regulation", "reservoir_storage", q,
+                        [trace_supplied(ctx, "flood_regulation", "reservoir_storage", q), tb],
+                        price=ctx.coef_for("reservoir_unit_cost", q.keys), price_symbol="C_res", coefficients=coefs))
+    lakes = bodies[(bodies["kind"] == "lake") & bodies["area"].notna()].reset_index(drop=True)
+    if len(lakes):
+        keys = lakes[["region_code", "year"]].drop_duplicates().assign(ecosystem="wetland_lake").reset_index(drop=True)
+        a, b, t = (ctx.coef_for(k, keys) for k in ("lake_flood_log_coefficient", "lake_flood_exponent", "lake_turnover"))
+        idx = pd.MultiIndex.from_frame(keys[["region_code", "year"]])
+        lake_keys = list(zip(lakes["region_code"], lakes["year"]))
+        per_lake = [pd.Series(c.values, index=idx).loc[lake_keys].to_numpy() for c in (a, b, t)]
+        storage = water.lake_flood_storage(quantity(_col(lakes, "area"), "hectare"),
+                                           *(quantity(v, "1") for v in per_lake)).to("m**3").magnitude
+        per_region = keys.merge(lakes.assign(storage=storage).groupby(["region_code", "year"], as_index=False)
+                                ["storage"].sum(), on=["region_code", "year"])
+        q = with_supplied(ctx, "flood_regulation", "lake_storage", per_region, per_region["storage"].to_numpy())
+        tb = ctx.tracer("flood_regulation", "lake_storage", q.keys, q.computed_mask)
+        areas = _parts_trace(tb, "A", lakes, "area", "hm2", "water_bodies", q.keys).split("+")
+        pad = np.full(len(q.keys) - len(keys), np.nan)
+        for sym, c in (("a", a), ("b", b), ("T", t)):
+            tb.coefficient(sym, np.concatenate([c.values, pad]), "1", c.rows)
+        # C_l = e^a × (A/100 km²)^b × T [万m³] per lake, summed; A in hm²
+        tb.step("Q", "+".join(f"EXP(a)*({s}/100)^b*T*10000" for s in areas), q.amounts, "m3")
+        out.append(rows(ctx, "flood_regulation", "lake_storage", q,
+                        [trace_supplied(ctx, "flood_regulation", "lake_storage", q), tb],
+                        price=ctx.coef_for("reservoir_unit_cost", q.keys), price_symbol="C_res",
+                        coefficients=("lake_flood_log_coefficient", "lake_flood_exponent", "lake_turnover")))
+    ext = ctx.inventory.table("extent")
+    swamps = ext[(ext["ecosystem"] == "wetland_swamp") & (ext["area"] > 0)].reset_index(drop=True)
+    if len(swamps):
+        depth = ctx.coef_for("swamp_storage_depth", swamps)
+        storage = water.swamp_flood_storage(quantity(_col(swamps, "area"), "hectare"), quantity(depth.values, "m"))
+        q = with_supplied(ctx, "flood_regulation", "swamp_storage", swamps, storage.to("m**3").magnitude)
+        tb = ctx.tracer("flood_regulation", "swamp_storage", q.keys, q.computed_mask)
+        tb.input("A", _col(swamps, "area"), "hm2", "extent", "area", swamps)
+        tb.coefficient("d", depth.values, "m", depth.rows)
+        tb.step("Q", "A*d*10000", q.amounts, "m3")
+        out.append(rows(ctx, "flood_regulation", "swamp_storage", q,
+                        [trace_supplied(ctx, "flood_regulation", "swamp_storage", q), tb],
+                        price=ctx.coef_for("reservoir_unit_cost", q.keys), price_symbol="C_res",
+                        coefficients=("swamp_storage_depth",)))
+    return out
+
+
+def _subtree_extent(ctx: Context) -> pd.DataFrame:
+    """Ecosystem area of every region including its descendants, by year and ecosystem."""
+    ext = ctx.inventory.table("extent")
+    links = pd.DataFrame([(code, target) for code in ctx.parents for target in ctx.lineage(code)],
+                         columns=["region_code", "target"])
+    merged = ext.merge(links, on="region_code")
+    return merged.groupby(["target", "year", "ecosystem"], as_index=False)["area"].sum().rename(
+        columns={"target": "region_code"})
+
+
+def purification_service(ctx: Context, service: str, medium: str) -> list[pd.DataFrame]:
+    emissions = ctx.inventory.table("emissions")
+    vocab = inventory_spec()["vocabularies"]["pollutant"]
+    out = []
+    areas = None
+    for pollutant, entry in vocab.items():
+        if entry["medium"] != medium:
+            continue
+        em = emissions[emissions["pollutant"] == pollutant].reset_index(drop=True)
+        if not len(em):
+            continue
+        keys = pd.DataFrame({"region_code": em["region_code"], "year": em["year"], "ecosystem": "all"})
+        capacity_key = f"purification_capacity_{pollutant}"
+        has_capacity = any(k[0] == capacity_key for k in ctx.register.rows)
+        capacity = None
+        if has_capacity:
+            areas = _subtree_extent(ctx) if areas is None else areas
+            totals = []
+            for r in em.itertuples():
+                a = areas[(areas["region_code"] == r.region_code) & (areas["year"] == r.year)]
+                a = a[[ctx.register.has(capacity_key, e) for e in a["ecosystem"]]]
+                c = ctx.coef(capacity_key, a["ecosystem"], [r.region_code] * len(a))
+                totals.append(float(np.dot(c.values, a["area"].to_numpy(dtype=float))))
+            capacity = quantity(np.array(totals), "t")
+        purified = purification.purified_amount(quantity(_col(em, "amount"), "t"), capacity)
+        q = with_supplied(ctx, service, pollutant, keys, purified.to("t").magnitude)
+        tb = ctx.tracer(service, pollutant, q.keys, q.computed_mask)
+        tb.input("E", _col(em, "amount"), "t", "emissions", "amount", em)
+        if capacity is not None:
+            # Σ_j q_j·A_j over the region's ecosystems, written as its number (its terms are in the register)
+            cap = capacity.to("t").magnitude
+            tb.step("Cap", np.array([repr(float(c)) for c in cap], dtype=object), cap, "t")
+            tb.step("Q", "MIN(E,Cap)", q.amounts, "t")
+        else:
+            tb.step("Q", "E", q.amounts, "t")
+        note = "" if capacity is not None else "emission taken as purified amount (no capacity declared)"
+        out.append(rows(ctx, service, pollutant, q, [trace_supplied(ctx, service, pollutant, q), tb],
+                        price=ctx.coef_for(f"treatment_cost_{pollutant}", q.keys), price_symbol="C",
+                        coefficients=(capacity_key,) if capacity is not None else (), note=note))
+    return out
+
+
+def carbon_oxygen(ctx: Context) -> list[pd.DataFrame]:
+    ext = _extent_for(ctx, "carbon_sequestration")
+    cond, prov = ctx.inherited("conditions", ext, ["year", "ecosystem"])
+    ok = cond["npp"].notna().to_numpy()
+    ctx.note_skipped("carbon_sequestration", ext[~ok], "NPP")
+    ext, cond, prov = (f[ok].reset_index(drop=True) for f in (ext, cond, prov))
+    npp, area = _col(cond, "npp"), _col(ext, "area")
+    ratio = ctx.coef_for("nep_npp_ratio", ext)
+    nep = carbon.net_ecosystem_production(quantity(npp, "gC/m**2"), quantity(ratio.values, "1"),
+                                          quantity(area, "hectare"))
+    co2 = carbon.co2_fixed(nep)
+    q = with_supplied(ctx, "carbon_sequestration", "co2_fixed", ext, co2.to("t_CO2").magnitude)
+    k_o2 = ctx.coef_for("oxygen_per_co2", q.keys)
+    o2 = carbon.oxygen_released(quantity(q.amounts, "t_CO2"), quantity(k_o2.values, "1")).to("t").magnitude
+    o2q = with_supplied(ctx, "oxygen_release", "o2_released", q.keys, o2)  # O2 may itself be supplied
+    extra = np.zeros(len(o2q.keys) - len(q.keys), dtype=bool)
+    o2_own = o2q.supplied_mask
+
+    def chain(service: str, indicator: str, keys: pd.DataFrame, symbol: str, own: np.ndarray) -> list[TraceBuilder]:
+        """NEP → CO2 from NPP, or CO2 supplied; ``own`` masks figures supplied for this indicator itself."""
+        sup = ctx.tracer(service, indicator, keys, np.concatenate([q.supplied_mask, extra[:len(keys) - len(q.keys)]])
+                         & ~own)
+        sup.input(symbol, q.amounts, "t_CO2", "service_quantities", "quantity", q.supplied)
+        tb = ctx.tracer(service, indicator, keys, np.concatenate([q.computed_mask, extra[:len(keys) - len(q.keys)]])
+                        & ~own)
+        tb.input("NPP", npp, "gC/m2", "conditions", "npp", prov)
+        tb.coefficient("r", ratio.values, "1", ratio.rows)
+        tb.input("A", area, "hm2", "extent", "area", ext)
+        tb.step("NEP", "r*NPP*A*0.01", nep.to("t_C").magnitude, "t_C")
+        tb.step(symbol, f"NEP*{CO2_PER_C!r}", q.amounts, "t_CO2")  # 44/12, the only bridge t C → t CO₂
+        return [sup, tb]
+
+    co2_traces = chain("carbon_sequestration", "co2_fixed", q.keys, "Q", np.zeros(len(q.keys), dtype=bool))
+    o2_traces = chain("oxygen_release", "o2_released", o2q.keys, "CO2", o2_own)
+    for tb in o2_traces:
+        tb.coefficient("k", k_o2.values, "1", k_o2.rows)
+        tb.step("Q", "CO2*k", o2q.amounts, "t")
+    o2_traces.append(trace_supplied(ctx, "oxygen_release", "o2_released", o2q))
+    return [rows(ctx, "carbon_sequestration", "co2_fixed", q, co2_traces,
+                 price=ctx.coef_for("carbon_price", q.keys), price_symbol="P_CO2", coefficients=("nep_npp_ratio",)),
+            rows(ctx, "oxygen_release", "o2_released", o2q, o2_traces,
+                 price=ctx.coef_for("oxygen_price", o2q.keys), price_symbol="P_O2",
+                 coefficients=("oxygen_per_co2", "nep_npp_ratio"))]
+
+
+def climate_regulation(ctx: Context) -> list[pd.DataFrame]:
+    out = []
+    ext = _extent_for(ctx, "climate_regulation")
+    cond, prov = ctx.inherited("conditions", ext, ["year", "ecosystem"])
+    clim, clim_prov = ctx.inherited("climate", ext, ["year"])
+    latent = ctx.coef_for("latent_heat_vaporisation", ext)
+    density = ctx.coef_for("water_density", ext)
+
+    veg = ext["ecosystem"].isin(VEGETATION).to_numpy()
+    epp_in = _col(cond, "transpiration_heat")
+    et = _col(cond, "evapotranspiration")
+    derived = np.isnan(epp_in) & ~np.isnan(et)
+    epp = np.where(derived, climate.transpiration_heat_from_et(
+        quantity(np.nan_to_num(et), "mm"), quantity(latent.values, "kJ/kg"), quantity(density.values, "kg/m**3")
+    ).to("kJ/(m**2*day)").magnitude, epp_in)
+    ok = veg & ~np.isnan(epp) & clim["cooling_days"].notna().to_numpy()
+    ctx.note_skipped("climate_regulation", ext[veg & ~ok], "transpiration heat/ET or cooling days")
+    if ok.any():
+        sub = [f[ok].reset_index(drop=True) for f in (ext, cond, prov, clim, clim_prov)]
+        e, c, p, cl, clp = sub
+        eer = ctx.coef_for("ac_energy_efficiency_ratio", e)
+        days, area = _col(cl, "cooling_days"), _col(e, "area")
+        energy = climate.transpiration_cooling(quantity(epp[ok], "kJ/(m**2*day)"), quantity(area, "hectare"),
+                                               quantity(days, "day"), quantity(eer.values, "1"))
+        q = with_supplied(ctx, "climate_regulation", "transpiration_cooling", e, energy.to("kWh").magnitude)
+        traces = [trace_supplied(ctx, "climate_regulation", "transpiration_cooling", q)]
+        d_ok = derived[ok]
+        pad = np.zeros(len(q.keys) - len(e), dtype=bool)
+        for from_et in (True, False):
+            tb = ctx.tracer("climate_regulation", "transpiration_cooling", q.keys,
+                            q.computed_mask & np.concatenate([d_ok == from_et, pad]))
+            if from_et:
+                tb.input("ET", et[ok], "mm", "conditions", "evapotranspiration", p)
+                tb.coefficient("q", latent.values[ok], "kJ/kg", [r for r, m in zip(latent.rows, ok) if m])
+                tb.coefficient("rho", density.values[ok], "kg/m3", [r for r, m in zip(density.rows, ok) if m])
+                tb.step("EPP", "ET/1000/365*rho*q", epp[ok], "kJ/(m2*d)")
+            else:
+                tb.input("EPP", epp[ok], "kJ/(m2*d)", "conditions", "transpiration_heat", p)
+            tb.input("A", area, "hm2", "extent", "area", e)
+            tb.input("D", days, "d", "climate", "cooling_days", clp)
+            tb.coefficient("r", eer.values, "1", eer.rows)
+            tb.step("Q", "EPP*A*10000*D/3600/r", q.amounts, "kWh")
+            traces.append(tb)
+        extra = ("latent_heat_vaporisation", "water_density") if d_ok.any() else ()
+        out.append(rows(ctx, "climate_regulation", "transpiration_cooling", q, traces,
+                        price=ctx.coef_for("electricity_price", q.keys), price_symbol="P_e",
+                        coefficients=("ac_energy_efficiency_ratio", *extra)))
+
+    wet = ext["ecosystem"].isin(WATER_SURFACES).to_numpy() & ~np.isnan(et)
+    if wet.any():
+        e, p = ext[wet].reset_index(drop=True), prov[wet].reset_index(drop=True)
+        gamma = ctx.coef_for("humidifier_power", e)
+        area = _col(e, "area")
+        evaporated = (quantity(et[wet], "mm") * quantity(area, "hectare")).to("m**3")
+        energy = climate.water_surface_evaporation(evaporated, quantity(latent.values[wet], "kJ/kg"),
+                                                   quantity(density.values[wet], "kg/m**3"),
+                                                   quantity(gamma.values, "kWh/m**3"))
+        q = with_supplied(ctx, "climate_regulation", "water_surface_evaporation", e, energy.to("kWh").magnitude)
+        tb = ctx.tracer("climate_regulation", "water_surface_evaporation", q.keys, q.computed_mask)
+        tb.input("ET", et[wet], "mm", "conditions", "evapotranspiration", p)
+        tb.input("A", area, "hm2", "extent", "area", e)
+        tb.coefficient("q", latent.values[wet], "kJ/kg", [r for r, m in zip(latent.rows, wet) if m])
+        tb.coefficient("rho", density.values[wet], "kg/m3", [r for r, m in zip(density.rows, wet) if m])
+        tb.coefficient("gamma", gamma.values, "kWh/m3", gamma.rows)
+        tb.step("W", "ET*A*10", evaporated.magnitude, "m3")
+        tb.step("Q", "W*rho*q/3600+W*gamma", q.amounts, "kWh")
+        out.append(rows(ctx, "climate_regulation", "water_surface_evaporation", q,
+                        [trace_supplied(ctx, "climate_regulation", "water_surface_evaporation", q), tb],
+                        price=ctx.coef_for("electricity_price", q.keys), price_symbol="P_e",
+                        coefficients=("humidifier_power", "latent_heat_vaporisation", "water_density")))
+    return out
+
+
+def pest_control(ctx: Context) -> list[pd.DataFrame]:
+    forest = ctx.inventory.table("forest")
+    natural = forest[(forest["origin"] == "natural") & (forest["area"] > 0)].reset_index(drop=True)
+    ext = ctx.inventory.table("extent")
+    grass = ext[(ext["ecosystem"] == "grassland") & (ext["area"] > 0)].reset_index(drop=True)
+    out_keys = pd.concat([natural[["region_code", "year"]].drop_duplicates().assign(ecosystem="forest"),
+                          grass[KEYS]], ignore_index=True)
+    if not len(out_keys):
+        return []
+    area = np.zeros(len(out_keys))
+    idx = {k: i for i, k in enumerate(zip(out_keys["region_code"], out_keys["year"], out_keys["ecosystem"]))}
+    for r in natural.itertuples():
+        area[idx[(r.region_code, r.year, "forest")]] += r.area
+    for r in grass.itertuples():
+        area[idx[(r.region_code, r.year, "grassland")]] += r.area
+    q = with_supplied(ctx, "pest_control", "natural_area", out_keys, area)
+    forest_rows = q.computed_mask & (q.keys["ecosystem"] == "forest").to_numpy()
+    tb_f = ctx.tracer("pest_control", "natural_area", q.keys, forest_rows)
+    terms = _parts_trace(tb_f, "A", natural.assign(ecosystem="forest"), "area", "hm2", "forest", q.keys)
+    tb_f.step("Q", terms, q.amounts, "hm2")
+    tb_g = ctx.tracer("pest_control", "natural_area", q.keys,
+                      q.computed_mask & (q.keys["ecosystem"] == "grassland").to_numpy())
+    grass_prov = q.keys.merge(grass, on=KEYS, how="left")
+    tb_g.input("A", grass_prov["area"].to_numpy(dtype=float), "hm2", "extent", "area", grass_prov)
+    tb_g.step("Q", "A", q.amounts, "hm2")
+    return [rows(ctx, "pest_control", "natural_area", q,
+                 [trace_supplied(ctx, "pest_control", "natural_area", q), tb_f, tb_g],
+                 price=ctx.coef_for("pest_control_cost", q.keys), price_symbol="C",
+                 note="natural forest (forest table, origin natural) and grassland")]
+
+
+# ----------------------------------------------------------------------------------------------
+# provisioning and cultural
+
+
+def products(ctx: Context) -> list[pd.DataFrame]:
+    table = ctx.inventory.table("products").reset_index(drop=True)
+    out = []
+    for r in table.itertuples():
+        eco = r.ecosystem or SECTOR_ECOSYSTEM[r.sector]
+        service = f"{r.sector}_products"
+        keys = pd.DataFrame({"region_code": [r.region_code], "year": [int(r.year)], "ecosystem": [eco]})
+        prov = pd.DataFrame([[r.input_file, r.input_row, r.source, r.status]], columns=PROVENANCE)
+        tb = TraceBuilder(keys, service, r.product)
+        ctx.traces.append(tb)
+        base = {"region_code": r.region_code, "year": int(r.year), "service": service, "indicator": r.product,
+                "ecosystem": eco, "in_gep": True, "coefficients": "", "note": r.note}
+        if not np.isnan(r.quantity) and not np.isnan(r.price):
+            value = float(provisioning.market_value(quantity(r.quantity, r.quantity_unit),
+                                                    quantity(r.price, r.price_unit)).to("yuan").magnitude)
+            factor = (quantity(1.0, r.quantity_unit) * quantity(1.0, r.price_unit)).to("yuan").magnitude
+            tb.input("Q", [r.quantity], r.quantity_unit, "products", "quantity", prov)
+            tb.input("p", [r.price], r.price_unit, "products", "price", prov)
+            tb.step("V", "Q*p" + ("" if factor == 1 else f"*{factor!r}"), [value], "yuan")
+            out.append({**base, "quantity": r.quantity, "quantity_unit": r.quantity_unit, "price": r.price,
+                        "price_unit": r.price_unit, "value_yuan": value, "path": "quantity_x_price"})
+        else:
+            tb.input("Q", [r.output_value], "yuan", "products", "output_value", prov)
+            tb.step("V", "Q", [r.output_value], "yuan")
+            out.append({**base, "quantity": r.output_value, "quantity_unit": "yuan", "price": np.nan,
+                        "price_unit": "", "value_yuan": float(r.output_value), "path": "output_value"})
+    return [pd.DataFrame(out)] if out else []
+
+
+def water_supply(ctx: Context) -> list[pd.DataFrame]:
+    supply = ctx.inventory.table("water_supply")
+    out = []
+    for use in inventory_spec()["vocabularies"]["water_use"]:
+        w = supply[supply["use"] == use].reset_index(drop=True)
+        if not len(w):
+            continue
+        keys = pd.DataFrame({"region_code": w["region_code"], "year": w["year"], "ecosystem": "all"})
+        q = Quantities(keys, _col(w, "volume"), np.full(len(w), COMPUTED, dtype=object), w[PROVENANCE])
+        given = ~np.isnan(_col(w, "price"))
+        price = ctx.coef_for(f"water_price_{use}", keys) if not given.all() else None
+        prices = np.where(given, _col(w, "price"), price.values if price else np.nan)
+        value = provisioning.water_supply_value(quantity(q.amounts, "m**3"), quantity(prices, "yuan/m**3"))
+        traces = []
+        for from_table in (True, False):
+            if not (given == from_table).any():
+                continue
+            tb = ctx.tracer("water_supply", use, keys, given == from_table)
+            tb.input("Q", q.amounts, "m3", "water_supply", "volume", w)
+            if from_table:
+                tb.input("p", prices, "yuan/m3", "water_supply", "price", w)
+            else:
+                tb.coefficient("p", prices, "yuan/m3", price.rows)
+            tb.step("V", "Q*p", value.to("yuan").magnitude, "yuan")
+            traces.append(tb)
+        out.append(rows(ctx, "water_supply", use, q, [], prices=prices, price_unit="yuan/m**3",
+                        values=value.to("yuan").magnitude,
+                        coefficients=(f"water_price_{use}",) if price else ()))
+    return out
+
+
+def hydropower(ctx: Context) -> list[pd.DataFrame]:
+    hydro = ctx.inventory.table("hydropower").reset_index(drop=True)
+    if not len(hydro):
+        return []
+    station_keys = pd.DataFrame({"region_code": hydro["region_code"], "year": hydro["year"], "ecosystem": "all"})
+    given = ~np.isnan(_col(hydro, "price"))
+    price = ctx.coef_for("hydropower_price", station_keys) if not given.all() else None
+    prices = np.where(given, _col(hydro, "price"), price.values if price else np.nan)
+    generation = _col(hydro, "generation")
+    value = provisioning.hydropower_value(quantity(generation, "kWh"), quantity(prices, "yuan/kWh")).to("yuan").magnitude
+    # one figure per region: its stations summed; the price shown is value / generation
+    grouped = station_keys.assign(generation=generation, value=value).groupby(KEYS, as_index=False)[
+        ["generation", "value"]].sum()
+    tb = ctx.tracer("hydropower", "generation", grouped)
+    groups = {k: g for k, g in hydro.assign(_p=prices, _given=given,
+                                            _rows=[price.rows[i] if price else None for i in range(len(hydro))]
+                                            ).groupby(["region_code", "year"], sort=False)}
+    n_max = max(len(g) for g in groups.values())
+    terms = []
+    for i in range(n_max):
+        gen, pr, prov, coef_rows = [], [], [], []
+        for k in zip(grouped["region_code"], grouped["year"]):
+            g = groups[k]
+            if i < len(g):
+                gen.append(g["generation"].iloc[i])
+                pr.append(g["_p"].iloc[i])
+                prov.append(g[PROVENANCE].iloc[i].tolist())
+                coef_rows.append(g["_rows"].iloc[i])
+            else:
+                gen.append(0.0)
+                pr.append(0.0)
+                prov.append(["", np.nan, "", ""])
+                coef_rows.append(None)
+        prov = pd.DataFrame(prov, columns=PROVENANCE)
+        tb.input(f"G{i + 1}", gen, "kWh", "hydropower", "generation", prov)
+        if all(r is None for r in coef_rows):
+            tb.input(f"p{i + 1}", pr, "yuan/kWh", "hydropower", "price", prov)
+        else:
+            fallback = next(r for r in coef_rows if r is not None)
+            tb.coefficient(f"p{i + 1}", pr, "yuan/kWh", [r or fallback for r in coef_rows])
+        terms.append(f"G{i + 1}*p{i + 1}")
+    tb.step("Q", "+".join(f"G{i + 1}" for i in range(n_max)), grouped["generation"].to_numpy(), "kWh")
+    tb.step("V", "+".join(terms), grouped["value"].to_numpy(), "yuan")
+    q = Quantities(grouped[KEYS], grouped["generation"].to_numpy(), np.full(len(grouped), COMPUTED, dtype=object),
+                   grouped[[]])
+    return [rows(ctx, "hydropower", "generation", q, [],
+                 prices=grouped["value"].to_numpy() / grouped["generation"].to_numpy(), price_unit="yuan/kWh",
+                 values=grouped["value"].to_numpy(), coefficients=("hydropower_price",) if price else ())]
+
+
+def recreation(ctx: Context) -> list[pd.DataFrame]:
+    tourism = ctx.inventory.table("tourism").reset_index(drop=True)
+    if not len(tourism):
+        return []
+    visits, revenue = _col(tourism, "visits"), _col(tourism, "revenue")
+    time_cost = np.nan_to_num(_col(tourism, "time_cost_per_visit"))
+    per_visit = _col(tourism, "spending_per_visit")
+    from_revenue = np.isnan(per_visit)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_visit = np.where(from_revenue, revenue / visits, per_visit)
+    ok = ~np.isnan(per_visit)
+    keys = pd.DataFrame({"region_code": tourism["region_code"], "year": tourism["year"], "ecosystem": "all"})
+    ctx.note_skipped("recreation", keys[~ok], "spending per visit or tourism revenue")
+    t = tourism[ok].reset_index(drop=True)
+    keys, visits, per_visit, time_cost, from_revenue, revenue = (
+        keys[ok].reset_index(drop=True), visits[ok], per_visit[ok], time_cost[ok], from_revenue[ok], revenue[ok])
+    value = cultural.recreation_value(quantity(visits, "visit"), quantity(per_visit, "yuan/visit"),
+                                      quantity(time_cost, "yuan/visit")).to("yuan").magnitude
+    for by_revenue in (False, True):
+        tb = ctx.tracer("recreation", "visits", keys, from_revenue == by_revenue)
+        tb.input("Q", visits, "visit", "tourism", "visits", t)
+        if by_revenue:
+            tb.input("Rev", revenue, "yuan", "tourism", "revenue", t)
+            tb.step("TC", "Rev/Q", per_visit, "yuan/visit")
+        else:
+            tb.input("TC", per_visit, "yuan/visit", "tourism", "spending_per_visit", t)
+        tb.input("TV", time_cost, "yuan/visit", "tourism", "time_cost_per_visit", t)
+        tb.step("V", "Q*(TC+TV)", value, "yuan")
+    q = Quantities(keys, visits, np.where(from_revenue, "revenue_per_visit", COMPUTED).astype(object), t[PROVENANCE])
+    return [rows(ctx, "recreation", "visits", q, [], prices=per_visit + time_cost, price_unit="yuan/visit",
+                 values=value, note="travel cost = spending per visit + time cost; consumer surplus excluded")]
+
+
+def landscape(ctx: Context) -> list[pd.DataFrame]:
+    land = ctx.inventory.table("landscape").reset_index(drop=True)
+    if not len(land):
+        ctx.notes.append("landscape: no benefiting floor area in the inventory; not computed")
+        return []
+    keys = pd.DataFrame({"region_code": land["region_code"], "year": land["year"], "ecosystem": "all"})
+    area, premium = _col(land, "benefiting_floor_area"), _col(land, "price_premium")
+    value = cultural.landscape_value(quantity(area, "m**2"), quantity(premium, "yuan/m**2")).to("yuan").magnitude
+    tb = ctx.tracer("landscape", "benefiting_floor_area", keys)
+    tb.input("Q", area, "m2", "landscape", "benefiting_floor_area", land)
+    tb.input("p", premium, "yuan/m2", "landscape", "price_premium", land)
+    tb.step("V", "Q*p", value, "yuan")
+    q = Quantities(keys, area, np.full(len(keys), COMPUTED, dtype=object), land[PROVENANCE])
+    return [rows(ctx, "landscape", "benefiting_floor_area", q, [], prices=premium, price_unit="yuan/m**2",
+                 values=value)]
+
+
+CALCULATORS = (
+    products, water_supply, hydropower,
+    water_conservation, soil_retention, sand_fixation, flood_regulation,
+    lambda ctx: purification_service(ctx, "air_purification", "air"),
+    lambda ctx: purification_service(ctx, "water_purification", "water"),
+    carbon_oxygen, climate_regulation, pest_control,
+    recreation, landscape,
+)

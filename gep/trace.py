@@ -1,0 +1,187 @@
+"""Traces: for every computed figure, its formula, inputs, coefficients and intermediate values.
+
+A trace is a long table, one row per symbol of one leaf figure (region × year × service × indicator
+× ecosystem):
+
+- ``input``: an inventory cell — value in the canonical unit, table, file, row, column, source, status;
+- ``coefficient``: a register row — value, unit, key and scope, register file (provenance in the
+  register itself);
+- ``step``: an intermediate or final value with the expression that computes it from earlier symbols.
+  The figure's quantity is the step ``Q`` and its value the step ``V`` [元].
+
+Expressions use a small language shared by Python and spreadsheets: numbers, symbols, ``+ - * /``,
+``^`` for powers, parentheses and the functions ``MAX``, ``MIN``, ``EXP``. :func:`evaluate` computes them
+here (so a test can check every trace reproduces the engine); :func:`to_excel` rewrites them with
+cell references for the workbook whose formulas recompute GEP.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+TRACE_COLUMNS = ["region_code", "year", "service", "indicator", "ecosystem", "symbol", "role", "expr", "value",
+                 "unit", "table", "file", "row", "column", "source", "status", "coefficient", "register"]
+FIGURE_KEY = ["region_code", "year", "service", "indicator", "ecosystem"]
+_FUNCTIONS = {"MAX": max, "MIN": min, "EXP": math.exp}
+_SYMBOL_RE = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\b")
+
+
+def symbols_of(expr: str) -> list[str]:
+    """Symbols an expression refers to, in order of first appearance (functions excluded)."""
+    seen = []
+    for name in _SYMBOL_RE.findall(expr):
+        if name not in _FUNCTIONS and name not in seen:
+            seen.append(name)
+    return seen
+
+
+def _eval(node, env):
+    if isinstance(node, ast.Expression):
+        return _eval(node.body, env)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        return env[node.id]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_eval(node.operand, env)
+    if isinstance(node, ast.BinOp):
+        a, b = _eval(node.left, env), _eval(node.right, env)
+        op = type(node.op)
+        if op is ast.Add:
+            return a + b
+        if op is ast.Sub:
+            return a - b
+        if op is ast.Mult:
+            return a * b
+        if op is ast.Div:
+            return a / b
+        if op is ast.Pow:
+            return a ** b
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS:
+        return _FUNCTIONS[node.func.id](*(_eval(a, env) for a in node.args))
+    raise ValueError(f"not allowed in a trace expression: {ast.dump(node)}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(expr: str):
+    """Check an expression against the whitelist once, then keep Python's code object for it."""
+    tree = ast.parse(expr.replace("^", "**"), mode="eval")
+    _eval(tree, _Probe())  # raises ValueError on anything outside the language
+    return compile(tree, "<trace>", "eval")
+
+
+class _Probe(dict):
+    """Environment that accepts any symbol (value 1.0), for validating an expression's shape."""
+
+    def __missing__(self, key):
+        return 1.0
+
+
+def evaluate(expr: str, env: dict[str, float]) -> float:
+    """Value of a trace expression given symbol values. Only numbers, symbols, + − × ÷, powers and
+    MAX/MIN/EXP are accepted (checked on the syntax tree), and no builtins are reachable."""
+    try:
+        code = _compiled(expr)
+    except ZeroDivisionError:  # the probe divided by (1 − 1): the shape is fine
+        code = compile(ast.parse(expr.replace("^", "**"), mode="eval"), "<trace>", "eval")
+    return float(eval(code, {"__builtins__": {}, **_FUNCTIONS}, env))  # noqa: S307 - whitelisted tree
+
+
+def to_excel(expr: str, cells: dict[str, str]) -> str:
+    """The expression as an Excel formula body, each symbol replaced by its cell reference."""
+    return _SYMBOL_RE.sub(lambda m: cells.get(m.group(1), m.group(1)), expr)
+
+
+@dataclass
+class TraceBuilder:
+    """Collects the symbols of a batch of figures that share one formula (vectorised: one array per symbol).
+
+    Arrays are given for all figures of a calculator; ``mask`` selects the figures this formula applies
+    to (e.g. computed rather than supplied quantities). Arrays shorter than ``keys`` are padded, since
+    supplied figures without a computed counterpart are appended at the end.
+    """
+
+    keys: pd.DataFrame  # region_code, year, ecosystem — one row per figure
+    service: str
+    indicator: str
+    mask: np.ndarray | None = None
+    parts: list = field(default_factory=list)
+
+    def _select(self, values, fill=np.nan):
+        n = len(self.keys)
+        if isinstance(values, (str, float, int)) or values is None:
+            arr = np.full(n, values, dtype=object if isinstance(values, str) else float)
+        else:
+            arr = np.asarray(values)
+            if len(arr) < n:
+                arr = np.concatenate([arr, np.full(n - len(arr), fill, dtype=arr.dtype if fill is not None
+                                                   and not isinstance(fill, str) else object)])
+        return arr if self.mask is None else arr[self.mask]
+
+    def _base(self, symbol: str, role: str) -> dict:
+        k = self.keys if self.mask is None else self.keys[self.mask]
+        n = len(k)
+        return {"region_code": k["region_code"].to_numpy(), "year": k["year"].to_numpy(),
+                "service": self.service, "indicator": self.indicator, "ecosystem": k["ecosystem"].to_numpy(),
+                "symbol": symbol, "role": role, "expr": "", "unit": "", "table": "", "file": "",
+                "row": np.full(n, np.nan), "column": "", "source": "", "status": "", "coefficient": "",
+                "register": ""}
+
+    def input(self, symbol: str, values, unit: str, table: str, column: str, provenance: pd.DataFrame) -> None:
+        """An inventory cell per figure; ``provenance`` has input_file, input_row, source, status per figure."""
+        part = self._base(symbol, "input")
+        part.update(value=self._select(np.asarray(values, dtype=float)).astype(float), unit=unit, table=table,
+                    column=column, file=self._select(provenance["input_file"].to_numpy(dtype=object), ""),
+                    row=self._select(provenance["input_row"].to_numpy(dtype=float)),
+                    source=self._select(provenance["source"].fillna("").to_numpy(dtype=object), ""),
+                    status=self._select(provenance["status"].fillna("").to_numpy(dtype=object), ""))
+        self.parts.append(part)
+
+    def coefficient(self, symbol: str, values, unit: str, rows: list) -> None:
+        """A register row per figure (``rows`` are :class:`gep.coefficients.Coefficient`)."""
+        part = self._base(symbol, "coefficient")
+        rows = list(rows) + [None] * (len(self.keys) - len(rows))
+        picked = self._select(np.array(rows, dtype=object), None)
+        part.update(value=self._select(np.asarray(values, dtype=float)).astype(float), unit=unit,
+                    coefficient=[r.label() for r in picked], source=[r.source for r in picked],
+                    status=[r.status for r in picked], register=[r.register.rsplit("/", 1)[-1] for r in picked])
+        self.parts.append(part)
+
+    def step(self, symbol: str, expr, values, unit: str) -> None:
+        part = self._base(symbol, "step")
+        part.update(value=self._select(np.asarray(values, dtype=float)).astype(float), unit=unit,
+                    expr=self._select(expr, "") if not isinstance(expr, str) else expr)
+        self.parts.append(part)
+
+    def frame(self) -> pd.DataFrame:
+        n = len(self.keys) if self.mask is None else int(np.count_nonzero(self.mask))
+        if not self.parts or not n:
+            return pd.DataFrame(columns=TRACE_COLUMNS)
+        return pd.concat([pd.DataFrame(p) for p in self.parts], ignore_index=True)[TRACE_COLUMNS]
+
+
+def check_trace(trace: pd.DataFrame, rtol: float = 1e-9) -> list[str]:
+    """Re-evaluate every step of every figure from its inputs and coefficients (each step from the
+    re-evaluated earlier steps, not the engine's); list the mismatches."""
+    problems = []
+    ordered = trace.sort_values(FIGURE_KEY, kind="stable")
+    keys = list(zip(*(ordered[c].to_numpy() for c in FIGURE_KEY)))
+    env, current = {}, None
+    for key, symbol, role, expr, value in zip(keys, ordered["symbol"].to_numpy(), ordered["role"].to_numpy(),
+                                              ordered["expr"].to_numpy(), ordered["value"].to_numpy()):
+        if key != current:
+            env, current = {}, key
+        if role != "step":
+            env[symbol] = value
+            continue
+        got = evaluate(expr, env)
+        env[symbol] = got
+        if not math.isclose(got, value, rel_tol=rtol, abs_tol=1e-9):
+            problems.append(f"{'/'.join(map(str, key))}: {symbol} = {expr} gives {got!r}, engine {value!r}")
+    return problems
