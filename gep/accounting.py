@@ -150,5 +150,7 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     frames = [f for f in (tb.frame() for tb in ctx.traces) if len(f)]
     trace = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TRACE_COLUMNS)
     trace = trace.sort_values(["region_code", "year", "service", "indicator", "ecosystem"], kind="stable")
+    trace["row"] = trace["row"].astype("Int64")  # spreadsheet rows are whole numbers
+    trace["price_year"] = trace["price_year"].astype("Int64")
     return Results(services=services, summary=summary, coefficients=coefficients, excluded=excluded,
                    notes=ctx.notes, years=inventory.years, county_code=county, trace=trace.reset_index(drop=True))

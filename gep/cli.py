@@ -1,13 +1,17 @@
-"""The ``gep`` command line: ``gep run``, ``gep validate``, ``gep coefficients``."""
+"""The ``gep`` command line: ``gep run``, ``validate``, ``coefficients``, and the audit commands ``pack``,
+``verify`` and ``diff``."""
 from __future__ import annotations
 
 import argparse
 import shlex
 import sys
+from pathlib import Path
 
 from . import __version__
 from .accounting import Options
+from .audit import AuditError, diff, pack, verify
 from .catalogue import services_spec
+from .explain import explain_text
 from .coefficients import CoefficientError, load_register
 from .inventory import InventoryError, read_inventory
 from .run import OutputExistsError, run
@@ -15,7 +19,8 @@ from .units import UnitError
 
 
 def _cmd_run(args) -> int:
-    command = "gep " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv else "gep run"
+    argv = getattr(args, "argv", None) or sys.argv[1:]
+    command = "gep " + " ".join(shlex.quote(a) for a in argv)  # the full command line, for the manifest only
     result = run(args.inventory, args.out, tuple(args.coefficients), Options(exclude=tuple(args.exclude)),
                  lang=args.lang, overwrite=args.overwrite, command=command)
     summary = result.results.summary
@@ -58,6 +63,34 @@ def _cmd_coefficients(args) -> int:
     return 0
 
 
+def _cmd_pack(args) -> int:
+    to = pack(args.run_dir, args.to)
+    print(f"packed {args.run_dir} into {to} ({to.stat().st_size:,} bytes)")
+    return 0
+
+
+def _cmd_verify(args) -> int:
+    result = verify(args.path, limit=args.limit)
+    for line in result.lines:
+        print(line)
+    return 0 if result.ok else 1
+
+
+def _cmd_diff(args) -> int:
+    print(diff(args.run_a, args.run_b, csv_path=args.csv, top=args.top).text)
+    return 0
+
+
+def _cmd_explain(args) -> int:
+    try:
+        print(explain_text(args.run_dir, args.region, args.year, args.service, args.indicator, args.ecosystem,
+                           lang=args.lang, detail=args.all))
+    except (KeyError, FileNotFoundError) as exc:
+        print(f"gep: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gep", description="Gross ecosystem product (GEP) accounting")
     parser.add_argument("--version", action="version", version=f"gep {__version__}")
@@ -83,15 +116,52 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("coefficients", help="list the coefficient register in force")
     p.add_argument("--coefficients", action="append", default=[], metavar="CSV")
     p.set_defaults(func=_cmd_coefficients)
+
+    p = sub.add_parser("pack", help="bundle a run folder (inputs, coefficients, outputs, manifest) into one zip")
+    p.add_argument("run_dir", metavar="RUN_DIR")
+    p.add_argument("--to", metavar="PACK.zip", type=Path,
+                   help="archive to write (default RUN_DIR.gep-pack.zip beside it; never overwritten)")
+    p.set_defaults(func=_cmd_pack)
+
+    p = sub.add_parser("verify", help="check a pack or run folder against its manifest and recompute it")
+    p.add_argument("path", metavar="PACK_OR_RUN_DIR")
+    p.add_argument("--limit", type=int, default=1000, metavar="N",
+                   help="list at most N differing figures (default 1000; 0 = all); all are counted")
+    p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("diff", help="what differs between the inputs of two runs, and how much each change "
+                                    "moves the figures and GEP")
+    p.add_argument("run_a", metavar="RUN_A", help="run folder or pack")
+    p.add_argument("run_b", metavar="RUN_B", help="run folder or pack")
+    p.add_argument("--csv", metavar="PATH", help="write the per-change figure deltas to this CSV")
+    p.add_argument("--top", type=int, default=5, metavar="N", help="figures listed per change (default 5)")
+    p.set_defaults(func=_cmd_diff)
+
+    p = sub.add_parser("explain", help="how a figure of a run was computed: formula, inputs with file, row and "
+                                       "source, coefficients with provenance, intermediate values")
+    p.add_argument("run_dir", metavar="RUN_DIR")
+    p.add_argument("--region", required=True, help="region code, e.g. 500229")
+    p.add_argument("--year", required=True, type=int)
+    p.add_argument("--service", required=True, help="service key, e.g. water_conservation")
+    p.add_argument("--indicator", required=True, help="indicator key, e.g. water_retained")
+    p.add_argument("--ecosystem", required=True, help="ecosystem key, e.g. forest (or all)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--all", action="store_true", help="for a sum of sub-regions, explain each of them too")
+    p.set_defaults(func=_cmd_explain)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     try:
         return args.func(args)
-    except (InventoryError, CoefficientError, UnitError, OutputExistsError) as exc:
+    except (InventoryError, CoefficientError, UnitError, OutputExistsError, AuditError) as exc:
         print(f"gep: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"gep: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}", file=sys.stderr)
         return 1
 
 

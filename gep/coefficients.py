@@ -73,6 +73,46 @@ CANONICAL_UNITS: dict[str, str] = {
     "hydropower_price": "yuan/kWh",
 }
 
+#: Labels of the coefficient keys for reports and traces (zh, en).
+LABELS: dict[str, tuple[str, str]] = {
+    "runoff_coefficient": ("地表径流系数", "surface runoff coefficient"),
+    "reservoir_unit_cost": ("水库单位库容造价", "reservoir construction cost per m³ of storage"),
+    "dredging_cost": ("水库清淤费用", "reservoir dredging cost"),
+    "sediment_ratio": ("泥沙淤积系数", "share of eroded soil deposited in water bodies"),
+    "soil_bulk_density": ("土壤容重", "soil bulk density"),
+    "soil_nitrogen_content": ("土壤氮含量", "soil nitrogen content"),
+    "soil_phosphorus_content": ("土壤磷含量", "soil phosphorus content"),
+    "nitrogen_removal_cost": ("氮环境工程降解成本", "nitrogen removal cost"),
+    "phosphorus_removal_cost": ("磷环境工程降解成本", "phosphorus removal cost"),
+    "sand_bulk_density": ("沙土容重", "sand bulk density"),
+    "sand_layer_thickness": ("沙层厚度", "sand layer thickness"),
+    "desertification_control_cost": ("沙漠化治理费用", "desertification control cost"),
+    "reservoir_flood_ratio": ("防洪库容占总库容比例", "flood storage share of total storage"),
+    "swamp_storage_depth": ("沼泽滞水深", "swamp water-holding depth"),
+    "lake_flood_log_coefficient": ("湖泊调蓄模型常数", "lake flood model constant"),
+    "lake_flood_exponent": ("湖泊调蓄模型指数", "lake flood model exponent"),
+    "lake_turnover": ("湖泊换水次数", "lake turnover"),
+    "nep_npp_ratio": ("NEP/NPP比例", "NEP/NPP ratio"),
+    "carbon_price": ("碳价格", "carbon price"),
+    "oxygen_per_co2": ("释氧/固碳质量比", "O₂ per CO₂ by mass"),
+    "oxygen_price": ("氧气价格", "oxygen price"),
+    "electricity_price": ("电价", "electricity price"),
+    "ac_energy_efficiency_ratio": ("空调能效比", "air-conditioner energy-efficiency ratio"),
+    "latent_heat_vaporisation": ("汽化潜热", "latent heat of vaporisation"),
+    "humidifier_power": ("加湿器耗电", "humidifier electricity per m³"),
+    "water_density": ("水的密度", "water density"),
+    "pest_control_cost": ("病虫害防治费用", "pest control cost"),
+    "water_price_domestic": ("生活用水价格", "domestic water price"),
+    "water_price_industrial": ("工业用水价格", "industrial water price"),
+    "water_price_agricultural": ("农业用水价格", "agricultural water price"),
+    "water_price_ecological": ("生态用水价格", "ecological water price"),
+    "hydropower_price": ("上网电价", "hydropower price"),
+}
+for _p, (_zh, _en) in {"so2": ("二氧化硫", "SO₂"), "nox": ("氮氧化物", "NOx"), "dust": ("烟粉尘", "dust"),
+                       "cod": ("COD", "COD"), "nh3n": ("氨氮", "NH₃-N"), "tp": ("总磷", "TP")}.items():
+    LABELS[f"treatment_cost_{_p}"] = (f"{_zh}治理成本", f"{_en} treatment cost")
+    LABELS[f"purification_capacity_{_p}"] = (f"单位面积{_zh}净化能力", f"{_en} purification capacity per area")
+
 COLUMNS = ("key", "value", "unit", "price_year", "ecosystem", "region", "source", "clause", "status", "note")
 
 DEFAULT_REGISTER = top_level_file("coefficients", "default.csv")
@@ -204,12 +244,15 @@ def _parse_row(path: Path, line: int, row: dict) -> tuple[Coefficient | None, li
         register=str(path)), []
 
 
-def load_register(*paths: str | Path) -> Register:
-    """Load the default register, then each user register in order; later rows override earlier ones.
+def load_register(*paths: str | Path, base: str | Path | None = None) -> Register:
+    """Load the base register, then each user register in order; later rows override earlier ones.
 
+    The base register is the default profile (``coefficients/default.csv``) unless ``base`` names
+    another file — e.g. the copy of the default register kept in a run folder, so that a run can be
+    recomputed with the coefficients it used even after the installed default has changed.
     Raises :class:`CoefficientError` listing every malformed row.
     """
-    files = [DEFAULT_REGISTER] + [Path(p) for p in paths]
+    files = [Path(base) if base is not None else DEFAULT_REGISTER] + [Path(p) for p in paths]
     rows: dict[tuple[str, str, str], Coefficient] = {}
     problems: list[str] = []
     for path in files:

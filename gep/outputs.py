@@ -73,21 +73,38 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def write_manifest(out: Path, command: str, options: dict, inputs: list[Path], registers: list[Path],
-                   root: Path) -> None:
-    """manifest.json: version, command, options, SHA-256 of every input, register and output file."""
+MANIFEST = "manifest.json"
+INPUTS = "inputs"
+
+
+def write_manifest(out: Path, command: str, reproducible_command: str, options: dict, inventory: dict,
+                   inputs: list[Path], registers: list[Path], created: str | None = None) -> dict:
+    """manifest.json of the run folder ``out``: versions, command, options, SHA-256 of every file.
+
+    ``inputs`` (the inventory files) and ``registers`` (the coefficient registers, base register first,
+    in the order they were applied) are paths inside ``out``; every file outside ``inputs/`` is an
+    output. Paths are recorded relative to ``out`` with ``/`` separators (``inputs/inventory/extent.csv``).
+    ``created`` (ISO-8601 UTC) is the only time in a run folder; no data file carries a timestamp.
+    """
+    out = Path(out)
+
     def rel(p: Path) -> str:
-        try:
-            return str(p.resolve().relative_to(root.resolve()))
-        except ValueError:
-            return str(p)
+        return Path(p).relative_to(out).as_posix()
+
+    outputs = sorted(p for p in out.rglob("*") if p.is_file() and p.name != MANIFEST
+                     and p.relative_to(out).parts[0] != INPUTS)
     manifest = {
         "gep_version": __version__,
         "inventory_format_version": inventory_spec()["format_version"],
         "command": command,
+        "reproducible_command": reproducible_command,
         "options": options,
-        "inputs": {rel(p): sha256(p) for p in sorted(inputs)},
+        "inventory": inventory,
+        "inputs": {rel(p): sha256(p) for p in sorted(inputs, key=rel)},
         "coefficient_registers": {rel(p): sha256(p) for p in registers},
-        "outputs": {p.name: sha256(p) for p in sorted(out.iterdir()) if p.name != "manifest.json"},
+        "outputs": {rel(p): sha256(p) for p in outputs},
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if created:
+        manifest["created"] = created
+    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return manifest

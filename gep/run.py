@@ -3,10 +3,18 @@
 Outputs are first written to a sibling staging folder and moved into place only when complete, so a
 failed run leaves nothing half-written. An existing output folder is never overwritten silently: the
 run refuses, or with ``overwrite=True`` keeps the old folder as ``<name>.previous-N``.
+
+A run folder is self-contained: it holds a copy of its inputs (``inputs/inventory/`` — the CSV/XLSX
+files of the inventory folder, or the single workbook — and ``inputs/coefficients/`` — every register
+applied, base register first) and the run is computed *from those copies*, so what the folder
+records is exactly what was computed. ``manifest.json`` lists the SHA-256 of every file;
+``gep verify`` recomputes a run folder or its audit pack from its own ``inputs/``.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import os
+import shlex
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -14,9 +22,13 @@ from pathlib import Path
 
 from . import __version__
 from .accounting import Options, Results, account
-from .coefficients import load_register
-from .inventory import load_inventory
-from .outputs import write_csv, write_manifest, write_netcdf
+from .coefficients import DEFAULT_REGISTER, CoefficientError, load_register
+from .inventory import InventoryError, Problem, load_inventory
+from .outputs import INPUTS, write_csv, write_manifest, write_netcdf
+
+INVENTORY_DIR = f"{INPUTS}/inventory"
+COEFFICIENTS_DIR = f"{INPUTS}/coefficients"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 class OutputExistsError(FileExistsError):
@@ -40,47 +52,119 @@ def _previous_name(out: Path) -> Path:
 def _inventory_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    return sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".xlsx", ".xlsm"))
+    return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".csv", *WORKBOOK_SUFFIXES))
+
+
+def unique_names(paths) -> list[str]:
+    """File names for ``paths`` in one folder, order kept: a clashing name (case-insensitive) gets
+    ``-2``, ``-3``, … before its suffix (``default.csv``, ``default-2.csv``)."""
+    used: set[str] = set()
+    names = []
+    for p in paths:
+        p = Path(p)
+        name, n = p.name, 1
+        while name.lower() in used:
+            n += 1
+            name = f"{p.stem}-{n}{p.suffix}"
+        used.add(name.lower())
+        names.append(name)
+    return names
+
+
+def reproducible_command(inventory_name: str, registers: list[str], exclude, lang: str) -> str:
+    """The command as shown in reports: no output folder, registers by their name in the run folder,
+    so two runs on the same inputs and options show the same command."""
+    parts = ["gep", "run", inventory_name]
+    for name in registers:
+        parts += ["--coefficients", name]
+    for service in exclude:
+        parts += ["--exclude", service]
+    if lang != "zh":
+        parts += ["--lang", lang]
+    return " ".join(shlex.quote(p) for p in parts)
 
 
 def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[str, ...] = (),
         options: Options | None = None, lang: str = "zh", overwrite: bool = False,
-        command: str = "") -> RunOutput:
-    """Compute GEP for an inventory and write all outputs into ``out``."""
+        command: str = "", base_register: str | Path | None = None,
+        inventory_name: str | None = None) -> RunOutput:
+    """Compute GEP for an inventory and write all outputs, with a copy of the inputs, into ``out``.
+
+    ``base_register`` replaces the default register as the base the ``coefficient_files`` override
+    (used to recompute a run from the copy of the default register in its folder).
+    ``inventory_name`` is the name reports show (default: the folder's or workbook's name).
+    ``command`` is the full command line, recorded in the manifest only.
+    """
     from .render.excel import write_excel
     from .render.html import write_html
+    from .render.trace_page import write_trace_html
 
     inventory_path, out = Path(inventory_path), Path(out)
     options = options or Options()
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         raise OutputExistsError(f"output folder {out} already exists and is not empty; choose another --out, "
                                 f"or pass --overwrite to keep the old one as {_previous_name(out).name}")
-    inventory = load_inventory(inventory_path)
-    register = load_register(*coefficient_files)
-    results = account(inventory, register, options)
+    workbook = inventory_path.is_file() and inventory_path.suffix.lower() in WORKBOOK_SUFFIXES
+    if not (workbook or inventory_path.is_dir()):
+        raise InventoryError([Problem(str(inventory_path), None, None,
+                                      "not found: give a folder of CSV files or an .xlsx workbook")])
+    registers = [Path(base_register) if base_register is not None else DEFAULT_REGISTER]
+    registers += [Path(p) for p in coefficient_files]
+    for path in registers:
+        if not path.is_file():
+            raise CoefficientError(f"coefficient register {path} not found")
+    inventory_name = inventory_name or inventory_path.name
+    register_names = unique_names(registers)
+    shown_command = reproducible_command(inventory_name, register_names[1:], options.exclude, lang)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
+        # copy the inputs first and compute from the copies: the folder holds exactly what was used
+        inventory_dir = staging / INVENTORY_DIR
+        inventory_dir.mkdir(parents=True)
+        inputs = []
+        for f in _inventory_files(inventory_path):
+            shutil.copyfile(f, inventory_dir / f.name)
+            inputs.append(inventory_dir / f.name)
+        coefficients_dir = staging / COEFFICIENTS_DIR
+        coefficients_dir.mkdir(parents=True)
+        copies = [coefficients_dir / name for name in register_names]
+        for source, copy in zip(registers, copies):
+            shutil.copyfile(source, copy)
+
+        inventory = load_inventory(inputs[0] if workbook else inventory_dir)
+        register = load_register(*copies[1:], base=copies[0])
+        results = account(inventory, register, options)
+
         write_csv(results.services, staging / "gep_services.csv")
         write_csv(results.summary, staging / "gep_summary.csv")
         write_csv(results.coefficients, staging / "coefficients_used.csv")
+        if len(results.trace):
+            write_csv(results.trace, staging / "gep_trace.csv")
         write_netcdf(results, staging / "gep_results.nc")
         meta = {
             "title": f"{results.summary.loc[results.summary['region_code'] == results.county_code, 'region_name'].iloc[0]}"
                      f" 生态系统生产总值（GEP）核算报告" if lang == "zh" else "Gross ecosystem product (GEP) account",
-            "inventory": str(inventory_path), "gep_version": __version__,
-            "format_version": inventory.format_version, "command": command, "years": results.years,
+            "inventory": inventory_name, "gep_version": __version__,
+            "format_version": inventory.format_version, "command": shown_command, "years": results.years,
             "county_code": results.county_code, "excluded": results.excluded,
             "notes": results.notes + [str(w) for w in inventory.warnings],
+            "trace": bool(len(results.trace)),
         }
+        if len(results.trace):
+            write_trace_html(staging / "trace", results.services, results.summary, results.trace,
+                             meta["title"], lang=lang)
         write_excel(staging / "gep_workbook.xlsx", results.services, results.summary, results.coefficients, meta,
                     lang=lang)
         write_html(staging / "gep_report.html", results.services, results.summary, results.coefficients, meta,
                    lang=lang)
-        write_manifest(staging, command, {"coefficients": list(coefficient_files), "exclude": list(options.exclude),
-                                          "lang": lang},
-                       _inventory_files(inventory_path), register.files, Path.cwd())
+        created = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        write_manifest(staging, command or shown_command, shown_command,
+                       {"base_register": register_names[0], "coefficients": register_names[1:],
+                        "exclude": list(options.exclude), "lang": lang},
+                       {"name": inventory_name, "kind": "workbook" if workbook else "folder"},
+                       inputs, copies, created=created)
         os.chmod(staging, 0o755)
         previous = None
         if out.exists():

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -26,10 +27,21 @@ import numpy as np
 import pandas as pd
 
 TRACE_COLUMNS = ["region_code", "year", "service", "indicator", "ecosystem", "symbol", "role", "expr", "value",
-                 "unit", "table", "file", "row", "column", "source", "status", "coefficient", "register"]
+                 "unit", "table", "file", "row", "column", "source", "status", "coefficient", "register",
+                 "price_year", "clause"]
 FIGURE_KEY = ["region_code", "year", "service", "indicator", "ecosystem"]
 _FUNCTIONS = {"MAX": max, "MIN": min, "EXP": math.exp}
 _SYMBOL_RE = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\b")
+
+
+def figure_anchor(region: str, year, service: str, indicator: str, ecosystem: str) -> str:
+    """Stable HTML id of a figure's trace (product names may be any text, so it is hashed)."""
+    digest = hashlib.sha1(f"{region}|{int(year)}|{service}|{indicator}|{ecosystem}".encode()).hexdigest()[:16]
+    return f"f-{digest}"
+
+
+def summary_anchor(region: str, year) -> str:
+    return f"s-{region}-{int(year)}"
 
 
 def symbols_of(expr: str) -> list[str]:
@@ -131,7 +143,7 @@ class TraceBuilder:
                 "service": self.service, "indicator": self.indicator, "ecosystem": k["ecosystem"].to_numpy(),
                 "symbol": symbol, "role": role, "expr": "", "unit": "", "table": "", "file": "",
                 "row": np.full(n, np.nan), "column": "", "source": "", "status": "", "coefficient": "",
-                "register": ""}
+                "register": "", "price_year": np.full(n, np.nan), "clause": ""}
 
     def input(self, symbol: str, values, unit: str, table: str, column: str, provenance: pd.DataFrame) -> None:
         """An inventory cell per figure; ``provenance`` has input_file, input_row, source, status per figure."""
@@ -150,7 +162,9 @@ class TraceBuilder:
         picked = self._select(np.array(rows, dtype=object), None)
         part.update(value=self._select(np.asarray(values, dtype=float)).astype(float), unit=unit,
                     coefficient=[r.label() for r in picked], source=[r.source for r in picked],
-                    status=[r.status for r in picked], register=[r.register.rsplit("/", 1)[-1] for r in picked])
+                    status=[r.status for r in picked], register=[r.register.rsplit("/", 1)[-1] for r in picked],
+                    price_year=[np.nan if r.price_year is None else float(r.price_year) for r in picked],
+                    clause=[r.clause for r in picked])
         self.parts.append(part)
 
     def step(self, symbol: str, expr, values, unit: str) -> None:

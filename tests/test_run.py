@@ -14,6 +14,7 @@ from conftest import CHENGKOU
 
 OUTPUTS = {"gep_services.csv", "gep_summary.csv", "gep_results.nc", "gep_workbook.xlsx", "gep_report.html",
            "coefficients_used.csv", "manifest.json"}
+OPTIONAL = {"gep_trace.csv", "trace"}  # written when the results carry a trace (always, today)
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,10 @@ def chengkou_run(tmp_path_factory):
 
 
 def test_run_writes_every_output(chengkou_run):
-    assert {p.name for p in chengkou_run.iterdir()} == OUTPUTS
+    assert OUTPUTS | {"inputs"} <= {p.name for p in chengkou_run.iterdir()} <= OUTPUTS | OPTIONAL | {"inputs"}
+    assert {p.name for p in (chengkou_run / "inputs").iterdir()} == {"inventory", "coefficients"}
+    assert (chengkou_run / "inputs" / "inventory" / "extent.csv").read_bytes() == (CHENGKOU / "extent.csv").read_bytes()
+    assert [p.name for p in (chengkou_run / "inputs" / "coefficients").iterdir()] == ["default.csv"]
     services = pd.read_csv(chengkou_run / "gep_services.csv", dtype={"region_code": str})
     for column in ("region_code", "region_name", "year", "category", "service", "indicator", "ecosystem",
                    "quantity", "quantity_unit", "price", "price_unit", "value_yuan", "in_gep"):
@@ -72,6 +76,10 @@ def test_manifest_hashes_inputs_and_outputs(chengkou_run):
     assert manifest["outputs"]["gep_summary.csv"] == sha256(chengkou_run / "gep_summary.csv")
     assert any(k.endswith("extent.csv") for k in manifest["inputs"])
     assert any(k.endswith("default.csv") for k in manifest["coefficient_registers"])
+    assert manifest["inputs"]["inputs/inventory/extent.csv"] == sha256(CHENGKOU / "extent.csv")
+    assert manifest["options"] == {"base_register": "default.csv", "coefficients": [], "exclude": [], "lang": "zh"}
+    assert manifest["reproducible_command"] == "gep run chengkou"
+    assert "--out" in manifest["command"] and manifest["created"].endswith("Z")
 
 
 def test_existing_output_is_never_overwritten_silently(chengkou_run, capsys):
@@ -102,11 +110,14 @@ def test_two_runs_give_byte_identical_outputs(tmp_path, tiny):
     a, b = tmp_path / "a", tmp_path / "b"
     assert main(["run", str(tiny), "--out", str(a)]) == 0
     assert main(["run", str(tiny), "--out", str(b)]) == 0
-    for name in OUTPUTS - {"manifest.json", "gep_results.nc"}:
+    for name in OUTPUTS - {"manifest.json"}:  # the NetCDF included: no timestamp in it
         assert sha256(a / name) == sha256(b / name), name
     ma = json.loads((a / "manifest.json").read_text(encoding="utf-8"))
     mb = json.loads((b / "manifest.json").read_text(encoding="utf-8"))
-    assert ma["inputs"] == mb["inputs"]
+    assert ma["inputs"] == mb["inputs"] and ma["outputs"] == mb["outputs"]
+    # the reports show the command without the output folder; the manifest keeps the full one
+    assert "--out" not in (a / "gep_report.html").read_text(encoding="utf-8")
+    assert ma["command"] != mb["command"] and ma["reproducible_command"] == mb["reproducible_command"]
 
 
 def test_english_report(tmp_path, tiny):

@@ -141,10 +141,23 @@ def text(key: str, lang: str = "zh") -> str:
     return _TEXT[key][lang]
 
 
+_UNIT_TOKENS = (("yuan", "元"), ("hectare", "hm²"), ("t_CO2", "t CO₂"), ("t_C", "t C"), ("gC", "g C"),
+                ("visit", "人次"), ("**3", "³"), ("**2", "²"), ("hm2", "hm²"), ("m3", "m³"), ("m2", "m²"),
+                ("*", "·"))
+
+
 def unit_label(unit: Any, lang: str = "zh") -> str:
-    """Display spelling of a unit code (``m3`` → m³); unknown units are returned as written."""
+    """Display spelling of a unit code (``m3`` → m³, ``yuan/m**3`` → 元/m³); others as written."""
     unit = clean_text(unit)
-    return _UNITS.get(unit, {}).get(lang, unit)
+    if unit in _UNITS:
+        return _UNITS[unit][lang]
+    for code, shown in _UNIT_TOKENS:
+        if code == "yuan" and lang == "en":
+            continue
+        if code == "visit" and lang == "en":
+            shown = "visit"
+        unit = unit.replace(code, shown)
+    return unit
 
 
 def level_label(level: Any, lang: str = "zh") -> str:
@@ -266,6 +279,7 @@ class AccountRow:
     unit: str = ""
     values: dict[int, float | None] = field(default_factory=dict)
     note: str = ""
+    key: tuple = ()  # (service, indicator, ecosystem) as in the results, for links to the trace
 
 
 @dataclass
@@ -408,7 +422,7 @@ def _physical_account(county: pd.DataFrame, years: list[int], lang: str) -> list
     rows = county.loc[county["quantity_unit"] != "yuan"]
     keys = ["category", "service", "indicator", "ecosystem", "quantity_unit"]
     pivot = sorted(_pivot(rows, keys, "quantity", years), key=_row_sort_key)
-    return [AccountRow("item", **_labels(*p[:4], lang), unit=unit_label(p[4], lang), values=p[5])
+    return [AccountRow("item", **_labels(*p[:4], lang), unit=unit_label(p[4], lang), values=p[5], key=tuple(p[1:4]))
             for p in pivot]
 
 
@@ -420,7 +434,7 @@ def _value_account(county: pd.DataFrame, years: list[int], lang: str) -> list[Ac
     pivot = sorted(_pivot(included, keys, "value_yuan", years), key=_row_sort_key)
     for category in sorted({p[0] for p in pivot}, key=_category_key):
         items = [p for p in pivot if p[0] == category]
-        out += [AccountRow("item", **_labels(*p[:4], lang), values=p[4]) for p in items]
+        out += [AccountRow("item", **_labels(*p[:4], lang), values=p[4], key=tuple(p[1:4])) for p in items]
         out.append(AccountRow("subtotal", category=label("category", category, lang),
                               service=text("subtotal", lang), values=_sum_values([p[4] for p in items], years)))
     out.append(AccountRow("total", category=text("gep_total", lang),
@@ -430,7 +444,8 @@ def _value_account(county: pd.DataFrame, years: list[int], lang: str) -> list[Ac
         mask = ((excluded["category"] == p[0]) & (excluded["service"] == p[1])
                 & (excluded["indicator"] == p[2]) & (excluded["ecosystem"] == p[3]))
         notes = list(dict.fromkeys(n for n in excluded.loc[mask, "note"] if n))
-        out.append(AccountRow("excluded", **_labels(*p[:4], lang), values=p[4], note="；".join(notes)))
+        out.append(AccountRow("excluded", **_labels(*p[:4], lang), values=p[4], note="；".join(notes),
+                              key=tuple(p[1:4])))
     return out
 
 

@@ -18,6 +18,8 @@ from markupsafe import Markup
 from gep.catalogue import label, top_level_file
 from gep.render import WAN, YI, Report, fmt_number, fmt_share, fmt_wan, fmt_yi, prepare, text
 from gep.render.charts import bar_chart_svg, line_chart_svg
+from gep.render.trace_page import trace_href
+from gep.trace import figure_anchor, summary_anchor
 
 __all__ = ["write_html", "render_html", "templates_dir", "environment"]
 
@@ -65,7 +67,20 @@ def render_html(services: pd.DataFrame, summary: pd.DataFrame, coefficients: pd.
         categories=_category_rows(report),
         charts=_charts(report),
         gep_version=str(report.meta.get("gep_version", "") or ""),
+        link=_linker(report),
     )
+
+
+def _linker(r: Report):
+    """``link(value_html, year, key=None, region=None)``: the value wrapped in a link to its trace when the
+    run wrote trace pages (meta["trace"]); a key links the figure, no key the region-year summary."""
+    def link(shown, year, key=(), region=None):
+        if not r.meta.get("trace") or year is None:
+            return shown
+        region = region or r.county_code
+        anchor = figure_anchor(region, year, *key) if key else summary_anchor(region, year)
+        return Markup('<a href="{}">{}</a>').format(trace_href(year, anchor), shown)
+    return link
 
 
 def _category_rows(r: Report) -> list[dict]:

@@ -1,0 +1,758 @@
+"""Audit a run: pack it into one archive, verify a pack (or run folder) by recomputing it, diff two runs.
+
+A run folder (``gep run``) is self-contained::
+
+    <run>/manifest.json            versions, command, options, SHA-256 of every other file
+    <run>/inputs/inventory/...     the inventory files as given (CSV/XLSX of the folder, or the workbook)
+    <run>/inputs/coefficients/...  every register applied, base (default) register first
+    <run>/gep_*.csv, gep_results.nc, gep_workbook.xlsx, gep_report.html, coefficients_used.csv
+
+* :func:`pack` zips the folder deterministically (sorted members, fixed 1980-01-01 timestamps, fixed
+  permissions, one top folder named after the run): packing twice gives identical bytes.
+* :func:`verify` opens a pack safely (no absolute paths, ``..``, drive letters, symlinks, or members
+  landing outside the extraction folder), checks every file against the manifest, recomputes the run
+  from the pack's own ``inputs/`` with the installed engine, and compares figure by figure.
+* :func:`diff` lists what differs between the inputs of two runs and how much each change, applied
+  alone to run A, moves each figure and GEP; the interaction residual is what the one-at-a-time
+  effects do not explain.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import stat
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .accounting import Options, account
+from .catalogue import inventory_spec
+from .coefficients import CoefficientError, Register, load_register
+from .inventory import HEADER_RE, InventoryError, _cell_text, _match_column, _table_name, load_inventory
+from .outputs import INPUTS, MANIFEST, sha256, write_csv
+from .run import COEFFICIENTS_DIR, INVENTORY_DIR, run
+from .units import UnitError
+
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o644
+PACK_SUFFIX = ".gep-pack.zip"
+MAX_UNPACKED_BYTES = 20 * 2 ** 30  # refuse packs declaring more than 20 GiB (zip bombs)
+
+#: the figures compared one by one; every other output file is compared by SHA-256
+FIGURE_FILES = {
+    "gep_services.csv": (("region_code", "year", "service", "indicator", "ecosystem"), ("quantity", "value_yuan")),
+    "gep_summary.csv": (("region_code", "year"), None),  # None: every *_yuan column
+}
+
+
+class AuditError(ValueError):
+    """A pack or run folder cannot be packed, opened or compared; the message says why."""
+
+
+# ----------------------------------------------------------------------------------------------
+# pack
+
+
+def _run_files(folder: Path) -> list[str]:
+    """Relative POSIX paths of every file under ``folder``, sorted; symlinks are refused."""
+    files = []
+    for root, dirs, names in os.walk(folder):
+        for name in dirs + names:
+            p = Path(root) / name
+            if p.is_symlink():
+                raise AuditError(f"{p} is a symbolic link; a run folder holds regular files only")
+        files += [(Path(root) / n).relative_to(folder).as_posix() for n in names]
+    return sorted(files)
+
+
+def pack(run_dir: str | Path, to: str | Path | None = None) -> Path:
+    """Zip the run folder into ``to`` (default ``<run_dir>.gep-pack.zip`` beside it), deterministically.
+
+    Members are ``<run name>/<path>``, sorted, dated 1980-01-01 00:00, mode 0644, deflated. An existing
+    file at ``to`` is never overwritten."""
+    run_dir = Path(run_dir)
+    if not (run_dir / MANIFEST).is_file():
+        raise AuditError(f"{run_dir} is not a gep run folder (no {MANIFEST})")
+    top = run_dir.resolve().name
+    to = Path(to) if to is not None else run_dir.resolve().parent / f"{top}{PACK_SUFFIX}"
+    if to.exists() or to.is_symlink():
+        raise AuditError(f"{to} already exists; remove it or choose another --to")
+    if to.resolve().is_relative_to(run_dir.resolve()):
+        raise AuditError(f"{to} is inside the run folder {run_dir}; write the pack elsewhere")
+    files = _run_files(run_dir)
+    to.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{to.name}.partial-", dir=to.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w") as zf:
+            for rel in files:
+                info = zipfile.ZipInfo(f"{top}/{rel}", date_time=FIXED_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3  # unix, whatever the platform, so the mode bits mean the same
+                info.external_attr = (stat.S_IFREG | FILE_MODE) << 16
+                with open(run_dir / rel, "rb") as src, zf.open(info, "w") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+        os.chmod(tmp, FILE_MODE)
+        try:
+            os.link(tmp, to)  # atomic, and fails rather than overwrite
+        except FileExistsError:
+            raise AuditError(f"{to} already exists; remove it or choose another --to") from None
+        except OSError:  # file system without hard links
+            if to.exists():
+                raise AuditError(f"{to} already exists; remove it or choose another --to") from None
+            os.replace(tmp, to)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return to
+
+
+# ----------------------------------------------------------------------------------------------
+# opening a pack safely
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def _unsafe_path(name: str) -> str | None:
+    """Why a relative path from a pack or manifest is unsafe, or None."""
+    if not name or "\x00" in name:
+        return "has an empty or invalid name"
+    if "\\" in name:
+        return "contains a backslash (a Windows path separator)"
+    if _DRIVE.match(name):
+        return "has a drive letter"
+    if name.startswith("/"):
+        return "has an absolute path"
+    parts = name.rstrip("/").split("/")
+    if ".." in parts:
+        return "has a '..' component"
+    if any(p in ("", ".") for p in parts):
+        return "is not a normalised path"
+    if any(":" in p for p in parts):
+        return "contains ':'"
+    return None
+
+
+def _unsafe_member(info: zipfile.ZipInfo, dest: Path) -> str | None:
+    problem = _unsafe_path(info.filename)
+    if problem:
+        return problem
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link"
+    if stat.S_IFMT(mode) and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        return "is not a regular file or folder"
+    root = os.path.realpath(dest)
+    target = os.path.realpath(os.path.join(root, info.filename))
+    if os.path.commonpath([root, target]) != root or target == root:
+        return "would land outside the extraction folder"
+    return None
+
+
+def extract_pack(path: str | Path, dest: str | Path) -> Path:
+    """Extract a pack into the empty folder ``dest`` after checking every member; return the run folder.
+
+    Nothing is written unless every member is safe; an unsafe member raises :class:`AuditError`
+    naming it."""
+    path, dest = Path(path), Path(dest)
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise AuditError(f"{path} is not a readable zip archive: {exc}") from None
+    with zf:
+        infos = zf.infolist()
+        seen: set[str] = set()
+        for info in infos:
+            problem = _unsafe_member(info, dest)
+            if problem:
+                raise AuditError(f"refusing pack {path}: member '{info.filename}' {problem}; nothing was extracted")
+            key = info.filename.rstrip("/").lower()
+            if key in seen:
+                raise AuditError(f"refusing pack {path}: member '{info.filename}' appears twice; nothing was extracted")
+            seen.add(key)
+        if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+            raise AuditError(f"refusing pack {path}: it would unpack to more than {MAX_UNPACKED_BYTES} bytes")
+        tops = {i.filename.split("/", 1)[0] for i in infos}
+        if len(tops) != 1 or not any("/" in i.filename.rstrip("/") for i in infos):
+            raise AuditError(f"{path}: a pack holds one top folder (the run folder); found {', '.join(sorted(tops)) or 'nothing'}")
+        for info in infos:
+            target = dest / info.filename
+            try:
+                if info.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, open(target, "xb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise AuditError(f"pack {path}: member '{info.filename}' cannot be extracted: {exc}") from None
+    return dest / tops.pop()
+
+
+@contextmanager
+def opened(path: str | Path) -> Iterator[Path]:
+    """The run folder of ``path``: the folder itself, or a pack extracted safely into a temporary folder
+    (removed on exit)."""
+    path = Path(path)
+    if path.is_dir():
+        yield path
+        return
+    if not path.is_file():
+        raise AuditError(f"{path} not found: give a run folder or a {PACK_SUFFIX} archive")
+    if not zipfile.is_zipfile(path):
+        raise AuditError(f"{path} is neither a run folder nor a zip archive")
+    with tempfile.TemporaryDirectory(prefix="gep-pack-") as tmp:
+        yield extract_pack(path, tmp)
+
+
+def read_manifest(folder: Path) -> dict:
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AuditError(f"{folder} has no {MANIFEST}; not a gep run folder") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise AuditError(f"{folder / MANIFEST} is not valid JSON: {exc}") from None
+    if not isinstance(manifest, dict) or "inventory" not in manifest or "base_register" not in manifest.get("options", {}):
+        raise AuditError(f"{folder / MANIFEST} records no inputs (made by a gep without audit support?); "
+                         f"rerun it with gep {__version__}")
+    for section in ("inputs", "coefficient_registers", "outputs"):
+        for name in manifest.get(section, {}):
+            problem = _unsafe_path(name)
+            if problem:
+                raise AuditError(f"{folder / MANIFEST}: listed file '{name}' {problem}")
+    return manifest
+
+
+# ----------------------------------------------------------------------------------------------
+# the inputs of a run folder
+
+
+@dataclass
+class RunInputs:
+    folder: Path
+    manifest: dict
+    inventory_path: Path  # inputs/inventory, or the workbook in it
+    kind: str  # folder | workbook
+    name: str
+    base: Path
+    registers: list[Path]
+    exclude: tuple[str, ...]
+    lang: str
+
+    @classmethod
+    def of(cls, folder: Path, manifest: dict | None = None) -> RunInputs:
+        manifest = manifest or read_manifest(folder)
+        options, inventory = manifest["options"], manifest["inventory"]
+        names = [options["base_register"], *options.get("coefficients", [])]
+        for n in names:
+            if not isinstance(n, str) or "/" in n or _unsafe_path(n):
+                raise AuditError(f"{folder / MANIFEST}: register name '{n}' is not a plain file name")
+        kind = inventory.get("kind", "folder")
+        inventory_path = folder / INVENTORY_DIR
+        if kind == "workbook":
+            books = [p for p in manifest.get("inputs", {}) if p.startswith(INVENTORY_DIR + "/")]
+            if len(books) != 1:
+                raise AuditError(f"{folder / MANIFEST}: a workbook inventory lists {len(books)} input files")
+            inventory_path = folder / books[0]
+        coefficients = folder / COEFFICIENTS_DIR
+        return cls(folder=folder, manifest=manifest, inventory_path=inventory_path, kind=kind,
+                   name=str(inventory.get("name", "inventory")), base=coefficients / names[0],
+                   registers=[coefficients / n for n in names[1:]],
+                   exclude=tuple(options.get("exclude", [])), lang=options.get("lang", "zh"))
+
+    def register(self) -> Register:
+        return load_register(*self.registers, base=self.base)
+
+    def inventory_files(self) -> dict[str, Path]:
+        """Inventory files by name (as under inputs/inventory/)."""
+        folder = self.folder / INVENTORY_DIR
+        return {p.name: p for p in sorted(folder.iterdir()) if p.is_file()} if folder.is_dir() else {}
+
+
+def recompute(folder: Path, out: Path, manifest: dict | None = None) -> Path:
+    """Run the engine again on the inputs kept in a run folder, with its recorded options, into ``out``."""
+    inputs = RunInputs.of(folder, manifest)
+    run(inputs.inventory_path, out, tuple(inputs.registers), Options(exclude=inputs.exclude), lang=inputs.lang,
+        base_register=inputs.base, inventory_name=inputs.name,
+        command=f"gep verify (recomputation of {inputs.manifest.get('reproducible_command', '')})")
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# verify
+
+
+@dataclass
+class Verification:
+    ok: bool
+    figures: int
+    differing: list[tuple[str, str, str, str]] = field(default_factory=list)  # file/key, column, recorded, recomputed
+    file_problems: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+
+def _figures(path: Path, keys: tuple[str, ...], columns: tuple[str, ...] | None) -> dict[tuple, str]:
+    """Figures of a result CSV as written: {(key…, column): text}."""
+    if not path.is_file():
+        return {}
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        fields = reader.fieldnames or []
+        wanted = columns if columns is not None else tuple(c for c in fields if c.endswith("_yuan"))
+        out: dict[tuple, str] = {}
+        seen: dict[tuple, int] = {}
+        for row in reader:
+            key = tuple(row.get(k, "") for k in keys)
+            n = seen.get(key, 0)
+            seen[key] = n + 1
+            if n:  # a repeated key (should not happen): keep the rows apart
+                key = key + (f"#{n + 1}",)
+            for c in wanted:
+                out[(key, c)] = row.get(c, "")
+    return out
+
+
+def _first_differing_line(a: Path, b: Path) -> int | None:
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        for n, (la, lb) in enumerate(zip(fa, fb), start=1):
+            if la != lb:
+                return n
+        return None if fa.read(1) == fb.read(1) == b"" else n + 1
+
+
+def _netcdf_hint(recorded: Path, recomputed: Path) -> str:
+    """Why two NetCDF files with different bytes differ: contents, or only the library stamp."""
+    try:
+        import netCDF4
+        import xarray as xr
+        with xr.open_dataset(recorded) as a, xr.open_dataset(recomputed) as b:
+            same = a.identical(b)
+        with netCDF4.Dataset(recorded) as a, netCDF4.Dataset(recomputed) as b:
+            pa, pb = getattr(a, "_NCProperties", "?"), getattr(b, "_NCProperties", "?")
+    except Exception as exc:  # a damaged file: nothing more to say than the hash
+        return f" (cannot be read: {exc})"
+    if not same:
+        return " (the data differ)"
+    if pa != pb:
+        return f" (same data; netCDF/HDF5 library differs: recorded {pa}, recomputed {pb})"
+    return " (same data; the HDF5 layout differs)"
+
+
+def verify(path: str | Path, limit: int = 1000) -> Verification:
+    """Check a pack or run folder against its manifest and recompute it; see the module docstring.
+
+    ``limit`` caps the differing figures listed in the report (0 = all); all are counted."""
+    with opened(path) as folder:
+        manifest = read_manifest(folder)
+        lines: list[str] = []
+        listed: dict[str, str] = {}
+        for section in ("inputs", "coefficient_registers", "outputs"):
+            listed.update(manifest.get(section, {}))
+        try:
+            present = set(_run_files(folder)) - {MANIFEST}
+        except AuditError as exc:
+            raise AuditError(f"{path}: {exc}") from None
+        file_problems = []
+        for name in sorted(listed):
+            if name not in present:
+                file_problems.append(f"missing file: {name}")
+            elif sha256(folder / name) != listed[name]:
+                file_problems.append(f"altered file: {name} (SHA-256 differs from the manifest)")
+        for name in sorted(present - set(listed)):
+            file_problems.append(f"extra file: {name} (not in the manifest)")
+        lines.append(f"{path}: {len(listed)} files in the manifest "
+                     f"({len(manifest.get('inputs', {}))} inventory, {len(manifest.get('coefficient_registers', {}))} "
+                     f"register, {len(manifest.get('outputs', {}))} output)")
+        if manifest.get("gep_version") != __version__:
+            lines.append(f"note: the run was made with gep {manifest.get('gep_version')}; recomputing with gep {__version__}")
+        lines += file_problems
+
+        differing: list[tuple[str, str, str, str]] = []
+        figures = 0
+        with tempfile.TemporaryDirectory(prefix="gep-verify-") as tmp:
+            recomputed = Path(tmp) / "recomputed"
+            try:
+                recompute(folder, recomputed, manifest)
+            except (InventoryError, CoefficientError, UnitError, ValueError, OSError) as exc:
+                first, *rest = str(exc).splitlines() or [type(exc).__name__]
+                file_problems.append(f"the run cannot be recomputed from its inputs: {first}")
+                lines.append(file_problems[-1])
+                lines += rest
+            else:
+                for name, (keys, columns) in FIGURE_FILES.items():
+                    a = _figures(folder / name, keys, columns)
+                    b = _figures(recomputed / name, keys, columns)
+                    for k in sorted(set(a) | set(b), key=lambda x: (tuple(map(str, x[0])), x[1])):
+                        figures += 1
+                        ra, rb = a.get(k, "(absent)"), b.get(k, "(absent)")
+                        if ra != rb:
+                            differing.append((f"{name} {'/'.join(k[0])}", k[1], ra, rb))
+                output_problems = []
+                recorded_outputs = manifest.get("outputs", {})
+                produced = {p for p in _run_files(recomputed) if not p.startswith(INPUTS + "/")} - {MANIFEST}
+                for name in sorted(set(recorded_outputs) | produced):
+                    if name not in produced:
+                        output_problems.append(f"output not reproduced: {name} (the recomputation does not "
+                                               f"write it)")
+                    elif name not in recorded_outputs:
+                        output_problems.append(f"output not recorded: {name} (the recomputation writes it; "
+                                               f"the run did not)")
+                    elif sha256(recomputed / name) == recorded_outputs[name]:
+                        continue
+                    elif name in FIGURE_FILES:
+                        if (folder / name).is_file() and not any(d[0].startswith(name + " ") for d in differing):
+                            line = _first_differing_line(folder / name, recomputed / name)
+                            output_problems.append(f"output differs: {name}: every figure reproduces but the "
+                                                   f"text differs from line {line}")
+                        # otherwise the differing figures say it
+                    else:
+                        hint = ""
+                        if name.endswith(".nc") and (folder / name).is_file():
+                            hint = _netcdf_hint(folder / name, recomputed / name)
+                        elif name.endswith(".csv") and (folder / name).is_file():
+                            hint = f" (first differing line {_first_differing_line(folder / name, recomputed / name)})"
+                        output_problems.append(f"output differs: {name} (SHA-256 of the recomputed file "
+                                               f"differs from the manifest){hint}")
+                file_problems += output_problems
+                lines += output_problems
+        lines.append(f"{figures} figures checked (gep_services.csv quantity and value_yuan; gep_summary.csv *_yuan)")
+        shown = differing if limit <= 0 else differing[:limit]
+        for where, column, ra, rb in shown:
+            lines.append(f"differs: {where} {column}: recorded {ra}, recomputed {rb}")
+        if len(shown) < len(differing):
+            lines.append(f"… and {len(differing) - len(shown)} more differing figures")
+        ok = not differing and not file_problems
+        if ok:
+            lines.append(f"verified: {figures} figures reproduce exactly")
+        else:
+            parts = []
+            if differing:
+                parts.append(f"{len(differing)} of {figures} figures differ")
+            if file_problems:
+                parts.append(f"{len(file_problems)} file problem(s): " + "; ".join(file_problems))
+            lines.append("FAILED: " + "; ".join(parts))
+        return Verification(ok=ok, figures=figures, differing=differing, file_problems=file_problems, lines=lines)
+
+
+# ----------------------------------------------------------------------------------------------
+# diff
+
+
+@dataclass
+class Change:
+    kind: str  # input | coefficient | option
+    label: str
+    details: list[str]
+    # how to apply it alone to run A: (inventory path, register, exclude) -> same, changed
+    apply: Callable[[Path, Register, tuple[str, ...]], tuple[Path, Register, tuple[str, ...]]] | None
+
+
+def _raw_tables(path: Path) -> dict[str, pd.DataFrame]:
+    """The tables of one inventory file as text: {table or sheet name: frame}."""
+    if path.suffix.lower() == ".csv":
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        return {_table_name(path.stem) or path.stem: frame}
+    sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=0)
+    if len(sheets) == 1 and _table_name(path.stem):
+        ((_, frame),) = sheets.items()
+        sheets = {path.stem: frame}
+    return {(_table_name(s) or s): f.map(_cell_text).astype(str) if len(f) else f.astype(str) for s, f in sheets.items()}
+
+
+def _canonical_columns(table: str, frame: pd.DataFrame) -> dict[str, str]:
+    """{canonical column name: header as written}; unknown headers are kept as written."""
+    columns = inventory_spec()["tables"].get(table, {}).get("columns", {})
+    out = {}
+    for header in frame.columns:
+        m = HEADER_RE.match(str(header))
+        name = _match_column(m["label"], columns) if m and columns else None
+        out.setdefault(name or str(header), str(header))
+    return out
+
+
+def _table_changes(table: str, a: pd.DataFrame | None, b: pd.DataFrame | None) -> list[str]:
+    if a is None:
+        return [f"{table}: table added ({len(b)} rows)"]
+    if b is None:
+        return [f"{table}: table removed ({len(a)} rows)"]
+    ca, cb = _canonical_columns(table, a), _canonical_columns(table, b)
+    out = []
+    for col in ca.keys() - cb.keys():
+        out.append(f"{table}: column {ca[col]} removed")
+    for col in cb.keys() - ca.keys():
+        out.append(f"{table}: column {cb[col]} added")
+    for col in ca.keys() & cb.keys():
+        if ca[col] != cb[col]:
+            out.append(f"{table}: column header {ca[col]} → {cb[col]}")
+    key = list(inventory_spec()["tables"].get(table, {}).get("key", []))
+    if not key or not set(key) <= ca.keys() & cb.keys():
+        key = []
+
+    def rows(frame: pd.DataFrame, names: dict[str, str]) -> dict[tuple, dict[str, str]]:
+        result = {}
+        for i, r in enumerate(frame.itertuples(index=False), start=2):
+            values = {c: str(v).strip() for c, v in zip(frame.columns, r)}
+            record = {col: values[h] for col, h in names.items()}
+            k = tuple(record[c] for c in key) if key else (f"row {i}",)
+            while k in result:  # duplicate key: keep both
+                k = k + ("'",)
+            result[k] = record
+        return result
+
+    ra, rb = rows(a, ca), rows(b, cb)
+    label = f"[{', '.join(key)}]" if key else ""
+    for k in ra.keys() - rb.keys():
+        out.append(f"{table} {label}={', '.join(k)}: row removed")
+    for k in rb.keys() - ra.keys():
+        out.append(f"{table} {label}={', '.join(k)}: row added")
+    shared = [c for c in ca if c in cb]
+    for k in sorted(ra.keys() & rb.keys()):
+        for col in shared:
+            if ra[k][col] != rb[k][col]:
+                out.append(f"{table} [{', '.join(k)}] {col}: {ra[k][col] or '(empty)'} → {rb[k][col] or '(empty)'}")
+    return out
+
+
+def _file_changes(a: Path | None, b: Path | None) -> list[str]:
+    try:
+        ta = _raw_tables(a) if a is not None else {}
+        tb = _raw_tables(b) if b is not None else {}
+    except Exception as exc:  # unreadable: the hash difference is all we can say
+        return [f"cannot compare cells: {exc}"]
+    out = []
+    for table in sorted(ta.keys() | tb.keys()):
+        fa, fb = ta.get(table), tb.get(table)
+        if fa is not None and fb is not None and fa.equals(fb):
+            continue
+        out += _table_changes(table, fa, fb)
+    return out
+
+
+def _coefficient_text(c) -> str:
+    if c is None:
+        return "(none)"
+    return f"{c.value_as_written:g} {c.unit_as_written}, price year {c.price_year or '-'}, {c.status} ({Path(c.register).name})"
+
+
+def _changes(a: RunInputs, b: RunInputs, reg_a: Register, reg_b: Register,
+             scratch: Path) -> tuple[list[Change], list[str]]:
+    """The one-at-a-time changes from A to B, and lines describing register files."""
+    changes: list[Change] = []
+    files_a, files_b = a.inventory_files(), b.inventory_files()
+    if a.kind != b.kind or (a.kind == "workbook" and a.inventory_path.name != b.inventory_path.name):
+        changes.append(Change("input", f"inventory replaced: {a.kind} {a.inventory_path.name} → {b.kind} "
+                              f"{b.inventory_path.name}", [],
+                              lambda inv, reg, exc: (b.inventory_path, reg, exc)))
+    else:
+        for name in sorted(files_a.keys() | files_b.keys()):
+            pa, pb = files_a.get(name), files_b.get(name)
+            if pa is not None and pb is not None and sha256(pa) == sha256(pb):
+                continue
+            what = "added" if pa is None else "removed" if pb is None else "changed"
+            rel = f"{INVENTORY_DIR}/{name}"
+
+            def apply(inv, reg, exc, name=name, pb=pb):
+                if a.kind == "workbook":
+                    return pb, reg, exc
+                variant = Path(tempfile.mkdtemp(prefix="variant-", dir=scratch))
+                for n, p in files_a.items():
+                    if n != name:
+                        shutil.copyfile(p, variant / n)
+                if pb is not None:
+                    shutil.copyfile(pb, variant / name)
+                return variant, reg, exc
+            changes.append(Change("input", f"{rel} {what}", _file_changes(pa, pb), apply))
+
+    register_lines = []
+    regs_a = {p.name: p for p in [a.base, *a.registers]}
+    regs_b = {p.name: p for p in [b.base, *b.registers]}
+    for name in sorted(regs_a.keys() | regs_b.keys()):
+        pa, pb = regs_a.get(name), regs_b.get(name)
+        if pa is None:
+            register_lines.append(f"register {COEFFICIENTS_DIR}/{name} added")
+        elif pb is None:
+            register_lines.append(f"register {COEFFICIENTS_DIR}/{name} removed")
+        elif sha256(pa) != sha256(pb):
+            register_lines.append(f"register {COEFFICIENTS_DIR}/{name} changed")
+    order_a = [p.name for p in [a.base, *a.registers]]
+    order_b = [p.name for p in [b.base, *b.registers]]
+    if order_a != order_b:
+        register_lines.append(f"registers applied: {', '.join(order_a)} → {', '.join(order_b)}")
+
+    for ident in sorted(reg_a.rows.keys() | reg_b.rows.keys()):
+        ca, cb = reg_a.rows.get(ident), reg_b.rows.get(ident)
+        if ca is not None and cb is not None and (ca.value_as_written, ca.unit_as_written, ca.price_year, ca.status) \
+                == (cb.value_as_written, cb.unit_as_written, cb.price_year, cb.status):
+            continue
+        scope = "/".join(x for x in ident[1:] if x) or "*"
+        what = "added" if ca is None else "removed" if cb is None else "changed"
+
+        def apply(inv, reg, exc, ident=ident, cb=cb):
+            rows = dict(reg.rows)
+            if cb is None:
+                rows.pop(ident, None)
+            else:
+                rows[ident] = cb
+            return inv, Register(rows=rows, files=reg.files), exc
+        changes.append(Change("coefficient", f"coefficient {ident[0]} [{scope}] {what}",
+                              [f"{_coefficient_text(ca)} → {_coefficient_text(cb)}"], apply))
+
+    if tuple(a.exclude) != tuple(b.exclude):
+        changes.append(Change("option", f"option --exclude: {', '.join(a.exclude) or '(none)'} → "
+                              f"{', '.join(b.exclude) or '(none)'}", [],
+                              lambda inv, reg, exc: (inv, reg, tuple(b.exclude))))
+    if a.lang != b.lang:
+        changes.append(Change("option", f"option --lang: {a.lang} → {b.lang} (reports only; no figure moves)",
+                              [], None))
+    return changes, register_lines
+
+
+def _figures_of(inventory_path: Path, register: Register, exclude: tuple[str, ...]):
+    results = account(load_inventory(inventory_path), register, Options(exclude=exclude))
+    keys = ["region_code", "year", "service", "indicator", "ecosystem"]
+    figures = results.services.set_index(keys)["value_yuan"]
+    gep = results.summary.set_index(["region_code", "year"])["gep_yuan"]
+    return figures, gep, results
+
+
+def _delta(new: pd.Series, base: pd.Series) -> pd.DataFrame:
+    frame = pd.concat({"value_a_yuan": base, "value_changed_yuan": new}, axis=1).fillna(0.0)
+    frame["delta_yuan"] = frame["value_changed_yuan"] - frame["value_a_yuan"]
+    return frame
+
+
+def _yuan(x: float) -> str:
+    """元 with sign and two decimals; what rounds to 0.00 is shown as 0 (float noise of a difference)."""
+    return f"{x:+,.2f}" if round(x, 2) else "0"
+
+
+@dataclass
+class Difference:
+    text: str
+    changes: list[Change]
+    effects: dict[int, pd.DataFrame]  # change number → GEP delta by region/year
+    total: pd.DataFrame
+    residual: pd.Series
+    figure_deltas: pd.DataFrame
+
+
+def diff(run_a: str | Path, run_b: str | Path, csv_path: str | Path | None = None, top: int = 5) -> Difference:
+    """What differs between the inputs of runs A and B, and how far each change alone moves A's figures."""
+    with opened(run_a) as fa, opened(run_b) as fb, tempfile.TemporaryDirectory(prefix="gep-diff-") as scratch:
+        try:
+            return _diff(RunInputs.of(fa), RunInputs.of(fb), str(run_a), str(run_b), csv_path, top, Path(scratch))
+        except (InventoryError, CoefficientError, UnitError) as exc:
+            raise AuditError(f"cannot recompute for the diff: {exc}") from None
+
+
+def _diff(a: RunInputs, b: RunInputs, name_a: str, name_b: str, csv_path, top: int,
+          scratch: Path) -> Difference:
+    reg_a, reg_b = a.register(), b.register()
+    changes, register_lines = _changes(a, b, reg_a, reg_b, scratch)
+    base_figures, base_gep, base_results = _figures_of(a.inventory_path, reg_a, a.exclude)
+    county = base_results.county_code
+    names = base_results.summary.set_index("region_code")["region_name"].to_dict()
+    lines = [f"gep diff  A = {name_a}  B = {name_b}", ""]
+    if a.manifest.get("gep_version") != __version__ or b.manifest.get("gep_version") != __version__:
+        lines.append(f"note: runs made with gep {a.manifest.get('gep_version')} / {b.manifest.get('gep_version')}; "
+                     f"all figures below recomputed with gep {__version__}")
+    inputs = [c for c in changes if c.kind == "input"]
+    coefficients = [c for c in changes if c.kind == "coefficient"]
+    options = [c for c in changes if c.kind == "option"]
+    numbered = {id(c): i for i, c in enumerate(changes, start=1)}
+    lines.append("Inventory files:" if inputs else "Inventory files: identical")
+    for c in inputs:
+        lines.append(f"  [{numbered[id(c)]}] {c.label}")
+        lines += [f"        {d}" for d in c.details]
+    lines.append("Coefficients:" if coefficients or register_lines else "Coefficients: identical")
+    lines += [f"  {r}" for r in register_lines]
+    for c in coefficients:
+        lines.append(f"  [{numbered[id(c)]}] {c.label}: {c.details[0]}")
+    if options:
+        lines.append("Options:")
+        lines += [f"  [{numbered[id(c)]}] {c.label}" for c in options]
+    lines.append("")
+
+    effects: dict[int, pd.DataFrame] = {}
+    csv_frames = []
+    years = sorted(int(y) for y in base_gep.loc[county].index)
+
+    def county_line(delta: pd.DataFrame) -> str:
+        sub = delta["delta_yuan"]
+        return "  ".join(f"{y}: {_yuan(sub.get((county, y), 0.0))}" for y in years)
+
+    def record(n: int, label: str, fig: pd.DataFrame, gep: pd.DataFrame):
+        f = fig[fig["delta_yuan"] != 0].reset_index()
+        f.insert(0, "kind", "figure")
+        g = gep[gep["delta_yuan"] != 0].reset_index()
+        g.insert(0, "kind", "gep")
+        g["service"] = g["indicator"] = g["ecosystem"] = ""
+        frame = pd.concat([g, f], ignore_index=True)
+        frame.insert(0, "change", label)
+        frame.insert(0, "change_id", n)
+        csv_frames.append(frame)
+
+    lines.append(f"Effect of each change alone on A (元; {names.get(county, county)} {county}):")
+    for c in changes:
+        n = numbered[id(c)]
+        if c.apply is None:
+            lines.append(f"  [{n}] {c.label}: not recomputed")
+            continue
+        try:
+            inv, reg, exc = c.apply(a.inventory_path, reg_a, a.exclude)
+            figures, gep, _ = _figures_of(inv, reg, exc)
+        except (InventoryError, CoefficientError, UnitError) as err:
+            first = str(err).splitlines()
+            lines.append(f"  [{n}] {c.label}: cannot be applied alone to A ({' '.join(first[:2])}); "
+                         f"its effect is left in the residual")
+            continue
+        fig_delta, gep_delta = _delta(figures, base_figures), _delta(gep, base_gep)
+        effects[n] = gep_delta
+        record(n, c.label, fig_delta, gep_delta)
+        lines.append(f"  [{n}] {c.label}")
+        lines.append(f"      ΔGEP  {county_line(gep_delta)}")
+        moved = fig_delta.xs(county, level="region_code", drop_level=False)
+        moved = moved[moved["delta_yuan"] != 0]
+        if len(moved):
+            order = moved["delta_yuan"].abs().sort_values(ascending=False, kind="stable").index[:top]
+            lines.append("      figures moved most:")
+            lines += [f"        {k[1]}  {k[2]}/{k[3]}/{k[4]}  {_yuan(moved.loc[k, 'delta_yuan'])}" for k in order]
+        elif gep_delta["delta_yuan"].any():
+            lines.append(f"      no figure of {county} moved; what counts in GEP changed")
+        else:
+            lines.append(f"      no figure of {county} moved")
+
+    b_figures, b_gep, _ = _figures_of(b.inventory_path, reg_b, b.exclude)
+    total = _delta(b_gep, base_gep)
+    total_figures = _delta(b_figures, base_figures)
+    record(0, "total A→B", total_figures, total)
+    summed = sum((e["delta_yuan"] for e in effects.values()), pd.Series(0.0, index=total.index))
+    summed = summed.reindex(total.index, fill_value=0.0)
+    residual = total["delta_yuan"] - summed.fillna(0.0)
+    lines.append("")
+    lines.append(f"Total ΔGEP A→B               {county_line(total)}")
+    lines.append("Sum of one-at-a-time effects  " + "  ".join(
+        f"{y}: {_yuan(summed.get((county, y), 0.0))}" for y in years))
+    lines.append("Interaction residual          " + "  ".join(
+        f"{y}: {_yuan(residual.get((county, y), 0.0))}" for y in years))
+    if not changes:
+        lines.append("no differences in inventory files, coefficients or options")
+
+    figure_deltas = pd.concat(csv_frames, ignore_index=True) if csv_frames else pd.DataFrame()
+    columns = ["change_id", "change", "kind", "region_code", "year", "service", "indicator", "ecosystem",
+               "value_a_yuan", "value_changed_yuan", "delta_yuan"]
+    figure_deltas = figure_deltas.reindex(columns=columns)
+    if csv_path is not None:
+        write_csv(figure_deltas, Path(csv_path))
+        lines.append(f"per-change figure deltas written to {csv_path}")
+    return Difference(text="\n".join(lines), changes=changes, effects=effects, total=total, residual=residual,
+                      figure_deltas=figure_deltas)
