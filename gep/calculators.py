@@ -759,36 +759,31 @@ def hydropower(ctx: Context) -> list[pd.DataFrame]:
     # one figure per region: its stations summed; the price shown is value / generation
     grouped = station_keys.assign(generation=generation, value=value).groupby(KEYS, as_index=False)[
         ["generation", "value"]].sum()
-    tb = ctx.tracer("hydropower", "generation", grouped)
-    groups = {k: g for k, g in hydro.assign(_p=prices, _given=given,
-                                            _rows=[price.rows[i] if price else None for i in range(len(hydro))]
-                                            ).groupby(["region_code", "year"], sort=False)}
-    n_max = max(len(g) for g in groups.values())
-    terms = []
-    for i in range(n_max):
-        gen, pr, prov, coef_rows = [], [], [], []
-        for k in zip(grouped["region_code"], grouped["year"]):
-            g = groups[k]
-            if i < len(g):
-                gen.append(g["generation"].iloc[i])
-                pr.append(g["_p"].iloc[i])
-                prov.append(g[PROVENANCE].iloc[i].tolist())
-                coef_rows.append(g["_rows"].iloc[i])
+    # trace: figures grouped by the shape of their sum (how many stations, each priced in the inventory
+    # or by the register), so each station's price is recorded as what it is
+    hydro = hydro.assign(_p=prices, _row=[None if given[i] else price.rows[i] for i in range(len(hydro))])
+    stations = {k: g for k, g in hydro.groupby(["region_code", "year"], sort=False)}
+    figure_keys = list(zip(grouped["region_code"], grouped["year"]))
+    shapes = [tuple("own" if r is None else "reg" for r in stations[k]["_row"]) for k in figure_keys]
+    for shape in dict.fromkeys(shapes):
+        mask = np.array([sh == shape for sh in shapes])
+        tb = ctx.tracer("hydropower", "generation", grouped, mask)
+        for i, kind in enumerate(shape):
+            # arrays cover every figure; only the masked ones (which all have station i) are kept
+            part = [stations[k].iloc[i] if len(stations[k]) > i else None for k in figure_keys]
+            prov = pd.DataFrame([[st["input_file"], st["input_row"], st["source"], st["status"]] if st is not None
+                                 else ["", np.nan, "", ""] for st in part], columns=PROVENANCE)
+            tb.input(f"G{i + 1}", [st["generation"] if st is not None else 0.0 for st in part], "kWh",
+                     "hydropower", "generation", prov)
+            shown = [st["_p"] if st is not None else 0.0 for st in part]
+            if kind == "own":
+                tb.input(f"p{i + 1}", shown, "yuan/kWh", "hydropower", "price", prov)
             else:
-                gen.append(0.0)
-                pr.append(0.0)
-                prov.append(["", np.nan, "", ""])
-                coef_rows.append(None)
-        prov = pd.DataFrame(prov, columns=PROVENANCE)
-        tb.input(f"G{i + 1}", gen, "kWh", "hydropower", "generation", prov)
-        if all(r is None for r in coef_rows):
-            tb.input(f"p{i + 1}", pr, "yuan/kWh", "hydropower", "price", prov)
-        else:
-            fallback = next(r for r in coef_rows if r is not None)
-            tb.coefficient(f"p{i + 1}", pr, "yuan/kWh", [r or fallback for r in coef_rows])
-        terms.append(f"G{i + 1}*p{i + 1}")
-    tb.step("Q", "+".join(f"G{i + 1}" for i in range(n_max)), grouped["generation"].to_numpy(), "kWh")
-    tb.step("V", "+".join(terms), grouped["value"].to_numpy(), "yuan")
+                fallback = next(st["_row"] for st, sh in zip(part, shapes) if sh == shape)
+                tb.coefficient(f"p{i + 1}", shown, "yuan/kWh",
+                               [st["_row"] if st is not None and st["_row"] is not None else fallback for st in part])
+        tb.step("Q", "+".join(f"G{i + 1}" for i in range(len(shape))), grouped["generation"].to_numpy(), "kWh")
+        tb.step("V", "+".join(f"G{i + 1}*p{i + 1}" for i in range(len(shape))), grouped["value"].to_numpy(), "yuan")
     q = Quantities(grouped[KEYS], grouped["generation"].to_numpy(), np.full(len(grouped), COMPUTED, dtype=object),
                    grouped[[]])
     return [rows(ctx, "hydropower", "generation", q, [],

@@ -97,6 +97,7 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
     """
     from .render.excel import write_excel
     from .render.html import write_html
+    from .render.formulas import write_formula_workbook
     from .render.trace_page import write_trace_html
 
     inventory_path, out = Path(inventory_path), Path(out)
@@ -155,6 +156,7 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
         if len(results.trace):
             write_trace_html(staging / "trace", results.services, results.summary, results.trace,
                              meta["title"], lang=lang)
+            write_formula_workbook(staging / "gep_formulas.xlsx", results, lang=lang)
         write_excel(staging / "gep_workbook.xlsx", results.services, results.summary, results.coefficients, meta,
                     lang=lang)
         write_html(staging / "gep_report.html", results.services, results.summary, results.coefficients, meta,

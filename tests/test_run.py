@@ -14,7 +14,7 @@ from conftest import CHENGKOU
 
 OUTPUTS = {"gep_services.csv", "gep_summary.csv", "gep_results.nc", "gep_workbook.xlsx", "gep_report.html",
            "coefficients_used.csv", "manifest.json"}
-OPTIONAL = {"gep_trace.csv", "trace"}  # written when the results carry a trace (always, today)
+OPTIONAL = {"gep_trace.csv", "trace", "gep_formulas.xlsx"}  # written when the results carry a trace (always, today)
 
 
 @pytest.fixture(scope="module")
