@@ -149,6 +149,8 @@ _UNIT_TOKENS = (("yuan", "元"), ("hectare", "hm²"), ("t_CO2", "t CO₂"), ("t_
 def unit_label(unit: Any, lang: str = "zh") -> str:
     """Display spelling of a unit code (``m3`` → m³, ``yuan/m**3`` → 元/m³); others as written."""
     unit = clean_text(unit)
+    if unit in ("1", "dimensionless"):
+        return ""
     if unit in _UNITS:
         return _UNITS[unit][lang]
     for code, shown in _UNIT_TOKENS:
