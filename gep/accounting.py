@@ -18,11 +18,13 @@ from .calculators import CALCULATORS, Context
 from .catalogue import services_spec
 from .coefficients import Register
 from .inventory import Inventory
+from .comparable import add_comparable_values, decomposition_table, evaluation_table, growth_table
+from .prices import load_price_indices
 from .trace import TRACE_COLUMNS
 
 RESULT_COLUMNS = ["region_code", "region_name", "region_level", "year", "category", "service", "indicator",
                   "ecosystem", "quantity", "quantity_unit", "price", "price_unit", "value_yuan", "in_gep",
-                  "path", "coefficients", "note"]
+                  "path", "coefficients", "note", "value_constant_yuan", "value_prev_prices_yuan", "price_index"]
 SUMMARY_COLUMNS = ["region_code", "region_name", "region_level", "parent_code", "year", "provisioning_yuan",
                    "regulating_yuan", "cultural_yuan", "gep_yuan", "land_area_km2", "gep_per_km2_yuan"]
 
@@ -41,6 +43,8 @@ class Options:
     """Choices a user makes for a run; recorded in the outputs."""
 
     exclude: tuple[str, ...] = ()  # services computed for information but left out of GEP
+    base_year: int | None = None  # constant prices of this year; default the latest accounting year
+    price_indices: str | None = None  # a price-index table replacing coefficients/price_indices.csv
 
 
 @dataclass
@@ -53,6 +57,11 @@ class Results:
     years: list[int]
     county_code: str
     trace: pd.DataFrame = field(default_factory=pd.DataFrame)  # leaf figures' inputs, coefficients, steps
+    base_year: int | None = None
+    growth: pd.DataFrame = field(default_factory=pd.DataFrame)  # current/constant GEP, growth, chain index
+    evaluation: pd.DataFrame = field(default_factory=pd.DataFrame)  # townships (villages) for 考核
+    decomposition: pd.DataFrame = field(default_factory=pd.DataFrame)  # quantity and price effects
+    price_indices: pd.DataFrame = field(default_factory=pd.DataFrame)  # the index rows used
 
 
 # ----------------------------------------------------------------------------------------------
@@ -68,11 +77,13 @@ def _aggregate(ctx: Context, leaf: pd.DataFrame) -> pd.DataFrame:
     links = pd.DataFrame([(code, target) for code in regions.index for target in ctx.lineage(code)],
                          columns=["region_code", "target"])
     group = ["target", "year", "category", "service", "indicator", "ecosystem", "quantity_unit", "price_unit",
-             "in_gep"]
+             "in_gep", "price_index"]
     expanded = leaf.merge(links, on="region_code", how="inner").sort_values(["target", "region_code"], kind="stable")
     grouped = expanded.groupby(group, as_index=False, sort=True, dropna=False)
     rows = grouped.agg(
-        quantity=("quantity", "sum"), value_yuan=("value_yuan", "sum"), n=("quantity", "size"),
+        quantity=("quantity", "sum"), value_yuan=("value_yuan", "sum"),
+        value_constant_yuan=("value_constant_yuan", "sum"),
+        value_prev_prices_yuan=("value_prev_prices_yuan", "sum"), n=("quantity", "size"),
         first_price=("price", "first"), n_priced=("price", "count"),
         path=("path", "first"), n_paths=("path", "nunique"),
         coefficients=("coefficients", "first"), n_coefficients=("coefficients", "nunique"),
@@ -122,7 +133,9 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     unknown = set(options.exclude) - set(services_spec()["services"])
     if unknown:
         raise ValueError(f"cannot exclude unknown service(s): {', '.join(sorted(unknown))}")
-    ctx = Context(inventory, register)
+    prices = load_price_indices(options.price_indices)
+    base_year = int(options.base_year or max(inventory.years))
+    ctx = Context(inventory, register, prices)
     frames = [f for calc in CALCULATORS for f in calc(ctx) if len(f)]
     leaf = pd.concat(frames, ignore_index=True)
     catalogue = services_spec()["services"]
@@ -142,6 +155,7 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
         if set(pair) <= present and not set(pair) & set(options.exclude):
             ctx.notes.append(f"{' + '.join(pair)}: both counted in GEP — {why}")
     leaf["note"] = leaf["note"].fillna("")
+    leaf = add_comparable_values(leaf, prices, base_year)
     services = _aggregate(ctx, leaf)
     summary = _summary(ctx, services)
     regions = inventory.table("regions")
@@ -152,5 +166,13 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     trace = trace.sort_values(["region_code", "year", "service", "indicator", "ecosystem"], kind="stable")
     trace["row"] = trace["row"].astype("Int64")  # spreadsheet rows are whole numbers
     trace["price_year"] = trace["price_year"].astype("Int64")
+    growth = growth_table(services, summary, prices, base_year)
+    evaluation = evaluation_table(summary, growth, inventory.table("extent"), inventory.table("socioeconomic"),
+                                  regions)
+    decomposition = decomposition_table(services, prices)
+    for r in growth[growth["method_break"]].itertuples():
+        ctx.notes.append(f"{r.region_code} {r.year}: method break against the year before — {r.break_note}")
     return Results(services=services, summary=summary, coefficients=coefficients, excluded=excluded,
-                   notes=ctx.notes, years=inventory.years, county_code=county, trace=trace.reset_index(drop=True))
+                   notes=ctx.notes, years=inventory.years, county_code=county, trace=trace.reset_index(drop=True),
+                   base_year=base_year, growth=growth, evaluation=evaluation, decomposition=decomposition,
+                   price_indices=prices.table())

@@ -247,6 +247,12 @@ class RunInputs:
     registers: list[Path]
     exclude: tuple[str, ...]
     lang: str
+    base_year: int | None = None
+    price_indices: Path | None = None  # the run's copy of the price-index table
+
+    def options(self) -> Options:
+        return Options(exclude=self.exclude, base_year=self.base_year,
+                       price_indices=str(self.price_indices) if self.price_indices else None)
 
     @classmethod
     def of(cls, folder: Path, manifest: dict | None = None) -> RunInputs:
@@ -267,7 +273,9 @@ class RunInputs:
         return cls(folder=folder, manifest=manifest, inventory_path=inventory_path, kind=kind,
                    name=str(inventory.get("name", "inventory")), base=coefficients / names[0],
                    registers=[coefficients / n for n in names[1:]],
-                   exclude=tuple(options.get("exclude", [])), lang=options.get("lang", "zh"))
+                   exclude=tuple(options.get("exclude", [])), lang=options.get("lang", "zh"),
+                   base_year=options.get("base_year"),
+                   price_indices=folder / "inputs" / options["price_indices"] if options.get("price_indices") else None)
 
     def register(self) -> Register:
         return load_register(*self.registers, base=self.base)
@@ -281,7 +289,7 @@ class RunInputs:
 def recompute(folder: Path, out: Path, manifest: dict | None = None) -> Path:
     """Run the engine again on the inputs kept in a run folder, with its recorded options, into ``out``."""
     inputs = RunInputs.of(folder, manifest)
-    run(inputs.inventory_path, out, tuple(inputs.registers), Options(exclude=inputs.exclude), lang=inputs.lang,
+    run(inputs.inventory_path, out, tuple(inputs.registers), inputs.options(), lang=inputs.lang,
         base_register=inputs.base, inventory_name=inputs.name,
         command=f"gep verify (recomputation of {inputs.manifest.get('reproducible_command', '')})")
     return out
@@ -616,8 +624,11 @@ def _changes(a: RunInputs, b: RunInputs, reg_a: Register, reg_b: Register,
     return changes, register_lines
 
 
-def _figures_of(inventory_path: Path, register: Register, exclude: tuple[str, ...]):
-    results = account(load_inventory(inventory_path), register, Options(exclude=exclude))
+def _figures_of(inventory_path: Path, register: Register, exclude: tuple[str, ...], like: RunInputs | None = None):
+    """Figures of an inventory and register, with the price indices and base year of run ``like``."""
+    options = like.options() if like else Options()
+    results = account(load_inventory(inventory_path), register,
+                      Options(exclude=exclude, base_year=options.base_year, price_indices=options.price_indices))
     keys = ["region_code", "year", "service", "indicator", "ecosystem"]
     figures = results.services.set_index(keys)["value_yuan"]
     gep = results.summary.set_index(["region_code", "year"])["gep_yuan"]
@@ -658,7 +669,7 @@ def _diff(a: RunInputs, b: RunInputs, name_a: str, name_b: str, csv_path, top: i
           scratch: Path) -> Difference:
     reg_a, reg_b = a.register(), b.register()
     changes, register_lines = _changes(a, b, reg_a, reg_b, scratch)
-    base_figures, base_gep, base_results = _figures_of(a.inventory_path, reg_a, a.exclude)
+    base_figures, base_gep, base_results = _figures_of(a.inventory_path, reg_a, a.exclude, a)
     county = base_results.county_code
     names = base_results.summary.set_index("region_code")["region_name"].to_dict()
     lines = [f"gep diff  A = {name_a}  B = {name_b}", ""]
@@ -709,7 +720,7 @@ def _diff(a: RunInputs, b: RunInputs, name_a: str, name_b: str, csv_path, top: i
             continue
         try:
             inv, reg, exc = c.apply(a.inventory_path, reg_a, a.exclude)
-            figures, gep, _ = _figures_of(inv, reg, exc)
+            figures, gep, _ = _figures_of(inv, reg, exc, a)
         except (InventoryError, CoefficientError, UnitError) as err:
             first = str(err).splitlines()
             lines.append(f"  [{n}] {c.label}: cannot be applied alone to A ({' '.join(first[:2])}); "
@@ -731,7 +742,7 @@ def _diff(a: RunInputs, b: RunInputs, name_a: str, name_b: str, csv_path, top: i
         else:
             lines.append(f"      no figure of {county} moved")
 
-    b_figures, b_gep, _ = _figures_of(b.inventory_path, reg_b, b.exclude)
+    b_figures, b_gep, _ = _figures_of(b.inventory_path, reg_b, b.exclude, a)
     total = _delta(b_gep, base_gep)
     total_figures = _delta(b_figures, base_figures)
     record(0, "total A→B", total_figures, total)

@@ -21,6 +21,7 @@ import pandas as pd
 from .catalogue import inventory_spec, services_spec
 from .coefficients import CANONICAL_UNITS, Register
 from .inventory import Inventory
+from .prices import INVENTORY_PRICE_INDEX, PriceIndices
 from .services import carbon, climate, cultural, provisioning, purification, soil, water
 from .trace import TraceBuilder
 from .units import CO2_PER_C, convert_magnitude, quantity
@@ -46,6 +47,7 @@ class Coef(NamedTuple):
 class Context:
     inventory: Inventory
     register: Register
+    prices: PriceIndices
     used: set = field(default_factory=set)
     notes: list = field(default_factory=list)
     traces: list = field(default_factory=list)
@@ -190,17 +192,39 @@ def trace_supplied(ctx: Context, service: str, indicator: str, q: Quantities, sy
     return tb
 
 
+def carry_prices(ctx: Context, price: Coef, years: np.ndarray) -> tuple[np.ndarray, list]:
+    """Register prices carried from their price year to each figure's year by their declared index:
+    the factor per figure and its rows (for traces)."""
+    cache: dict[tuple, object] = {}
+    rows_ = []
+    for r, year in zip(price.rows, years):
+        k = (r.price_index, r.price_year, int(year))
+        if k not in cache:
+            cache[k] = ctx.prices.factor_row(r.price_index, r.price_year if r.price_year else int(year), int(year))
+        rows_.append(cache[k])
+    return np.array([f.value for f in rows_], dtype=float), rows_
+
+
 def rows(ctx: Context, service: str, indicator: str, q: Quantities, traces: list[TraceBuilder],
          price: Coef | None = None, prices=None, price_unit: str = "", price_symbol: str = "p",
          price_provenance: pd.DataFrame | None = None, values=None, coefficients: tuple[str, ...] = (),
-         note: str = "") -> pd.DataFrame:
-    """Result rows of one indicator, valued at a register price or given prices, and the value steps
-    of their traces (``V = Q × p × k``, k the unit factor that makes 元)."""
+         note: str = "", price_index: str = INVENTORY_PRICE_INDEX) -> pd.DataFrame:
+    """Result rows of one indicator, valued at the prices of each figure's year, and the value steps
+    of their traces.
+
+    A register price is carried from its price year to the figure's year by its declared index
+    (``p = p0 × F``); prices given in the inventory are taken as prices of their own year and are
+    deflated by ``price_index`` (default CPI) for constant-price values. ``V = Q × p × k``, k the unit
+    factor that makes 元. ``value_constant_yuan`` is V at the prices of ``ctx.base_year``."""
     spec = _indicator(service, indicator)
     unit = spec["unit"]
     n = len(q.keys)
+    years = q.keys["year"].astype(int).to_numpy()
+    indices = np.full(n, price_index, dtype=object)
     if price is not None:
-        prices, price_unit = price.values, price.unit
+        carried, factor_rows = carry_prices(ctx, price, years)
+        prices, price_unit = price.values * carried, price.unit
+        indices = np.array([r.price_index or "none" for r in price.rows], dtype=object)
     if prices is not None:
         prices = np.broadcast_to(np.asarray(prices, dtype=float), (n,))
         factor = (quantity(1.0, unit) * quantity(1.0, price_unit)).to("yuan").magnitude  # raises if not 元
@@ -208,7 +232,9 @@ def rows(ctx: Context, service: str, indicator: str, q: Quantities, traces: list
             values = q.amounts * prices * factor
         for tb in traces:
             if price is not None:
-                tb.coefficient(price_symbol, prices, price_unit, price.rows)
+                tb.coefficient(f"{price_symbol}0", price.values, price_unit, price.rows)
+                tb.coefficient(f"F_{price_symbol}", carried, "1", factor_rows)
+                tb.step(price_symbol, f"{price_symbol}0*F_{price_symbol}", prices, price_unit)
             elif price_provenance is not None:
                 tb.input(price_symbol, prices, price_unit, "", "price", price_provenance)
             tb.step("V", f"Q*{price_symbol}" + ("" if factor == 1 else f"*{factor!r}"), values, "yuan")
@@ -217,11 +243,11 @@ def rows(ctx: Context, service: str, indicator: str, q: Quantities, traces: list
     physical_only = bool(spec.get("physical_only"))
     used = ([price.key] if price is not None else []) + list(coefficients)
     return pd.DataFrame({
-        "region_code": q.keys["region_code"].to_numpy(), "year": q.keys["year"].astype(int).to_numpy(),
+        "region_code": q.keys["region_code"].to_numpy(), "year": years,
         "service": service, "indicator": indicator, "ecosystem": q.keys["ecosystem"].to_numpy(),
         "quantity": q.amounts, "quantity_unit": unit,
         "price": prices if prices is not None else np.nan, "price_unit": price_unit or "",
-        "value_yuan": values, "in_gep": not physical_only, "path": q.paths,
+        "value_yuan": values, "price_index": indices, "in_gep": not physical_only, "path": q.paths,
         "coefficients": ";".join(used), "note": spec.get("reason", "") if physical_only else note,
     })
 
@@ -712,7 +738,9 @@ def products(ctx: Context) -> list[pd.DataFrame]:
             tb.step("V", "Q", [r.output_value], "yuan")
             out.append({**base, "quantity": r.output_value, "quantity_unit": "yuan", "price": np.nan,
                         "price_unit": "", "value_yuan": float(r.output_value), "path": "output_value"})
-    return [pd.DataFrame(out)] if out else []
+    if not out:
+        return []
+    return [pd.DataFrame(out).assign(price_index=INVENTORY_PRICE_INDEX)]
 
 
 def water_supply(ctx: Context) -> list[pd.DataFrame]:
@@ -741,7 +769,7 @@ def water_supply(ctx: Context) -> list[pd.DataFrame]:
             tb.step("V", "Q*p", value.to("yuan").magnitude, "yuan")
             traces.append(tb)
         out.append(rows(ctx, "water_supply", use, q, [], prices=prices, price_unit="yuan/m**3",
-                        values=value.to("yuan").magnitude,
+                        values=value.to("yuan").magnitude, price_index="cpi" if given.any() else "none",
                         coefficients=(f"water_price_{use}",) if price else ()))
     return out
 
@@ -788,7 +816,8 @@ def hydropower(ctx: Context) -> list[pd.DataFrame]:
                    grouped[[]])
     return [rows(ctx, "hydropower", "generation", q, [],
                  prices=grouped["value"].to_numpy() / grouped["generation"].to_numpy(), price_unit="yuan/kWh",
-                 values=grouped["value"].to_numpy(), coefficients=("hydropower_price",) if price else ())]
+                 values=grouped["value"].to_numpy(), coefficients=("hydropower_price",) if price else (),
+                 price_index="cpi" if given.any() else "none")]
 
 
 def recreation(ctx: Context) -> list[pd.DataFrame]:

@@ -21,7 +21,8 @@ from .units import UnitError
 def _cmd_run(args) -> int:
     argv = getattr(args, "argv", None) or sys.argv[1:]
     command = "gep " + " ".join(shlex.quote(a) for a in argv)  # the full command line, for the manifest only
-    result = run(args.inventory, args.out, tuple(args.coefficients), Options(exclude=tuple(args.exclude)),
+    options = Options(exclude=tuple(args.exclude), base_year=args.base_year, price_indices=args.price_indices)
+    result = run(args.inventory, args.out, tuple(args.coefficients), options,
                  lang=args.lang, overwrite=args.overwrite, command=command)
     summary = result.results.summary
     county = summary[summary["region_code"] == result.results.county_code]
@@ -91,6 +92,27 @@ def _cmd_explain(args) -> int:
     return 0
 
 
+def _cmd_pdf(args) -> int:
+    from .render.pdf import ChromiumError, html_to_pdf
+    run_dir = Path(args.run_dir)
+    html = run_dir / "gep_report.html"
+    if not html.is_file():
+        print(f"gep: {run_dir} holds no gep_report.html; give a folder written by `gep run`", file=sys.stderr)
+        return 1
+    # default: beside the run folder, which stays exactly what its manifest lists (pack and verify pass)
+    to = args.to if args.to is not None else run_dir.with_name(f"{run_dir.name}.report.pdf")
+    if to.exists():
+        print(f"gep: {to} already exists; it is never overwritten (choose another --to)", file=sys.stderr)
+        return 1
+    try:
+        html_to_pdf(html, to)
+    except ChromiumError as exc:
+        print(f"gep: {exc}", file=sys.stderr)
+        return 1
+    print(f"printed {html} to {to} ({to.stat().st_size:,} bytes, A4)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gep", description="Gross ecosystem product (GEP) accounting")
     parser.add_argument("--version", action="version", version=f"gep {__version__}")
@@ -105,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
                    choices=sorted(services_spec()["services"]),
                    help="compute a service but leave it out of GEP (repeatable), e.g. oxygen_release")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language (default zh)")
+    p.add_argument("--base-year", type=int, metavar="YEAR",
+                   help="constant prices of this year (default: the latest accounting year)")
+    p.add_argument("--price-indices", metavar="CSV",
+                   help="a price-index table replacing coefficients/price_indices.csv")
     p.add_argument("--overwrite", action="store_true",
                    help="replace an existing output folder, keeping it as <out>.previous-N")
     p.set_defaults(func=_cmd_run)
@@ -148,6 +174,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--all", action="store_true", help="for a sum of sub-regions, explain each of them too")
     p.set_defaults(func=_cmd_explain)
+
+    p = sub.add_parser("pdf", help="print a run's HTML report to an A4 PDF with headless Chromium",
+                       description="Print RUN_DIR/gep_report.html to an A4 PDF with headless Chromium "
+                                   "(chromium, or the binary named by $GEP_CHROMIUM). The PDF is an extra "
+                                   "rendering of the report, not part of the run, so it is written beside the "
+                                   "run folder and the folder stays what its manifest lists.")
+    p.add_argument("run_dir", metavar="RUN_DIR")
+    p.add_argument("--to", metavar="FILE.pdf", type=Path,
+                   help="PDF to write (default <RUN_DIR>.report.pdf beside the run folder; "
+                        "an existing file is never overwritten)")
+    p.set_defaults(func=_cmd_pdf)
     return parser
 
 

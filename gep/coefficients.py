@@ -113,7 +113,9 @@ for _p, (_zh, _en) in {"so2": ("二氧化硫", "SO₂"), "nox": ("氮氧化物",
     LABELS[f"treatment_cost_{_p}"] = (f"{_zh}治理成本", f"{_en} treatment cost")
     LABELS[f"purification_capacity_{_p}"] = (f"单位面积{_zh}净化能力", f"{_en} purification capacity per area")
 
-COLUMNS = ("key", "value", "unit", "price_year", "ecosystem", "region", "source", "clause", "status", "note")
+COLUMNS = ("key", "value", "unit", "price_year", "price_index", "ecosystem", "region", "source", "clause", "status",
+           "note")
+PRICE_INDICES = ("cpi", "ppi", "fai", "gdp_deflator", "none")
 
 DEFAULT_REGISTER = top_level_file("coefficients", "default.csv")
 
@@ -137,6 +139,7 @@ class Coefficient:
     status: str
     note: str
     register: str  # file it came from
+    price_index: str = ""  # the index carrying a price between years (gep.prices); "" for non-prices
 
     @property
     def ident(self) -> tuple[str, str, str]:
@@ -178,7 +181,8 @@ class Register:
         rows = [c for ident, c in sorted(self.rows.items()) if used is None or ident in used]
         return pd.DataFrame([{
             "key": c.key, "ecosystem": c.ecosystem, "region": c.region, "value": c.value_as_written,
-            "unit": c.unit_as_written, "price_year": c.price_year, "source": c.source, "clause": c.clause,
+            "unit": c.unit_as_written, "price_year": c.price_year, "price_index": c.price_index,
+            "source": c.source, "clause": c.clause,
             "status": c.status, "note": c.note, "register": Path(c.register).name,
         } for c in rows], columns=list(COLUMNS) + ["register"])
 
@@ -234,6 +238,15 @@ def _parse_row(path: Path, line: int, row: dict) -> tuple[Coefficient | None, li
             price_year = int(year_text)
         except ValueError:
             problems.append(f"{where}, column price_year: '{year_text}' is not a year")
+    price_index = (row.get("price_index") or "").strip()
+    is_price = "yuan" in canonical
+    if price_index and price_index not in PRICE_INDICES:
+        problems.append(f"{where}, column price_index: '{price_index}' must be one of {', '.join(PRICE_INDICES)}")
+    if is_price and price_year is not None and not price_index:
+        problems.append(f"{where}, column price_index: a price with a price year must say which index carries it "
+                        f"between years ({', '.join(PRICE_INDICES)}; none keeps it nominal)")
+    if is_price and price_year is None:
+        problems.append(f"{where}, column price_year: a price needs the year of its prices")
     if problems:
         return None, problems
     return Coefficient(
@@ -241,7 +254,7 @@ def _parse_row(path: Path, line: int, row: dict) -> tuple[Coefficient | None, li
         price_year=price_year, ecosystem=(row.get("ecosystem") or "").strip(),
         region=(row.get("region") or "").strip(), source=row["source"].strip(),
         clause=(row.get("clause") or "").strip(), status=status, note=(row.get("note") or "").strip(),
-        register=str(path)), []
+        register=str(path), price_index=price_index if is_price else ""), []
 
 
 def load_register(*paths: str | Path, base: str | Path | None = None) -> Register:

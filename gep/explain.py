@@ -30,6 +30,9 @@ STEP_LABELS = {
     "W": ("水面蒸发量", "water evaporated"), "TC": ("人均旅行花费", "spending per visit"),
     "Cap": ("净化能力", "purification capacity"),
 }
+for _price in ("C_res", "C_v", "C", "p", "P_e", "P_CO2", "P_O2"):
+    STEP_LABELS[_price] = ("核算年价格", "price of the accounting year")
+INDEX_LABELS = {"cpi": "CPI", "ppi": "PPI", "fai": "固定资产投资价格指数", "gdp_deflator": "GDP平减指数", "none": "不调整"}
 ROLE_LABELS = {"input": ("输入", "input"), "coefficient": ("系数", "coefficient"), "step": ("计算", "step")}
 _TEXT = {
     "value": ("价值量", "Value"), "quantity": ("实物量", "Quantity"), "price": ("单价", "Price"),
@@ -95,6 +98,8 @@ def symbol_label(row: dict, lang: str) -> str:
         return _column_label(row["table"], row["column"], lang)
     if row["role"] == "coefficient":
         key = str(row["coefficient"]).split("[", 1)[0]
+        if key in INDEX_LABELS:  # a price-index factor carrying a price between years
+            return ("价格指数调整系数 " + INDEX_LABELS[key], f"price-index factor ({key})")[i]
         return COEFFICIENT_LABELS.get(key, (key, key))[i]
     base = row["symbol"].rstrip("0123456789")
     return STEP_LABELS.get(row["symbol"], STEP_LABELS.get(base, (row["symbol"], row["symbol"])))[i]

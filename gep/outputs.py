@@ -33,7 +33,8 @@ def results_dataset(results: Results) -> xr.Dataset:
     s["item"] = s["service"] + "/" + s["indicator"]
     items = s.drop_duplicates("item").set_index("item").sort_index()
     regions = s.drop_duplicates("region_code").set_index("region_code").sort_index()
-    indexed = s.set_index(["region_code", "year", "item", "ecosystem"])[["quantity", "value_yuan"]]
+    indexed = s.set_index(["region_code", "year", "item", "ecosystem"])[["quantity", "value_yuan",
+                                                                          "value_constant_yuan"]]
     ds = xr.Dataset.from_dataframe(indexed.sort_index())
     ds = ds.rename({"region_code": "region"})
     ds = ds.assign_coords(
@@ -50,7 +51,9 @@ def results_dataset(results: Results) -> xr.Dataset:
     )
     ds["quantity"].attrs = {"long_name": "physical quantity (实物量) of the accounting year",
                             "units": "see item_quantity_unit"}
-    ds["value_yuan"].attrs = {"long_name": "value (价值量) of the accounting year", "units": "yuan"}
+    ds["value_yuan"].attrs = {"long_name": "value (价值量) of the accounting year at its prices", "units": "yuan"}
+    ds["value_constant_yuan"].attrs = {"long_name": f"value at constant prices of {results.base_year}",
+                                       "units": "yuan"}
     summary = results.summary.set_index(["region_code", "year"])
     gep = xr.DataArray.from_series(summary["gep_yuan"]).rename({"region_code": "region"})
     ds["gep_yuan"] = gep.reindex(region=ds["region"], year=ds["year"])

@@ -13,6 +13,7 @@ records is exactly what was computed. ``manifest.json`` lists the SHA-256 of eve
 from __future__ import annotations
 
 import datetime as _dt
+import dataclasses
 import os
 import shlex
 import shutil
@@ -24,11 +25,15 @@ from . import __version__
 from .accounting import Options, Results, account
 from .coefficients import DEFAULT_REGISTER, CoefficientError, load_register
 from .inventory import InventoryError, Problem, load_inventory
+from .prices import DEFAULT_INDICES
 from .outputs import INPUTS, write_csv, write_manifest, write_netcdf
 
 INVENTORY_DIR = f"{INPUTS}/inventory"
 COEFFICIENTS_DIR = f"{INPUTS}/coefficients"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+PRICE_INDICES_NAME = "price_indices.csv"  # the run's copy of the price-index table, under inputs/
 
 
 class OutputExistsError(FileExistsError):
@@ -71,7 +76,8 @@ def unique_names(paths) -> list[str]:
     return names
 
 
-def reproducible_command(inventory_name: str, registers: list[str], exclude, lang: str) -> str:
+def reproducible_command(inventory_name: str, registers: list[str], exclude, lang: str,
+                         base_year: int | None = None, price_indices: str | None = None) -> str:
     """The command as shown in reports: no output folder, registers by their name in the run folder,
     so two runs on the same inputs and options show the same command."""
     parts = ["gep", "run", inventory_name]
@@ -81,6 +87,10 @@ def reproducible_command(inventory_name: str, registers: list[str], exclude, lan
         parts += ["--exclude", service]
     if lang != "zh":
         parts += ["--lang", lang]
+    if base_year:
+        parts += ["--base-year", str(base_year)]
+    if price_indices:
+        parts += ["--price-indices", Path(price_indices).name]
     return " ".join(shlex.quote(p) for p in parts)
 
 
@@ -116,7 +126,10 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
             raise CoefficientError(f"coefficient register {path} not found")
     inventory_name = inventory_name or inventory_path.name
     register_names = unique_names(registers)
-    shown_command = reproducible_command(inventory_name, register_names[1:], options.exclude, lang)
+    # the price-index table is listed in the reports and copied under inputs/, not shown in the command,
+    # so a recomputation from a pack (which names its own copy) shows the same command
+    shown_command = reproducible_command(inventory_name, register_names[1:], options.exclude, lang,
+                                         options.base_year)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
@@ -134,15 +147,23 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
         for source, copy in zip(registers, copies):
             shutil.copyfile(source, copy)
 
+        indices = staging / "inputs" / PRICE_INDICES_NAME
+        shutil.copyfile(options.price_indices or DEFAULT_INDICES, indices)
+
         inventory = load_inventory(inputs[0] if workbook else inventory_dir)
         register = load_register(*copies[1:], base=copies[0])
-        results = account(inventory, register, options)
+        results = account(inventory, register, dataclasses.replace(options, price_indices=str(indices)))
+        inputs.append(indices)
 
         write_csv(results.services, staging / "gep_services.csv")
         write_csv(results.summary, staging / "gep_summary.csv")
         write_csv(results.coefficients, staging / "coefficients_used.csv")
         if len(results.trace):
             write_csv(results.trace, staging / "gep_trace.csv")
+        write_csv(results.growth, staging / "gep_growth.csv")
+        write_csv(results.evaluation, staging / "gep_evaluation.csv")
+        write_csv(results.decomposition, staging / "gep_decomposition.csv")
+        write_csv(results.price_indices, staging / "price_indices_used.csv")
         write_netcdf(results, staging / "gep_results.nc")
         meta = {
             "title": f"{results.summary.loc[results.summary['region_code'] == results.county_code, 'region_name'].iloc[0]}"
@@ -152,6 +173,8 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
             "county_code": results.county_code, "excluded": results.excluded,
             "notes": results.notes + [str(w) for w in inventory.warnings],
             "trace": bool(len(results.trace)),
+            "base_year": results.base_year, "growth": results.growth, "evaluation": results.evaluation,
+            "decomposition": results.decomposition, "price_indices": results.price_indices,
         }
         if len(results.trace):
             write_trace_html(staging / "trace", results.services, results.summary, results.trace,
@@ -164,7 +187,8 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
         created = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         write_manifest(staging, command or shown_command, shown_command,
                        {"base_register": register_names[0], "coefficients": register_names[1:],
-                        "exclude": list(options.exclude), "lang": lang},
+                        "exclude": list(options.exclude), "lang": lang, "base_year": options.base_year,
+                        "base_year_used": results.base_year, "price_indices": PRICE_INDICES_NAME},
                        {"name": inventory_name, "kind": "workbook" if workbook else "folder"},
                        inputs, copies, created=created)
         os.chmod(staging, 0o755)

@@ -15,6 +15,27 @@ from gep.inventory import load_inventory
 
 from conftest import tiny_tables, write_tables
 
+# Register prices are carried from their price year to the accounting year by the index each declares
+# (coefficients/default.csv column price_index; values from coefficients/price_indices.csv, previous
+# year = 100, sources regional-parameters.md §7). Factors written out by hand:
+FAI = {2012: 101.1, 2013: 100.3, 2014: 100.5, 2015: 98.2, 2016: 99.4, 2017: 105.8, 2018: 105.4, 2019: 102.6,
+       2020: 102.51, 2021: 100.92, 2022: 102.0, 2023: 100.24}  # 2020– : CPI substituted (FAI discontinued)
+PPI = {2011: 106.03, 2012: 98.28, 2013: 98.09, 2014: 98.11, 2015: 94.8, 2016: 98.6, 2017: 106.3, 2018: 103.5,
+       2019: 99.7, 2020: 98.2, 2021: 108.1}
+CPI = {2011: 105.42, 2012: 102.65, 2013: 102.62, 2014: 101.99, 2015: 101.4, 2016: 102.00, 2017: 101.55,
+       2018: 102.12, 2019: 102.90, 2020: 102.51, 2021: 100.92, 2022: 102.0, 2023: 100.24}
+
+
+def carried(index: dict, price_year: int, year: int) -> float:
+    """P(year)/P(price_year): the product of the yearly factors between them (inverted going back)."""
+    f = 1.0
+    for y in range(min(price_year, year) + 1, max(price_year, year) + 1):
+        f *= index[y] / 100
+    return f if year >= price_year else 1 / f
+
+
+RES_2020 = 7.53 * carried(FAI, 2011, 2020)  # reservoir unit cost, 2011 prices → 2020 ≈ 8.19 元/m³
+
 
 def compute(folder, *registers, **options):
     return account(load_inventory(folder), load_register(*registers), Options(**options))
@@ -34,8 +55,8 @@ def test_water_conservation_by_hand(tiny):
     # P = 1000 mm, α = 3.52 % (default register, 龚诗涵 2017 针阔混交林) → R = 35.2 mm, ET = 500 mm
     # (1000 − 35.2 − 500) mm × 100 hm² = 0.4648 m × 1 000 000 m² = 464 800 m³
     assert forest.quantity == pytest.approx(464_800, rel=1e-12)
-    # valued at the reservoir unit cost 7.53 元/m³ (default register): 3 499 944 元
-    assert forest.value_yuan == pytest.approx(3_499_944, rel=1e-12)
+    # valued at the reservoir unit cost 7.53 元/m³ at 2011 prices, carried to 2020 by the FAI index
+    assert forest.value_yuan == pytest.approx(464_800 * RES_2020, rel=1e-12)
     grass = row(r, "990001", 2020, "water_conservation", "water_retained", "grassland")
     # α = 9.37 % → R = 93.7 mm; (1000 − 93.7 − 500) mm × 30 hm² = 0.4063 m × 300 000 m² = 121 890 m³
     assert grass.quantity == pytest.approx(121_890, rel=1e-12)
@@ -53,19 +74,20 @@ def test_other_services_by_hand(tiny):
     # R·K·LS = 5000 × 0.03 × 1 = 150 t/hm²; actual = 150 × C 0.01 × P 1 = 1.5; (150 − 1.5) × 100 hm² = 14 850 t
     assert soil.quantity == pytest.approx(14_850, rel=1e-12) and soil.value_yuan == 0 and not soil.in_gep
     sed = row(r, "990001", 2020, "soil_retention", "reduced_sedimentation", "forest")
-    # λ 0.24 × 14 850 t / ρ 1.125 t/m³ = 3168 m³ × dredging 19.76 元/m³ = 62 599.68 元
+    # λ 0.24 × 14 850 t / ρ 1.125 t/m³ = 3168 m³ × dredging 19.76 元/m³ (2023 prices, FAI back to 2020)
     assert sed.quantity == pytest.approx(3168, rel=1e-12)
-    assert sed.value_yuan == pytest.approx(62_599.68, rel=1e-12)
+    assert sed.value_yuan == pytest.approx(3168 * 19.76 * carried(FAI, 2023, 2020), rel=1e-12)
     n = row(r, "990001", 2020, "soil_retention", "reduced_nitrogen_loss", "forest")
-    # 14 850 t × 0.15 % = 22.275 t × 875 元/t = 19 490.625 元
-    assert n.value_yuan == pytest.approx(19_490.625, rel=1e-12)
+    # 14 850 t × 0.15 % = 22.275 t × 875 元/t (2010 prices, PPI to 2020)
+    assert n.value_yuan == pytest.approx(22.275 * 875 * carried(PPI, 2010, 2020), rel=1e-12)
     co2 = row(r, "990001", 2020, "carbon_sequestration", "co2_fixed", "forest")
     # NEP = 0.25 × 600 g C/m² × 1e6 m² = 150 t C; × 44/12 = 550 t CO2; × 29.57 元/t CO2 = 16 263.5 元
     assert co2.quantity == pytest.approx(550, rel=1e-12)
-    assert co2.value_yuan == pytest.approx(16_263.5, rel=1e-12)
+    assert co2.value_yuan == pytest.approx(550 * 29.57 * carried(CPI, 2023, 2020), rel=1e-12)  # 2023 price, CPI
     o2 = row(r, "990001", 2020, "oxygen_release", "o2_released", "forest")
     # 550 t CO2 × 32/44 = 400 t O2 × 1000 元/t = 400 000 元
-    assert o2.quantity == pytest.approx(400, rel=1e-12) and o2.value_yuan == pytest.approx(400_000, rel=1e-12)
+    assert o2.quantity == pytest.approx(400, rel=1e-12)
+    assert o2.value_yuan == pytest.approx(400 * 1000 * carried(PPI, 2011, 2020), rel=1e-12)  # 2011 price, PPI
     cool = row(r, "990001", 2020, "climate_regulation", "transpiration_cooling", "forest")
     # EPP = 0.5 m / 365 d × 1000 kg/m³ × 2450 kJ/kg = 3356.1644 kJ/(m²·d);
     # × 1e6 m² × 60 d / 3600 kJ/kWh / EER 3 = 18 645 357.3 kWh × 0.52 元/kWh
@@ -76,16 +98,16 @@ def test_other_services_by_hand(tiny):
     # 0.8 m × 200 000 m² = 160 000 m³; × (1000 × 2450 / 3600 + 120) kWh/m³
     assert evap.quantity == pytest.approx(160_000 * (1000 * 2450 / 3600 + 120), rel=1e-12)
     flood = row(r, "990001", 2020, "flood_regulation", "reservoir_storage", "wetland_reservoir")
-    # 0.35 × 1 000 000 m³ = 350 000 m³ × 7.53 元/m³ = 2 635 500 元
-    assert flood.value_yuan == pytest.approx(2_635_500, rel=1e-12)
+    # 0.35 × 1 000 000 m³ = 350 000 m³ × reservoir unit cost at 2020 prices
+    assert flood.value_yuan == pytest.approx(350_000 * RES_2020, rel=1e-12)
     so2 = row(r, "990001", 2020, "air_purification", "so2", "all")
     assert so2.value_yuan == pytest.approx(2 * 3500, rel=1e-12)  # 2 t × 3500 元/t
     cod = row(r, "990001", 2020, "water_purification", "cod", "all")
     assert cod.value_yuan == pytest.approx(10 * 3000, rel=1e-12)  # 10 t × 3000 元/t
     pest = r.services[(r.services.region_code == "990001") & (r.services.year == 2020)
                       & (r.services.service == "pest_control")]["value_yuan"].sum()
-    # natural forest 80 hm² × 375 + grassland 30 hm² × 112.5 = 30 000 + 3 375
-    assert pest == pytest.approx(33_375, rel=1e-12)
+    # natural forest 80 hm² × 375 + grassland 30 hm² × 112.5 = 33 375 元 at 2010 prices, CPI to 2020
+    assert pest == pytest.approx(33_375 * carried(CPI, 2010, 2020), rel=1e-12)
     assert row(r, "990001", 2020, "recreation", "visits", "all").value_yuan == pytest.approx(300_000)  # 1000 × 300
     assert row(r, "990001", 2020, "agriculture_products", "粮食", "farmland").value_yuan == pytest.approx(30_000)
     forestry = row(r, "990002", 2020, "forestry_products", "林业总产值", "forest")
@@ -154,11 +176,15 @@ def test_user_register_overrides_a_default_row(tiny, tmp_path):
     register = tmp_path / "chongqing.csv"
     with open(register, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["key", "value", "unit", "price_year", "ecosystem", "region", "source", "clause", "status", "note"])
-        w.writerow(["reservoir_unit_cost", "0.001", "万元/m³", "2023", "", "", "test register", "", "unverified", ""])
+        w.writerow(["key", "value", "unit", "price_year", "price_index", "ecosystem", "region", "source", "clause",
+                    "status", "note"])
+        w.writerow(["reservoir_unit_cost", "0.001", "万元/m³", "2020", "fai", "", "", "test register", "",
+                    "unverified", ""])
     r = compute(tiny, register)
     forest = row(r, "990001", 2020, "water_conservation", "water_retained", "forest")
-    assert forest.value_yuan == pytest.approx(464_800 * 10, rel=1e-12)  # 0.001 万元/m³ = 10 元/m³
+    assert forest.value_yuan == pytest.approx(464_800 * 10, rel=1e-12)  # 0.001 万元/m³ = 10 元/m³ at 2020 prices
+    assert row(r, "990001", 2021, "water_conservation", "water_retained", "forest").value_yuan == pytest.approx(
+        464_800 * 10 * 1.0092, rel=1e-12)  # carried to 2021 by the FAI row for 2021 (100.92)
     used = r.coefficients.set_index("key")
     assert used.loc["reservoir_unit_cost", "source"] == "test register"
     assert used.loc["reservoir_unit_cost", "register"] == "chongqing.csv"
@@ -181,7 +207,7 @@ def test_supplied_quantity_replaces_the_computed_one(tmp_path):
     r = compute(write_tables(tmp_path / "supplied", t))
     forest = row(r, "990001", 2020, "water_conservation", "water_retained", "forest")
     assert forest.path == "supplied_quantity"
-    assert forest.quantity == 1_000_000 and forest.value_yuan == pytest.approx(7_530_000, rel=1e-12)
+    assert forest.quantity == 1_000_000 and forest.value_yuan == pytest.approx(1_000_000 * RES_2020, rel=1e-12)
     other_year = row(r, "990001", 2021, "water_conservation", "water_retained", "forest")
     assert other_year.path == "computed"
 
@@ -201,3 +227,71 @@ def test_coefficients_used_carry_provenance(tiny):
     assert {"reservoir_unit_cost", "carbon_price", "runoff_coefficient"} <= set(r.coefficients["key"])
     assert r.coefficients["status"].isin(["verified", "case-study", "unverified"]).all()
     assert r.coefficients["source"].str.len().gt(0).all()
+
+
+def test_a_price_needs_a_price_year_and_an_index(tmp_path):
+    from gep.coefficients import CoefficientError
+    register = tmp_path / "bad.csv"
+    register.write_text("key,value,unit,price_year,price_index,ecosystem,region,source,clause,status,note\n"
+                        "carbon_price,50,元/t CO2,2021,,,,x,,verified,\n"
+                        "oxygen_price,900,元/t,,ppi,,,x,,verified,\n", encoding="utf-8")
+    with pytest.raises(CoefficientError) as info:
+        load_register(register)
+    assert "row 2, column price_index" in str(info.value) and "row 3, column price_year" in str(info.value)
+
+
+def test_constant_prices_and_growth_by_hand(tiny):
+    r = compute(tiny, base_year=2020)
+    g = r.growth.set_index(["region_code", "year"])
+    county = r.services[(r.services.region_code == "990000") & r.services.in_gep]
+    # at the base year's prices, constant = current
+    assert g.loc[("990000", 2020), "gep_constant_yuan"] == pytest.approx(g.loc[("990000", 2020), "gep_current_yuan"],
+                                                                         rel=1e-12)
+    # 2021 at 2020 prices: each figure at its own 2020 price (Q_2021 × P_2020); the tiny inventory has the
+    # same quantities and prices in both years, so that is its 2020 value — except the forestry output
+    # value (no price of its own), deflated by the CPI for 2021 (100.92)
+    c20 = county[county.year == 2020].set_index(["service", "indicator", "ecosystem"])["value_yuan"]
+    c21 = county[county.year == 2021].set_index(["service", "indicator", "ecosystem"])
+    expected = sum(v / 1.0092 if u == "yuan" else c20[k] for k, v, u in zip(c21.index, c21.value_yuan,
+                                                                           c21.quantity_unit))
+    assert g.loc[("990000", 2021), "gep_constant_yuan"] == pytest.approx(expected, rel=1e-12)
+    gep20 = g.loc[("990000", 2020), "gep_current_yuan"]
+    assert g.loc[("990000", 2021), "real_growth"] == pytest.approx(expected / gep20 - 1, rel=1e-9)
+    # chain-linked: with base year 2020 the two agree for 2021
+    assert g.loc[("990000", 2021), "chain_index"] == pytest.approx(100 * expected / gep20, rel=1e-9)
+    deflator = g.loc[("990000", 2021), "gep_current_yuan"] / expected * 100
+    assert g.loc[("990000", 2021), "deflator"] == pytest.approx(deflator, rel=1e-12)
+    # the change 2020 → 2021: price effects, and for forestry the deflated output value 50 000/1.0092 − 50 000
+    d = r.decomposition[(r.decomposition.region_code == "990000") & (r.decomposition.year == 2021)].set_index("service")
+    assert d.loc["forestry_products", "quantity_effect_yuan"] == pytest.approx(50_000 / 1.0092 - 50_000, rel=1e-9)
+    assert d.drop(index="forestry_products")["quantity_effect_yuan"].abs().max() == pytest.approx(0.0, abs=1e-6)
+    assert (d["quantity_effect_yuan"] + d["price_effect_yuan"]).to_numpy() == pytest.approx(d["change_yuan"].to_numpy())
+
+
+def test_evaluation_table_by_hand(tiny):
+    r = compute(tiny)
+    e = r.evaluation.set_index(["region_code", "year"])
+    # 990001: forest 100 hm² of 200 hm² land = 50 %; wetland = the 20 hm² reservoir
+    assert e.loc[("990001", 2021), "forest_coverage_pct"] == pytest.approx(50.0)
+    assert e.loc[("990001", 2021), "wetland_area_hm2"] == pytest.approx(20.0)
+    assert e.loc[("990002", 2021), "forest_coverage_pct"] == pytest.approx(75.0)  # 300 of 400 hm²
+    assert e.loc[("990001", 2021), "forest_coverage_change_pp"] == pytest.approx(0.0)
+    # ranks among the county's two townships follow their GEP (甲镇 has the reservoir, the water surface
+    # and the hydropower station, so the larger one)
+    gep = r.summary.set_index(["region_code", "year"])["gep_yuan"]
+    assert gep[("990001", 2021)] > gep[("990002", 2021)]
+    assert e.loc[("990001", 2021), "rank_gep"] == 1 and e.loc[("990002", 2021), "rank_gep"] == 2
+    assert np.isnan(e.loc[("990001", 2021), "gep_per_capita_yuan"])  # no township population given
+
+
+def test_a_change_of_method_between_years_is_flagged(tmp_path):
+    t = tiny_tables()
+    t["service_quantities"] = [{"region_code": "990001", "year": 2021, "service": "water_conservation",
+                                "indicator": "water_retained", "ecosystem": "forest", "quantity": 100,
+                                "unit": "万m³"}]
+    r = compute(write_tables(tmp_path / "break", t))
+    g = r.growth.set_index(["region_code", "year"])
+    assert bool(g.loc[("990001", 2021), "method_break"]) and bool(g.loc[("990000", 2021), "method_break"])
+    assert "water_conservation/water_retained/forest: computed→supplied_quantity" in g.loc[("990001", 2021),
+                                                                                          "break_note"]
+    assert not bool(g.loc[("990002", 2021), "method_break"])

@@ -19,6 +19,10 @@ from gep.outputs import sha256
 
 from conftest import tiny_tables, write_tables
 
+# the default reservoir unit cost, 7.53 元/m³ at 2011 prices, carried to 2020 by the FAI index
+# (coefficients/price_indices.csv: 2012–2019 FAI, 2020 CPI substituted)
+RES_2020 = 7.53 * 1.011 * 1.003 * 1.005 * 0.982 * 0.994 * 1.058 * 1.054 * 1.026 * 1.0251
+
 
 def run_tiny(inventory: Path, out: Path, *args: str) -> Path:
     assert main(["run", str(inventory), "--out", str(out), *args]) == 0
@@ -82,10 +86,10 @@ def test_run_folder_holds_its_inputs(tiny_run, pristine):
 def test_register_names_are_made_unique_in_order(tmp_path, tiny, capsys):
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
-    header = "key,value,unit,price_year,ecosystem,region,source,clause,status,note\n"
-    (tmp_path / "a" / "default.csv").write_text(header + "carbon_price,100,元/t CO2,2023,,,a,,unverified,\n",
+    header = "key,value,unit,price_year,price_index,ecosystem,region,source,clause,status,note\n"
+    (tmp_path / "a" / "default.csv").write_text(header + "carbon_price,100,元/t CO2,2023,cpi,,,a,,unverified,\n",
                                                 encoding="utf-8")
-    (tmp_path / "b" / "default.csv").write_text(header + "carbon_price,200,元/t CO2,2023,,,b,,unverified,\n",
+    (tmp_path / "b" / "default.csv").write_text(header + "carbon_price,200,元/t CO2,2023,cpi,,,b,,unverified,\n",
                                                 encoding="utf-8")
     out = run_tiny(tiny, tmp_path / "run", "--coefficients", str(tmp_path / "a" / "default.csv"),
                    "--coefficients", str(tmp_path / "b" / "default.csv"))
@@ -184,14 +188,15 @@ def test_altered_input_fails_naming_the_file(tiny_pack, capsys):
 
 
 def test_altered_figure_fails_naming_the_figure(tiny_pack, capsys):
-    # water retained by 990001's forest in 2020 is valued at 3 499 944 元 (test_accounting.py)
+    # water retained by 990001's forest in 2020: 464 800 m³ × 7.53 元/m³ carried 2011 → 2020 by the FAI
+    # index (test_accounting.py)
     member = "tiny-run/gep_services.csv"
     with zipfile.ZipFile(tiny_pack) as zf:
         text = zf.read(member).decode("utf-8")
     row = next(r for r in csv.DictReader(text.splitlines())
                if (r["region_code"], r["year"], r["indicator"], r["ecosystem"]) == ("990001", "2020", "water_retained", "forest"))
     recorded = row["value_yuan"]
-    assert float(recorded) == pytest.approx(3_499_944)
+    assert float(recorded) == pytest.approx(464_800 * RES_2020)
     line = next(ln for ln in text.splitlines() if ln.startswith("990001,") and ",water_retained,forest," in ln
                 and ",2020," in ln)
     forged = line.replace(f",{recorded},", ",3599944.0,")
@@ -277,8 +282,8 @@ def test_diff_attributes_each_change(tmp_path, tiny):
         if (r["region_code"], r["year"], r["ecosystem"]) == ("990002", 2020, "forest"):
             r["area [hm2]"] = 290  # was 300
     register = tmp_path / "user.csv"
-    register.write_text("key,value,unit,price_year,ecosystem,region,source,clause,status,note\n"
-                        "reservoir_unit_cost,10,元/m³,2023,,,test,,unverified,\n", encoding="utf-8")
+    register.write_text("key,value,unit,price_year,price_index,ecosystem,region,source,clause,status,note\n"
+                        "reservoir_unit_cost,10,元/m³,2020,fai,,,test,,unverified,\n", encoding="utf-8")
     b = run_tiny(write_tables(tmp_path / "tiny-b", tables), tmp_path / "b", "--coefficients", str(register))
     deltas = tmp_path / "deltas.csv"
     result = diff(a, b, csv_path=deltas)
@@ -293,23 +298,26 @@ def test_diff_attributes_each_change(tmp_path, tiny):
     # The reservoir unit cost prices water conservation and reservoir flood storage. County 2020:
     # water retained = forest 1 859 200 + grassland 121 890 + reservoir 40 000 = 2 021 090 m³
     # (test_water_conservation_by_hand), flood storage 0.35 × 1 000 000 = 350 000 m³;
-    # (2 021 090 + 350 000) m³ × (10 − 7.53) 元/m³ = 2 371 090 × 2.47 = 5 856 592.3 元, the same in 2021.
-    assert price[("990000", 2020)] == pytest.approx(5_856_592.3, rel=1e-9)
-    assert price[("990000", 2021)] == pytest.approx(5_856_592.3, rel=1e-9)
-    assert price[("990001", 2020)] == pytest.approx((464_800 + 121_890 + 40_000 + 350_000) * 2.47, rel=1e-9)
+    # (2 021 090 + 350 000) m³ × (10 − 7.53 × FAI 2011→2020) 元/m³ in 2020; in 2021 both prices carry one
+    # more FAI year (100.92), so the effect is 1.0092 times larger.
+    dp = 10 - RES_2020
+    assert price[("990000", 2020)] == pytest.approx(2_371_090 * dp, rel=1e-9)
+    assert price[("990000", 2021)] == pytest.approx(2_371_090 * dp * 1.0092, rel=1e-9)
+    assert price[("990001", 2020)] == pytest.approx((464_800 + 121_890 + 40_000 + 350_000) * dp, rel=1e-9)
     area = result.effects[1]["delta_yuan"]
     assert area[("990000", 2021)] == 0 and area[("990000", 2020)] < 0
     # Interaction: 10 hm² less forest retain 0.4648 m × 100 000 m² = 46 480 m³ less water, which the
-    # one-at-a-time area effect values at 7.53 and the price effect does not see: residual −46 480 × 2.47.
-    assert result.residual[("990000", 2020)] == pytest.approx(-46_480 * 2.47, rel=1e-9)
+    # one-at-a-time area effect values at the default price and the price effect does not see:
+    # residual −46 480 m³ × Δp.
+    assert result.residual[("990000", 2020)] == pytest.approx(-46_480 * dp, rel=1e-9)
     assert result.residual[("990000", 2021)] == pytest.approx(0, abs=1e-6)
     total = result.total["delta_yuan"][("990000", 2020)]
-    assert total == pytest.approx(area[("990000", 2020)] + price[("990000", 2020)] - 46_480 * 2.47, rel=1e-9)
+    assert total == pytest.approx(area[("990000", 2020)] + price[("990000", 2020)] - 46_480 * dp, rel=1e-9)
 
     frame = pd.read_csv(deltas, dtype={"region_code": str})
     water = frame[(frame.change_id == 2) & (frame.kind == "figure") & (frame.region_code == "990001")
                   & (frame.year == 2020) & (frame.indicator == "water_retained") & (frame.ecosystem == "forest")]
-    assert water["delta_yuan"].iloc[0] == pytest.approx(464_800 * 2.47, rel=1e-9)
+    assert water["delta_yuan"].iloc[0] == pytest.approx(464_800 * dp, rel=1e-9)
     assert set(frame.change_id) == {0, 1, 2}
 
 

@@ -396,12 +396,16 @@ def test_changing_a_coefficient_in_the_workbook_moves_gep(tiny, tmp_path):
     #                flood storage 0.35 × 1 000 000 = 350 000 m³                      → 976 690 元
     #   乙乡 990002: forest 300 hm² × (1000 − 35.2 − 500) mm = 0.4648 m × 3 000 000 m² → 1 394 400 元
     #   county 990000: 976 690 + 1 394 400                                              = 2 371 090 元
-    # the same in 2020 and 2021 (identical inputs); provisioning and cultural services do not move.
+    # at the 2011 prices of the register; the workbook carries them to each year with the FAI factor
+    # (F_C_res = 2012–2020 FAI, CPI substituted for 2020, and × 1.0092 more for 2021 — coefficients/
+    # price_indices.csv), so the move is those amounts × F. Provisioning and cultural services do not move.
     delta = {"990001": 976_690, "990002": 1_394_400, "990000": 2_371_090}
+    fai = {2020: 1.011 * 1.003 * 1.005 * 0.982 * 0.994 * 1.058 * 1.054 * 1.026 * 1.0251}
+    fai[2021] = fai[2020] * 1.0092
     for (region, year), cells in got.items():
         assert all(v is not None for v in cells.values())
         before = engine.loc[(region, year)]
-        assert cells["gep"] - before["gep_yuan"] == pytest.approx(delta[region], rel=1e-9)
-        assert cells["regulating"] - before["regulating_yuan"] == pytest.approx(delta[region], rel=1e-9)
+        assert cells["gep"] - before["gep_yuan"] == pytest.approx(delta[region] * fai[year], rel=1e-9)
+        assert cells["regulating"] - before["regulating_yuan"] == pytest.approx(delta[region] * fai[year], rel=1e-9)
         assert cells["provisioning"] == pytest.approx(before["provisioning_yuan"], rel=1e-12)
         assert cells["cultural"] == pytest.approx(before["cultural_yuan"], rel=1e-12)

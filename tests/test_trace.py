@@ -53,7 +53,9 @@ def test_trace_names_the_input_cells(tiny):
     assert fig.loc["P", "file"] == "conditions.csv" and fig.loc["P", "value"] == 1000
     assert fig.loc["A", "file"] == "extent.csv" and fig.loc["A", "table"] == "extent"
     assert fig.loc["alpha", "role"] == "coefficient" and fig.loc["alpha", "coefficient"] == "runoff_coefficient[forest]"
-    assert fig.loc["C_res", "register"] == "default.csv"
+    assert fig.loc["C_res0", "register"] == "default.csv" and fig.loc["C_res0", "value"] == 7.53
+    assert fig.loc["F_C_res", "coefficient"] == "fai[2011→2020]" and fig.loc["F_C_res", "register"] == "price_indices.csv"
+    assert fig.loc["C_res", "expr"] == "C_res0*F_C_res"
     assert fig.loc["Q", "expr"] == "MAX(P-R-ET,0)*A*10" and fig.loc["Q", "value"] == pytest.approx(464_800)
 
 

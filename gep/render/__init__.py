@@ -7,10 +7,25 @@ service catalogue, localised labels, the physical and value accounts of the head
 composition by service and by ecosystem group, and the township ranking. Amounts stay in 元 in the
 prepared data; each renderer converts to 万元 / 亿元 when it writes.
 
+Comparable prices arrive as optional tables in ``meta`` (each absent → that part of the report is
+left out, so the report looks as it did before them):
+
+* ``meta["growth"]`` — region × year: GEP at current and constant prices, real growth, chain-linked
+  volume index, implicit deflator, method break and its note;
+* ``meta["evaluation"]`` — township (village) × year: GEP, per km², per capita, GEP/GDP, real growth,
+  forest coverage and wetland area with their changes, ranks;
+* ``meta["decomposition"]`` — region × year × service: change from the year before, its quantity and
+  price effects;
+* ``meta["price_indices"]`` — the price-index table used; ``meta["base_year"]`` — the base year.
+
+The composition by service over the years uses the services table's ``value_constant_yuan`` when it
+has one, else current values (and says so).
+
 Public entry points::
 
     from gep.render.excel import write_excel
     from gep.render.html import write_html
+    from gep.render.pdf import html_to_pdf, check_renders   # headless Chromium
 """
 from __future__ import annotations
 
@@ -23,7 +38,7 @@ import pandas as pd
 from gep.catalogue import ecosystem_group, label, services_spec, vocabulary
 
 __all__ = ["write_excel", "write_html", "prepare", "text", "unit_label", "Report",
-           "WAN", "YI", "fmt_wan", "fmt_yi", "fmt_number", "fmt_share"]
+           "WAN", "YI", "fmt_wan", "fmt_yi", "fmt_number", "fmt_share", "fmt_pct", "fmt_signed", "fmt_int"]
 
 WAN = 1e4  #: 元 per 万元
 YI = 1e8  #: 元 per 亿元
@@ -122,6 +137,79 @@ _TEXT: dict[str, dict[str, str]] = {
     "mismatch": {"zh": "{year}年价值量表合计（{table}万元）与汇总表GEP（{summary}万元）不一致。",
                  "en": "{year}: value accounts total ({table} 万元) differs from the summary GEP "
                        "({summary} 万元)."},
+    # comparable prices, growth, evaluation, decomposition, price indices
+    "sheet_growth": {"zh": "可比价", "en": "Comparable prices"},
+    "sheet_evaluation": {"zh": "乡镇考核", "en": "Township evaluation"},
+    "sheet_decomposition": {"zh": "变化分解", "en": "Change decomposition"},
+    "sheet_price_indices": {"zh": "价格指数", "en": "Price indices"},
+    "comparable": {"zh": "可比价与增长", "en": "Comparable prices and growth"},
+    "evaluation": {"zh": "乡镇考核", "en": "Township evaluation"},
+    "decomposition": {"zh": "变化分解", "en": "What drove the change"},
+    "price_indices": {"zh": "价格指数（上年=100）", "en": "Price indices (previous year = 100)"},
+    "base_year": {"zh": "基年", "en": "Base year"},
+    "base_year_statement": {"zh": "可比价为{base}年价格；GEP单位：亿元",
+                            "en": "Constant prices of {base}; GEP in 10⁸ yuan (亿元)"},
+    "gep_current": {"zh": "GEP（现价）", "en": "GEP, current prices"},
+    "gep_constant": {"zh": "GEP（{base}年可比价）", "en": "GEP, constant {base} prices"},
+    "gep_current_wan": {"zh": "GEP现价(万元)", "en": "GEP, current prices (10⁴ yuan)"},
+    "gep_constant_wan": {"zh": "GEP可比价(万元)", "en": "GEP, constant prices (10⁴ yuan)"},
+    "real_growth": {"zh": "实际增长率", "en": "Real growth"},
+    "chain_index": {"zh": "链式物量指数（首年=100）", "en": "Chain-linked volume index (first year = 100)"},
+    "chain_growth": {"zh": "链式增长率", "en": "Chain-linked growth"},
+    "deflator": {"zh": "GEP平减指数", "en": "Implicit GEP deflator"},
+    "method_break": {"zh": "方法变更", "en": "Method break"},
+    "break_mark": {"zh": "⚠ 方法变更", "en": "⚠ method break"},
+    "break_legend": {"zh": "标记“⚠ 方法变更”的年份，部分数值的取得方式与上年不同，该年增长率不宜直接比较。",
+                     "en": "Years marked “⚠ method break” obtained some figures differently from the year "
+                           "before; their growth is not directly comparable."},
+    "growth_method": {"zh": "实际增长率按{base}年不变价计算；链式物量指数逐年以上年价格为权重链接；"
+                            "平减指数 = 现价GEP ÷ 可比价GEP × 100。",
+                      "en": "Real growth at constant {base} prices; the chain-linked volume index links each "
+                            "year at the previous year's prices; deflator = GEP at current prices ÷ GEP at "
+                            "constant prices × 100."},
+    "comparable_chart": {"zh": "GEP：现价与可比价", "en": "GEP at current and constant prices"},
+    "series_current": {"zh": "现价", "en": "Current prices"},
+    "series_constant": {"zh": "{base}年可比价", "en": "Constant {base} prices"},
+    "composition_constant": {"zh": "各服务价值（{base}年可比价）", "en": "Value by service, constant {base} prices"},
+    "composition_current": {"zh": "各服务价值（现价，未剔除价格因素）",
+                            "en": "Value by service, current prices (price changes not removed)"},
+    "yes": {"zh": "是", "en": "yes"},
+    "no": {"zh": "否", "en": "no"},
+    "population": {"zh": "人口(人)", "en": "Population"},
+    "gep_per_capita": {"zh": "人均GEP(万元/人)", "en": "GEP per capita (10⁴ yuan/person)"},
+    "gdp": {"zh": "GDP(万元)", "en": "GDP (10⁴ yuan)"},
+    "gep_gdp_ratio": {"zh": "GEP/GDP", "en": "GEP/GDP"},
+    "forest_coverage": {"zh": "森林覆盖率(%)", "en": "Forest coverage (%)"},
+    "forest_coverage_change": {"zh": "森林覆盖率变化(百分点)", "en": "Forest coverage change (pp)"},
+    "wetland_area": {"zh": "湿地面积(hm²)", "en": "Wetland area (hm²)"},
+    "wetland_area_change": {"zh": "湿地面积变化(hm²)", "en": "Wetland area change (hm²)"},
+    "rank_growth": {"zh": "增长排名", "en": "Growth rank"},
+    "gep_wan": {"zh": "GEP(万元)", "en": "GEP (10⁴ yuan)"},
+    "evaluation_year": {"zh": "{year}年", "en": "{year}"},
+    "evaluation_earlier": {"zh": "往年", "en": "Earlier years"},
+    "villages": {"zh": "村", "en": "Villages"},
+    "ranking_growth": {"zh": "乡镇实际增长率", "en": "Real growth by township"},
+    "ranking_gep": {"zh": "乡镇GEP", "en": "GEP by township"},
+    "percent": {"zh": "%", "en": "%"},
+    "value_prev": {"zh": "上年价值", "en": "Previous year"},
+    "value_now": {"zh": "本年价值", "en": "This year"},
+    "change": {"zh": "变化", "en": "Change"},
+    "quantity_effect": {"zh": "数量效应", "en": "Quantity effect"},
+    "price_effect": {"zh": "价格效应", "en": "Price effect"},
+    "decomposition_intro": {"zh": "每项服务的价值变化（较上年）分解为数量效应和价格效应，二者之和等于变化；金额单位：万元。",
+                            "en": "Each service's change in value from the year before, split into a quantity "
+                                  "effect and a price effect that add up to the change; in 10⁴ yuan (万元)."},
+    "decomposition_year": {"zh": "{name} {year}年较上年", "en": "{name}, {year} against the year before"},
+    "drivers": {"zh": "乡镇变化的主要驱动（{year}年较上年，数量效应绝对值最大的3项服务）",
+                "en": "What drove each township ({year} against the year before: the 3 services with the "
+                      "largest quantity effect, either sign)"},
+    "driver": {"zh": "驱动{n}", "en": "Driver {n}"},
+    "index": {"zh": "指数", "en": "Index"},
+    "index_value": {"zh": "指数值（上年=100）", "en": "Value (previous year = 100)"},
+    "status_observed": {"zh": "观测值", "en": "observed"},
+    "status_derived": {"zh": "推算值", "en": "derived"},
+    "status_estimated": {"zh": "估计值", "en": "estimated"},
+    "region": {"zh": "区域", "en": "Region"},
 }
 
 _LEVELS = {"county": {"zh": "县", "en": "County"}, "township": {"zh": "乡镇", "en": "Township"},
@@ -221,6 +309,31 @@ def fmt_share(share: Any) -> str:
     return "—" if number is None else f"{number * 100:.1f}%"
 
 
+def fmt_pct(fraction: Any, decimals: int = 2) -> str:
+    """A growth rate (fraction) as a percentage with two decimals: 0.03 → "3.00%", -0.0073 → "-0.73%",
+    -1e-9 → "0.00%" (never "-0.00%")."""
+    number = to_float(fraction)
+    if number is None:
+        return "—"
+    shown = f"{number * 100:,.{decimals}f}"
+    return (shown[1:] if shown.startswith("-") and float(shown.replace(",", "")) == 0 else shown) + "%"
+
+
+def fmt_signed(value: Any, decimals: int = 2, scale: float = 1.0) -> str:
+    """A change with its sign: 0.35 → "+0.35", -12345 (scale WAN) → "-1.23", 0 → "0.00"; missing → "—"."""
+    number = to_float(value)
+    if number is None:
+        return "—"
+    shown = f"{number / scale:+,.{decimals}f}"
+    return shown[1:] if float(shown.replace(",", "")) == 0 else shown  # no sign on zero ("0.00", never "-0.00")
+
+
+def fmt_int(value: Any) -> str:
+    """A whole number (rank, population) with thousands separators; missing → "—"."""
+    number = to_float(value)
+    return "—" if number is None else f"{round(number):,d}"
+
+
 # --------------------------------------------------------------------------------------------
 # catalogue ordering
 # --------------------------------------------------------------------------------------------
@@ -307,6 +420,17 @@ class Report:
     excluded: list[dict]            # service, indicator, reason (labels)
     methods: list[dict]             # services present: category, service, method, formula, reference
     notes: list[str]
+    # comparable prices (meta keys growth, evaluation, decomposition, price_indices, base_year); None when
+    # the caller did not pass the table, so the report then looks exactly as without them
+    base_year: int | None = None
+    growth: list[dict] | None = None          # headline county per year (current, constant, growth, index, …)
+    growth_all: list[dict] | None = None      # every region × year, for the workbook
+    composition: dict | None = None           # value by service per year: constant (bool), base_year, rows
+    evaluation: list[dict] | None = None      # townships (villages) × year, latest year first, by GEP rank
+    decomposition: list[dict] | None = None   # headline county per year (latest first): rows by service + total
+    decomposition_all: list[dict] | None = None  # every region × year × service, for the workbook
+    drivers: dict | None = None               # latest year: per township, totals and top 3 by quantity effect
+    price_indices: list[dict] | None = None   # the price-index table used, with provenance
 
 
 def prepare(services: pd.DataFrame, summary: pd.DataFrame, coefficients: pd.DataFrame,
@@ -328,6 +452,13 @@ def prepare(services: pd.DataFrame, summary: pd.DataFrame, coefficients: pd.Data
     notes = [clean_text(n) for n in meta.get("notes", []) or [] if clean_text(n)]
     notes += _consistency_notes(value_rows, headline, lang)
     latest = years[-1] if years else None
+    base_year = int(to_float(meta.get("base_year"))) if to_float(meta.get("base_year")) is not None else None
+    regions = _region_lookup(summary, meta, lang)
+    growth_all = _growth_rows(meta.get("growth"), regions, lang)
+    if base_year is None and growth_all:
+        base_year = next((g["base_year"] for g in growth_all if g["base_year"] is not None), None)
+    decomposition_all = _decomposition_rows(meta.get("decomposition"), regions, years, lang)
+    evaluation = _evaluation_rows(meta.get("evaluation"), county_code, lang)
     return Report(
         lang=lang, meta=meta, title=clean_text(meta.get("title")) or "GEP",
         years=years, latest_year=latest, county_code=county_code, county_name=county_name,
@@ -343,6 +474,15 @@ def prepare(services: pd.DataFrame, summary: pd.DataFrame, coefficients: pd.Data
         excluded=_excluded(meta.get("excluded", []) or [], lang),
         methods=_methods(services, lang),
         notes=notes,
+        base_year=base_year,
+        growth=None if growth_all is None else [g for g in growth_all if g["region_code"] == county_code],
+        growth_all=growth_all,
+        composition=_composition(county, years, base_year, lang) if growth_all is not None else None,
+        evaluation=evaluation,
+        decomposition=_county_decomposition(decomposition_all, county_code, lang),
+        decomposition_all=decomposition_all,
+        drivers=_drivers(decomposition_all, regions, county_code, lang),
+        price_indices=_price_index_rows(meta.get("price_indices"), lang),
     )
 
 
@@ -626,6 +766,210 @@ def _methods(services: pd.DataFrame, lang: str) -> list[dict]:
     return [{"category": label("category", catalogue[s]["category"], lang), "service": label("service", s, lang),
              "method": label("method", catalogue[s]["method"], lang), "formula": catalogue[s]["formula"],
              "reference": catalogue[s]["reference"]} for s in present]
+
+
+# --------------------------------------------------------------------------------------------
+# comparable prices, growth, township evaluation, change decomposition, price indices
+# --------------------------------------------------------------------------------------------
+
+_LEVEL_ORDER = {"county": 0, "township": 1, "village": 2}
+
+
+def _frame(value: Any) -> pd.DataFrame | None:
+    """A table passed in ``meta`` as a DataFrame (None when absent)."""
+    if value is None:
+        return None
+    return value if isinstance(value, pd.DataFrame) else pd.DataFrame(value)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.to_dict("records") if len(frame) else []
+
+
+def _flag(value: Any) -> bool:
+    """A boolean cell: True/False, 1/0, "True"/"False" (as read from a CSV); missing → False."""
+    if is_missing(value):
+        return False
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes", "y")
+    return bool(value)
+
+
+def _int_or_none(value: Any) -> int | None:
+    number = to_float(value)
+    return None if number is None else int(round(number))
+
+
+def _region_lookup(summary: pd.DataFrame, meta: dict, lang: str) -> dict[str, dict]:
+    """Region code → name, level and parent, from the summary and then the new tables."""
+    out: dict[str, dict] = {}
+    frames = [summary] + [f for f in (_frame(meta.get("growth")), _frame(meta.get("evaluation"))) if f is not None]
+    for frame in frames:
+        if "region_code" not in frame:
+            continue
+        for r in _records(frame):
+            code = clean_text(r.get("region_code"))
+            entry = out.setdefault(code, {"name": "", "level": "", "parent": ""})
+            entry["name"] = entry["name"] or clean_text(r.get("region_name"))
+            entry["level"] = entry["level"] or clean_text(r.get("region_level"))
+            entry["parent"] = entry["parent"] or clean_text(r.get("parent_code"))
+    return out
+
+
+def _growth_rows(growth: Any, regions: dict[str, dict], lang: str) -> list[dict] | None:
+    """Every region × year of the growth table (amounts in 元, growth as fractions)."""
+    frame = _frame(growth)
+    if frame is None:
+        return None
+    rows = []
+    for r in _records(frame):
+        code = clean_text(r.get("region_code"))
+        region = regions.get(code, {})
+        level = clean_text(r.get("region_level")) or region.get("level", "")
+        rows.append({
+            "region_code": code, "region_name": clean_text(r.get("region_name")) or region.get("name", code),
+            "level_key": level, "region_level": level_label(level, lang), "year": _int_or_none(r.get("year")),
+            "gep_current": to_float(r.get("gep_current_yuan")), "gep_constant": to_float(r.get("gep_constant_yuan")),
+            "base_year": _int_or_none(r.get("base_year")), "real_growth": to_float(r.get("real_growth")),
+            "chain_index": to_float(r.get("chain_index")), "chain_growth": to_float(r.get("chain_growth")),
+            "deflator": to_float(r.get("deflator")), "method_break": _flag(r.get("method_break")),
+            "break_note": clean_text(r.get("break_note")),
+        })
+    rows.sort(key=lambda g: (_LEVEL_ORDER.get(g["level_key"], 3), g["region_code"], g["year"] or 0))
+    return rows
+
+
+def _composition(county: pd.DataFrame, years: list[int], base_year: int | None, lang: str) -> dict:
+    """In-GEP value by service per year: at constant prices when the services table carries
+    ``value_constant_yuan``, else at current prices (``constant`` says which)."""
+    constant = ("value_constant_yuan" in county
+                and pd.to_numeric(county["value_constant_yuan"], errors="coerce").notna().any())
+    column = "value_constant_yuan" if constant else "value_yuan"
+    included = county.loc[county["in_gep"]].copy()
+    included[column] = pd.to_numeric(included[column], errors="coerce").astype(float)
+    pivot = sorted(_pivot(included, ["category", "service"], column, years),
+                   key=lambda p: (_category_key(p[0]), _service_key(p[1])))
+    rows = [{"category": label("category", p[0], lang), "service": label("service", p[1], lang), "values": p[2]}
+            for p in pivot]
+    return {"constant": bool(constant), "base_year": base_year, "rows": rows}
+
+
+_EVALUATION_NUMBERS = {
+    "gep": "gep_yuan", "gep_per_km2": "gep_per_km2_yuan", "population": "population",
+    "gep_per_capita": "gep_per_capita_yuan", "gdp": "gdp_yuan", "gep_gdp_ratio": "gep_gdp_ratio",
+    "real_growth": "real_growth", "forest_coverage": "forest_coverage_pct",
+    "forest_coverage_change": "forest_coverage_change_pp", "wetland_area": "wetland_area_hm2",
+    "wetland_area_change": "wetland_area_change_hm2",
+}
+
+
+def _evaluation_rows(evaluation: Any, county_code: str, lang: str) -> list[dict] | None:
+    """Townships (and villages) × year of the evaluation table: latest year first, then by GEP rank."""
+    frame = _frame(evaluation)
+    if frame is None:
+        return None
+    rows = []
+    for r in _records(frame):
+        level = clean_text(r.get("region_level"))
+        row = {"region_code": clean_text(r.get("region_code")), "region_name": clean_text(r.get("region_name")),
+               "level_key": level, "region_level": level_label(level, lang),
+               "parent_code": clean_text(r.get("parent_code")), "year": _int_or_none(r.get("year")),
+               "rank_gep": _int_or_none(r.get("rank_gep")), "rank_growth": _int_or_none(r.get("rank_growth"))}
+        row.update({key: to_float(r.get(column)) for key, column in _EVALUATION_NUMBERS.items()})
+        rows.append(row)
+    rows.sort(key=lambda e: (-(e["year"] or 0), _LEVEL_ORDER.get(e["level_key"], 3),
+                             e["rank_gep"] if e["rank_gep"] is not None else 10**9, e["region_code"]))
+    return rows
+
+
+_DECOMPOSITION_NUMBERS = {"value_prev": "value_prev_yuan", "value": "value_yuan", "change": "change_yuan",
+                          "quantity_effect": "quantity_effect_yuan", "price_effect": "price_effect_yuan"}
+
+
+def _decomposition_rows(decomposition: Any, regions: dict[str, dict], years: list[int],
+                        lang: str) -> list[dict] | None:
+    """Every region × year × service of the decomposition table, amounts in 元, catalogue order; rows
+    of a year outside the account (when its years are known) are left out."""
+    frame = _frame(decomposition)
+    if frame is None:
+        return None
+    rows = []
+    for r in _records(frame):
+        if years and _int_or_none(r.get("year")) not in years:
+            continue
+        code = clean_text(r.get("region_code"))
+        region = regions.get(code, {})
+        category, service = clean_text(r.get("category")), clean_text(r.get("service"))
+        row = {"region_code": code, "region_name": region.get("name", "") or code,
+               "level_key": region.get("level", ""), "region_level": level_label(region.get("level", ""), lang),
+               "year": _int_or_none(r.get("year")), "category_key": category, "service_key": service,
+               "category": label("category", category, lang), "service": label("service", service, lang)}
+        row.update({key: to_float(r.get(column)) for key, column in _DECOMPOSITION_NUMBERS.items()})
+        rows.append(row)
+    rows.sort(key=lambda d: (_LEVEL_ORDER.get(d["level_key"], 3), d["region_code"], d["year"] or 0,
+                             _category_key(d["category_key"]), _service_key(d["service_key"])))
+    return rows
+
+
+def _decomposition_total(rows: list[dict]) -> dict:
+    return {key: _sum_or_none([r[key] for r in rows]) for key in _DECOMPOSITION_NUMBERS}
+
+
+def _county_decomposition(rows: list[dict] | None, county_code: str, lang: str) -> list[dict] | None:
+    """The headline county's decomposition per year, latest first: service rows and their total."""
+    if rows is None:
+        return None
+    own = [r for r in rows if r["region_code"] == county_code]
+    out = []
+    for year in sorted({r["year"] for r in own if r["year"] is not None}, reverse=True):
+        of_year = [r for r in own if r["year"] == year]
+        out.append({"year": year, "rows": of_year, "total": _decomposition_total(of_year)})
+    return out
+
+
+_VISIBLE_YUAN = 50.0  #: a quantity effect under 50 元 shows as 0.00 万元: not a driver
+
+
+def _drivers(rows: list[dict] | None, regions: dict[str, dict], county_code: str, lang: str,
+             top: int = 3) -> dict | None:
+    """For each township in the latest year of the decomposition: its total change, quantity and price
+    effects, and the ``top`` services with the largest quantity effect in absolute value (ignoring
+    effects too small to show in 万元)."""
+    if rows is None:
+        return None
+    towns = [r for r in rows if r["level_key"] == "township"]
+    own = [r for r in towns if regions.get(r["region_code"], {}).get("parent") == county_code]
+    towns = own or towns
+    years = [r["year"] for r in towns if r["year"] is not None]
+    if not years:
+        return {"year": None, "rows": []}
+    year = max(years)
+    out = []
+    for code in sorted({r["region_code"] for r in towns if r["year"] == year}):
+        of_town = [r for r in towns if r["region_code"] == code and r["year"] == year]
+        moved = [r for r in of_town if abs(r["quantity_effect"] or 0.0) >= _VISIBLE_YUAN]
+        moved.sort(key=lambda r: (-abs(r["quantity_effect"]), _service_key(r["service_key"])))
+        out.append({"region_code": code, "region_name": of_town[0]["region_name"], **_decomposition_total(of_town),
+                    "top": [{"service": r["service"], "quantity_effect": r["quantity_effect"]} for r in moved[:top]]})
+    return {"year": year, "rows": out}
+
+
+_CHECKED_STATUSES = ("verified", "case-study", "observed", "derived")
+
+
+def _price_index_rows(price_indices: Any, lang: str) -> list[dict] | None:
+    """The price-index table used (previous year = 100), with source and status."""
+    frame = _frame(price_indices)
+    if frame is None:
+        return None
+    out = []
+    for r in _records(frame):
+        status = clean_text(r.get("status"))
+        out.append({"index": clean_text(r.get("index")), "year": _int_or_none(r.get("year")),
+                    "value": to_float(r.get("value")), "source": clean_text(r.get("source")),
+                    "status_key": status, "status": _TEXT.get(f"status_{status}", {}).get(lang, status),
+                    "unverified": status not in _CHECKED_STATUSES})
+    return out
 
 
 def __getattr__(name: str):  # lazy re-export, so importing gep.render does not import openpyxl/jinja2

@@ -10,10 +10,13 @@ import math
 import unicodedata
 from xml.sax.saxutils import escape as _xml_escape
 
-__all__ = ["bar_chart_svg", "line_chart_svg", "FONT_FAMILY", "PALETTE"]
+__all__ = ["bar_chart_svg", "line_chart_svg", "stacked_bar_chart_svg", "FONT_FAMILY", "PALETTE", "PALETTE_WIDE"]
 
 FONT_FAMILY = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
 PALETTE = ["#2e6b4f", "#e0a526", "#3c7fb1", "#b5523b", "#7d5ba6", "#4f9d69", "#8c8c8c"]
+#: more distinct colours, for stacks of many services
+PALETTE_WIDE = PALETTE + ["#d98cb3", "#6fb7c9", "#a3a04b", "#c9853e", "#5c6bc0", "#9e6b4a", "#70a0a0",
+                          "#c0c0c0", "#4a4a8c"]
 FONT_SIZE = 12
 
 
@@ -189,5 +192,76 @@ def line_chart_svg(years: list[int], series: dict[str, list[float | None]], unit
                 out.append(f'<text x="{px:.1f}" y="{py - 8:.1f}" text-anchor="middle" fill="#333">'
                            f"{esc(fmt(v, decimals))}</text>")
     out.append(f'<line x1="{left:.1f}" y1="{top + plot_h:.1f}" x2="{left + plot_w:.1f}" y2="{top + plot_h:.1f}" stroke="#333"/>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def stacked_bar_chart_svg(categories: list, series: dict[str, list[float | None]], unit_label: str, title: str,
+                          width: int = 720, plot_height: int = 240, decimals: int = 2) -> str:
+    """Vertical stacked columns: one column per category (e.g. year), one segment per series (e.g.
+    service), the column total printed on top, and a legend below that wraps to the width.
+
+    Positive values stack up from zero and negative ones down from it; missing values draw nothing.
+    """
+    names = list(series)
+    numbers = {n: [_number(v) for v in series[n]] for n in names}
+    ups = [sum(v for n in names if (v := numbers[n][i]) is not None and v > 0) for i in range(len(categories))]
+    downs = [sum(v for n in names if (v := numbers[n][i]) is not None and v < 0) for i in range(len(categories))]
+    ticks = nice_ticks(min([0.0, *downs]), max([0.0, *ups]) or 1.0)
+    low, high = ticks[0], ticks[-1]
+    tick_dec = _tick_decimals(ticks)
+
+    left = max(text_width(fmt(t, tick_dec)) for t in ticks) + 16
+    top, right = 54, 20
+    plot_w = width - left - right
+    # legend rows below the plot
+    legend, x_pos, row = [], left, 0
+    for k, name in enumerate(names):
+        item_w = 16 + text_width(name) + 18
+        if x_pos + item_w > width - right and x_pos > left:
+            x_pos, row = left, row + 1
+        legend.append((k, name, x_pos, row))
+        x_pos += item_w
+    legend_top = top + plot_height + 30
+    height = legend_top + (row + 1) * 18 + 8 if names else legend_top
+
+    def y(v: float) -> float:
+        return top + plot_height - (v - low) / (high - low) * plot_height
+
+    slot = plot_w / max(len(categories), 1)
+    bar = min(64.0, slot * 0.6)
+    out = _open(width, height, title)
+    out.append(f'<text x="4" y="40" fill="#555">{esc(unit_label)}</text>')
+    for t in ticks:
+        out.append(f'<line x1="{left:.1f}" y1="{y(t):.1f}" x2="{left + plot_w:.1f}" y2="{y(t):.1f}" stroke="#e0e0e0"/>')
+        out.append(f'<text x="{left - 6:.1f}" y="{y(t) + 4:.1f}" text-anchor="end" fill="#555">'
+                   f"{esc(fmt(t, tick_dec))}</text>")
+    for i, category in enumerate(categories):
+        cx = left + slot * (i + 0.5)
+        up = down = 0.0
+        for k, name in enumerate(names):
+            v = numbers[name][i]
+            if v is None or v == 0:
+                continue
+            colour = PALETTE_WIDE[k % len(PALETTE_WIDE)]
+            if v > 0:
+                y0, y1 = y(up + v), y(up)
+                up += v
+            else:
+                y0, y1 = y(down), y(down + v)
+                down += v
+            out.append(f'<rect x="{cx - bar / 2:.1f}" y="{y0:.1f}" width="{bar:.1f}" height="{max(y1 - y0, 0.5):.1f}" '
+                       f'fill="{colour}"><title>{esc(category)} {esc(name)}: {esc(fmt(v, decimals))} '
+                       f"{esc(unit_label)}</title></rect>")
+        total = sum(v for n in names if (v := numbers[n][i]) is not None)
+        out.append(f'<text x="{cx:.1f}" y="{y(up) - 5:.1f}" text-anchor="middle" fill="#333">'
+                   f"{esc(fmt(total, decimals))}</text>")
+        out.append(f'<text x="{cx:.1f}" y="{top + plot_height + 18:.1f}" text-anchor="middle" fill="#555">'
+                   f"{esc(category)}</text>")
+    out.append(f'<line x1="{left:.1f}" y1="{y(0):.1f}" x2="{left + plot_w:.1f}" y2="{y(0):.1f}" stroke="#333"/>')
+    for k, name, lx, row_ in legend:
+        ly = legend_top + row_ * 18
+        out.append(f'<rect x="{lx:.1f}" y="{ly:.1f}" width="12" height="12" fill="{PALETTE_WIDE[k % len(PALETTE_WIDE)]}"/>')
+        out.append(f'<text x="{lx + 16:.1f}" y="{ly + 10:.1f}">{esc(name)}</text>')
     out.append("</svg>")
     return "\n".join(out)

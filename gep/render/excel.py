@@ -10,7 +10,17 @@ Sheets (Chinese names; English with ``lang="en"``):
   total; rows not counted in GEP follow below, marked;
 * 生态系统价值 — latest-year value by service × ecosystem group (万元);
 * 乡镇 — townships by year with GEP, GEP per km² and rank;
-* 系数表 — the coefficients used, with provenance; unverified rows highlighted.
+* 可比价 — GEP at current and constant prices, real growth, chain-linked volume index, implicit
+  deflator and method breaks, for every region and year (when ``meta["growth"]`` is given);
+* 乡镇考核 — the township (village) evaluation by year: GEP, per km², per capita, GEP/GDP, real
+  growth, forest coverage and wetland area with their changes, ranks (``meta["evaluation"]``);
+* 变化分解 — each region's change by service from the year before, split into quantity and price
+  effects (``meta["decomposition"]``);
+* 系数表 — the coefficients used, with provenance; unverified rows highlighted;
+* 价格指数 — the price-index table used (previous year = 100), with source and status
+  (``meta["price_indices"]``).
+
+The four comparable-price sheets appear only when their table is passed in ``meta``.
 
 Every text cell is written as a plain string (never a formula), so inventory text such as a region
 called ``=1+1`` cannot run in a spreadsheet program. The file is deterministic: fixed document
@@ -42,6 +52,10 @@ FIXED_TIME = _dt.datetime(2000, 1, 1)
 NUMBER_FORMAT = "#,##0.00"
 INTEGER_FORMAT = "0"
 PERCENT_FORMAT = "0.0%"
+GROWTH_FORMAT = "0.00%"
+INDEX_FORMAT = "0.00"
+COUNT_FORMAT = "#,##0"
+SIGNED_FORMAT = "+#,##0.00;-#,##0.00;0.00"
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="2E6B4F")
@@ -70,8 +84,17 @@ def build_workbook(report: Report) -> Workbook:
     """The workbook of a prepared report, sheets in reading order."""
     wb = Workbook()
     wb.remove(wb.active)
-    for sheet in (_about_sheet, _summary_sheet, _physical_sheet, _value_sheet, _ecosystem_sheet,
-                  _township_sheet, _coefficient_sheet):
+    sheets = [_about_sheet, _summary_sheet, _physical_sheet, _value_sheet, _ecosystem_sheet, _township_sheet]
+    if report.growth_all is not None:
+        sheets.append(_growth_sheet)
+    if report.evaluation is not None:
+        sheets.append(_evaluation_sheet)
+    if report.decomposition_all is not None:
+        sheets.append(_decomposition_sheet)
+    sheets.append(_coefficient_sheet)
+    if report.price_indices is not None:
+        sheets.append(_price_index_sheet)
+    for sheet in sheets:
         sheet(wb, report)
     props = wb.properties
     props.creator = props.lastModifiedBy = "gep"
@@ -167,6 +190,8 @@ def _about_sheet(wb: Workbook, r: Report) -> None:
         ("format_version", meta.get("format_version", "")),
         ("command", meta.get("command", "")),
     ]
+    if r.base_year is not None:
+        facts.append(("base_year", r.base_year))
     row = 3
     for key, value in facts:
         put(ws, row, 1, text(key, lang)).font = _BOLD
@@ -384,6 +409,102 @@ def _coefficient_sheet(wb: Workbook, r: Report) -> None:
             ws.cell(row=row, column=9).font = Font(bold=True, color="C00000")
     ws.freeze_panes = ws.cell(row=head + 1, column=2)
     _widths(ws, [30, 12, 12, 14, 14, 10, 50, 24, 12, 40])
+
+
+def _table(ws: Worksheet, head: int, columns: list[tuple[str, str, str | None, float]], rows: list[dict],
+           widths: list[float], freeze_col: int) -> int:
+    """Header and rows of a flat sheet. ``columns``: (heading, row key, number format or None for
+    text, scale dividing numbers). Returns the last row written."""
+    _header(ws, head, [c[0] for c in columns])
+    row = head
+    for item in rows:
+        row += 1
+        for col, (_, key, fmt, scale) in enumerate(columns, start=1):
+            value = item[key]
+            if fmt is not None and isinstance(value, float):
+                value = value / scale
+            put(ws, row, col, value, fmt)
+    ws.freeze_panes = ws.cell(row=head + 1, column=freeze_col)
+    _widths(ws, widths)
+    return row
+
+
+def _growth_sheet(wb: Workbook, r: Report) -> None:
+    """可比价: every region and year — GEP at current and constant prices (万元), real growth, chain-linked
+    volume index (first year = 100), chain-linked growth, implicit deflator, method break and its note."""
+    lang = r.lang
+    ws = wb.create_sheet(text("sheet_growth", lang))
+    method = text("growth_method", lang).format(base=r.base_year if r.base_year is not None else "")
+    head = _title(ws, text("comparable", lang), text("unit_statement", lang) + ("；" if lang == "zh" else "; ") + method)
+    yes, no = text("yes", lang), text("no", lang)
+    rows = [{**g, "break": yes if g["method_break"] else no} for g in r.growth_all]
+    columns = [(text("region_code", lang), "region_code", None, 1), (text("region_name", lang), "region_name", None, 1),
+               (text("region_level", lang), "region_level", None, 1), (text("year", lang), "year", INTEGER_FORMAT, 1),
+               (text("gep_current_wan", lang), "gep_current", NUMBER_FORMAT, WAN),
+               (text("gep_constant_wan", lang), "gep_constant", NUMBER_FORMAT, WAN),
+               (text("base_year", lang), "base_year", INTEGER_FORMAT, 1),
+               (text("real_growth", lang), "real_growth", GROWTH_FORMAT, 1),
+               (text("chain_index", lang), "chain_index", INDEX_FORMAT, 1),
+               (text("chain_growth", lang), "chain_growth", GROWTH_FORMAT, 1),
+               (text("deflator", lang), "deflator", INDEX_FORMAT, 1),
+               (text("method_break", lang), "break", None, 1), (text("note", lang), "break_note", None, 1)]
+    last = _table(ws, head, columns, rows, [14, 16, 8, 8, 18, 18, 8, 12, 16, 12, 12, 10, 50], 5)
+    for row, g in zip(range(head + 1, last + 1), rows):
+        if g["method_break"]:
+            _style_row(ws, row, len(columns), fill=_UNVERIFIED_FILL)
+
+
+def _evaluation_sheet(wb: Workbook, r: Report) -> None:
+    """乡镇考核: each township (village) and year — GEP, per km², per capita, GDP and GEP/GDP, real
+    growth, forest coverage and wetland area with their change from the year before, ranks."""
+    lang = r.lang
+    ws = wb.create_sheet(text("sheet_evaluation", lang))
+    head = _title(ws, f"{r.county_name} {text('evaluation', lang)}", text("unit_statement", lang))
+    columns = [(text("year", lang), "year", INTEGER_FORMAT, 1), (text("region_code", lang), "region_code", None, 1),
+               (text("region_name", lang), "region_name", None, 1), (text("region_level", lang), "region_level", None, 1),
+               (text("parent_code", lang), "parent_code", None, 1),
+               (text("gep_wan", lang), "gep", NUMBER_FORMAT, WAN), (text("gep_per_km2", lang), "gep_per_km2", NUMBER_FORMAT, WAN),
+               (text("population", lang), "population", COUNT_FORMAT, 1),
+               (text("gep_per_capita", lang), "gep_per_capita", NUMBER_FORMAT, WAN),
+               (text("gdp", lang), "gdp", NUMBER_FORMAT, WAN), (text("gep_gdp_ratio", lang), "gep_gdp_ratio", NUMBER_FORMAT, 1),
+               (text("real_growth", lang), "real_growth", GROWTH_FORMAT, 1),
+               (text("forest_coverage", lang), "forest_coverage", NUMBER_FORMAT, 1),
+               (text("forest_coverage_change", lang), "forest_coverage_change", SIGNED_FORMAT, 1),
+               (text("wetland_area", lang), "wetland_area", NUMBER_FORMAT, 1),
+               (text("wetland_area_change", lang), "wetland_area_change", SIGNED_FORMAT, 1),
+               (text("rank", lang), "rank_gep", INTEGER_FORMAT, 1), (text("rank_growth", lang), "rank_growth", INTEGER_FORMAT, 1)]
+    _table(ws, head, columns, r.evaluation, [8, 14, 14, 8, 14, 16, 16, 12, 16, 14, 10, 12, 12, 14, 14, 14, 8, 8], 4)
+
+
+def _decomposition_sheet(wb: Workbook, r: Report) -> None:
+    """变化分解: each region, year and service — value the year before and this year, the change, and
+    its quantity and price effects (万元; quantity effect + price effect = change)."""
+    lang = r.lang
+    ws = wb.create_sheet(text("sheet_decomposition", lang))
+    head = _title(ws, text("decomposition", lang), text("decomposition_intro", lang))
+    columns = [(text("region_code", lang), "region_code", None, 1), (text("region_name", lang), "region_name", None, 1),
+               (text("region_level", lang), "region_level", None, 1), (text("year", lang), "year", INTEGER_FORMAT, 1),
+               (text("category", lang), "category", None, 1), (text("service", lang), "service", None, 1),
+               (text("value_prev", lang), "value_prev", NUMBER_FORMAT, WAN), (text("value_now", lang), "value", NUMBER_FORMAT, WAN),
+               (text("change", lang), "change", NUMBER_FORMAT, WAN),
+               (text("quantity_effect", lang), "quantity_effect", NUMBER_FORMAT, WAN),
+               (text("price_effect", lang), "price_effect", NUMBER_FORMAT, WAN)]
+    _table(ws, head, columns, r.decomposition_all, [14, 16, 8, 8, 12, 18, 16, 16, 16, 16, 16], 5)
+
+
+def _price_index_sheet(wb: Workbook, r: Report) -> None:
+    """价格指数: the price-index rows used (previous year = 100), with source and status."""
+    lang = r.lang
+    ws = wb.create_sheet(text("sheet_price_indices", lang))
+    head = _title(ws, text("price_indices", lang), text("unverified_legend", lang))
+    columns = [(text("index", lang), "index", None, 1), (text("year", lang), "year", INTEGER_FORMAT, 1),
+               (text("index_value", lang), "value", INDEX_FORMAT, 1), (text("source", lang), "source", None, 1),
+               (text("status", lang), "status", None, 1)]
+    last = _table(ws, head, columns, r.price_indices, [16, 8, 16, 70, 12], 2)
+    for row, p in zip(range(head + 1, last + 1), r.price_indices):
+        if p["unverified"]:
+            _style_row(ws, row, len(columns), fill=_UNVERIFIED_FILL)
+            ws.cell(row=row, column=5).font = Font(bold=True, color="C00000")
 
 
 # --------------------------------------------------------------------------------------------

@@ -5,6 +5,13 @@ The page is rendered from ``templates/report.html.j2`` (the repository's top-lev
 folder, or the folder named by the ``GEP_TEMPLATES`` environment variable) with autoescaping on, so
 inventory text (region names, product names, notes, sources) is always escaped. Charts are inline
 SVG from :mod:`gep.render.charts`, which escapes its own labels.
+
+With the comparable-price tables in ``meta`` (see :mod:`gep.render`) the page adds 可比价与增长 (the
+county's GEP at current and constant prices, real growth, chain-linked index and deflator with method
+breaks flagged; a line chart and the composition by service over the years), 乡镇考核 (the latest year
+in full, earlier years compactly, a ranking chart), 变化分解 (the county's change by service split into
+quantity and price effects per year, and each township's three largest quantity effects) and the
+price-index table beside the coefficients. :mod:`gep.render.pdf` prints the page to an A4 PDF.
 """
 from __future__ import annotations
 
@@ -16,8 +23,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from gep.catalogue import label, top_level_file
-from gep.render import WAN, YI, Report, fmt_number, fmt_share, fmt_wan, fmt_yi, prepare, text
-from gep.render.charts import bar_chart_svg, line_chart_svg
+from gep.render import (WAN, YI, Report, fmt_int, fmt_number, fmt_pct, fmt_share, fmt_signed, fmt_wan, fmt_yi,
+                        prepare, text)
+from gep.render.charts import bar_chart_svg, line_chart_svg, stacked_bar_chart_svg
 from gep.render.trace_page import trace_href
 from gep.trace import figure_anchor, summary_anchor
 
@@ -43,7 +51,8 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
-    env.filters.update(wan=fmt_wan, yi=fmt_yi, num=fmt_number, share=fmt_share, plain=_plain)
+    env.filters.update(wan=fmt_wan, yi=fmt_yi, num=fmt_number, share=fmt_share, plain=_plain, pct=fmt_pct,
+                       signed=fmt_signed, whole=fmt_int, signed_wan=lambda v: fmt_signed(v, 2, WAN))
     return env
 
 
@@ -66,6 +75,7 @@ def render_html(services: pd.DataFrame, summary: pd.DataFrame, coefficients: pd.
         html_lang=_HTML_LANG[lang],
         categories=_category_rows(report),
         charts=_charts(report),
+        evaluation=_evaluation_view(report),
         gep_version=str(report.meta.get("gep_version", "") or ""),
         link=_linker(report),
     )
@@ -122,7 +132,58 @@ def _charts(r: Report) -> dict[str, Markup]:
             charts["townships"] = bar_chart_svg(
                 [t["region_name"] for t in towns], [_scaled(t["gep"], WAN) for t in towns], wan,
                 text("townships", lang) + suffix)
+    charts.update(_comparable_charts(r))
     return {k: Markup(v) for k, v in charts.items()}
+
+
+def _comparable_charts(r: Report) -> dict[str, str]:
+    """GEP at current and constant prices, value by service over the years, and the township ranking."""
+    lang, charts = r.lang, {}
+    yi, base = text("yi_yuan", lang), r.base_year if r.base_year is not None else ""
+    if r.growth:
+        series = {text("series_current", lang): [_scaled(g["gep_current"], YI) for g in r.growth],
+                  text("series_constant", lang).format(base=base): [_scaled(g["gep_constant"], YI) for g in r.growth]}
+        charts["comparable"] = line_chart_svg([g["year"] for g in r.growth], series, yi,
+                                              text("comparable_chart", lang))
+    if r.composition and r.composition["rows"] and r.years:
+        title = text("composition_constant" if r.composition["constant"] else "composition_current", lang)
+        series = {row["service"]: [_scaled(row["values"].get(y), YI) for y in r.years]
+                  for row in r.composition["rows"]}
+        charts["composition"] = stacked_bar_chart_svg(r.years, series, yi, title.format(base=base))
+    view = _evaluation_view(r)
+    if view and view["rows"]:
+        rows = view["rows"]
+        suffix = f"（{view['latest']}）" if lang == "zh" else f" ({view['latest']})"
+        if any(e["real_growth"] is not None for e in rows):
+            rows = sorted(rows, key=lambda e: (e["real_growth"] is None, -(e["real_growth"] or 0.0), e["region_code"]))
+            charts["ranking"] = bar_chart_svg([e["region_name"] for e in rows],
+                                              [_scaled(e["real_growth"], 0.01) for e in rows], "%",
+                                              text("ranking_growth", lang) + suffix)
+        else:
+            rows = sorted(rows, key=lambda e: (e["gep"] is None, -(e["gep"] or 0.0), e["region_code"]))
+            charts["ranking"] = bar_chart_svg([e["region_name"] for e in rows], [_scaled(e["gep"], WAN) for e in rows],
+                                              text("wan_yuan", lang), text("ranking_gep", lang) + suffix)
+    return charts
+
+
+def _evaluation_view(r: Report) -> dict | None:
+    """The township evaluation as shown: the latest year in full (townships, then villages if any), and
+    the earlier years compactly (GEP, real growth, GEP rank per township and year)."""
+    if r.evaluation is None:
+        return None
+    years = sorted({e["year"] for e in r.evaluation if e["year"] is not None}, reverse=True)
+    towns = [e for e in r.evaluation if e["level_key"] != "village"]
+    towns = [e for e in towns if e["parent_code"] == r.county_code] or towns
+    latest = years[0] if years else None
+    rows = [e for e in towns if e["year"] == latest]
+    by_key = {(e["region_code"], e["year"]): e for e in towns}
+    names = {e["region_code"]: e["region_name"] for e in towns}
+    codes = [e["region_code"] for e in rows]
+    codes += sorted({e["region_code"] for e in towns} - set(codes))
+    earlier = [{"region_code": code, "region_name": names[code],
+                "cells": [by_key.get((code, y)) for y in years[1:]]} for code in codes]
+    return {"latest": latest, "rows": rows, "earlier_years": years[1:], "earlier": earlier,
+            "villages": [e for e in r.evaluation if e["level_key"] == "village" and e["year"] == latest]}
 
 
 def _plain(value: object) -> str:
