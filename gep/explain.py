@@ -147,7 +147,9 @@ def _status(value, lang: str) -> str:
     return entry["zh"] if entry and lang == "zh" else _s(value)
 
 
-def _num(value, digits: int = 6) -> str:
+def format_number(value, digits: int = 6) -> str:
+    """A trace value for reading: whole numbers without decimals, large ones with 2, tiny ones in
+    scientific notation; — for a missing value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     v = float(value)
@@ -166,11 +168,11 @@ def format_text(fx: FigureExplanation, lang: str = "zh") -> str:
     lines = [f"{r['region_name']} {region} · {year} · {label('category', r['category'], lang)} / "
              f"{label('service', service, lang)} / {label('indicator', f'{service}/{indicator}', lang)} / "
              f"{label('ecosystem', ecosystem, lang)}"]
-    lines.append(f"  {_t('value', lang)}: {_num(r['value_yuan'])} 元" + ("" if r["in_gep"] in (True, "True")
+    lines.append(f"  {_t('value', lang)}: {format_number(r['value_yuan'])} 元" + ("" if r["in_gep"] in (True, "True")
                                                                         else f"  ({_t('not_in_gep', lang)})"))
-    lines.append(f"  {_t('quantity', lang)}: {_num(r['quantity'])} {unit_label(r['quantity_unit'], lang)}")
+    lines.append(f"  {_t('quantity', lang)}: {format_number(r['quantity'])} {unit_label(r['quantity_unit'], lang)}")
     if not pd.isna(r.get("price")):
-        lines.append(f"  {_t('price', lang)}: {_num(r['price'])} {unit_label(r['price_unit'], lang)}")
+        lines.append(f"  {_t('price', lang)}: {format_number(r['price'])} {unit_label(r['price_unit'], lang)}")
     if entry:
         lines.append(f"  {_t('method', lang)}: {METHOD_LABELS.get(entry['method'], {}).get(lang, entry['method'])}")
         lines.append(f"  {_t('formula', lang)}: {entry['formula']}")
@@ -179,9 +181,9 @@ def format_text(fx: FigureExplanation, lang: str = "zh") -> str:
     if fx.parts:
         lines.append(f"{_t('sum_of', lang)} ({len(fx.parts)}):")
         for p in fx.parts:
-            lines.append(f"  {p['region_name']} {p['region_code']}: {_num(p['value_yuan'])} 元; "
-                         f"{_num(p['quantity'])} {unit_label(r['quantity_unit'], lang)}")
-        lines.append(f"  Σ = {_num(sum(p['value_yuan'] for p in fx.parts))} 元  ({_t('detail_hint', lang)})")
+            lines.append(f"  {p['region_name']} {p['region_code']}: {format_number(p['value_yuan'])} 元; "
+                         f"{format_number(p['quantity'])} {unit_label(r['quantity_unit'], lang)}")
+        lines.append(f"  Σ = {format_number(sum(p['value_yuan'] for p in fx.parts))} 元  ({_t('detail_hint', lang)})")
         return "\n".join(lines)
     for role, title in (("input", "inputs"), ("coefficient", "coefficients"), ("step", "steps")):
         rows = [s for s in fx.symbols if s["role"] == role]
@@ -192,7 +194,7 @@ def format_text(fx: FigureExplanation, lang: str = "zh") -> str:
             head = f"  {s['symbol']} {symbol_label(s, lang)}"
             unit = unit_label(s["unit"], lang)
             if role == "step":
-                lines.append(f"{head} = {s['expr']} = {_num(s['value'])} {unit}")
+                lines.append(f"{head} = {s['expr']} = {format_number(s['value'])} {unit}")
                 continue
             if role == "input":
                 where = f"{_s(s['file'])} {_t('row', lang)} {int(s['row'])}" if not pd.isna(s["row"]) else ""
@@ -204,7 +206,7 @@ def format_text(fx: FigureExplanation, lang: str = "zh") -> str:
                          f"{_t('source', lang)}: {_s(s['source'])}",
                          f"{_t('clause', lang)}: {_s(s.get('clause'))}" if _s(s.get("clause")) else "",
                          f"{_t('status', lang)}: {_s(s['status'])}")
-            lines.append(f"{head} = {_num(s['value'])} {unit}  [{'; '.join(x for x in parts if x)}]")
+            lines.append(f"{head} = {format_number(s['value'])} {unit}  [{'; '.join(x for x in parts if x)}]")
     return "\n".join(lines)
 
 
@@ -220,4 +222,4 @@ def explain_text(folder: str | Path, region: str, year: int, service: str, indic
     return "\n".join(out)
 
 
-__all__ = ["Run", "FigureExplanation", "explain", "format_text", "explain_text", "symbol_label", "FIGURE_KEY"]
+__all__ = ["Run", "FigureExplanation", "explain", "format_text", "explain_text", "symbol_label", "format_number", "FIGURE_KEY"]

@@ -11,14 +11,13 @@ Built with plain string joins (thousands of sections): every text goes through `
 from __future__ import annotations
 
 import hashlib
-import math
 from html import escape
 from pathlib import Path
 
 import pandas as pd
 
 from ..catalogue import METHOD_LABELS, label, services_spec, vocabulary
-from ..explain import symbol_label
+from ..explain import format_number as _num, symbol_label
 from ..trace import FIGURE_KEY, figure_anchor, summary_anchor
 from . import fmt_wan, text, unit_label
 
@@ -55,17 +54,6 @@ _ROLE = {"input": ("输入", "input"), "coefficient": ("系数", "coefficient"),
 
 def _t(key: str, lang: str) -> str:
     return _T[key][0 if lang == "zh" else 1]
-
-
-def _num(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    v = float(value)
-    if abs(v) < 1e15 and abs(v - round(v)) <= 1e-9 * max(1.0, abs(v)):
-        return f"{round(v):,}"
-    if v != 0 and (abs(v) >= 1e12 or abs(v) < 1e-3):
-        return f"{v:.6g}"
-    return f"{v:,.6g}" if abs(v) < 1000 else f"{v:,.2f}"
 
 
 def _status(status: str, lang: str) -> str:
