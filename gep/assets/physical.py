@@ -1,0 +1,156 @@
+"""Physical asset accounts: opening stock, additions and reductions by cause, closing stock.
+
+One function serves the ecosystem extent account (SEEA EA Table 4.1; 土地资源存量及变动表), the forest
+area and stock-volume accounts by origin (林木资源存量及变动表), wetlands by type and water stocks:
+a stock per item (ecosystem type, origin, …), changes that each carry a cause from a controlled
+vocabulary, and the balance identity
+
+    opening + additions − reductions (+ survey corrections) = closing       (SEEA EA §4.2, §10.31)
+
+checked to a tolerance, a violation being an error that names the account, the item and the gap.
+Survey corrections (调查更正) are revisions, not flows (SEEA EA §10.39, §10.43): they are shown apart and
+never counted as additions or reductions. For the extent account, land is conserved: the net changes
+of all types add up to zero. Conversions (from one type to another) also give the change matrix
+(SEEA EA Table 4.2).
+
+Cause vocabulary after asset-liability.md §1.4 (a design proposal of that note, mapped to SEEA EA
+entries: "managed"/"unmanaged" expansion and reduction, catastrophic losses, reclassification).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: cause code → (中文, SEEA entry kind, human/natural). The sign of the amount says addition or reduction.
+CAUSES: dict[str, tuple[str, str, str]] = {
+    "AFF_PLANT": ("人工造林/更新造林", "managed", "人为"),
+    "AFF_CLOSE": ("封山育林", "managed", "人为"),
+    "NAT_GROWTH": ("自然生长", "unmanaged", "自然"),
+    "HARVEST": ("采伐", "managed", "人为"),
+    "ILLEGAL": ("盗伐滥伐/毁林开垦", "managed", "人为"),
+    "LANDUSE_CONV": ("征占用/建设占用", "managed", "人为"),
+    "DISASTER": ("灾害损毁", "catastrophic", "自然"),
+    "NAT_LOSS": ("自然枯损", "unmanaged", "自然"),
+    "RECLASS": ("重分类", "reclassification", "—"),
+    "SURVEY_CORR": ("调查更正", "revision", "—"),
+}
+ENTRY_LABELS = {
+    ("managed", 1): ("人为增加", "Managed expansion"), ("unmanaged", 1): ("自然增加", "Unmanaged expansion"),
+    ("managed", -1): ("人为减少", "Managed reductions"), ("unmanaged", -1): ("自然减少", "Unmanaged reductions"),
+    ("catastrophic", -1): ("灾害损失", "Catastrophic losses"), ("catastrophic", 1): ("灾害后恢复", "Recovery"),
+    ("reclassification", 1): ("重分类转入", "Reclassification in"),
+    ("reclassification", -1): ("重分类转出", "Reclassification out"),
+}
+
+
+class PhysicalAccountError(ValueError):
+    """A balance identity does not hold, or a change is malformed; the message names account, item and gap."""
+
+
+@dataclass
+class StockAccount:
+    """A physical asset account: ``table`` has one column per item (plus TOTAL) and the rows opening,
+    additions by entry, reductions by entry, net change, survey corrections, closing."""
+
+    name: str
+    unit: str
+    table: pd.DataFrame
+    by_cause: pd.DataFrame  # item × cause: signed amounts, for the 增减原因 detail
+
+
+def _signed_changes(changes: pd.DataFrame) -> pd.DataFrame:
+    """Rows (item, cause, amount signed): conversions (from_item → item) give a reduction of from_item."""
+    unknown = sorted(set(changes["cause"]) - set(CAUSES))
+    if unknown:
+        raise PhysicalAccountError(f"unknown change cause(s) {', '.join(unknown)}; causes: {', '.join(CAUSES)}")
+    rows = changes[["item", "cause", "amount"]].copy()
+    if "from_item" in changes.columns:
+        conv = changes[changes["from_item"].fillna("") != ""]
+        rows = pd.concat([rows, pd.DataFrame({"item": conv["from_item"], "cause": conv["cause"],
+                                              "amount": -conv["amount"]})], ignore_index=True)
+    return rows
+
+
+def stock_account(name: str, unit: str, opening: pd.Series, changes: pd.DataFrame,
+                  closing: pd.Series | None = None, conserve_total: bool = False,
+                  tolerance: float = 1e-9) -> StockAccount:
+    """Build and check a physical asset account.
+
+    Parameters
+    ----------
+    name : the account, e.g. "extent" or "forest_area" (named in errors)
+    unit : unit of all amounts, e.g. "hm²" or "万m³"
+    opening : opening stock per item [unit]
+    changes : one row per change: ``item``, ``cause`` (a code of :data:`CAUSES`), ``amount`` [unit] —
+        signed (+ addition, − reduction) — and optionally ``from_item`` for a conversion of ``amount``
+        from another item (then the amount is positive and counts as a reduction of ``from_item``)
+    closing : the closing stock per item if observed; the identity is then checked, otherwise closing
+        is derived
+    conserve_total : the items partition a fixed whole (land): net changes must add up to zero
+    tolerance : relative tolerance of the checks (of the item's opening stock, at least 1 unit × tolerance)
+    """
+    signed = _signed_changes(changes)
+    items = list(dict.fromkeys([*opening.index, *signed["item"]] + ([] if closing is None else [*closing.index])))
+    opening = opening.reindex(items).fillna(0.0).astype(float)
+    signed["kind"] = signed["cause"].map(lambda c: CAUSES[c][1])
+    flows = signed[signed["kind"] != "revision"]
+    revisions = signed[signed["kind"] == "revision"]
+    flows = flows.assign(sign=np.sign(flows["amount"]).astype(int))
+    entries = flows.groupby(["kind", "sign", "item"])["amount"].sum().unstack("item").reindex(columns=items)
+    rows: dict[str, pd.Series] = {"opening": opening}
+    for sign, head in ((1, "additions"), (-1, "reductions")):
+        part = entries.xs(sign, level="sign") if sign in entries.index.get_level_values("sign") else pd.DataFrame()
+        total = pd.Series(0.0, index=items)
+        for kind in ("managed", "unmanaged", "catastrophic", "reclassification"):
+            values = part.loc[kind].fillna(0.0) * sign if kind in part.index else pd.Series(0.0, index=items)
+            rows[f"{head}:{kind}"] = values.reindex(items).fillna(0.0)
+            total = total + rows[f"{head}:{kind}"]
+        rows[head] = total
+    rows["net_change"] = rows["additions"] - rows["reductions"]
+    rows["survey_correction"] = revisions.groupby("item")["amount"].sum().reindex(items).fillna(0.0)
+    derived = opening + rows["net_change"] + rows["survey_correction"]
+    if closing is not None:
+        closing = closing.reindex(items).fillna(0.0).astype(float)
+        gap = closing - derived
+        bad = gap[gap.abs() > tolerance * np.maximum(opening.abs(), 1.0)]
+        if len(bad):
+            item, g = bad.index[0], bad.iloc[0]
+            raise PhysicalAccountError(
+                f"{name} account, {item}: opening {opening[item]:,.4f} + changes {rows['net_change'][item]:,.4f} "
+                f"+ corrections {rows['survey_correction'][item]:,.4f} = {derived[item]:,.4f}, but the closing "
+                f"stock is {closing[item]:,.4f} {unit} (gap {g:+,.4f} {unit})"
+                + (f"; {len(bad) - 1} more item(s) do not balance" if len(bad) > 1 else ""))
+    else:
+        closing = derived
+    rows["closing"] = closing
+    if conserve_total:
+        for row in ("net_change", "survey_correction"):
+            total = rows[row].sum()
+            if abs(total) > tolerance * max(opening.abs().sum(), 1.0):
+                raise PhysicalAccountError(f"{name} account: the {row.replace('_', ' ')}s of all items add up to "
+                                           f"{total:+,.4f} {unit}, not 0; the total area must be conserved")
+    table = pd.DataFrame(rows).T[items]
+    table["TOTAL"] = table.sum(axis=1)
+    by_cause = signed.pivot_table(index="cause", columns="item", values="amount", aggfunc="sum", fill_value=0.0)
+    return StockAccount(name, unit, table, by_cause.reindex(columns=items, fill_value=0.0))
+
+
+def change_matrix(opening: pd.Series, changes: pd.DataFrame) -> pd.DataFrame:
+    """From → to change matrix of an extent account (SEEA EA Table 4.2): rows opening types, columns
+    closing types; the diagonal is the area unchanged. Needs conversions (``from_item``) for every
+    change between types; survey corrections are left out (they are revisions)."""
+    items = list(dict.fromkeys([*opening.index, *changes["item"],
+                                *changes.get("from_item", pd.Series(dtype=object)).dropna()]))
+    items = [i for i in items if i]
+    matrix = pd.DataFrame(0.0, index=items, columns=items)
+    conv = changes[(changes.get("from_item", pd.Series("", index=changes.index)).fillna("") != "")
+                   & (changes["cause"] != "SURVEY_CORR")]
+    for r in conv.itertuples():
+        matrix.loc[r.from_item, r.item] += r.amount
+    for item in items:
+        matrix.loc[item, item] = opening.get(item, 0.0) - matrix.loc[item].drop(item).sum()
+    matrix["opening"] = matrix.sum(axis=1)
+    matrix.loc["closing"] = matrix.sum(axis=0)
+    return matrix

@@ -1,0 +1,88 @@
+"""Physical asset accounts: balance identities, causes, survey corrections, the change matrix; the
+SEEALand extent account and change matrix (UN SEEA EA stylised example) reproduced."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from gep.assets.physical import PhysicalAccountError, change_matrix, stock_account
+
+SEEALAND = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "seealand"
+
+# SEEALand ecosystem extent (ha), opening, from the spreadsheet's "Extent account" sheet (SEEA EA 2024,
+# Annex I): Forest 40, Lake 30, Cropland 60, Urban areas 50, Wetland 20, Seagrass 50; in the period
+# 2 ha of forest became cropland (managed) — "Change matrix" sheet: Forest → Cropland 2.
+OPENING = pd.Series({"Forest": 40.0, "Lake": 30.0, "Cropland": 60.0, "Urban areas": 50.0, "Wetland": 20.0,
+                     "Seagrass": 50.0})
+CONVERSION = pd.DataFrame([{"item": "Cropland", "from_item": "Forest", "cause": "LANDUSE_CONV", "amount": 2.0}])
+
+
+def test_seealand_extent_account():
+    acc = stock_account("extent", "ha", OPENING, CONVERSION, conserve_total=True).table
+    # published: managed expansion Cropland 2; managed reductions Forest 2; net change −2 / +2; closing
+    # Forest 38, Lake 30, Cropland 62, Urban areas 50, Wetland 20, Seagrass 50, total 250
+    assert acc.loc["additions:managed", "Cropland"] == 2 and acc.loc["additions", "TOTAL"] == 2
+    assert acc.loc["reductions:managed", "Forest"] == 2 and acc.loc["reductions", "TOTAL"] == 2
+    assert acc.loc["net_change"].to_dict() == {"Forest": -2, "Lake": 0, "Cropland": 2, "Urban areas": 0,
+                                               "Wetland": 0, "Seagrass": 0, "TOTAL": 0}
+    assert acc.loc["closing"].to_dict() == {"Forest": 38, "Lake": 30, "Cropland": 62, "Urban areas": 50,
+                                            "Wetland": 20, "Seagrass": 50, "TOTAL": 250}
+
+
+def test_seealand_change_matrix():
+    m = change_matrix(OPENING, CONVERSION)
+    # published: Forest row 38 to Forest, 2 to Cropland; every other type unchanged; closing row
+    assert m.loc["Forest", "Forest"] == 38 and m.loc["Forest", "Cropland"] == 2
+    assert m.loc["Cropland", "Cropland"] == 60 and m.loc["closing", "Cropland"] == 62
+    assert m.loc["closing", "opening"] == 250
+
+
+def test_seealand_fixture_when_present():
+    if not (SEEALAND / "extent-account.csv").is_file():
+        pytest.skip("../shared/fixtures/seealand is not on this machine")
+    raw = pd.read_csv(SEEALAND / "extent-account.csv", header=None, dtype=str).fillna("")
+    header = list(raw.iloc[1, 5:12])
+    closing = raw[raw[1] == "Closing extent"].iloc[0, 5:12].astype(float)
+    acc = stock_account("extent", "ha", OPENING, CONVERSION, conserve_total=True).table
+    ours = acc.loc["closing"].rename({"Urban areas": "Urban areas"})
+    for name, value in zip(header, closing):
+        assert ours[name] == pytest.approx(value), name
+
+
+def test_forest_account_by_cause_with_a_survey_correction():
+    # a township's natural forest (hm²): opening 100; 封山育林 +10; 采伐 −3; 灾害 −1;
+    # 调查更正 +1 (a revision, shown apart); closing observed 107 = 100 + 10 − 3 − 1 + 1
+    changes = pd.DataFrame([
+        {"item": "natural", "cause": "AFF_CLOSE", "amount": 10.0},
+        {"item": "natural", "cause": "HARVEST", "amount": -3.0},
+        {"item": "natural", "cause": "DISASTER", "amount": -1.0},
+        {"item": "natural", "cause": "SURVEY_CORR", "amount": 1.0},
+    ])
+    acc = stock_account("forest_area", "hm²", pd.Series({"natural": 100.0}), changes,
+                        closing=pd.Series({"natural": 107.0})).table
+    assert acc.loc["additions:managed", "natural"] == 10
+    assert acc.loc["reductions:managed", "natural"] == 3
+    assert acc.loc["reductions:catastrophic", "natural"] == 1
+    assert acc.loc["net_change", "natural"] == 6  # real change only
+    assert acc.loc["survey_correction", "natural"] == 1
+
+
+def test_a_broken_identity_names_account_item_and_gap():
+    changes = pd.DataFrame([{"item": "natural", "cause": "AFF_PLANT", "amount": 10.0}])
+    with pytest.raises(PhysicalAccountError, match=r"forest_area account, natural: .* \(gap \+1\.0000 hm²\)"):
+        stock_account("forest_area", "hm²", pd.Series({"natural": 100.0}), changes,
+                      closing=pd.Series({"natural": 111.0}))
+
+
+def test_land_must_be_conserved():
+    changes = pd.DataFrame([{"item": "forest", "cause": "AFF_PLANT", "amount": 5.0}])  # from nowhere
+    with pytest.raises(PhysicalAccountError, match="net changes of all items add up to \\+5.0000 hm², not 0"):
+        stock_account("extent", "hm²", pd.Series({"forest": 100.0, "other": 50.0}), changes, conserve_total=True)
+
+
+def test_unknown_cause():
+    with pytest.raises(PhysicalAccountError, match="unknown change cause"):
+        stock_account("extent", "hm²", pd.Series({"forest": 1.0}),
+                      pd.DataFrame([{"item": "forest", "cause": "MAGIC", "amount": 1.0}]))
