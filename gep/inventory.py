@@ -448,6 +448,19 @@ def _check_rows(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> Non
                 conversion(r.unit, want)
             except UnitError as exc:
                 problems.append(Problem(r.input_file, r.input_row, "unit", f"{exc}; {r.indicator} needs a unit like {want}"))
+    changes = tables.get("changes")
+    if changes is not None:
+        units = {"extent": "hectare", "forest_area": "hectare", "forest_stock": "m**3"}
+        for r in changes.itertuples():
+            if r.account in units and r.unit:
+                try:
+                    conversion(r.unit, units[r.account])
+                except UnitError as exc:
+                    problems.append(Problem(r.input_file, r.input_row, "unit",
+                                            f"{exc}; a {r.account} change needs a unit like {units[r.account]}"))
+            if r.from_item and r.amount < 0:
+                problems.append(Problem(r.input_file, r.input_row, "amount",
+                                        "a conversion (from_item given) moves a positive amount"))
     supplied = tables.get("service_quantities")
     if supplied is not None:
         catalogue = services_spec()["services"]

@@ -86,3 +86,46 @@ def test_unknown_cause():
     with pytest.raises(PhysicalAccountError, match="unknown change cause"):
         stock_account("extent", "hm²", pd.Series({"forest": 1.0}),
                       pd.DataFrame([{"item": "forest", "cause": "MAGIC", "amount": 1.0}]))
+
+
+def _tiny_with_afforestation(tmp_path, record_change: bool):
+    from conftest import tiny_tables, write_tables
+    t = tiny_tables()
+    for r in t["extent"]:  # 990001 in 2021: 10 hm² of 'other' land afforested
+        if (r["region_code"], r["year"]) == ("990001", 2021):
+            if r["ecosystem"] == "forest":
+                r["area [hm2]"] = 110
+            if r["ecosystem"] == "other":
+                r["area [hm2]"] = 40
+    for r in t["forest"]:
+        if (r["region_code"], r["year"], r["origin"]) == ("990001", 2021, "planted"):
+            r["area [hm2]"] = 30
+    if record_change:
+        t["changes"] = [
+            {"region_code": "990001", "year": 2021, "account": "extent", "item": "forest", "from_item": "other",
+             "cause": "人工造林", "amount": 150, "unit": "亩"},   # 150 亩 = 10 hm²
+            {"region_code": "990001", "year": 2021, "account": "forest_area", "item": "planted", "from_item": "",
+             "cause": "AFF_PLANT", "amount": 10, "unit": "hm2"},
+        ]
+    return write_tables(tmp_path / "inv", t)
+
+
+def test_accounts_from_an_inventory(tmp_path):
+    from gep.assets.physical import inventory_accounts
+    from gep.inventory import load_inventory
+    accounts = inventory_accounts(load_inventory(_tiny_with_afforestation(tmp_path, True)), "990000", 2020, 2021)
+    extent = accounts["extent"].table
+    # the county: forest 400 → 410 hm² by managed expansion (afforestation), other 150 → 140
+    assert extent.loc["opening", "forest"] == 400 and extent.loc["closing", "forest"] == 410
+    assert extent.loc["additions:managed", "forest"] == 10 and extent.loc["reductions:managed", "other"] == 10
+    assert extent.loc["net_change", "TOTAL"] == 0
+    forest = accounts["forest_area"].table
+    assert forest.loc["additions:managed", "planted"] == 10 and forest.loc["closing", "TOTAL"] == 410
+    assert "forest_stock" in accounts and accounts["forest_stock"].table.loc["net_change", "TOTAL"] == 0
+
+
+def test_an_unexplained_stock_change_is_an_error(tmp_path):
+    from gep.assets.physical import inventory_accounts
+    from gep.inventory import load_inventory
+    with pytest.raises(PhysicalAccountError, match=r"extent account, forest: .*\(gap \+10\.0000 hm²\)"):
+        inventory_accounts(load_inventory(_tiny_with_afforestation(tmp_path, False)), "990000", 2020, 2021)

@@ -154,3 +154,62 @@ def change_matrix(opening: pd.Series, changes: pd.DataFrame) -> pd.DataFrame:
     matrix["opening"] = matrix.sum(axis=1)
     matrix.loc["closing"] = matrix.sum(axis=0)
     return matrix
+
+
+#: canonical unit of each account's amounts (inventory cells are converted to it)
+ACCOUNT_UNITS = {"extent": ("hectare", "hm²"), "forest_area": ("hectare", "hm²"), "forest_stock": ("m**3", "m³")}
+
+
+def _subtree(regions: pd.DataFrame, region: str) -> list[str]:
+    parents = dict(zip(regions["code"], regions["parent_code"]))
+    out = []
+    for code in regions["code"]:
+        c = code
+        while c:
+            if c == region:
+                out.append(code)
+                break
+            c = parents.get(c, "")
+    return out
+
+
+def inventory_accounts(inventory, region: str, start_year: int, end_year: int) -> dict[str, StockAccount]:
+    """The physical accounts of ``region`` (with its sub-regions) for the period start_year → end_year:
+    opening stocks from the inventory's ``start_year`` rows, closing from ``end_year``, and the changes
+    of the ``changes`` table dated after start_year up to end_year. A stock difference not explained by
+    the recorded changes is an error naming the account, the item and the gap."""
+    from ..units import convert_magnitude
+
+    codes = _subtree(inventory.table("regions"), region)
+    if not codes:
+        raise PhysicalAccountError(f"no region {region} in the inventory")
+    changes = inventory.table("changes")
+    changes = changes[changes["region_code"].isin(codes) & (changes["year"] > start_year)
+                      & (changes["year"] <= end_year)].copy()
+    if len(changes):
+        changes["amount"] = [convert_magnitude(a, u, ACCOUNT_UNITS[acc][0])
+                             for a, u, acc in zip(changes["amount"], changes["unit"], changes["account"])]
+    extent = inventory.table("extent")
+    extent = extent[extent["region_code"].isin(codes)]
+    forest = inventory.table("forest")
+    forest = forest[forest["region_code"].isin(codes)]
+
+    def stock(frame, year, by, column):
+        part = frame[frame["year"] == year]
+        return part.groupby(by)[column].sum()
+
+    out = {}
+    for name, frame, by, column, conserve in (("extent", extent, "ecosystem", "area", True),
+                                              ("forest_area", forest, "origin", "area", False),
+                                              ("forest_stock", forest, "origin", "stock_volume", False)):
+        if not len(frame) or start_year not in set(frame["year"]) or end_year not in set(frame["year"]):
+            continue
+        if frame[column].isna().all():
+            continue
+        rows = changes[changes["account"] == name]
+        out[name] = stock_account(name, ACCOUNT_UNITS[name][1], stock(frame, start_year, by, column),
+                                  rows[["item", "from_item", "cause", "amount"]]
+                                  .assign(from_item=lambda d: d["from_item"].replace("", np.nan)),
+                                  closing=stock(frame, end_year, by, column), conserve_total=conserve,
+                                  tolerance=1e-6)
+    return out
