@@ -458,6 +458,12 @@ def _check_rows(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> Non
                 except UnitError as exc:
                     problems.append(Problem(r.input_file, r.input_row, "unit",
                                             f"{exc}; a {r.account} change needs a unit like {units[r.account]}"))
+            from .assets.physical import item_key
+            for col in ("item", "from_item"):
+                value = getattr(r, col)
+                if value and r.account in units and item_key(r.account, value) is None:
+                    kind = "an ecosystem type" if r.account == "extent" else "an origin (天然/人工)"
+                    problems.append(Problem(r.input_file, r.input_row, col, f"'{value}' is not {kind}"))
             if r.from_item and r.amount < 0:
                 problems.append(Problem(r.input_file, r.input_row, "amount",
                                         "a conversion (from_item given) moves a positive amount"))

@@ -129,3 +129,20 @@ def test_an_unexplained_stock_change_is_an_error(tmp_path):
     from gep.inventory import load_inventory
     with pytest.raises(PhysicalAccountError, match=r"extent account, forest: .*\(gap \+10\.0000 hm²\)"):
         inventory_accounts(load_inventory(_tiny_with_afforestation(tmp_path, False)), "990000", 2020, 2021)
+
+
+def test_chengkou_physical_accounts_balance_over_the_term():
+    from conftest import CHENGKOU
+    from gep.assets.physical import inventory_accounts
+    from gep.inventory import load_inventory
+    acc = inventory_accounts(load_inventory(CHENGKOU), "500229", 2017, 2021)
+    extent = acc["extent"].table
+    # forest 337万亩 (2017) → 359万亩 (2021), both observed (香港商报 2022-07-02): 1 万亩 = 10 000/15 hm²
+    assert extent.loc["opening", "forest"] == pytest.approx(3_370_000 / 15, abs=1e-3)
+    assert extent.loc["closing", "forest"] == pytest.approx(3_590_000 / 15, abs=1e-3)
+    # land conserved: 3289.09 km² = 328 909 hm² at both ends, net changes and corrections add up to 0
+    assert extent.loc["opening", "TOTAL"] == pytest.approx(328_909) and extent.loc["closing", "TOTAL"] == pytest.approx(328_909)
+    # the 2018 rebaselining is a survey correction, not a loss: no reduction of forest is recorded
+    assert extent.loc["reductions", "forest"] == pytest.approx(0, abs=1e-9)
+    assert extent.loc["survey_correction", "forest"] < 0
+    assert acc["forest_area"].table.loc["opening", "natural"] == acc["forest_area"].table.loc["closing", "natural"]

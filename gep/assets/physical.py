@@ -173,6 +173,15 @@ def _subtree(regions: pd.DataFrame, region: str) -> list[str]:
     return out
 
 
+def item_key(account: str, text: str) -> str | None:
+    """The vocabulary key of an account item written as key or Chinese label (森林 → forest, 人工 → planted)."""
+    from ..catalogue import vocabulary
+    vocab = vocabulary("ecosystem" if account == "extent" else "origin")
+    if text in vocab:
+        return text
+    return next((k for k, v in vocab.items() if v["zh"] == text), None)
+
+
 def inventory_accounts(inventory, region: str, start_year: int, end_year: int) -> dict[str, StockAccount]:
     """The physical accounts of ``region`` (with its sub-regions) for the period start_year → end_year:
     opening stocks from the inventory's ``start_year`` rows, closing from ``end_year``, and the changes
@@ -189,6 +198,8 @@ def inventory_accounts(inventory, region: str, start_year: int, end_year: int) -
     if len(changes):
         changes["amount"] = [convert_magnitude(a, u, ACCOUNT_UNITS[acc][0])
                              for a, u, acc in zip(changes["amount"], changes["unit"], changes["account"])]
+        for col in ("item", "from_item"):  # ecosystem types or origins, by key or Chinese label
+            changes[col] = [item_key(acc, v) if v else v for acc, v in zip(changes["account"], changes[col])]
     extent = inventory.table("extent")
     extent = extent[extent["region_code"].isin(codes)]
     forest = inventory.table("forest")

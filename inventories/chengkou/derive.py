@@ -552,12 +552,58 @@ def t_targets():
     return write("targets", ["区划代码", "年份", "指标", "目标值", "单位", "约束性"], rows)
 
 
+def t_changes():
+    """资产变动: the changes that explain each township's stocks from one year to the next (estimated).
+
+    Only forest and 'other' land change between years in this inventory (the other shares are fixed).
+    2017→2018: the published coverage falls from 68.3 % to 67.3 % because the series was rebaselined
+    (chengkou-data.md §1.2), so the difference is a survey correction (调查更正), not a loss; later
+    increases are afforestation on 'other' land (人工造林, a conversion), all planted forest because
+    natural forest is held constant. Stock volume changes by origin are recorded as natural growth
+    (自然生长), net of any harvest (no harvest figure found); a negative change of one origin, which
+    only the area allocation produces, is recorded as a survey correction."""
+    rows = []
+    natural = allocate(NATURAL_HA, LAND, 4)
+    stocks = {}
+    for y in YEARS:
+        areas = {}
+        for c in CODES:
+            f = EXTENT[(c, y)]["forest"]
+            areas[(c, "natural")] = natural[c]
+            areas[(c, "planted")] = f - natural[c]
+        stocks[y] = allocate(STOCK[y], areas, 4)
+    rebaseline = "县森林覆盖率2017年68.3%(2022年报道)与2018年67.3%(2018–19年报道)口径不同,差额按调查更正处理"
+    for c in CODES:
+        for a, b in zip(YEARS, YEARS[1:]):
+            d = EXTENT[(c, b)]["forest"] - EXTENT[(c, a)]["forest"]
+            if d == 0:
+                continue
+            if b == 2018:
+                rows.append([c, b, "生态系统面积", "森林", "", "调查更正", fmt(d, 4), "公顷", S_HKCD, rebaseline, "估算"])
+                rows.append([c, b, "生态系统面积", "其他", "", "调查更正", fmt(-d, 4), "公顷", S_HKCD, rebaseline, "估算"])
+                rows.append([c, b, "森林面积", "人工", "", "调查更正", fmt(d, 4), "公顷", S_HKCD, rebaseline, "估算"])
+            else:
+                note = "县森林面积增量按土地面积分配;全部记为其他地类上的人工造林(天然林各年不变)"
+                rows.append([c, b, "生态系统面积", "森林", "其他", "人工造林", fmt(d, 4), "公顷", S_HKCD, note, "估算"])
+                rows.append([c, b, "森林面积", "人工", "", "人工造林", fmt(d, 4), "公顷", S_HKCD, note, "估算"])
+            for origin, zh in (("natural", "天然"), ("planted", "人工")):
+                ds = stocks[b][(c, origin)] - stocks[a][(c, origin)]
+                if ds == 0:
+                    continue
+                cause = "自然生长" if ds > 0 else "调查更正"
+                note = ("蓄积净增按自然生长记(未找到采伐量,为扣除采伐后的净值)" if ds > 0
+                        else "按面积分配蓄积造成的负差,按调查更正记")
+                rows.append([c, b, "森林蓄积", zh, "", cause, fmt(ds, 4), "万m³", "cqcb 2019;cqzxb 2018", note, "估算"])
+    return write("changes", ["区划代码", "年份", "账户", "项目", "转出项目", "变动原因", "变动量", "单位"], rows)
+
+
 def main():
     counts = {
         "regions": t_regions(), "socioeconomic": t_socioeconomic(), "extent": t_extent(),
         "forest": t_forest(), "conditions": t_conditions(), "climate": t_climate(),
         "water_bodies": t_water_bodies(), "water_supply": t_water_supply(), "hydropower": t_hydropower(),
         "emissions": t_emissions(), "products": t_products(), "tourism": t_tourism(), "targets": t_targets(),
+        "changes": t_changes(),
     }
     for k, n in counts.items():
         print(f"{k}.csv: {n} rows")
