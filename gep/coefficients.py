@@ -71,6 +71,11 @@ CANONICAL_UNITS: dict[str, str] = {
     "water_price_agricultural": "yuan/m**3",
     "water_price_ecological": "yuan/m**3",
     "hydropower_price": "yuan/kWh",
+    "forest_indicator_price": "yuan/hectare",
+    "forest_restoration_cost": "yuan/hectare",
+    "wetland_restoration_cost": "yuan/hectare",
+    "farmland_restoration_cost": "yuan/hectare",
+    "stumpage_price": "yuan/m**3",
 }
 
 #: Labels of the coefficient keys for reports and traces (zh, en).
@@ -107,6 +112,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "water_price_agricultural": ("农业用水价格", "agricultural water price"),
     "water_price_ecological": ("生态用水价格", "ecological water price"),
     "hydropower_price": ("上网电价", "hydropower price"),
+    "forest_indicator_price": ("森林面积指标交易价格", "forest-area indicator price"),
+    "forest_restoration_cost": ("森林恢复成本", "forest restoration cost"),
+    "wetland_restoration_cost": ("湿地恢复成本", "wetland restoration cost"),
+    "farmland_restoration_cost": ("耕地恢复成本", "farmland restoration cost"),
+    "stumpage_price": ("立木价格", "stumpage price"),
 }
 for _p, (_zh, _en) in {"so2": ("二氧化硫", "SO₂"), "nox": ("氮氧化物", "NOx"), "dust": ("烟粉尘", "dust"),
                        "cod": ("COD", "COD"), "nh3n": ("氨氮", "NH₃-N"), "tp": ("总磷", "TP")}.items():

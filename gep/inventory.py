@@ -443,7 +443,7 @@ def _check_rows(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> Non
     if targets is not None:
         for r in targets.itertuples():
             want = "percent" if r.indicator == "forest_coverage" else \
-                "m**3" if r.indicator == "forest_stock" else "hectare"
+                "m**3" if r.indicator in ("forest_stock", "harvest_quota", "water_use_cap") else "hectare"
             try:
                 conversion(r.unit, want)
             except UnitError as exc:

@@ -1,0 +1,73 @@
+"""Liabilities: shortfalls against binding targets, restoration owed, depletion above a limit."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gep.assets.liabilities import liabilities
+from gep.coefficients import load_register
+from gep.inventory import load_inventory
+
+from conftest import CHENGKOU, tiny_tables, write_tables
+
+
+def _tiny(tmp_path, targets, changes=(), supply_volume=None):
+    t = tiny_tables()
+    t["targets"] = list(targets)
+    if changes:
+        t["changes"] = list(changes)
+    if supply_volume is not None:
+        for r in t["water_supply"]:
+            r["volume [m3]"] = supply_volume
+    return load_inventory(write_tables(tmp_path / "inv", t))
+
+
+def test_coverage_shortfall_valued_at_the_indicator_price(tmp_path):
+    # county 990000: forest 400 of 600 hm² = 66.67 % in 2021; target 70 % for 2021 (binding):
+    # shortfall 3.333… points × 600 hm² / 100 = 20 hm² = 300 亩 × 2500 元/亩 (Chongqing deals) = 750 000 元
+    inv = _tiny(tmp_path, [{"region_code": "990000", "year": 2021, "indicator": "forest_coverage", "value": 70,
+                            "unit": "%", "source": "test plan"}])
+    lia = liabilities(inv, load_register(), "990000", 2020, 2021)
+    row = lia.iloc[0]
+    assert row.liability == "target_shortfall" and bool(row.binding)
+    assert row.quantity == pytest.approx(20.0) and row.value_yuan == pytest.approx(750_000)
+    assert row.threshold_source == "test plan" and "not met" in row.note
+
+
+def test_a_later_target_is_a_distance_not_a_liability(tmp_path):
+    inv = _tiny(tmp_path, [{"region_code": "990000", "year": 2025, "indicator": "forest_coverage", "value": 70,
+                            "unit": "%"}])
+    row = liabilities(inv, load_register(), "990000", 2020, 2021).iloc[0]
+    assert not bool(row.binding) and row.value_yuan == 0 and row.quantity == pytest.approx(20.0)
+
+
+def test_a_met_target_owes_nothing_and_an_uncosted_one_is_physical_only(tmp_path):
+    inv = _tiny(tmp_path, [
+        {"region_code": "990000", "year": 2021, "indicator": "forest_coverage", "value": 60, "unit": "%"},
+        {"region_code": "990000", "year": 2021, "indicator": "wetland_area", "value": 30, "unit": "hm2"}])
+    lia = liabilities(inv, load_register(), "990000", 2020, 2021).set_index("indicator")
+    assert lia.loc["forest_coverage", "value_yuan"] == 0 and "met at the end of 2021" in lia.loc["forest_coverage", "note"]
+    # wetland 20 hm² (the reservoir) against 30: 10 hm² short; no wetland restoration cost in the register
+    assert lia.loc["wetland_area", "quantity"] == pytest.approx(10.0)
+    assert np.isnan(lia.loc["wetland_area", "value_yuan"]) and "physical liability only" in lia.loc["wetland_area", "note"]
+
+
+def test_restoration_owed_and_water_use_above_its_cap(tmp_path):
+    changes = [{"region_code": "990001", "year": 2021, "account": "forest_area", "item": "natural",
+                "cause": "ILLEGAL", "amount": -3, "unit": "hm2", "source": "执法记录"}]
+    targets = [{"region_code": "990000", "year": 2021, "indicator": "water_use_cap", "value": 0.5, "unit": "万m3"}]
+    inv = _tiny(tmp_path, targets, changes=changes)
+    lia = liabilities(inv, load_register(), "990000", 2020, 2021).set_index("liability")
+    assert lia.loc["restoration_owed", "quantity"] == pytest.approx(3.0)
+    # water supplied in 2021: 10 000 m³ (990001) against a cap of 5 000 m³ → 5 000 m³ × 4.55 元/m³ (industrial)
+    assert lia.loc["depletion_above_limit", "quantity"] == pytest.approx(5_000)
+    assert lia.loc["depletion_above_limit", "value_yuan"] == pytest.approx(5_000 * 4.55)
+
+
+def test_chengkou_targets_for_2025_are_distances_in_2021():
+    inv = load_inventory(CHENGKOU)
+    lia = liabilities(inv, load_register(), "500229", 2019, 2021).set_index("indicator")
+    # plan targets (county plan 2021–2025): coverage 72.8 %, wetland ≥ 6.2 万亩, farmland ≥ 30 万亩, all for 2025
+    assert not lia["binding"].any() and (lia["value_yuan"] == 0).all()
+    # forest 359 万亩 of 3289.09 km² = 72.77 % in 2021: 0.03 points from 72.8 %
+    assert lia.loc["forest_coverage", "actual"] == pytest.approx(100 * 3_590_000 / 15 / 328_909, rel=1e-9)
