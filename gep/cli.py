@@ -113,6 +113,20 @@ def _cmd_pdf(args) -> int:
     return 0
 
 
+def _cmd_statement(args) -> int:
+    from .assets.physical import PhysicalAccountError
+    from .run import run_statement
+    command = "gep " + " ".join(shlex.quote(a) for a in args.argv)
+    try:
+        out = run_statement(args.inventory, args.out, args.start, args.end, args.region, tuple(args.coefficients),
+                            args.discount_rate, args.asset_life, args.overwrite, command)
+    except (PhysicalAccountError, ValueError) as exc:
+        print(f"gep: {exc}", file=sys.stderr)
+        return 1
+    print(f"statement {args.start}–{args.end} written to {out}/")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gep", description="Gross ecosystem product (GEP) accounting")
     parser.add_argument("--version", action="version", version=f"gep {__version__}")
@@ -174,6 +188,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--all", action="store_true", help="for a sum of sub-regions, explain each of them too")
     p.set_defaults(func=_cmd_explain)
+
+    p = sub.add_parser("statement", help="the ecological asset-liability statement (生态资源资产负债表) for a term")
+    p.add_argument("inventory")
+    p.add_argument("--from", dest="start", type=int, required=True, help="opening year, e.g. 2019")
+    p.add_argument("--to", dest="end", type=int, required=True, help="closing year, e.g. 2021")
+    p.add_argument("--out", required=True)
+    p.add_argument("--region", help="region code (default: the top-level region)")
+    p.add_argument("--coefficients", action="append", default=[], metavar="CSV")
+    p.add_argument("--discount-rate", type=float, help="asset discount rate (default 0.0277)")
+    p.add_argument("--asset-life", type=float, help="asset life in years (default 100)")
+    p.add_argument("--overwrite", action="store_true")
+    p.set_defaults(func=_cmd_statement)
 
     p = sub.add_parser("pdf", help="print a run's HTML report to an A4 PDF with headless Chromium",
                        description="Print RUN_DIR/gep_report.html to an A4 PDF with headless Chromium "

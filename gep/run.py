@@ -204,3 +204,66 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return RunOutput(folder=out, results=results, previous=previous)
+
+
+def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: int, region: str | None = None,
+                  coefficient_files: tuple[str, ...] = (), rate: float | None = None,
+                  asset_life: float | None = None, overwrite: bool = False, command: str = "") -> Path:
+    """The asset-liability statement of ``region`` (default: the top-level region) for ``start`` → ``end``,
+    written into ``out`` like a run: staged, never silently overwriting, with a manifest of hashes."""
+    import json
+
+    from .assets.statement import DEFAULT_LIFE, DEFAULT_RATE, build_statement
+    from .outputs import sha256
+    from .render.statement import statement_html, write_statement_excel
+
+    inventory_path, out = Path(inventory_path), Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
+        raise OutputExistsError(f"output folder {out} already exists and is not empty; choose another --out, "
+                                f"or pass --overwrite to keep the old one as {_previous_name(out).name}")
+    inventory = load_inventory(inventory_path)
+    register = load_register(*coefficient_files)
+    results = account(inventory, register, Options())
+    region = region or results.county_code
+    st = build_statement(inventory, register, results, region, start, end,
+                         rate if rate is not None else DEFAULT_RATE,
+                         asset_life if asset_life is not None else DEFAULT_LIFE)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        write_csv(st.summary, staging / "statement_summary.csv")
+        write_csv(st.monetary.account.reset_index(names="row"), staging / "asset_account.csv")
+        for name, acc in st.physical.items():
+            write_csv(acc.table.reset_index(names="row"), staging / f"physical_{name}.csv")
+        write_csv(st.change_matrix.reset_index(names="from"), staging / "change_matrix.csv")
+        write_csv(pd_concat([st.liabilities_start.assign(balance="opening"),
+                             st.liabilities_end.assign(balance="closing")]), staging / "liabilities.csv")
+        write_csv(st.sensitivity, staging / "discount_rate_sensitivity.csv")
+        write_csv(st.monetary.npv, staging / "expected_flows_npv.csv")
+        write_csv(st.monetary.entries, staging / "asset_account_entries.csv")
+        (staging / "statement.html").write_text(statement_html(st), encoding="utf-8", newline="\n")
+        write_statement_excel(staging / "statement.xlsx", st)
+        inputs = _inventory_files(inventory_path) + [Path(p) for p in (DEFAULT_REGISTER, *coefficient_files)]
+        manifest = {"gep_version": __version__, "command": command, "region": region, "start": start, "end": end,
+                    "discount_rate": st.rate, "asset_life": st.asset_life,
+                    "inputs": {str(p): sha256(p) for p in inputs},
+                    "outputs": {p.name: sha256(p) for p in sorted(staging.iterdir())}}
+        (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                               encoding="utf-8")
+        os.chmod(staging, 0o755)
+        if out.exists():
+            if any(out.iterdir()):
+                out.rename(_previous_name(out))
+            else:
+                out.rmdir()
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out
+
+
+def pd_concat(frames):
+    import pandas as pd
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -1,0 +1,168 @@
+"""The ecological asset-liability statement (生态资源资产负债表) of a region for a term.
+
+Assembles, for a period start → end (e.g. an official's term, 2019–2021):
+
+- physical accounts (:mod:`gep.assets.physical`): ecosystem extent with causes and the change matrix,
+  forest area and stock by origin — each balance identity checked;
+- the monetary asset account (:mod:`gep.assets.monetary`, SEEA EA Table 10.1): asset value = NPV of the
+  expected ecosystem-service flows, taken from the GEP results of the opening and closing years, by
+  ecosystem group × service indicator, at a declared discount rate and asset life; the change split
+  into additions/reductions, reappraisals and revaluations (Annex A10.1), with the sensitivity to the
+  discount rate;
+- liabilities (:mod:`gep.assets.liabilities`) at the start and at the end;
+- net assets = asset value − valued liabilities, opening and closing, and the change; SEEA degradation
+  is shown beside, never netted in.
+
+Without a condition account, the volume effects cannot be called enhancement or degradation (the
+SEEA legend needs the change in condition): they are recorded as upward or downward reappraisals, and
+the statement says so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..catalogue import ecosystem_group, label
+from .liabilities import liabilities
+from .monetary import discount_rate_sensitivity, monetary_asset_account
+from .physical import change_matrix, inventory_accounts
+
+#: Eco-asset discount rate 2.77 % over 100 years (博文静 et al. 2017, 生态学报 37(12), China's forest
+#: eco-asset valuation; gep-methods.md §9.1, VERIFIED for asset accounts only).
+DEFAULT_RATE = 0.0277
+DEFAULT_LIFE = 100
+SENSITIVITY_RATES = (0.02, 0.04, 0.06, 0.08)
+WHOLE_REGION = "all"
+
+
+@dataclass
+class Statement:
+    region: str
+    region_name: str
+    start: int
+    end: int
+    rate: float
+    asset_life: float
+    physical: dict
+    change_matrix: pd.DataFrame
+    flows: pd.DataFrame
+    monetary: object
+    sensitivity: pd.DataFrame
+    liabilities_start: pd.DataFrame
+    liabilities_end: pd.DataFrame
+    summary: pd.DataFrame
+    notes: list = field(default_factory=list)
+
+
+def expected_flows(services: pd.DataFrame, region: str, start: int, end: int) -> pd.DataFrame:
+    """GEP flows of the opening and closing years as expected flows per ecosystem group × indicator:
+    quantity and price per year (value-only figures: quantity = value, price = 1)."""
+    s = services[(services["region_code"] == region) & services["in_gep"] & services["year"].isin([start, end])].copy()
+    s["ecosystem_type"] = s["ecosystem"].map(lambda e: WHOLE_REGION if e == "all" else ecosystem_group(e))
+    s["service"] = s["service"] + "/" + s["indicator"]
+    g = s.groupby(["ecosystem_type", "service", "year"], as_index=False).agg(
+        quantity=("quantity", "sum"), value=("value_yuan", "sum"), unit=("quantity_unit", "first"))
+    g["price"] = np.where(g["unit"] == "yuan", 1.0, g["value"] / g["quantity"].where(g["quantity"] != 0))
+    g["quantity"] = np.where(g["unit"] == "yuan", g["value"], g["quantity"])
+    wide = g.pivot_table(index=["ecosystem_type", "service"], columns="year", values=["quantity", "price"])
+    out = pd.DataFrame({
+        "ecosystem_type": [k[0] for k in wide.index], "service": [k[1] for k in wide.index],
+        "quantity_0": wide[("quantity", start)].fillna(0.0).to_numpy() if ("quantity", start) in wide else 0.0,
+        "quantity_1": wide[("quantity", end)].fillna(0.0).to_numpy() if ("quantity", end) in wide else 0.0})
+    p0 = wide[("price", start)].to_numpy() if ("price", start) in wide else np.full(len(out), np.nan)
+    p1 = wide[("price", end)].to_numpy() if ("price", end) in wide else np.full(len(out), np.nan)
+    out["price_0"] = np.where(np.isfinite(p0), p0, p1)  # a flow new in the period: its closing price
+    out["price_1"] = np.where(np.isfinite(p1), p1, p0)
+    return out.fillna(0.0)
+
+
+def _extent_by_group(physical: dict, when: str, land: float) -> dict[str, float]:
+    table = physical["extent"].table
+    by = {}
+    for eco, area in table.loc[when].drop("TOTAL").items():
+        by[ecosystem_group(eco)] = by.get(ecosystem_group(eco), 0.0) + float(area)
+    by[WHOLE_REGION] = land
+    return by
+
+
+def build_statement(inventory, register, results, region: str, start: int, end: int,
+                    rate: float = DEFAULT_RATE, asset_life: float = DEFAULT_LIFE) -> Statement:
+    """The statement of ``region`` for the term ``start`` → ``end`` (both accounting years of the results)."""
+    for year in (start, end):
+        if year not in results.years:
+            raise ValueError(f"year {year} is not an accounting year of the results ({results.years})")
+    if start >= end:
+        raise ValueError("the term must end after it starts")
+    regions = inventory.table("regions").set_index("code")
+    land = float(regions.loc[region, "land_area"])
+    physical = inventory_accounts(inventory, region, start, end)
+    changes = inventory.table("changes")
+    matrix = change_matrix(physical["extent"].table.loc["opening"].drop("TOTAL"),
+                           changes[(changes["account"] == "extent") & (changes["year"] > start)
+                                   & (changes["year"] <= end)].assign(
+                               item=lambda d: d["item"].map(_key), from_item=lambda d: d["from_item"].map(_key)))
+    flows = expected_flows(results.services, region, start, end)
+    extent_0 = _extent_by_group(physical, "opening", land)
+    extent_1 = _extent_by_group(physical, "closing", land)
+    # a flow attributed to an ecosystem the region has no area of (e.g. a product of a type not in the
+    # extent table) is valued as part of the whole-region asset
+    no_area = [t for t in set(flows["ecosystem_type"]) if t != WHOLE_REGION
+               and extent_0.get(t, 0.0) == 0 and extent_1.get(t, 0.0) == 0]
+    if no_area:
+        flows = flows.assign(ecosystem_type=flows["ecosystem_type"].where(~flows["ecosystem_type"].isin(no_area),
+                                                                          WHOLE_REGION))
+        flows = flows.assign(v0=flows.quantity_0 * flows.price_0, v1=flows.quantity_1 * flows.price_1).groupby(
+            ["ecosystem_type", "service"], as_index=False)[["quantity_0", "quantity_1", "v0", "v1"]].sum()
+        flows["price_0"] = np.where(flows.quantity_0 != 0, flows.v0 / flows.quantity_0.where(flows.quantity_0 != 0), 1.0)
+        flows["price_1"] = np.where(flows.quantity_1 != 0, flows.v1 / flows.quantity_1.where(flows.quantity_1 != 0), 1.0)
+        flows = flows.drop(columns=["v0", "v1"])
+    types = sorted(set(flows["ecosystem_type"]))
+    no_condition = {t: 0.0 for t in types}
+    monetary = monetary_asset_account(flows, {t: extent_0.get(t, 0.0) for t in types},
+                                      {t: extent_1.get(t, 0.0) for t in types}, no_condition, rate, asset_life)
+    sensitivity = discount_rate_sensitivity(flows, asset_life, rates=(rate, *SENSITIVITY_RATES))
+    lia_start = liabilities(inventory, register, region, start - 1, start)
+    lia_end = liabilities(inventory, register, region, start, end)
+    account = monetary.account
+    opening_value = float(account.loc["opening_value", "TOTAL"])
+    closing_value = float(account.loc["closing_value", "TOTAL"])
+    l0 = float(lia_start["value_yuan"].fillna(0).sum())
+    l1 = float(lia_end["value_yuan"].fillna(0).sum())
+    degradation = float(account.loc["degradation", "TOTAL"]) if "degradation" in account.index else 0.0
+    summary = pd.DataFrame([
+        {"item": "asset_value", "opening_yuan": opening_value, "closing_yuan": closing_value},
+        {"item": "liabilities", "opening_yuan": l0, "closing_yuan": l1},
+        {"item": "net_assets", "opening_yuan": opening_value - l0, "closing_yuan": closing_value - l1},
+        {"item": "seea_degradation", "opening_yuan": np.nan, "closing_yuan": degradation},
+    ])
+    summary["change_yuan"] = summary["closing_yuan"] - summary["opening_yuan"]
+    notes = ["no condition account: volume effects are recorded as up/down reappraisals, not as enhancement or "
+             "degradation (SEEA EA legend needs the change in condition)",
+             f"asset value = NPV of the {start} and {end} GEP flows at {rate:.2%} over {asset_life:g} years; "
+             f"flows not split by ecosystem ('{WHOLE_REGION}') are valued as one asset of the whole region",
+             "unvalued (physical-only) liabilities are listed but not in the liabilities total"]
+    return Statement(region, str(regions.loc[region, "name"]), start, end, rate, asset_life, physical, matrix,
+                     flows, monetary, sensitivity, lia_start, lia_end, summary, notes)
+
+
+def _key(text):
+    from ..catalogue import vocabulary
+    if not isinstance(text, str) or not text:
+        return text
+    vocab = vocabulary("ecosystem")
+    return text if text in vocab else next((k for k, v in vocab.items() if v["zh"] == text), text)
+
+
+ROW_LABELS = {
+    "opening_value": "期初价值", "additions": "资产增加(转换)", "reductions": "资产减少(转换)",
+    "enhancement": "生态系统改善", "degradation": "生态系统退化", "catastrophic_losses": "灾害损失",
+    "upward_reappraisals": "向上重估", "downward_reappraisals": "向下重估", "revaluations": "价格重估",
+    "net_change": "净变化", "closing_value": "期末价值", "asset_value": "生态资产价值", "liabilities": "负债",
+    "net_assets": "净资产", "seea_degradation": "SEEA生态退化(列示,不抵减)",
+}
+
+
+def group_label(key: str) -> str:
+    return label("group", key, "zh")

@@ -1,0 +1,54 @@
+"""The asset-liability statement for a term: physical accounts, asset value (NPV of GEP flows),
+liabilities, net assets; the command writes it like a run."""
+from __future__ import annotations
+
+import pytest
+
+from gep.accounting import account
+from gep.assets.statement import build_statement
+from gep.cli import main
+from gep.coefficients import load_register
+from gep.inventory import load_inventory
+
+from test_assets_physical import _tiny_with_afforestation
+
+# annuity factor of SEEA EA §10.44 at 2.77 % over 100 years, payments at year end (博文静 et al. 2017)
+F = (1 - 1.0277 ** -100) / 0.0277
+
+
+def test_statement_of_a_term_by_hand(tmp_path):
+    inv = load_inventory(_tiny_with_afforestation(tmp_path, True))
+    reg = load_register()
+    results = account(inv, reg)
+    st = build_statement(inv, reg, results, "990000", 2020, 2021)
+    gep = results.summary.set_index(["region_code", "year"])["gep_yuan"]
+    s = st.summary.set_index("item")
+    # asset value = NPV of the year's GEP flows = GEP × F (flows held constant over the asset life)
+    assert s.loc["asset_value", "opening_yuan"] == pytest.approx(gep[("990000", 2020)] * F, rel=1e-9)
+    assert s.loc["asset_value", "closing_yuan"] == pytest.approx(gep[("990000", 2021)] * F, rel=1e-9)
+    assert s.loc["net_assets", "closing_yuan"] == pytest.approx(s.loc["asset_value", "closing_yuan"]
+                                                                - s.loc["liabilities", "closing_yuan"])
+    acc = st.monetary.account
+    # the balance identity holds per ecosystem group; forest grew by 10 hm² of afforestation: an addition
+    assert (acc.loc["check"].abs() < 1e-3).all()
+    assert acc.loc["additions", "forest"] > 0
+    assert st.physical["extent"].table.loc["additions:managed", "forest"] == 10
+    assert {0.02, 0.04, 0.06, 0.08} <= set(st.sensitivity["discount_rate"].round(4))
+
+
+def test_statement_command_writes_the_statement(tmp_path, capsys):
+    inv = _tiny_with_afforestation(tmp_path, True)
+    out = tmp_path / "statement"
+    assert main(["statement", str(inv), "--from", "2020", "--to", "2021", "--out", str(out)]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"statement.html", "statement.xlsx", "statement_summary.csv", "asset_account.csv", "liabilities.csv",
+            "physical_extent.csv", "change_matrix.csv", "manifest.json"} <= names
+    html = (out / "statement.html").read_text(encoding="utf-8")
+    assert "总表" in html and "分类表" in html and "扩展表" in html and "-0.00" not in html
+    assert main(["statement", str(inv), "--from", "2020", "--to", "2021", "--out", str(out)]) == 1  # never overwritten
+
+
+def test_an_unbalanced_term_is_refused(tmp_path, capsys):
+    inv = _tiny_with_afforestation(tmp_path, False)  # forest grew, no change recorded
+    assert main(["statement", str(inv), "--from", "2020", "--to", "2021", "--out", str(tmp_path / "s")]) == 1
+    assert "extent account, forest" in capsys.readouterr().err
