@@ -66,8 +66,33 @@ def test_restoration_owed_and_water_use_above_its_cap(tmp_path):
 
 def test_chengkou_targets_for_2025_are_distances_in_2021():
     inv = load_inventory(CHENGKOU)
-    lia = liabilities(inv, load_register(), "500229", 2019, 2021).set_index("indicator")
+    lia = liabilities(inv, load_register(), "500229", 2019, 2021, methods=("target_shortfall",)).set_index("indicator")
     # plan targets (county plan 2021–2025): coverage 72.8 %, wetland ≥ 6.2 万亩, farmland ≥ 30 万亩, all for 2025
     assert not lia["binding"].any() and (lia["value_yuan"] == 0).all()
-    # forest 359 万亩 of 3289.09 km² = 72.77 % in 2021: 0.03 points from 72.8 %
-    assert lia.loc["forest_coverage", "actual"] == pytest.approx(100 * 3_590_000 / 15 / 328_909, rel=1e-9)
+    # forest 359 万亩 less the 1.5 万亩 sold to 九龙坡 (2019) of 3289.09 km² = 72.47 % in 2021:
+    # 0.33 points from the 72.8 % target for 2025
+    assert lia.loc["forest_coverage", "actual"] == pytest.approx(100 * (3_590_000 - 15_000) / 15 / 328_909, rel=1e-9)
+
+
+def test_sold_forest_area_is_an_obligation_and_does_not_count_toward_own_coverage(tmp_path):
+    from conftest import tiny_tables, write_tables
+    t = tiny_tables()
+    t["targets"] = [{"region_code": "990000", "year": 2021, "indicator": "forest_coverage", "value": 60, "unit": "%"}]
+    t["obligations"] = [{"region_code": "990000", "year": 2020, "counterparty": "某区", "kind": "出售森林面积指标",
+                         "area [亩]": 600, "annual_cost [元]": 1000, "duration [a]": 5}]
+    inv = load_inventory(write_tables(tmp_path / "inv", t))
+    lia = liabilities(inv, load_register(), "990000", 2020, 2021).set_index("liability")
+    ob = lia.loc["contracted_obligation"]
+    # 600 亩 = 40 hm² committed from 2020 for 5 years: 2022–2024 left at the end of 2021 → 3 × 1000 元
+    assert ob["quantity"] == pytest.approx(40.0) and ob["value_yuan"] == pytest.approx(3000.0)
+    # own coverage: (400 − 40) / 600 = 60 % → the 60 % target is just met
+    short = lia.loc["target_shortfall"]
+    assert short["actual"] == pytest.approx(60.0) and short["value_yuan"] == pytest.approx(0.0, abs=1e-6)
+    assert "sold as coverage indicators" in short["note"]
+
+
+def test_chengkou_sale_to_jiulongpo_is_carried():
+    lia = liabilities(load_inventory(CHENGKOU), load_register(), "500229", 2019, 2021)
+    ob = lia[lia["liability"] == "contracted_obligation"].iloc[0]
+    # 1.5 万亩 = 15 000/15 hm² = 1000 hm²; period and fee not found: physical only
+    assert ob["quantity"] == pytest.approx(1000.0) and np.isnan(ob["value_yuan"])

@@ -35,6 +35,8 @@ METHODS = {
     "restoration_owed": {"zh": "应恢复而未恢复", "en": "Restoration owed",
                          "source": "asset-liability.md §1.5 L1 (森林法 / 湿地保护法: restoration of illegally "
                                    "occupied forest land and wetland)"},
+    "contracted_obligations": {"zh": "合同义务", "en": "Contracted obligations",
+                               "source": "asset-liability.md §1.5 L4"},
     "depletion_above_limit": {"zh": "超限额消耗", "en": "Depletion above a limit",
                               "source": "asset-liability.md §1.5 L2 (采伐限额; 用水总量控制)"},
 }
@@ -79,13 +81,19 @@ def target_shortfall(inventory, register: Register, region: str, start_year: int
         target = convert_magnitude(t.value, t.unit, unit)
         have = actual[t.indicator]
         gap = max(0.0, target - have)
+        sold = 0.0
         if t.indicator == "forest_coverage":
+            # forest area sold to other districts counts toward their coverage, not the seller's
+            sold = sold_forest_area(inventory, region, end_year)
+            have = have - 100.0 * sold / actual["_land"]
+            gap = max(0.0, target - have)
             quantity, q_unit = gap / 100.0 * actual["_land"], "hm2"  # coverage points → forest area
         else:
             quantity, q_unit = gap, "hm2"
         binding = int(t.year) <= end_year
         unit_value, basis = _value(register, _TARGET_VALUE_KEYS[t.indicator])
         note = (("met" if gap == 0 else "not met") + f" at the end of {end_year}"
+                + (f" (after {sold:,.2f} hm² sold as coverage indicators)" if sold else "")
                 if binding else f"target for {int(t.year)}: distance still to go at the end of {end_year}, "
                                 f"not a liability yet")
         rows.append({"liability": "target_shortfall", "region_code": region, "year": end_year,
@@ -152,8 +160,51 @@ def depletion_above_limit(inventory, register: Register, region: str, start_year
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def contracted_obligations(inventory, register: Register, region: str, start_year: int,
+                           end_year: int) -> pd.DataFrame:
+    """L4: obligations a region carries by contract at the end of the period: forest area sold as
+    coverage indicators (kept and maintained on the buyer's behalf for the contract's duration: area
+    committed, and the remaining maintenance cost where the contract states one) and compensation
+    not yet paid."""
+    codes = _subtree(inventory.table("regions"), region)
+    ob = inventory.table("obligations")
+    ob = ob[ob["region_code"].isin(codes) & (ob["year"] <= end_year)]
+    rows = []
+    for r in ob.itertuples():
+        duration = r.duration if r.duration == r.duration else np.nan
+        remaining = max(0.0, r.year + duration - 1 - end_year) if duration == duration else np.nan
+        active = not (remaining == 0)
+        if r.kind == "forest_area_sold":
+            value = r.annual_cost * remaining if r.annual_cost == r.annual_cost and remaining == remaining else np.nan
+            note = (f"{r.area:,.2f} hm² committed to {r.counterparty} from {int(r.year)}"
+                    + (f", {remaining:g} year(s) of the contract left" if remaining == remaining else
+                       ", duration not stated") +
+                    ("" if value == value else "; no annual cost stated: physical obligation only"))
+            quantity, unit = r.area, "hm2"
+        else:
+            value, quantity, unit = r.amount, r.amount, "yuan"
+            note = f"compensation owed to {r.counterparty}"
+        if not active:
+            continue
+        rows.append({"liability": "contracted_obligation", "region_code": r.region_code, "year": end_year,
+                     "indicator": r.kind, "target": np.nan, "actual": np.nan, "quantity": quantity, "unit": unit,
+                     "unit_value": np.nan, "value_yuan": value, "binding": True,
+                     "threshold_source": str(r.source or f"{r.input_file} row {r.input_row}"),
+                     "method_source": "asset-liability.md §1.5 L4 (重庆市实施横向生态补偿提高森林覆盖率协议书)",
+                     "note": note})
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def sold_forest_area(inventory, region: str, end_year: int) -> float:
+    """Forest area [hm²] the region has sold as coverage indicators and may not count toward its own target."""
+    codes = _subtree(inventory.table("regions"), region)
+    ob = inventory.table("obligations")
+    ob = ob[ob["region_code"].isin(codes) & (ob["kind"] == "forest_area_sold") & (ob["year"] <= end_year)]
+    return float(ob["area"].fillna(0).sum())
+
+
 REGISTRY = {"target_shortfall": target_shortfall, "restoration_owed": restoration_owed,
-            "depletion_above_limit": depletion_above_limit}
+            "depletion_above_limit": depletion_above_limit, "contracted_obligations": contracted_obligations}
 
 
 def liabilities(inventory, register: Register, region: str, start_year: int, end_year: int,

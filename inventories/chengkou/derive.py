@@ -597,13 +597,24 @@ def t_changes():
     return write("changes", ["区划代码", "年份", "账户", "项目", "转出项目", "变动原因", "变动量", "单位"], rows)
 
 
+def t_obligations():
+    """合同义务: the 2019 forest-coverage indicator sale to 九龙坡区 (observed: 1.5万亩 for 3750万元). The
+    seller keeps and maintains the sold forest on the buyer's behalf; the management period and any
+    annual fee were not found (a 15-year period is only recalled), so they are left blank."""
+    rows = [[COUNTY, 2019, "九龙坡区", "出售森林面积指标", "1.5", "3750", "", "",
+             "人民日报 repost http://xsdnews.net/nongyenongcun/102097.html (chengkou-data.md §2.1)",
+             "2019-11-05 签约;委托城口照料,打桩挂牌,聘护林员;管护期限与年费未找到(15年为回忆,未核实),留空", "观测"]]
+    return write("obligations", ["区划代码", "年份", "对方", "义务类型", "面积 [万亩]", "金额 [万元]",
+                                 "年度义务金额 [元]", "期限 [a]"], rows)
+
+
 def main():
     counts = {
         "regions": t_regions(), "socioeconomic": t_socioeconomic(), "extent": t_extent(),
         "forest": t_forest(), "conditions": t_conditions(), "climate": t_climate(),
         "water_bodies": t_water_bodies(), "water_supply": t_water_supply(), "hydropower": t_hydropower(),
         "emissions": t_emissions(), "products": t_products(), "tourism": t_tourism(), "targets": t_targets(),
-        "changes": t_changes(),
+        "changes": t_changes(), "obligations": t_obligations(),
     }
     for k, n in counts.items():
         print(f"{k}.csv: {n} rows")
