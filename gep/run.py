@@ -192,18 +192,25 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
                        {"name": inventory_name, "kind": "workbook" if workbook else "folder"},
                        inputs, copies, created=created)
         os.chmod(staging, 0o755)
-        previous = None
-        if out.exists():
-            if any(out.iterdir()):
-                previous = _previous_name(out)
-                out.rename(previous)
-            else:
-                out.rmdir()
-        staging.rename(out)
+        previous = _publish(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return RunOutput(folder=out, results=results, previous=previous)
+
+
+def _publish(staging: Path, out: Path) -> Path | None:
+    """Move a complete staging folder into place; an earlier non-empty ``out`` is kept as ``out.previous-N``
+    (returned)."""
+    previous = None
+    if out.exists():
+        if any(out.iterdir()):
+            previous = _previous_name(out)
+            out.rename(previous)
+        else:
+            out.rmdir()
+    staging.rename(out)
+    return previous
 
 
 def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: int, region: str | None = None,
@@ -251,12 +258,7 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                                encoding="utf-8")
         os.chmod(staging, 0o755)
-        if out.exists():
-            if any(out.iterdir()):
-                out.rename(_previous_name(out))
-            else:
-                out.rmdir()
-        staging.rename(out)
+        _publish(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -389,17 +389,27 @@ def t_extent():
     return write("extent", ["区划代码", "年份", "生态系统类型", "面积 [公顷]"], rows)
 
 
-def t_forest():
-    rows = []
+def forest_by_origin():
+    """Forest area and stock volume by township × origin for every year: natural forest held constant
+    (allocated by land area), planted = forest − natural, stock allocated by area."""
     natural = allocate(NATURAL_HA, LAND, 4)
+    areas, stocks = {}, {}
     for y in YEARS:
-        areas = {}
+        areas[y] = {}
         for c in CODES:
             f = EXTENT[(c, y)]["forest"]
-            areas[(c, "natural")] = natural[c]
-            areas[(c, "planted")] = f - natural[c]
-            assert areas[(c, "planted")] >= 0
-        stock = allocate(STOCK[y], areas, 4)
+            areas[y][(c, "natural")] = natural[c]
+            areas[y][(c, "planted")] = f - natural[c]
+            assert areas[y][(c, "planted")] >= 0
+        stocks[y] = allocate(STOCK[y], areas[y], 4)
+    return areas, stocks
+
+
+def t_forest():
+    rows = []
+    all_areas, all_stocks = forest_by_origin()
+    for y in YEARS:
+        areas, stock = all_areas[y], all_stocks[y]
         for c in CODES:
             for origin, zh in (("natural", "天然"), ("planted", "人工")):
                 note = ("天然=县285万亩(观测)各年不变,按土地面积分配;" if origin == "natural"
@@ -563,15 +573,7 @@ def t_changes():
     (自然生长), net of any harvest (no harvest figure found); a negative change of one origin, which
     only the area allocation produces, is recorded as a survey correction."""
     rows = []
-    natural = allocate(NATURAL_HA, LAND, 4)
-    stocks = {}
-    for y in YEARS:
-        areas = {}
-        for c in CODES:
-            f = EXTENT[(c, y)]["forest"]
-            areas[(c, "natural")] = natural[c]
-            areas[(c, "planted")] = f - natural[c]
-        stocks[y] = allocate(STOCK[y], areas, 4)
+    _, stocks = forest_by_origin()
     rebaseline = "县森林覆盖率2017年68.3%(2022年报道)与2018年67.3%(2018–19年报道)口径不同,差额按调查更正处理"
     for c in CODES:
         for a, b in zip(YEARS, YEARS[1:]):
