@@ -207,7 +207,7 @@ def carry_prices(ctx: Context, price: Coef, years: np.ndarray) -> tuple[np.ndarr
 
 def rows(ctx: Context, service: str, indicator: str, q: Quantities, traces: list[TraceBuilder],
          price: Coef | None = None, prices=None, price_unit: str = "", price_symbol: str = "p",
-         price_provenance: pd.DataFrame | None = None, values=None, coefficients: tuple[str, ...] = (),
+         values=None, coefficients: tuple[str, ...] = (),
          note: str = "", price_index: str = INVENTORY_PRICE_INDEX) -> pd.DataFrame:
     """Result rows of one indicator, valued at the prices of each figure's year, and the value steps
     of their traces.
@@ -235,8 +235,6 @@ def rows(ctx: Context, service: str, indicator: str, q: Quantities, traces: list
                 tb.coefficient(f"{price_symbol}0", price.values, price_unit, price.rows)
                 tb.coefficient(f"F_{price_symbol}", carried, "1", factor_rows)
                 tb.step(price_symbol, f"{price_symbol}0*F_{price_symbol}", prices, price_unit)
-            elif price_provenance is not None:
-                tb.input(price_symbol, prices, price_unit, "", "price", price_provenance)
             tb.step("V", f"Q*{price_symbol}" + ("" if factor == 1 else f"*{factor!r}"), values, "yuan")
     if values is None:
         values = np.zeros(n)

@@ -53,17 +53,17 @@ def symbols_of(expr: str) -> list[str]:
     return seen
 
 
-def _eval(node, env):
+def _interpret(node, env):
     if isinstance(node, ast.Expression):
-        return _eval(node.body, env)
+        return _interpret(node.body, env)
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
         return float(node.value)
     if isinstance(node, ast.Name):
         return env[node.id]
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return -_eval(node.operand, env)
+        return -_interpret(node.operand, env)
     if isinstance(node, ast.BinOp):
-        a, b = _eval(node.left, env), _eval(node.right, env)
+        a, b = _interpret(node.left, env), _interpret(node.right, env)
         op = type(node.op)
         if op is ast.Add:
             return a + b
@@ -76,7 +76,7 @@ def _eval(node, env):
         if op is ast.Pow:
             return a ** b
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS:
-        return _FUNCTIONS[node.func.id](*(_eval(a, env) for a in node.args))
+        return _FUNCTIONS[node.func.id](*(_interpret(a, env) for a in node.args))
     raise ValueError(f"not allowed in a trace expression: {ast.dump(node)}")
 
 
@@ -101,7 +101,7 @@ def _check(node) -> None:
 def evaluate(expr: str, env: dict[str, float]) -> float:
     """Value of a trace expression given symbol values: numbers, symbols, + − × ÷, powers and MAX/MIN/EXP
     only, interpreted on the checked syntax tree (nothing is executed)."""
-    return float(_eval(_parsed(expr), env))
+    return float(_interpret(_parsed(expr), env))
 
 
 def to_excel(expr: str, cells: dict[str, str]) -> str:
