@@ -39,7 +39,7 @@ from .catalogue import inventory_spec
 from .coefficients import CoefficientError, Register, load_register
 from .inventory import HEADER_RE, InventoryError, _cell_text, _match_column, _table_name, load_inventory
 from .outputs import INPUTS, MANIFEST, sha256, write_csv
-from .run import COEFFICIENTS_DIR, INVENTORY_DIR, run
+from .run import COEFFICIENTS_DIR, INVENTORY_DIR, run, run_statement
 from .units import UnitError
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
@@ -47,11 +47,29 @@ FILE_MODE = 0o644
 PACK_SUFFIX = ".gep-pack.zip"
 MAX_UNPACKED_BYTES = 20 * 2 ** 30  # refuse packs declaring more than 20 GiB (zip bombs)
 
-#: the figures compared one by one; every other output file is compared by SHA-256
+#: the figures compared one by one, by kind of folder (a GEP run or an asset-liability statement):
+#: file → (key columns, compared columns; None: every *_yuan column, ALL: every other column); every
+#: other output file is compared by SHA-256
+ALL = ("*",)
 FIGURE_FILES = {
-    "gep_services.csv": (("region_code", "year", "service", "indicator", "ecosystem"), ("quantity", "value_yuan")),
-    "gep_summary.csv": (("region_code", "year"), None),  # None: every *_yuan column
+    "run": {
+        "gep_services.csv": (("region_code", "year", "service", "indicator", "ecosystem"), ("quantity", "value_yuan")),
+        "gep_summary.csv": (("region_code", "year"), None),
+    },
+    "statement": {
+        "statement_summary.csv": (("item",), None),
+        "asset_account.csv": (("row",), ALL),
+        "liabilities.csv": (("balance", "liability", "indicator"), ("target", "actual", "quantity", "value_yuan")),
+    },
 }
+FIGURES_CHECKED = {"run": "gep_services.csv quantity and value_yuan; gep_summary.csv *_yuan",
+                   "statement": "statement_summary.csv *_yuan; asset_account.csv every cell; liabilities.csv "
+                                "target, actual, quantity and value_yuan"}
+
+
+def folder_kind(manifest: dict) -> str:
+    """'statement' for an asset-liability statement folder, 'run' for a GEP run."""
+    return "statement" if manifest.get("options", {}).get("kind") == "statement" else "run"
 
 
 class AuditError(ValueError):
@@ -287,8 +305,16 @@ class RunInputs:
 
 
 def recompute(folder: Path, out: Path, manifest: dict | None = None) -> Path:
-    """Run the engine again on the inputs kept in a run folder, with its recorded options, into ``out``."""
+    """Run the engine again on the inputs kept in a run or statement folder, with its recorded options,
+    into ``out``."""
     inputs = RunInputs.of(folder, manifest)
+    if folder_kind(inputs.manifest) == "statement":
+        o = inputs.manifest["options"]
+        run_statement(inputs.inventory_path, out, int(o["start"]), int(o["end"]), o.get("region"),
+                      tuple(inputs.registers), o.get("discount_rate"), o.get("asset_life"),
+                      base_register=inputs.base, inventory_name=inputs.name, price_indices=inputs.price_indices,
+                      command=f"gep verify (recomputation of {inputs.manifest.get('reproducible_command', '')})")
+        return out
     run(inputs.inventory_path, out, tuple(inputs.registers), inputs.options(), lang=inputs.lang,
         base_register=inputs.base, inventory_name=inputs.name,
         command=f"gep verify (recomputation of {inputs.manifest.get('reproducible_command', '')})")
@@ -315,7 +341,10 @@ def _figures(path: Path, keys: tuple[str, ...], columns: tuple[str, ...] | None)
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         fields = reader.fieldnames or []
-        wanted = columns if columns is not None else tuple(c for c in fields if c.endswith("_yuan"))
+        if columns == ALL:
+            wanted = tuple(c for c in fields if c not in keys)
+        else:
+            wanted = columns if columns is not None else tuple(c for c in fields if c.endswith("_yuan"))
         out: dict[tuple, str] = {}
         seen: dict[tuple, int] = {}
         for row in reader:
@@ -396,7 +425,8 @@ def verify(path: str | Path, limit: int = 1000) -> Verification:
                 lines.append(file_problems[-1])
                 lines += rest
             else:
-                for name, (keys, columns) in FIGURE_FILES.items():
+                figure_files = FIGURE_FILES[folder_kind(manifest)]
+                for name, (keys, columns) in figure_files.items():
                     a = _figures(folder / name, keys, columns)
                     b = _figures(recomputed / name, keys, columns)
                     for k in sorted(set(a) | set(b), key=lambda x: (tuple(map(str, x[0])), x[1])):
@@ -416,7 +446,7 @@ def verify(path: str | Path, limit: int = 1000) -> Verification:
                                                f"the run did not)")
                     elif sha256(recomputed / name) == recorded_outputs[name]:
                         continue
-                    elif name in FIGURE_FILES:
+                    elif name in figure_files:
                         if (folder / name).is_file() and not any(d[0].startswith(name + " ") for d in differing):
                             line = _first_differing_line(folder / name, recomputed / name)
                             output_problems.append(f"output differs: {name}: every figure reproduces but the "
@@ -432,7 +462,7 @@ def verify(path: str | Path, limit: int = 1000) -> Verification:
                                                f"differs from the manifest){hint}")
                 file_problems += output_problems
                 lines += output_problems
-        lines.append(f"{figures} figures checked (gep_services.csv quantity and value_yuan; gep_summary.csv *_yuan)")
+        lines.append(f"{figures} figures checked ({FIGURES_CHECKED[folder_kind(manifest)]})")
         shown = differing if limit <= 0 else differing[:limit]
         for where, column, ra, rb in shown:
             lines.append(f"differs: {where} {column}: recorded {ra}, recomputed {rb}")

@@ -94,6 +94,58 @@ def reproducible_command(inventory_name: str, registers: list[str], exclude, lan
     return " ".join(shlex.quote(p) for p in parts)
 
 
+def _is_workbook(inventory_path: Path) -> bool:
+    """Whether the inventory is one workbook (else a folder of CSV/XLSX files); neither is an error."""
+    workbook = inventory_path.is_file() and inventory_path.suffix.lower() in WORKBOOK_SUFFIXES
+    if not (workbook or inventory_path.is_dir()):
+        raise InventoryError([Problem(str(inventory_path), None, None,
+                                      "not found: give a folder of CSV files or an .xlsx workbook")])
+    return workbook
+
+
+def _registers(base_register, coefficient_files) -> list[Path]:
+    """The registers applied, base first (the default register unless one is given), each checked to exist."""
+    registers = [Path(base_register) if base_register is not None else DEFAULT_REGISTER]
+    registers += [Path(p) for p in coefficient_files]
+    for path in registers:
+        if not path.is_file():
+            raise CoefficientError(f"coefficient register {path} not found")
+    return registers
+
+
+@dataclass
+class CopiedInputs:
+    inventory: Path  # the copied inventory folder, or the copied workbook
+    inputs: list[Path]  # inventory files and the price-index table, as copied
+    registers: list[Path]  # the copied registers, base first
+    price_indices: Path
+
+
+def _copy_inputs(staging: Path, inventory_path: Path, registers: list[Path], register_names: list[str],
+                 price_indices: str | None) -> CopiedInputs:
+    """Copy the inventory, the registers and the price-index table under ``staging/inputs/``: a run is
+    computed from these copies, so its folder holds exactly what was used."""
+    inventory_dir = staging / INVENTORY_DIR
+    inventory_dir.mkdir(parents=True)
+    inputs = []
+    for f in _inventory_files(inventory_path):
+        shutil.copyfile(f, inventory_dir / f.name)
+        inputs.append(inventory_dir / f.name)
+    coefficients_dir = staging / COEFFICIENTS_DIR
+    coefficients_dir.mkdir(parents=True)
+    copies = [coefficients_dir / name for name in register_names]
+    for source, copy in zip(registers, copies):
+        shutil.copyfile(source, copy)
+    indices = staging / INPUTS / PRICE_INDICES_NAME
+    shutil.copyfile(price_indices or DEFAULT_INDICES, indices)
+    inventory = inputs[0] if _is_workbook(inventory_path) else inventory_dir
+    return CopiedInputs(inventory, inputs + [indices], copies, indices)
+
+
+def _created() -> str:
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
 def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[str, ...] = (),
         options: Options | None = None, lang: str = "zh", overwrite: bool = False,
         command: str = "", base_register: str | Path | None = None,
@@ -115,15 +167,8 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         raise OutputExistsError(f"output folder {out} already exists and is not empty; choose another --out, "
                                 f"or pass --overwrite to keep the old one as {_previous_name(out).name}")
-    workbook = inventory_path.is_file() and inventory_path.suffix.lower() in WORKBOOK_SUFFIXES
-    if not (workbook or inventory_path.is_dir()):
-        raise InventoryError([Problem(str(inventory_path), None, None,
-                                      "not found: give a folder of CSV files or an .xlsx workbook")])
-    registers = [Path(base_register) if base_register is not None else DEFAULT_REGISTER]
-    registers += [Path(p) for p in coefficient_files]
-    for path in registers:
-        if not path.is_file():
-            raise CoefficientError(f"coefficient register {path} not found")
+    workbook = _is_workbook(inventory_path)
+    registers = _registers(base_register, coefficient_files)
     inventory_name = inventory_name or inventory_path.name
     register_names = unique_names(registers)
     # the price-index table is listed in the reports and copied under inputs/, not shown in the command,
@@ -134,26 +179,11 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
-        # copy the inputs first and compute from the copies: the folder holds exactly what was used
-        inventory_dir = staging / INVENTORY_DIR
-        inventory_dir.mkdir(parents=True)
-        inputs = []
-        for f in _inventory_files(inventory_path):
-            shutil.copyfile(f, inventory_dir / f.name)
-            inputs.append(inventory_dir / f.name)
-        coefficients_dir = staging / COEFFICIENTS_DIR
-        coefficients_dir.mkdir(parents=True)
-        copies = [coefficients_dir / name for name in register_names]
-        for source, copy in zip(registers, copies):
-            shutil.copyfile(source, copy)
-
-        indices = staging / "inputs" / PRICE_INDICES_NAME
-        shutil.copyfile(options.price_indices or DEFAULT_INDICES, indices)
-
-        inventory = load_inventory(inputs[0] if workbook else inventory_dir)
+        copied = _copy_inputs(staging, inventory_path, registers, register_names, options.price_indices)
+        inputs, copies, indices = copied.inputs, copied.registers, copied.price_indices
+        inventory = load_inventory(copied.inventory)
         register = load_register(*copies[1:], base=copies[0])
         results = account(inventory, register, dataclasses.replace(options, price_indices=str(indices)))
-        inputs.append(indices)
 
         write_csv(results.services, staging / "gep_services.csv")
         write_csv(results.summary, staging / "gep_summary.csv")
@@ -184,13 +214,12 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
                     lang=lang)
         write_html(staging / "gep_report.html", results.services, results.summary, results.coefficients, meta,
                    lang=lang)
-        created = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         write_manifest(staging, command or shown_command, shown_command,
                        {"base_register": register_names[0], "coefficients": register_names[1:],
                         "exclude": list(options.exclude), "lang": lang, "base_year": options.base_year,
                         "base_year_used": results.base_year, "price_indices": PRICE_INDICES_NAME},
                        {"name": inventory_name, "kind": "workbook" if workbook else "folder"},
-                       inputs, copies, created=created)
+                       inputs, copies, created=_created())
         os.chmod(staging, 0o755)
         previous = _publish(staging, out)
     except BaseException:
@@ -213,50 +242,72 @@ def _publish(staging: Path, out: Path) -> Path | None:
     return previous
 
 
+def statement_command(inventory_name: str, registers: list[str], start: int, end: int, region: str | None,
+                      rate: float | None, asset_life: float | None) -> str:
+    """The statement command as shown in reports and the manifest: no output folder, registers by name."""
+    parts = ["gep", "statement", inventory_name, "--from", str(start), "--to", str(end)]
+    if region:
+        parts += ["--region", region]
+    for name in registers:
+        parts += ["--coefficients", name]
+    if rate is not None:
+        parts += ["--discount-rate", repr(rate)]
+    if asset_life is not None:
+        parts += ["--asset-life", repr(asset_life)]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
 def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: int, region: str | None = None,
                   coefficient_files: tuple[str, ...] = (), rate: float | None = None,
-                  asset_life: float | None = None, overwrite: bool = False, command: str = "") -> Path:
+                  asset_life: float | None = None, overwrite: bool = False, command: str = "",
+                  base_register: str | Path | None = None, inventory_name: str | None = None,
+                  price_indices: str | Path | None = None) -> Path:
     """The asset-liability statement of ``region`` (default: the top-level region) for ``start`` → ``end``,
-    written into ``out`` like a run: staged, never silently overwriting, with a manifest of hashes."""
-    import json
-
+    written into ``out`` like a run: inputs copied under ``inputs/`` and the statement computed from the
+    copies, staged, never silently overwriting, with a manifest that ``gep verify`` recomputes."""
     from .assets.statement import DEFAULT_LIFE, DEFAULT_RATE, build_statement
-    from .outputs import sha256
     from .render.statement import statement_html, write_statement_excel
 
     inventory_path, out = Path(inventory_path), Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         raise OutputExistsError(f"output folder {out} already exists and is not empty; choose another --out, "
                                 f"or pass --overwrite to keep the old one as {_previous_name(out).name}")
-    inventory = load_inventory(inventory_path)
-    register = load_register(*coefficient_files)
-    results = account(inventory, register, Options())
-    region = region or results.county_code
-    st = build_statement(inventory, register, results, region, start, end,
-                         rate if rate is not None else DEFAULT_RATE,
-                         asset_life if asset_life is not None else DEFAULT_LIFE)
+    workbook = _is_workbook(inventory_path)
+    registers = _registers(base_register, coefficient_files)
+    register_names = unique_names(registers)
+    inventory_name = inventory_name or inventory_path.name
+    shown_command = statement_command(inventory_name, register_names[1:], start, end, region, rate, asset_life)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
+        copied = _copy_inputs(staging, inventory_path, registers, register_names,
+                              str(price_indices) if price_indices else None)
+        inventory = load_inventory(copied.inventory)
+        register = load_register(*copied.registers[1:], base=copied.registers[0])
+        results = account(inventory, register, Options(price_indices=str(copied.price_indices)))
+        st = build_statement(inventory, register, results, region or results.county_code, start, end,
+                             rate if rate is not None else DEFAULT_RATE,
+                             asset_life if asset_life is not None else DEFAULT_LIFE)
         write_csv(st.summary, staging / "statement_summary.csv")
         write_csv(st.monetary.account.reset_index(names="row"), staging / "asset_account.csv")
         for name, acc in st.physical.items():
             write_csv(acc.table.reset_index(names="row"), staging / f"physical_{name}.csv")
+            write_csv(acc.by_cause.reset_index(names="cause"), staging / f"physical_{name}_by_cause.csv")
         write_csv(st.change_matrix.reset_index(names="from"), staging / "change_matrix.csv")
         write_csv(pd_concat([st.liabilities_start.assign(balance="opening"),
                              st.liabilities_end.assign(balance="closing")]), staging / "liabilities.csv")
         write_csv(st.sensitivity, staging / "discount_rate_sensitivity.csv")
         write_csv(st.monetary.npv, staging / "expected_flows_npv.csv")
         write_csv(st.monetary.entries, staging / "asset_account_entries.csv")
-        (staging / "statement.html").write_text(statement_html(st), encoding="utf-8", newline="\n")
-        write_statement_excel(staging / "statement.xlsx", st)
-        inputs = _inventory_files(inventory_path) + [Path(p) for p in (DEFAULT_REGISTER, *coefficient_files)]
-        manifest = {"gep_version": __version__, "command": command, "region": region, "start": start, "end": end,
-                    "discount_rate": st.rate, "asset_life": st.asset_life,
-                    "inputs": {str(p): sha256(p) for p in inputs},
-                    "outputs": {p.name: sha256(p) for p in sorted(staging.iterdir())}}
-        (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                               encoding="utf-8")
+        (staging / "statement.html").write_text(statement_html(st, shown_command), encoding="utf-8", newline="\n")
+        write_statement_excel(staging / "statement.xlsx", st, shown_command)
+        write_manifest(staging, command or shown_command, shown_command,
+                       {"kind": "statement", "base_register": register_names[0], "coefficients": register_names[1:],
+                        "region": region, "region_used": st.region, "start": start, "end": end, "discount_rate": rate,
+                        "asset_life": asset_life, "discount_rate_used": st.rate, "asset_life_used": st.asset_life,
+                        "price_indices": PRICE_INDICES_NAME},
+                       {"name": inventory_name, "kind": "workbook" if workbook else "folder"},
+                       copied.inputs, copied.registers, created=_created())
         os.chmod(staging, 0o755)
         _publish(staging, out)
     except BaseException:

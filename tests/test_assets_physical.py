@@ -146,3 +146,92 @@ def test_chengkou_physical_accounts_balance_over_the_term():
     assert extent.loc["reductions", "forest"] == pytest.approx(0, abs=1e-9)
     assert extent.loc["survey_correction", "forest"] < 0
     assert acc["forest_area"].table.loc["opening", "natural"] == acc["forest_area"].table.loc["closing", "natural"]
+
+
+def _tiny_with_water(tmp_path, reservoir_2021: str):
+    """The tiny inventory with a water account for 甲镇 (990001), 2020 → 2021 (figures made up for the test):
+    reservoir stock 1.00亿m³ at the end of 2020; in 2021 the river channel forms 5000万m³ from precipitation,
+    passes 300万m³ to the reservoir, gives 200万m³ to abstraction and lets 4500万m³ flow out (its stock is
+    unchanged: 5000 − 300 − 200 − 4500 = 0); the reservoir evaporates 100万m³, so it closes at
+    1.00亿 + 300万 − 100万 = 1.02亿m³."""
+    from conftest import tiny_tables, write_tables
+    t = tiny_tables()
+    t["water_resources"] = [
+        {"region_code": "990001", "year": 2020, "item": "水库", "volume [亿m³]": "1.00"},
+        {"region_code": "990001", "year": 2021, "item": "reservoir", "volume [亿m³]": reservoir_2021},
+    ]
+    t["changes"] = [
+        {"region_code": "990001", "year": 2021, "account": "水资源", "item": "河道", "from_item": "",
+         "cause": "降水形成", "amount": 5000, "unit": "万m³"},
+        {"region_code": "990001", "year": 2021, "account": "water", "item": "reservoir", "from_item": "river",
+         "cause": "INFLOW", "amount": 300, "unit": "万m³"},
+        {"region_code": "990001", "year": 2021, "account": "water", "item": "river", "from_item": "",
+         "cause": "ABSTRACTION", "amount": -200, "unit": "万m³"},
+        {"region_code": "990001", "year": 2021, "account": "water", "item": "river", "from_item": "",
+         "cause": "OUTFLOW", "amount": -4500, "unit": "万m³"},
+        {"region_code": "990001", "year": 2021, "account": "water", "item": "reservoir", "from_item": "",
+         "cause": "EVAPORATION", "amount": -100, "unit": "万m³"},
+    ]
+    return write_tables(tmp_path / "inv", t)
+
+
+def test_water_account_by_resource_and_cause(tmp_path):
+    from gep.assets.physical import inventory_accounts
+    from gep.inventory import load_inventory
+    acc = inventory_accounts(load_inventory(_tiny_with_water(tmp_path, "1.02")), "990000", 2020, 2021)["water"]
+    t = acc.table  # m³
+    assert t.loc["opening", "reservoir"] == pytest.approx(1.00e8) and t.loc["closing", "reservoir"] == pytest.approx(1.02e8)
+    # reservoir: +300万 from the river (an inflow), −100万 evaporated; river: +5000万 formed, −300万 to the
+    # reservoir, −200万 abstracted (managed), −4500万 out
+    assert t.loc["additions:unmanaged", "reservoir"] == pytest.approx(3e6)
+    assert t.loc["reductions:unmanaged", "reservoir"] == pytest.approx(1e6)
+    assert t.loc["additions", "river"] == pytest.approx(5e7)
+    assert t.loc["reductions:managed", "river"] == pytest.approx(2e6)
+    assert t.loc["reductions", "river"] == pytest.approx(5e7)
+    assert t.loc["net_change", "TOTAL"] == pytest.approx(2e6)
+    by = acc.by_cause
+    assert by.loc["OUTFLOW", "river"] == pytest.approx(-4.5e7) and by.loc["PRECIPITATION", "river"] == pytest.approx(5e7)
+
+
+def test_an_unbalanced_water_account_names_the_gap(tmp_path):
+    from gep.assets.physical import inventory_accounts
+    from gep.inventory import load_inventory
+    # closing 1.03亿 instead of the 1.02亿 the flows explain: a gap of +100万m³
+    with pytest.raises(PhysicalAccountError, match=r"water account, reservoir: .*gap \+1,000,000\.0000 m³"):
+        inventory_accounts(load_inventory(_tiny_with_water(tmp_path, "1.03")), "990000", 2020, 2021)
+
+
+def test_wetland_account_is_the_wetland_part_of_the_extent_account():
+    from gep.assets.physical import wetland_account
+    # extent (hm²): reservoir 20, river 30, forest 100; in the period 5 hm² of forest is flooded by the
+    # reservoir (a conversion into wetland: an addition), 2 hm² of river becomes reservoir (within wetland),
+    # 1 hm² of river is built over (a reduction)
+    opening = pd.Series({"wetland_reservoir": 20.0, "wetland_river": 30.0, "forest": 100.0, "urban": 10.0})
+    changes = pd.DataFrame([
+        {"item": "wetland_reservoir", "from_item": "forest", "cause": "LANDUSE_CONV", "amount": 5.0},
+        {"item": "wetland_reservoir", "from_item": "wetland_river", "cause": "RECLASS", "amount": 2.0},
+        {"item": "urban", "from_item": "wetland_river", "cause": "LANDUSE_CONV", "amount": 1.0},
+    ])
+    extent = stock_account("extent", "hm²", opening, changes, conserve_total=True)
+    wet = wetland_account(extent, changes).table
+    assert list(wet.columns) == ["wetland_reservoir", "wetland_river", "TOTAL"]
+    # reservoir 20 + 5 + 2 = 27; river 30 − 2 − 1 = 27; wetland total 50 → 54 (+5 −1)
+    assert wet.loc["closing", "wetland_reservoir"] == 27 and wet.loc["closing", "wetland_river"] == 27
+    assert wet.loc["additions:managed", "TOTAL"] == 5 and wet.loc["reductions:managed", "TOTAL"] == 1
+    assert wet.loc["additions:reclassification", "wetland_reservoir"] == 2
+    assert wet.loc["reductions:reclassification", "wetland_river"] == 2
+
+
+def test_chengkou_water_account_matches_the_derived_county_water_resources():
+    from conftest import CHENGKOU
+    from gep.assets.physical import inventory_accounts
+    from gep.inventory import load_inventory
+    acc = inventory_accounts(load_inventory(CHENGKOU), "500229", 2020, 2021)
+    water = acc["water"].table
+    # chengkou-data.md §1.4 (DERIVED): 任河 63.4 m³/s over 2360.74 km² = 847 mm/a of runoff; over the county's
+    # 3289 km² that is ≈ 27.9亿m³/a of water formed from precipitation in one year (2021)
+    assert water.loc["additions:unmanaged", "river"] == pytest.approx(27.9e8, rel=2e-3)
+    # 巴山 reservoir: total storage 3.154亿m³ used as its stock (estimate), unchanged
+    assert water.loc["opening", "reservoir"] == pytest.approx(3.154e8) and water.loc["net_change", "TOTAL"] == 0
+    # wetland 4140 hm² in both years (derive.py: just above the plan's 6.2万亩 = 4133.33 hm² floor)
+    assert acc["wetland"].table.loc["closing", "TOTAL"] == pytest.approx(4140)

@@ -52,3 +52,34 @@ def test_an_unbalanced_term_is_refused(tmp_path, capsys):
     inv = _tiny_with_afforestation(tmp_path, False)  # forest grew, no change recorded
     assert main(["statement", str(inv), "--from", "2020", "--to", "2021", "--out", str(tmp_path / "s")]) == 1
     assert "extent account, forest" in capsys.readouterr().err
+
+
+def test_a_statement_folder_is_reproducible_and_verifiable(tmp_path, capsys):
+    import json
+    import zipfile
+
+    from gep.audit import pack, verify
+    inv = _tiny_with_afforestation(tmp_path, True)
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out in (a, b):
+        assert main(["statement", str(inv), "--from", "2020", "--to", "2021", "--out", str(out)]) == 0
+    manifest = json.loads((a / "manifest.json").read_text(encoding="utf-8"))
+    # the inputs are kept in the folder and every output file is listed with its hash
+    assert "inputs/inventory/extent.csv" in manifest["inputs"] and manifest["options"]["kind"] == "statement"
+    assert manifest["reproducible_command"] == "gep statement inv --from 2020 --to 2021"
+    for name in manifest["outputs"]:  # two runs on the same inputs: byte-identical outputs
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    result = verify(pack(a))
+    assert result.ok and result.figures > 0, result.lines
+    # one figure of an input changed inside the pack: the altered file and the figures that move are named
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(pack(b)) as src, zipfile.ZipFile(tampered, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith("inputs/inventory/extent.csv"):
+                data = data.replace(b",2021,forest,110", b",2021,forest,111", 1)
+                assert b",2021,forest,111" in data
+            dst.writestr(info, data)
+    result = verify(tampered)
+    assert not result.ok
+    assert any("altered file: inputs/inventory/extent.csv" in p for p in result.file_problems)

@@ -35,6 +35,13 @@ CAUSES: dict[str, tuple[str, str, str]] = {
     "NAT_LOSS": ("自然枯损", "unmanaged", "自然"),
     "RECLASS": ("重分类", "reclassification", "—"),
     "SURVEY_CORR": ("调查更正", "revision", "—"),
+    # water asset account (SEEA CF Table 5.11 entries; 水资源存量及变动表, asset-liability.md §1.3 T3)
+    "PRECIPITATION": ("降水形成", "unmanaged", "自然"),
+    "INFLOW": ("上游流入/区外调入", "unmanaged", "自然"),
+    "RETURN_FLOW": ("回归水", "managed", "人为"),
+    "ABSTRACTION": ("取水", "managed", "人为"),
+    "EVAPORATION": ("蒸发/蒸散", "unmanaged", "自然"),
+    "OUTFLOW": ("流出下游/调出区外", "unmanaged", "自然"),
 }
 ENTRY_LABELS = {
     ("managed", 1): ("人为增加", "Managed expansion"), ("unmanaged", 1): ("自然增加", "Unmanaged expansion"),
@@ -104,7 +111,7 @@ def stock_account(name: str, unit: str, opening: pd.Series, changes: pd.DataFram
         part = entries.xs(sign, level="sign") if sign in entries.index.get_level_values("sign") else pd.DataFrame()
         total = pd.Series(0.0, index=items)
         for kind in ("managed", "unmanaged", "catastrophic", "reclassification"):
-            values = part.loc[kind].fillna(0.0) * sign if kind in part.index else pd.Series(0.0, index=items)
+            values = part.loc[kind].fillna(0.0) * sign + 0.0 if kind in part.index else pd.Series(0.0, index=items)
             rows[f"{head}:{kind}"] = values.reindex(items).fillna(0.0)
             total = total + rows[f"{head}:{kind}"]
         rows[head] = total
@@ -157,7 +164,10 @@ def change_matrix(opening: pd.Series, changes: pd.DataFrame) -> pd.DataFrame:
 
 
 #: canonical unit of each account's amounts (inventory cells are converted to it)
-ACCOUNT_UNITS = {"extent": ("hectare", "hm²"), "forest_area": ("hectare", "hm²"), "forest_stock": ("m**3", "m³")}
+ACCOUNT_UNITS = {"extent": ("hectare", "hm²"), "forest_area": ("hectare", "hm²"), "forest_stock": ("m**3", "m³"),
+                 "water": ("m**3", "m³")}
+#: the vocabulary of each account's items
+ITEM_VOCABULARY = {"extent": "ecosystem", "forest_area": "origin", "forest_stock": "origin", "water": "water_resource"}
 
 
 def _subtree(regions: pd.DataFrame, region: str) -> list[str]:
@@ -174,9 +184,10 @@ def _subtree(regions: pd.DataFrame, region: str) -> list[str]:
 
 
 def item_key(account: str, text: str) -> str | None:
-    """The vocabulary key of an account item written as key or Chinese label (森林 → forest, 人工 → planted)."""
+    """The vocabulary key of an account item written as key or Chinese label (森林 → forest, 人工 → planted,
+    河道 → river)."""
     from ..catalogue import vocabulary
-    vocab = vocabulary("ecosystem" if account == "extent" else "origin")
+    vocab = vocabulary(ITEM_VOCABULARY[account])
     if text in vocab:
         return text
     return next((k for k, v in vocab.items() if v["zh"] == text), None)
@@ -204,6 +215,8 @@ def inventory_accounts(inventory, region: str, start_year: int, end_year: int) -
     extent = extent[extent["region_code"].isin(codes)]
     forest = inventory.table("forest")
     forest = forest[forest["region_code"].isin(codes)]
+    water = inventory.table("water_resources")
+    water = water[water["region_code"].isin(codes)]
 
     def stock(frame, year, by, column):
         part = frame[frame["year"] == year]
@@ -212,7 +225,8 @@ def inventory_accounts(inventory, region: str, start_year: int, end_year: int) -
     out = {}
     for name, frame, by, column, conserve in (("extent", extent, "ecosystem", "area", True),
                                               ("forest_area", forest, "origin", "area", False),
-                                              ("forest_stock", forest, "origin", "stock_volume", False)):
+                                              ("forest_stock", forest, "origin", "stock_volume", False),
+                                              ("water", water, "item", "volume", False)):
         if not len(frame) or start_year not in set(frame["year"]) or end_year not in set(frame["year"]):
             continue
         if frame[column].isna().all():
@@ -223,4 +237,29 @@ def inventory_accounts(inventory, region: str, start_year: int, end_year: int) -
                                   .assign(from_item=lambda d: d["from_item"].replace("", np.nan)),
                                   closing=stock(frame, end_year, by, column), conserve_total=conserve,
                                   tolerance=1e-6)
+        if name == "extent":
+            wetland = wetland_account(out["extent"], rows)
+            if wetland is not None:
+                out["wetland"] = wetland
     return out
+
+
+def wetland_account(extent: StockAccount, changes: pd.DataFrame) -> StockAccount | None:
+    """The wetland account by type (湿地资源存量及变动表, asset-liability.md §1.3 T4): the wetland columns
+    of the extent account. A conversion between a wetland type and another ecosystem type is an addition
+    to (or reduction of) the wetland stock; a conversion between two wetland types stays a conversion.
+    None if the region has no wetland type."""
+    from ..catalogue import ecosystem_group
+
+    items = [c for c in extent.table.columns if c != "TOTAL" and ecosystem_group(c) == "wetland"]
+    if not items:
+        return None
+    is_wet = changes["item"].isin(items)
+    from_wet = changes["from_item"].isin(items)
+    inward = changes[is_wet].assign(from_item=lambda d: d["from_item"].where(d["from_item"].isin(items), np.nan))
+    outward = changes[from_wet & ~is_wet]
+    outward = pd.DataFrame({"item": outward["from_item"], "from_item": np.nan, "cause": outward["cause"],
+                            "amount": -outward["amount"]})
+    rows = pd.concat([inward[["item", "from_item", "cause", "amount"]], outward], ignore_index=True)
+    return stock_account("wetland", extent.unit, extent.table.loc["opening", items], rows,
+                         closing=extent.table.loc["closing", items], tolerance=1e-6)

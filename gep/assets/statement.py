@@ -138,11 +138,12 @@ def build_statement(inventory, register, results, region: str, start: int, end: 
         {"item": "seea_degradation", "opening_yuan": np.nan, "closing_yuan": degradation},
     ])
     summary["change_yuan"] = summary["closing_yuan"] - summary["opening_yuan"]
-    notes = ["no condition account: volume effects are recorded as up/down reappraisals, not as enhancement or "
-             "degradation (SEEA EA legend needs the change in condition)",
-             f"asset value = NPV of the {start} and {end} GEP flows at {rate:.2%} over {asset_life:g} years; "
-             f"flows not split by ecosystem ('{WHOLE_REGION}') are valued as one asset of the whole region",
-             "unvalued (physical-only) liabilities are listed but not in the liabilities total"]
+    notes = ["未编制生态系统状况账户：资产的物量变化记为向上/向下重估，而不称为改善或退化（SEEA EA 须以状况变化区分）",
+             f"资产价值 = {start} 年与 {end} 年 GEP 流量的净现值，贴现率 {rate:.2%}，资产寿命 {asset_life:g} 年；"
+             f"未按生态系统类型划分的流量（“全域”）作为全区域的一项资产估值",
+             "未估值（仅实物量）的负债列出，但不计入负债合计"]
+    if "water" in physical:
+        notes.append("水资源账户：仅清单中有存量数据的水资源类型有存量；其他类型存量列为 0，仅列其流量，即视为期初期末存量不变（未计量）")
     return Statement(region, str(regions.loc[region, "name"]), start, end, rate, asset_life, physical, matrix,
                      flows, monetary, sensitivity, lia_start, lia_end, summary, notes)
 

@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
+from ..assets.physical import CAUSES
 from ..assets.statement import ROW_LABELS, Statement, group_label
-from ..catalogue import label
-from .excel import _header, _widths, put
+from ..catalogue import label, vocabulary
+from .excel import _deterministic_bytes, _header, _widths, put
 
 WAN = 1e4
 _PHYSICAL_ROWS = {"opening": "期初存量", "additions:managed": "增加:人为", "additions:unmanaged": "增加:自然",
@@ -26,7 +27,9 @@ _PHYSICAL_ROWS = {"opening": "期初存量", "additions:managed": "增加:人为
                   "reductions:catastrophic": "减少:灾害", "reductions:reclassification": "减少:重分类",
                   "reductions": "本期减少合计", "net_change": "净变化(实际变动)", "survey_correction": "调查更正(不计入变动)",
                   "closing": "期末存量"}
-_ACCOUNT_NAMES = {"extent": "生态系统面积", "forest_area": "森林面积(按起源)", "forest_stock": "森林蓄积(按起源)"}
+_CAUSE_LABELS = {code: f"{zh}（{code}）" for code, (zh, _, _) in CAUSES.items()}
+_ACCOUNT_NAMES = {"extent": "生态系统面积", "forest_area": "森林面积(按起源)", "forest_stock": "森林蓄积(按起源)",
+                  "wetland": "湿地(按类型)", "water": "水资源"}
 
 
 def _col_label(key: str) -> str:
@@ -35,6 +38,9 @@ def _col_label(key: str) -> str:
     shown = label("ecosystem", key, "zh")
     if shown != key:
         return shown
+    water = vocabulary("water_resource").get(key)
+    if water:
+        return water["zh"]
     return {"natural": "天然", "planted": "人工", "all": "全域"}.get(key, group_label(key))
 
 
@@ -57,7 +63,7 @@ def _frame_rows(frame: pd.DataFrame, row_labels: dict, scale: float, digits: int
     return headers, rows
 
 
-def statement_html(st: Statement) -> str:
+def statement_html(st: Statement, command: str = "") -> str:
     parts = [f"<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{escape(st.region_name)} "
              f"生态资源资产负债表 {st.start}–{st.end}</title><style>"
              "body{font-family:'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:2em;font-size:14px}"
@@ -66,6 +72,8 @@ def statement_html(st: Statement) -> str:
              "@media print{@page{size:A4}}</style></head><body>",
              f"<h1>{escape(st.region_name)}（{escape(st.region)}）生态资源资产负债表 {st.start}–{st.end}</h1>",
              f"<p>资产价值 = 生态系统服务预期流量的净现值，贴现率 {st.rate:.2%}，资产寿命 {st.asset_life:g} 年；金额单位：万元。</p>",
+             f"<p>命令：<code>{escape(command)}</code>；输入、系数表与各输出文件的 SHA-256 见 manifest.json，"
+             f"<code>gep verify</code> 可由 inputs/ 重算核对。</p>" if command else "",
              "<h2>总表</h2>"]
     s = st.summary.set_index("item")
     parts.append(_table(["项目", f"期初（{st.start}）", f"期末（{st.end}）", "变化"],
@@ -75,6 +83,9 @@ def statement_html(st: Statement) -> str:
     for name, acc in st.physical.items():
         parts.append(f"<h3>{_ACCOUNT_NAMES.get(name, name)}（{escape(acc.unit)}）</h3>")
         parts.append(_table(*_frame_rows(acc.table, _PHYSICAL_ROWS, 1.0)))
+        if len(acc.by_cause):
+            parts.append(f"<p>增减原因明细（{escape(acc.unit)}；正数为增加，负数为减少；调查更正不计入变动）</p>")
+            parts.append(_table(*_frame_rows(acc.by_cause, _CAUSE_LABELS, 1.0)))
     m = st.change_matrix
     parts.append("<h3>生态系统类型转换矩阵（公顷；行：期初类型，列：期末类型）</h3>")
     parts.append(_table(["期初＼期末"] + [_col_label(c) if c != "opening" else "期初合计" for c in m.columns],
@@ -99,7 +110,7 @@ def statement_html(st: Statement) -> str:
     return "\n".join(parts)
 
 
-def write_statement_excel(path: str | Path, st: Statement) -> Path:
+def write_statement_excel(path: str | Path, st: Statement, command: str = "") -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "总表"
@@ -109,13 +120,15 @@ def write_statement_excel(path: str | Path, st: Statement) -> Path:
         put(ws, i, 1, ROW_LABELS[r.item])
         for j, v in enumerate((r.opening_yuan, r.closing_yuan, r.change_yuan), start=2):
             put(ws, i, j, None if v != v else v / WAN, "#,##0.00")
+    if command:
+        put(ws, 9, 1, f"命令：{command}（输入与输出的 SHA-256 见 manifest.json）")
     _widths(ws, [28, 18, 18, 18])
 
-    def frame_sheet(title: str, frame: pd.DataFrame, labels: dict, scale: float):
-        sh = wb.create_sheet(title[:31])
+    def frame_sheet(title: str, frame: pd.DataFrame, labels: dict, scale: float, sh=None, row: int = 1):
+        sh = sh or wb.create_sheet(title[:31])
         headers, _ = _frame_rows(frame, labels, scale)
-        _header(sh, 1, headers)
-        row = 2
+        _header(sh, row, headers)
+        row += 1
         for idx in frame.index:
             if idx not in labels:
                 continue
@@ -124,9 +137,13 @@ def write_statement_excel(path: str | Path, st: Statement) -> Path:
                 put(sh, row, j, None if v != v else float(v) / scale, "#,##0.00")
             row += 1
         _widths(sh, [24] + [14] * len(frame.columns))
+        return sh, row
 
     for name, acc in st.physical.items():
-        frame_sheet(f"分类表-{_ACCOUNT_NAMES.get(name, name)}", acc.table, _PHYSICAL_ROWS, 1.0)
+        sh, row = frame_sheet(f"分类表-{_ACCOUNT_NAMES.get(name, name)}", acc.table, _PHYSICAL_ROWS, 1.0)
+        if len(acc.by_cause):
+            put(sh, row + 1, 1, f"增减原因明细（{acc.unit}；正数为增加，负数为减少）")
+            frame_sheet("", acc.by_cause, _CAUSE_LABELS, 1.0, sh=sh, row=row + 2)
     frame_sheet("分类表-价值", st.monetary.account, ROW_LABELS, WAN)
     sh = wb.create_sheet("扩展表-负债")
     cols = ["liability", "region_code", "year", "indicator", "target", "actual", "quantity", "unit", "unit_value",
@@ -142,7 +159,6 @@ def write_statement_excel(path: str | Path, st: Statement) -> Path:
         for j, v in enumerate((r.discount_rate, _col_label(r.ecosystem_type), r.npv_0 / WAN, r.npv_1 / WAN,
                                r.change / WAN), start=1):
             put(sh, i, j, v, "#,##0.00" if j > 2 else None)
-    wb.properties.created = wb.properties.modified = pd.Timestamp(2000, 1, 1).to_pydatetime()
     path = Path(path)
-    wb.save(path)
+    path.write_bytes(_deterministic_bytes(wb))
     return path

@@ -261,6 +261,13 @@ WATER_USES = [("domestic", "生活"), ("industrial", "工业"), ("agricultural",
 HPP_CAPACITY_WAN_KW = D(14)
 HPP_HOURS = D(3500)
 HPP_GEN_YI_KWH = HPP_CAPACITY_WAN_KW * HPP_HOURS / 10000                      # 4.9 亿kWh
+# Water resources (水资源存量及变动表). The 任河 leaves the county with 63.4 m³/s from 2360.74 km² of
+# in-county basin (county gazetteer, chengkou-data.md §1.4): 63.4 × 31.536e6 s / 2360.74 km² = 847 mm/a of
+# runoff, applied to every township's land (the reference derives the county 水资源总量 ≈ 27.9亿m³ the same
+# way; no official figure was found). Both rivers rise inside the county, so no inflow from upstream.
+RENHE_FLOW_M3_S, RENHE_BASIN_KM2 = D("63.4"), D("2360.74")
+RUNOFF_MM = RENHE_FLOW_M3_S * D(31536000) / (RENHE_BASIN_KM2 * 10 ** 6) * 1000           # 846.9 mm/a
+BASHAN_STORAGE_YI_M3 = D("3.154")   # total storage of the 巴山 reservoir; its actual storage was not found
 
 NATIONAL_POP_2020 = D(1411778724)
 POP_SHARE = POP_2020 / NATIONAL_POP_2020
@@ -495,6 +502,32 @@ def t_water_supply():
     return write("water_supply", ["区划代码", "年份", "用途", "供水量 [万m³]", "水价 [元/m3]"], rows)
 
 
+def t_water_resources():
+    """水资源存量: only the 巴山 reservoir has a stock figure — its total storage 3.154亿m³ (observed as a
+    capacity), used as the year-end storage of every year (estimated: the actual storage was not found).
+    River channel, groundwater and soil-water stocks were not found and are left out."""
+    rows = [["500229102", y, "水库", fmt(BASHAN_STORAGE_YI_M3), S_BASHAN_HPP,
+             "巴山水库总库容(观测)代替年末蓄水量(未找到);各年相同", "估算"] for y in YEARS]
+    return write("water_resources", ["区划代码", "年份", "水资源类型", "蓄水量 [亿m³]"], rows)
+
+
+def water_flows(c, y):
+    """水资源变动 of township c in year y, on the river-channel item: runoff formed from precipitation
+    (847 mm/a × land area), abstraction (the water_supply estimates) and the outflow that balances them
+    (channel storage taken as unchanged)."""
+    runoff = q(RUNOFF_MM / 1000 * LAND[c] * 10000 / 10000, 4)   # m × hm² × 10⁴ m²/hm² → 万m³
+    abstraction = sum(q(allocate(WATER_COUNTY[u], LAND, 4)[c], 4) for u, _ in WATER_USES)
+    src = "任河 63.4m³/s, 流域2360.74km² (城口县志转引 verywind.cn; chengkou-data.md §1.4)"
+    return [
+        [c, y, "水资源", "河道", "", "降水形成", fmt(runoff, 4), "万m³", src,
+         f"产水深{fmt(q(RUNOFF_MM, 1))}mm/a(任河径流/县内流域面积)×土地面积", "估算"],
+        [c, y, "水资源", "河道", "", "取水", fmt(-abstraction, 4), "万m³", "见water_supply.csv",
+         "生活+工业+农业供水量(估算)", "估算"],
+        [c, y, "水资源", "河道", "", "流出", fmt(abstraction - runoff, 4), "万m³", src,
+         "水量平衡倒算:产水−取水(河道蓄量视为不变;回归水未找到,未计);任河、前河均发源于县内,无上游入境水", "估算"],
+    ]
+
+
 def t_hydropower():
     rows = [["500229102", y, "巴山水电站", fmt(HPP_CAPACITY_WAN_KW), fmt(HPP_GEN_YI_KWH), S_BASHAN_HPP,
              "装机2×7万kW(观测);发电量=14万kW×3500h利用小时(假定,西南引水式电站典型值)=4.9亿kWh;"
@@ -577,6 +610,7 @@ def t_changes():
     rebaseline = "县森林覆盖率2017年68.3%(2022年报道)与2018年67.3%(2018–19年报道)口径不同,差额按调查更正处理"
     for c in CODES:
         for a, b in zip(YEARS, YEARS[1:]):
+            rows += water_flows(c, b)
             d = EXTENT[(c, b)]["forest"] - EXTENT[(c, a)]["forest"]
             if d == 0:
                 continue
@@ -614,7 +648,8 @@ def main():
     counts = {
         "regions": t_regions(), "socioeconomic": t_socioeconomic(), "extent": t_extent(),
         "forest": t_forest(), "conditions": t_conditions(), "climate": t_climate(),
-        "water_bodies": t_water_bodies(), "water_supply": t_water_supply(), "hydropower": t_hydropower(),
+        "water_bodies": t_water_bodies(), "water_supply": t_water_supply(),
+        "water_resources": t_water_resources(), "hydropower": t_hydropower(),
         "emissions": t_emissions(), "products": t_products(), "tourism": t_tourism(), "targets": t_targets(),
         "changes": t_changes(), "obligations": t_obligations(),
     }
