@@ -294,6 +294,7 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
             write_csv(acc.table.reset_index(names="row"), staging / f"physical_{name}.csv")
             write_csv(acc.by_cause.reset_index(names="cause"), staging / f"physical_{name}_by_cause.csv")
         write_csv(st.change_matrix.reset_index(names="from"), staging / "change_matrix.csv")
+        write_csv(st.condition, staging / "condition_account.csv")
         write_csv(pd_concat([st.liabilities_start.assign(balance="opening"),
                              st.liabilities_end.assign(balance="closing")]), staging / "liabilities.csv")
         write_csv(st.sensitivity, staging / "discount_rate_sensitivity.csv")

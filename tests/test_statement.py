@@ -34,6 +34,15 @@ def test_statement_of_a_term_by_hand(tmp_path):
     assert acc.loc["additions", "forest"] > 0
     assert st.physical["extent"].table.loc["additions:managed", "forest"] == 10
     assert {0.02, 0.04, 0.06, 0.08} <= set(st.sensitivity["discount_rate"].round(4))
+    # condition account: forest stock 8000 + 1000 + 30000 = 39 000 m³ on 400 hm² (97.5 m³/hm²), then on 410 hm²
+    # (10 hm² planted, no stock yet): index 400/410 = 0.9756, a decline of 2.44 %
+    cond = st.condition.set_index("indicator").loc["stock_per_hectare"]
+    assert cond["opening"] == pytest.approx(97.5) and cond["closing"] == pytest.approx(39000 / 410)
+    assert cond["index_change"] == pytest.approx(400 / 410 - 1)
+    # with the forest's condition down, a fall of a forest flow per hectare is degradation, not a reappraisal
+    forest_volume = st.monetary.entries.query("ecosystem_type == 'forest' and effect == 'volume'")
+    assert set(forest_volume.loc[forest_volume["amount"] < 0, "entry"]) <= {"degradation"}
+    assert set(forest_volume.loc[forest_volume["amount"] > 0, "entry"]) <= {"upward_reappraisals"}
 
 
 def test_statement_command_writes_the_statement(tmp_path, capsys):

@@ -13,9 +13,13 @@ Assembles, for a period start → end (e.g. an official's term, 2019–2021):
 - net assets = asset value − valued liabilities, opening and closing, and the change; SEEA degradation
   is shown beside, never netted in.
 
-Without a condition account, the volume effects cannot be called enhancement or degradation (the
-SEEA legend needs the change in condition): they are recorded as upward or downward reappraisals, and
-the statement says so.
+The condition account (SEEA EA chapter 5) holds what the inventory measures of condition: the forest's
+stock volume per hectare (单位面积蓄积, a condition indicator of GB/T 38582-2020 and of the 林木资源存量及变动表,
+asset-liability.md §1.3 T2), from the forest-stock and forest-area accounts. Its index is the indicator
+relative to the opening year (opening = 1; no reference condition is published for Chengkou), and its
+change decides whether the forest's volume effect is enhancement or degradation (SEEA EA legend,
+:func:`gep.assets.monetary.rule_entry`). Ecosystem types without a condition indicator keep a change of 0:
+their volume effects are recorded as upward or downward reappraisals, and the statement says so.
 """
 from __future__ import annotations
 
@@ -54,6 +58,7 @@ class Statement:
     liabilities_end: pd.DataFrame
     summary: pd.DataFrame
     notes: list = field(default_factory=list)
+    condition: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def expected_flows(services: pd.DataFrame, region: str, start: int, end: int) -> pd.DataFrame:
@@ -85,6 +90,26 @@ def _extent_by_group(physical: dict, when: str, land: float) -> dict[str, float]
         by[ecosystem_group(eco)] = by.get(ecosystem_group(eco), 0.0) + float(area)
     by[WHOLE_REGION] = land
     return by
+
+
+def condition_account(physical: dict) -> pd.DataFrame:
+    """The condition account of the term: one row per ecosystem type × indicator with the opening and
+    closing values, their unit and the change of the condition index (closing / opening − 1, the opening
+    being the reference level). Today: forest stock volume per hectare [m³/hm²] = forest stock / forest
+    area, both from the physical accounts (GB/T 38582-2020 单位面积蓄积)."""
+    rows = []
+    if "forest_stock" in physical and "forest_area" in physical:
+        stock, area = physical["forest_stock"].table, physical["forest_area"].table
+        v0 = float(stock.loc["opening", "TOTAL"]) / float(area.loc["opening", "TOTAL"]) \
+            if area.loc["opening", "TOTAL"] else np.nan
+        v1 = float(stock.loc["closing", "TOTAL"]) / float(area.loc["closing", "TOTAL"]) \
+            if area.loc["closing", "TOTAL"] else np.nan
+        if np.isfinite(v0) and np.isfinite(v1) and v0 > 0:
+            rows.append({"ecosystem_type": "forest", "indicator": "stock_per_hectare", "unit": "m³/hm²",
+                         "opening": v0, "closing": v1, "index_opening": 1.0, "index_closing": v1 / v0,
+                         "index_change": v1 / v0 - 1.0})
+    return pd.DataFrame(rows, columns=["ecosystem_type", "indicator", "unit", "opening", "closing", "index_opening",
+                                       "index_closing", "index_change"])
 
 
 def build_statement(inventory, register, results, region: str, start: int, end: int,
@@ -119,9 +144,12 @@ def build_statement(inventory, register, results, region: str, start: int, end: 
         flows["price_1"] = np.where(flows.quantity_1 != 0, flows.v1 / flows.quantity_1.where(flows.quantity_1 != 0), 1.0)
         flows = flows.drop(columns=["v0", "v1"])
     types = sorted(set(flows["ecosystem_type"]))
-    no_condition = {t: 0.0 for t in types}
+    condition = condition_account(physical)
+    condition_change = {t: 0.0 for t in types}
+    condition_change.update({t: c for t, c in condition.groupby("ecosystem_type")["index_change"].mean().items()
+                             if t in condition_change})
     monetary = monetary_asset_account(flows, {t: extent_0.get(t, 0.0) for t in types},
-                                      {t: extent_1.get(t, 0.0) for t in types}, no_condition, rate, asset_life)
+                                      {t: extent_1.get(t, 0.0) for t in types}, condition_change, rate, asset_life)
     sensitivity = discount_rate_sensitivity(flows, asset_life, rates=(rate, *SENSITIVITY_RATES))
     lia_start = liabilities(inventory, register, region, start - 1, start)
     lia_end = liabilities(inventory, register, region, start, end)
@@ -138,14 +166,17 @@ def build_statement(inventory, register, results, region: str, start: int, end: 
         {"item": "seea_degradation", "opening_yuan": np.nan, "closing_yuan": degradation},
     ])
     summary["change_yuan"] = summary["closing_yuan"] - summary["opening_yuan"]
-    notes = ["未编制生态系统状况账户：资产的物量变化记为向上/向下重估，而不称为改善或退化（SEEA EA 须以状况变化区分）",
+    no_condition = [group_label(t) for t in types if t not in set(condition["ecosystem_type"]) and t != WHOLE_REGION]
+    notes = [("状况账户：森林以单位面积蓄积为状况指标（以期初为 1），其变化决定森林物量变化记为改善或退化；" if len(condition)
+              else "") + ("、".join(no_condition) + "无状况指标，其物量变化记为向上/向下重估，而不称为改善或退化"
+                         "（SEEA EA 须以状况变化区分）" if no_condition else ""),
              f"资产价值 = {start} 年与 {end} 年 GEP 流量的净现值，贴现率 {rate:.2%}，资产寿命 {asset_life:g} 年；"
              f"未按生态系统类型划分的流量（“全域”）作为全区域的一项资产估值",
              "未估值（仅实物量）的负债列出，但不计入负债合计"]
     if "water" in physical:
         notes.append("水资源账户：仅清单中有存量数据的水资源类型有存量；其他类型存量列为 0，仅列其流量，即视为期初期末存量不变（未计量）")
     return Statement(region, str(regions.loc[region, "name"]), start, end, rate, asset_life, physical, matrix,
-                     flows, monetary, sensitivity, lia_start, lia_end, summary, notes)
+                     flows, monetary, sensitivity, lia_start, lia_end, summary, notes, condition)
 
 
 def _key(text):

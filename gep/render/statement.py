@@ -28,6 +28,7 @@ _PHYSICAL_ROWS = {"opening": "期初存量", "additions:managed": "增加:人为
                   "reductions": "本期减少合计", "net_change": "净变化(实际变动)", "survey_correction": "调查更正(不计入变动)",
                   "closing": "期末存量"}
 _CAUSE_LABELS = {code: f"{zh}（{code}）" for code, (zh, _, _) in CAUSES.items()}
+_CONDITION_LABELS = {"stock_per_hectare": "单位面积蓄积"}
 _ACCOUNT_NAMES = {"extent": "生态系统面积", "forest_area": "森林面积(按起源)", "forest_stock": "森林蓄积(按起源)",
                   "wetland": "湿地(按类型)", "water": "水资源"}
 
@@ -91,14 +92,22 @@ def statement_html(st: Statement, command: str = "") -> str:
     parts.append(_table(["期初＼期末"] + [_col_label(c) if c != "opening" else "期初合计" for c in m.columns],
                         [[escape(_col_label(i) if i != "closing" else "期末合计")] + [_fmt(v) for v in m.loc[i]]
                          for i in m.index]))
+    parts.append("<h3>生态系统状况账户（状况指数以期初为 1）</h3>")
+    parts.append(_table(["生态系统", "指标", "单位", f"期初（{st.start}）", f"期末（{st.end}）", "状况指数变化"],
+                        [[escape(_col_label(r.ecosystem_type)), escape(_CONDITION_LABELS.get(r.indicator, r.indicator)),
+                          escape(r.unit), _fmt(r.opening), _fmt(r.closing), f"{r.index_change:+.2%}"]
+                         for r in st.condition.itertuples()]) if len(st.condition) else "<p>无状况指标。</p>")
     parts.append("<h3>生态资产价值账户（SEEA EA 表10.1，万元）</h3>")
     parts.append(_table(*_frame_rows(st.monetary.account, ROW_LABELS, WAN)))
     parts.append("<h2>扩展表</h2><h3>负债</h3>")
     lia = pd.concat([st.liabilities_start.assign(when=f"期初（{st.start}）"),
                      st.liabilities_end.assign(when=f"期末（{st.end}）")], ignore_index=True)
-    parts.append(_table(["时点", "类型", "指标", "目标", "实际", "缺口", "单位", "约束性", "价值（万元）", "依据", "说明"],
+    parts.append(_table(["时点", "类型", "指标", "目标", "实际", "缺口", "单位", "是否达到", "约束性", "价值（万元）", "依据",
+                         "说明"],
                         [[escape(r.when), escape(r.liability), escape(str(r.indicator)), _fmt(r.target),
-                          _fmt(r.actual), _fmt(r.quantity), escape(r.unit), "是" if r.binding else "否",
+                          _fmt(r.actual), _fmt(r.quantity), escape(r.unit),
+                          ("达到" if not r.quantity else "未达到") if r.liability == "target_shortfall" else "—",
+                          "是" if r.binding else "否",
                           _fmt(r.value_yuan, WAN), escape(str(r.threshold_source)), escape(str(r.note))]
                          for r in lia.itertuples()]) if len(lia) else "<p>无。</p>")
     parts.append("<h3>贴现率敏感性（万元）</h3>")
