@@ -33,6 +33,12 @@ _ACCOUNT_NAMES = {"extent": "生态系统面积", "forest_area": "森林面积(�
                   "wetland": "湿地(按类型)", "water": "水资源"}
 
 
+def _shown_unit(acc) -> tuple[float, str]:
+    """Volumes are shown in 万m³, as in the 林木/水资源存量及变动表 (asset-liability.md §1.3 T2, T3); the CSV
+    files keep m³."""
+    return (1e4, "万m³") if acc.unit == "m³" else (1.0, acc.unit)
+
+
 def _col_label(key: str) -> str:
     if key == "TOTAL":
         return "合计"
@@ -82,11 +88,12 @@ def statement_html(st: Statement, command: str = "") -> str:
                           _fmt(r.change_yuan, WAN)] for i, r in s.iterrows()]))
     parts.append("<h2>分类表</h2>")
     for name, acc in st.physical.items():
-        parts.append(f"<h3>{_ACCOUNT_NAMES.get(name, name)}（{escape(acc.unit)}）</h3>")
-        parts.append(_table(*_frame_rows(acc.table, _PHYSICAL_ROWS, 1.0)))
+        scale, unit = _shown_unit(acc)
+        parts.append(f"<h3>{_ACCOUNT_NAMES.get(name, name)}（{escape(unit)}）</h3>")
+        parts.append(_table(*_frame_rows(acc.table, _PHYSICAL_ROWS, scale)))
         if len(acc.by_cause):
-            parts.append(f"<p>增减原因明细（{escape(acc.unit)}；正数为增加，负数为减少；调查更正不计入变动）</p>")
-            parts.append(_table(*_frame_rows(acc.by_cause, _CAUSE_LABELS, 1.0)))
+            parts.append(f"<p>增减原因明细（{escape(unit)}；正数为增加，负数为减少；调查更正不计入变动）</p>")
+            parts.append(_table(*_frame_rows(acc.by_cause, _CAUSE_LABELS, scale)))
     m = st.change_matrix
     parts.append("<h3>生态系统类型转换矩阵（公顷；行：期初类型，列：期末类型）</h3>")
     parts.append(_table(["期初＼期末"] + [_col_label(c) if c != "opening" else "期初合计" for c in m.columns],
@@ -149,10 +156,12 @@ def write_statement_excel(path: str | Path, st: Statement, command: str = "") ->
         return sh, row
 
     for name, acc in st.physical.items():
-        sh, row = frame_sheet(f"分类表-{_ACCOUNT_NAMES.get(name, name)}", acc.table, _PHYSICAL_ROWS, 1.0)
+        scale, unit = _shown_unit(acc)
+        sh, row = frame_sheet(f"分类表-{_ACCOUNT_NAMES.get(name, name)}", acc.table, _PHYSICAL_ROWS, scale)
+        put(sh, row + 1, 1, f"单位：{unit}")
         if len(acc.by_cause):
-            put(sh, row + 1, 1, f"增减原因明细（{acc.unit}；正数为增加，负数为减少）")
-            frame_sheet("", acc.by_cause, _CAUSE_LABELS, 1.0, sh=sh, row=row + 2)
+            put(sh, row + 2, 1, f"增减原因明细（{unit}；正数为增加，负数为减少）")
+            frame_sheet("", acc.by_cause, _CAUSE_LABELS, scale, sh=sh, row=row + 3)
     frame_sheet("分类表-价值", st.monetary.account, ROW_LABELS, WAN)
     sh = wb.create_sheet("扩展表-负债")
     cols = ["liability", "region_code", "year", "indicator", "target", "actual", "quantity", "unit", "unit_value",
