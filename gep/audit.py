@@ -313,7 +313,7 @@ def recompute(folder: Path, out: Path, manifest: dict | None = None) -> Path:
         run_statement(inputs.inventory_path, out, int(o["start"]), int(o["end"]), o.get("region"),
                       tuple(inputs.registers), o.get("discount_rate"), o.get("asset_life"),
                       base_register=inputs.base, inventory_name=inputs.name, price_indices=inputs.price_indices,
-                      command=f"gep verify (recomputation of {inputs.manifest.get('reproducible_command', '')})")
+                      lang=inputs.lang, command=f"gep verify (recomputation of {inputs.manifest.get('reproducible_command', '')})")
         return out
     run(inputs.inventory_path, out, tuple(inputs.registers), inputs.options(), lang=inputs.lang,
         base_register=inputs.base, inventory_name=inputs.name,

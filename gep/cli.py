@@ -119,7 +119,7 @@ def _cmd_statement(args) -> int:
     command = "gep " + " ".join(shlex.quote(a) for a in args.argv)
     try:
         out = run_statement(args.inventory, args.out, args.start, args.end, args.region, tuple(args.coefficients),
-                            args.discount_rate, args.asset_life, args.overwrite, command)
+                            args.discount_rate, args.asset_life, args.overwrite, command, lang=args.lang)
     except (PhysicalAccountError, ValueError) as exc:
         print(f"gep: {exc}", file=sys.stderr)
         return 1
@@ -198,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--coefficients", action="append", default=[], metavar="CSV")
     p.add_argument("--discount-rate", type=float, help="asset discount rate (default 0.0277)")
     p.add_argument("--asset-life", type=float, help="asset life in years (default 100)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the HTML and Excel statement")
     p.add_argument("--overwrite", action="store_true")
     p.set_defaults(func=_cmd_statement)
 

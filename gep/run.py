@@ -243,7 +243,7 @@ def _publish(staging: Path, out: Path) -> Path | None:
 
 
 def statement_command(inventory_name: str, registers: list[str], start: int, end: int, region: str | None,
-                      rate: float | None, asset_life: float | None) -> str:
+                      rate: float | None, asset_life: float | None, lang: str = "zh") -> str:
     """The statement command as shown in reports and the manifest: no output folder, registers by name."""
     parts = ["gep", "statement", inventory_name, "--from", str(start), "--to", str(end)]
     if region:
@@ -254,6 +254,8 @@ def statement_command(inventory_name: str, registers: list[str], start: int, end
         parts += ["--discount-rate", repr(rate)]
     if asset_life is not None:
         parts += ["--asset-life", repr(asset_life)]
+    if lang != "zh":
+        parts += ["--lang", lang]
     return " ".join(shlex.quote(p) for p in parts)
 
 
@@ -261,7 +263,7 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
                   coefficient_files: tuple[str, ...] = (), rate: float | None = None,
                   asset_life: float | None = None, overwrite: bool = False, command: str = "",
                   base_register: str | Path | None = None, inventory_name: str | None = None,
-                  price_indices: str | Path | None = None) -> Path:
+                  price_indices: str | Path | None = None, lang: str = "zh") -> Path:
     """The asset-liability statement of ``region`` (default: the top-level region) for ``start`` → ``end``,
     written into ``out`` like a run: inputs copied under ``inputs/`` and the statement computed from the
     copies, staged, never silently overwriting, with a manifest that ``gep verify`` recomputes."""
@@ -276,7 +278,7 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
     registers = _registers(base_register, coefficient_files)
     register_names = unique_names(registers)
     inventory_name = inventory_name or inventory_path.name
-    shown_command = statement_command(inventory_name, register_names[1:], start, end, region, rate, asset_life)
+    shown_command = statement_command(inventory_name, register_names[1:], start, end, region, rate, asset_life, lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
@@ -300,13 +302,13 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
         write_csv(st.sensitivity, staging / "discount_rate_sensitivity.csv")
         write_csv(st.monetary.npv, staging / "expected_flows_npv.csv")
         write_csv(st.monetary.entries, staging / "asset_account_entries.csv")
-        (staging / "statement.html").write_text(statement_html(st, shown_command), encoding="utf-8", newline="\n")
-        write_statement_excel(staging / "statement.xlsx", st, shown_command)
+        (staging / "statement.html").write_text(statement_html(st, shown_command, lang), encoding="utf-8", newline="\n")
+        write_statement_excel(staging / "statement.xlsx", st, shown_command, lang)
         write_manifest(staging, command or shown_command, shown_command,
                        {"kind": "statement", "base_register": register_names[0], "coefficients": register_names[1:],
                         "region": region, "region_used": st.region, "start": start, "end": end, "discount_rate": rate,
                         "asset_life": asset_life, "discount_rate_used": st.rate, "asset_life_used": st.asset_life,
-                        "price_indices": PRICE_INDICES_NAME},
+                        "price_indices": PRICE_INDICES_NAME, "lang": lang},
                        {"name": inventory_name, "kind": "workbook" if workbook else "folder"},
                        copied.inputs, copied.registers, created=_created())
         os.chmod(staging, 0o755)

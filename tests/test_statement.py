@@ -92,3 +92,14 @@ def test_a_statement_folder_is_reproducible_and_verifiable(tmp_path, capsys):
     result = verify(tampered)
     assert not result.ok
     assert any("altered file: inputs/inventory/extent.csv" in p for p in result.file_problems)
+
+
+def test_the_statement_in_english(tmp_path):
+    inv = _tiny_with_afforestation(tmp_path, True)
+    out = tmp_path / "en"
+    assert main(["statement", str(inv), "--from", "2020", "--to", "2021", "--out", str(out), "--lang", "en"]) == 0
+    html = (out / "statement.html").read_text(encoding="utf-8")
+    assert "Ecological asset-liability statement" in html and "Managed expansion" in html
+    assert "Afforestation / replanting (AFF_PLANT)" in html and "期初存量" not in html
+    import json
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["reproducible_command"].endswith("--lang en")

@@ -166,15 +166,28 @@ def build_statement(inventory, register, results, region: str, start: int, end: 
         {"item": "seea_degradation", "opening_yuan": np.nan, "closing_yuan": degradation},
     ])
     summary["change_yuan"] = summary["closing_yuan"] - summary["opening_yuan"]
-    no_condition = [group_label(t) for t in types if t not in set(condition["ecosystem_type"]) and t != WHOLE_REGION]
-    notes = [("状况账户：森林以单位面积蓄积为状况指标（以期初为 1），其变化决定森林物量变化记为改善或退化；" if len(condition)
-              else "") + ("、".join(no_condition) + "无状况指标，其物量变化记为向上/向下重估，而不称为改善或退化"
-                         "（SEEA EA 须以状况变化区分）" if no_condition else ""),
-             f"资产价值 = {start} 年与 {end} 年 GEP 流量的净现值，贴现率 {rate:.2%}，资产寿命 {asset_life:g} 年；"
-             f"未按生态系统类型划分的流量（“全域”）作为全区域的一项资产估值",
-             "未估值（仅实物量）的负债列出，但不计入负债合计"]
+    no_condition = [t for t in types if t not in set(condition["ecosystem_type"]) and t != WHOLE_REGION]
+    notes = []  # (zh, en) pairs: the reports show one language
+    if len(condition):
+        notes.append(("状况账户：森林以单位面积蓄积为状况指标（以期初为 1），其变化决定森林的物量变化记为改善或退化",
+                      "condition account: forest stock volume per hectare (opening = 1); its change decides whether "
+                      "the forest's volume effect is enhancement or degradation"))
+    if no_condition:
+        notes.append(("、".join(label("group", t, "zh") for t in no_condition) + "无状况指标，其物量变化记为向上/向下重估，"
+                      "而不称为改善或退化（SEEA EA 须以状况变化区分）",
+                      ", ".join(label("group", t, "en") for t in no_condition) + ": no condition indicator, so volume "
+                      "effects are upward/downward reappraisals, not enhancement or degradation (the SEEA EA legend "
+                      "needs the change in condition)"))
+    notes.append((f"资产价值 = {start} 年与 {end} 年 GEP 流量的净现值，贴现率 {rate:.2%}，资产寿命 {asset_life:g} 年；"
+                  f"未按生态系统类型划分的流量（“全域”）作为全区域的一项资产估值",
+                  f"asset value = NPV of the {start} and {end} GEP flows at {rate:.2%} over {asset_life:g} years; "
+                  f"flows not split by ecosystem ('whole region') are valued as one asset of the whole region"))
+    notes.append(("未估值（仅实物量）的负债列出，但不计入负债合计",
+                  "unvalued (physical-only) liabilities are listed but not in the liabilities total"))
     if "water" in physical:
-        notes.append("水资源账户：仅清单中有存量数据的水资源类型有存量；其他类型存量列为 0，仅列其流量，即视为期初期末存量不变（未计量）")
+        notes.append(("水资源账户：仅清单中有存量数据的水资源类型有存量；其他类型存量列为 0，仅列其流量，即视为期初期末存量不变（未计量）",
+                      "water account: only the water resources with a stock in the inventory have one; any other "
+                      "resource shows a stock of 0 with its flows, i.e. its stock was taken as unchanged (not measured)"))
     return Statement(region, str(regions.loc[region, "name"]), start, end, rate, asset_life, physical, matrix,
                      flows, monetary, sensitivity, lia_start, lia_end, summary, notes, condition)
 
@@ -185,16 +198,3 @@ def _key(text):
         return text
     vocab = vocabulary("ecosystem")
     return text if text in vocab else next((k for k, v in vocab.items() if v["zh"] == text), text)
-
-
-ROW_LABELS = {
-    "opening_value": "期初价值", "additions": "资产增加(转换)", "reductions": "资产减少(转换)",
-    "enhancement": "生态系统改善", "degradation": "生态系统退化", "catastrophic_losses": "灾害损失",
-    "upward_reappraisals": "向上重估", "downward_reappraisals": "向下重估", "revaluations": "价格重估",
-    "net_change": "净变化", "closing_value": "期末价值", "asset_value": "生态资产价值", "liabilities": "负债",
-    "net_assets": "净资产", "seea_degradation": "SEEA生态退化(列示,不抵减)",
-}
-
-
-def group_label(key: str) -> str:
-    return label("group", key, "zh")
