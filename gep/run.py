@@ -12,6 +12,7 @@ records is exactly what was computed. ``manifest.json`` lists the SHA-256 of eve
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import dataclasses
 import os
@@ -52,6 +53,34 @@ def _previous_name(out: Path) -> Path:
     while (candidate := out.with_name(f"{out.name}.previous-{n}")).exists():
         n += 1
     return candidate
+
+
+def refuse_existing(out: Path, overwrite: bool) -> None:
+    """Refuse an existing non-empty output folder unless ``overwrite`` (it is then kept as ``.previous-N``)."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
+        raise OutputExistsError(f"output folder {out} already exists and is not empty; choose another --out, "
+                                f"or pass --overwrite to keep the old one as {_previous_name(out).name}")
+
+
+@dataclass
+class Staging:
+    path: Path  # the folder being written
+    previous: Path | None = None  # where an earlier output folder was kept, once published
+
+
+@contextlib.contextmanager
+def staged(out: Path):
+    """Write into a sibling staging folder, moved into place as ``out`` only when the block completes;
+    on any error the staging folder is removed and nothing is published."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Staging(Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent)))
+    try:
+        yield stage
+        os.chmod(stage.path, 0o755)
+        stage.previous = _publish(stage.path, out)
+    except BaseException:
+        shutil.rmtree(stage.path, ignore_errors=True)
+        raise
 
 
 def _inventory_files(path: Path) -> list[Path]:
@@ -164,9 +193,7 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
 
     inventory_path, out = Path(inventory_path), Path(out)
     options = options or Options()
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
-        raise OutputExistsError(f"output folder {out} already exists and is not empty; choose another --out, "
-                                f"or pass --overwrite to keep the old one as {_previous_name(out).name}")
+    refuse_existing(out, overwrite)
     workbook = _is_workbook(inventory_path)
     registers = _registers(base_register, coefficient_files)
     inventory_name = inventory_name or inventory_path.name
@@ -176,9 +203,8 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
     shown_command = reproducible_command(inventory_name, register_names[1:], options.exclude, lang,
                                          options.base_year)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
+    with staged(out) as stage:
+        staging = stage.path
         copied = _copy_inputs(staging, inventory_path, registers, register_names, options.price_indices)
         inputs, copies, indices = copied.inputs, copied.registers, copied.price_indices
         inventory = load_inventory(copied.inventory)
@@ -220,12 +246,7 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
                         "base_year_used": results.base_year, "price_indices": PRICE_INDICES_NAME},
                        {"name": inventory_name, "kind": "workbook" if workbook else "folder"},
                        inputs, copies, created=_created())
-        os.chmod(staging, 0o755)
-        previous = _publish(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return RunOutput(folder=out, results=results, previous=previous)
+    return RunOutput(folder=out, results=results, previous=stage.previous)
 
 
 def _publish(staging: Path, out: Path) -> Path | None:
@@ -271,17 +292,14 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
     from .render.statement import statement_html, write_statement_excel
 
     inventory_path, out = Path(inventory_path), Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
-        raise OutputExistsError(f"output folder {out} already exists and is not empty; choose another --out, "
-                                f"or pass --overwrite to keep the old one as {_previous_name(out).name}")
+    refuse_existing(out, overwrite)
     workbook = _is_workbook(inventory_path)
     registers = _registers(base_register, coefficient_files)
     register_names = unique_names(registers)
     inventory_name = inventory_name or inventory_path.name
     shown_command = statement_command(inventory_name, register_names[1:], start, end, region, rate, asset_life, lang)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
+    with staged(out) as stage:
+        staging = stage.path
         copied = _copy_inputs(staging, inventory_path, registers, register_names,
                               str(price_indices) if price_indices else None)
         inventory = load_inventory(copied.inventory)
@@ -311,11 +329,6 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
                         "price_indices": PRICE_INDICES_NAME, "lang": lang},
                        {"name": inventory_name, "kind": "workbook" if workbook else "folder"},
                        copied.inputs, copied.registers, created=_created())
-        os.chmod(staging, 0o755)
-        _publish(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return out
 
 
