@@ -12,6 +12,7 @@ records is exactly what was computed. ``manifest.json`` lists the SHA-256 of eve
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import dataclasses
 import os
@@ -52,6 +53,34 @@ def _previous_name(out: Path) -> Path:
     while (candidate := out.with_name(f"{out.name}.previous-{n}")).exists():
         n += 1
     return candidate
+
+
+def refuse_existing(out: Path, overwrite: bool) -> None:
+    """Refuse an existing non-empty output folder unless ``overwrite`` (it is then kept as ``.previous-N``)."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
+        raise OutputExistsError(f"output folder {out} already exists and is not empty; choose another --out, "
+                                f"or pass --overwrite to keep the old one as {_previous_name(out).name}")
+
+
+@dataclass
+class Staging:
+    path: Path  # the folder being written
+    previous: Path | None = None  # where an earlier output folder was kept, once published
+
+
+@contextlib.contextmanager
+def staged(out: Path):
+    """Write into a sibling staging folder, moved into place as ``out`` only when the block completes;
+    on any error the staging folder is removed and nothing is published."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Staging(Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent)))
+    try:
+        yield stage
+        os.chmod(stage.path, 0o755)
+        stage.previous = _publish(stage.path, out)
+    except BaseException:
+        shutil.rmtree(stage.path, ignore_errors=True)
+        raise
 
 
 def _inventory_files(path: Path) -> list[Path]:
@@ -112,9 +141,7 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
 
     inventory_path, out = Path(inventory_path), Path(out)
     options = options or Options()
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
-        raise OutputExistsError(f"output folder {out} already exists and is not empty; choose another --out, "
-                                f"or pass --overwrite to keep the old one as {_previous_name(out).name}")
+    refuse_existing(out, overwrite)
     workbook = inventory_path.is_file() and inventory_path.suffix.lower() in WORKBOOK_SUFFIXES
     if not (workbook or inventory_path.is_dir()):
         raise InventoryError([Problem(str(inventory_path), None, None,
@@ -131,9 +158,8 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
     shown_command = reproducible_command(inventory_name, register_names[1:], options.exclude, lang,
                                          options.base_year)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
+    with staged(out) as stage:
+        staging = stage.path
         # copy the inputs first and compute from the copies: the folder holds exactly what was used
         inventory_dir = staging / INVENTORY_DIR
         inventory_dir.mkdir(parents=True)
@@ -191,12 +217,7 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
                         "base_year_used": results.base_year, "price_indices": PRICE_INDICES_NAME},
                        {"name": inventory_name, "kind": "workbook" if workbook else "folder"},
                        inputs, copies, created=created)
-        os.chmod(staging, 0o755)
-        previous = _publish(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return RunOutput(folder=out, results=results, previous=previous)
+    return RunOutput(folder=out, results=results, previous=stage.previous)
 
 
 def _publish(staging: Path, out: Path) -> Path | None:
@@ -225,9 +246,7 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
     from .render.statement import statement_html, write_statement_excel
 
     inventory_path, out = Path(inventory_path), Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
-        raise OutputExistsError(f"output folder {out} already exists and is not empty; choose another --out, "
-                                f"or pass --overwrite to keep the old one as {_previous_name(out).name}")
+    refuse_existing(out, overwrite)
     inventory = load_inventory(inventory_path)
     register = load_register(*coefficient_files)
     results = account(inventory, register, Options())
@@ -235,9 +254,8 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
     st = build_statement(inventory, register, results, region, start, end,
                          rate if rate is not None else DEFAULT_RATE,
                          asset_life if asset_life is not None else DEFAULT_LIFE)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
+    with staged(out) as stage:
+        staging = stage.path
         write_csv(st.summary, staging / "statement_summary.csv")
         write_csv(st.monetary.account.reset_index(names="row"), staging / "asset_account.csv")
         for name, acc in st.physical.items():
@@ -257,11 +275,6 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
                     "outputs": {p.name: sha256(p) for p in sorted(staging.iterdir())}}
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                                encoding="utf-8")
-        os.chmod(staging, 0o755)
-        _publish(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return out
 
 
