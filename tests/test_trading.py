@@ -73,6 +73,12 @@ def test_the_largest_sale_in_2021_against_the_county_plan_target(chengkou):
     assert tr["seller"]["surplus_ha"] == pytest.approx(239_333.3333 - 1000 - 0.728 * 328_909)
     assert not tr["feasible"] and tr["max_area_ha"] == 0 and "nothing can be sold" in tr["reason"]
     assert "unverified as the 尽责目标" in tr["seller"]["terms"]["target_coverage"]["status"]
+    # under the city's 2022 goal of 55 % instead: 238 333.3333 − 0.55 × 328 909 = 57 433.3833 hm² = 861 500.75 亩
+    sens = v.tables["target_sensitivity"].set_index("target_pct")
+    assert sens.loc[55.0, "max_area_ha"] == pytest.approx(57_433.3833) and sens.loc[72.8, "max_area_ha"] == 0
+    # carbon at the afforestation cost 1320 元/t C: CO₂ × 12/44 × 1320
+    c = v.result["carbon"]
+    assert c["value_yuan_per_a"] == pytest.approx(c["co2_t_per_a"] * 12 / 44 * 1320)
 
 
 def test_an_infeasible_request_gives_the_reason_and_the_largest_area():

@@ -42,7 +42,8 @@ _T = {
     "maintenance_total": ("管护义务合计", "Maintenance owed in total"),
     "pv_maintenance": ("管护义务现值", "Present value of maintenance"),
     "pv_net": ("出让方净现值（付款现值−管护现值）", "Seller's net present value (payments − maintenance)"),
-    "schedule": ("付款计划", "Payment schedule"), "maintenance": ("管护义务（按年）", "Maintenance obligations by year"),
+    "schedule": ("付款计划", "Payment schedule"),
+    "sensitivity": ("不同自身目标下可出售的最大面积", "Largest sale under other own targets"), "maintenance": ("管护义务（按年）", "Maintenance obligations by year"),
     "eco": ("交易面积代表的生态价值", "Ecological value the traded area stands for"),
     "forest_gep": ("森林生态系统GEP", "Forest ecosystem GEP"),
     "forest_regulating": ("其中调节服务", "of which regulating services"),
@@ -68,8 +69,31 @@ _T = {
 }
 _CASES = {"improved": ("达标且改善", "meets class, improved"), "worse": ("达标但变差", "meets class, worse"),
           "unchanged": ("达标且持平", "meets class, unchanged"), "fails_class": ("未达标", "fails its class")}
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "劣V"}
 _RULES = {"downstream_pays": ("下游补偿上游", "downstream pays upstream"),
           "upstream_pays": ("上游补偿下游", "upstream pays downstream"), "none": ("不补偿", "no payment")}
+
+
+#: Column headings of the report's tables (zh, en); amounts in 万元.
+_HEADERS = {
+    "sensitivity": (["自身目标（%）", "最大可出售（亩）", "最大可出售（hm²）"],
+                    ["Own target (%)", "Largest sale (亩)", "Largest sale (hm²)"]),
+    "schedule": (["期次", "年份", "t (a)", "比例", "金额（万元）"], ["Instalment", "Year", "t (a)", "Share", "Amount (万元)"]),
+    "maintenance": (["合同年", "年份", "面积（亩）", "当年管护（万元）", "其后尚欠（万元）"],
+                    ["Contract year", "Year", "Area (亩)", "Maintenance (万元)", "Still owed after (万元)"]),
+    "forest_services": (["服务", "指标", "实物量", "单位", "价值（万元）", "计入GEP"],
+                        ["Service", "Indicator", "Quantity", "Unit", "Value (万元)", "In GEP"]),
+    "monthly": (["断面", "上游", "下游", "年", "月", "目标类别", "水质类别", "上年同期", "情形", "付款方", "收款方", "金额（万元）"],
+                ["Section", "Upstream", "Downstream", "Year", "Month", "Target class", "Class", "Last year", "Case",
+                 "Payer", "Payee", "Amount (万元)"]),
+    "yearly": (["年", "上游", "下游", "月数", "下游付上游（万元）", "上游付下游（万元）", "上游净收入（万元）"],
+               ["Year", "Upstream", "Downstream", "Months", "Downstream → upstream (万元)", "Upstream → downstream (万元)",
+                "Net to upstream (万元)"]),
+}
+
+
+def _headers(table: str, lang: str) -> list[str]:
+    return _HEADERS[table][0 if lang == "zh" else 1]
 
 
 def _t(key: str, lang: str) -> str:
@@ -88,9 +112,16 @@ def _pct(p) -> str:
     return "—" if p is None else f"{p:.2f} %"
 
 
+#: Statuses of registers, inventories and requests, in the report's language.
+_STATUS = {"verified": ("已核实", "verified"), "case-study": ("案例值", "case study"), "unverified": ("未核实", "unverified"),
+           "observed": ("观测", "observed"), "estimated": ("估算", "estimated"), "derived": ("推算", "derived"),
+           "given": ("请求给定", "given in the request")}
+
+
 def _row(key, value, lang, term: dict | None = None) -> dict:
-    return {"figure": _t(key, lang), "value": value, "status": (term or {}).get("status", ""),
-            "source": (term or {}).get("source", "")}
+    status = (term or {}).get("status", "")
+    return {"figure": _t(key, lang), "value": value, "status": _STATUS.get(status, (status, status))[lang != "zh"],
+            "source": (term or {}).get("source", ""), "unverified": "unverified" in status}
 
 
 def _trade_section(tr: dict, tables: dict, lang: str) -> list[dict]:
@@ -128,14 +159,18 @@ def _trade_section(tr: dict, tables: dict, lang: str) -> list[dict]:
              _row("pv_maintenance", _wan(tr["pv_maintenance_yuan"]), lang),
              _row("pv_net", _wan(tr["pv_net_yuan"]), lang)]
     out = [{"title": _t("trade", lang), "rows": rows, "tables": []}]
+    if "target_sensitivity" in tables:
+        out[0]["tables"].append({"title": _t("sensitivity", lang), "headers": _headers("sensitivity", lang),
+                                 "rows": [[r.target_pct, r.max_area_mu, r.max_area_ha]
+                                          for r in tables["target_sensitivity"].itertuples()]})
     if "payment_schedule" in tables:
         s = tables["payment_schedule"]
-        out[0]["tables"].append({"title": _t("schedule", lang), "headers": ["期次", "年份", "t (a)", "比例", "金额（万元）"],
+        out[0]["tables"].append({"title": _t("schedule", lang), "headers": _headers("schedule", lang),
                                  "rows": [[r.instalment, r.year, r.t, r.share, r.amount_yuan / WAN]
                                           for r in s.itertuples()]})
         m = tables["maintenance"]
         out[0]["tables"].append({"title": _t("maintenance", lang),
-                                 "headers": ["合同年", "年份", "面积（亩）", "当年管护（万元）", "其后尚欠（万元）"],
+                                 "headers": _headers("maintenance", lang),
                                  "rows": [[r.contract_year, r.year, r.area_ha * 15,
                                            r.amount_yuan / WAN, r.remaining_yuan / WAN]
                                           for r in m.itertuples()]})
@@ -157,11 +192,11 @@ def _trade_section(tr: dict, tables: dict, lang: str) -> list[dict]:
         f = tables.get("forest_services")
         if f is not None and len(f):
             out[-1]["tables"].append({"title": _t("forest_gep", lang),
-                                      "headers": ["服务", "指标", "实物量", "单位", "价值（万元）", "计入GEP"],
+                                      "headers": _headers("forest_services", lang),
                                       "rows": [[label("service", r.service, lang),
                                                 label("indicator", f"{r.service}/{r.indicator}", lang),
                                                 r.quantity, r.quantity_unit, r.value_yuan / WAN,
-                                                "是" if r.in_gep else "否"] for r in f.itertuples()]})
+                                                _t("yes" if r.in_gep else "no", lang)] for r in f.itertuples()]})
     return out
 
 
@@ -187,13 +222,11 @@ def sections(result: dict, tables: dict, lang: str = "zh") -> list[dict]:
                 _row("rules", "；".join(f"{_CASES[k][i]}: {_RULES[v][i]}" for k, v in w["rules"].items()), lang)]
         m, y = tables["water_monthly"], tables["water_yearly"]
         out.append({"title": _t("water", lang), "rows": rows, "tables": [
-            {"title": _t("monthly", lang), "headers": ["断面", "上游", "下游", "年", "月", "目标类别", "水质类别",
-                                                       "上年同期", "情形", "付款方", "收款方", "金额（万元）"],
-             "rows": [[r.section, r.upstream, r.downstream, r.year, r.month, r.target_class, r.measured_class,
-                       r.last_year_class, _CASES[r.case][i], r.payer or "—", r.payee or "—",
+            {"title": _t("monthly", lang), "headers": _headers("monthly", lang),
+             "rows": [[r.section, r.upstream, r.downstream, r.year, r.month, _ROMAN[r.target_class],
+                       _ROMAN[r.measured_class], _ROMAN[r.last_year_class], _CASES[r.case][i], r.payer or "—", r.payee or "—",
                        r.amount_yuan / WAN] for r in m.itertuples()]},
-            {"title": _t("yearly", lang), "headers": ["年", "上游", "下游", "月数", "下游付上游（万元）",
-                                                      "上游付下游（万元）", "上游净收入（万元）"],
+            {"title": _t("yearly", lang), "headers": _headers("yearly", lang),
              "rows": [[r.year, r.upstream, r.downstream, r.months, r.downstream_to_upstream_yuan / WAN,
                        r.upstream_to_downstream_yuan / WAN, r.net_to_upstream_yuan / WAN]
                       for r in y.itertuples()]}]})
@@ -210,7 +243,7 @@ def valuation_html(result: dict, tables: dict, command: str, lang: str = "zh") -
     env.filters["cell"] = _cell
     return env.get_template(TEMPLATE).render(
         title=result["title"], year=result["year"], command=command, lang=lang, html_lang="zh-CN" if lang == "zh" else "en",
-        sections=sections(result, tables, lang), notes=result["notes"],
+        sections=sections(result, tables, lang), notes=[n[lang] for n in result["notes"]],
         headers=[_t(k, lang) for k in ("figure", "value", "status", "source")], notes_title=_t("notes", lang))
 
 
@@ -239,7 +272,7 @@ def write_valuation_excel(path: str | Path, result: dict, tables: dict, lang: st
         _widths(ws, [34, 30, 22, 60])
     ws = wb.create_sheet(_t("notes", lang))
     for i, note in enumerate(result["notes"], start=1):
-        put(ws, i, 1, note)
+        put(ws, i, 1, note[lang])
     wb.properties.created = wb.properties.modified = pd.Timestamp(2000, 1, 1).to_pydatetime()
     path = Path(path)
     wb.save(path)

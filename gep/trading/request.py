@@ -35,7 +35,7 @@ ALIASES = {
     "尽责目标": "target_coverage", "目标森林覆盖率": "target_coverage", "已出售面积": "already_sold",
     "已购买面积": "already_bought", "交易": "trade", "面积": "area", "单价": "price", "管护期限": "maintenance_years",
     "管护费": "maintenance_fee", "分期次数": "instalments", "分期比例": "instalment_shares",
-    "首付年份": "first_payment_year", "贴现率": "discount_rate", "碳汇": "carbon", "碳价": "price",
+    "首付年份": "first_payment_year", "贴现率": "discount_rate", "目标敏感性": "target_sensitivity", "碳汇": "carbon", "碳价": "price",
     "碳价类型": "price_kind", "二氧化碳": "co2", "净生态系统生产力": "nep", "水生态补偿": "water_compensation",
     "监测表": "monitoring", "断面补偿金额": "amount_per_month", "规则": "rules", "数值": "value", "状态": "status",
     "来源": "source",
@@ -183,6 +183,11 @@ def load_request(path: str | Path) -> Request:
         for k, v in t.items():
             if k in ("instalments", "first_payment_year"):
                 trade[k] = Term(_whole(v, path, f"trade.{k}"), "given", "request file", "request")
+            elif k == "target_sensitivity":
+                if not isinstance(v, list) or not v:
+                    raise RequestError(path, "trade.target_sensitivity", "expected a list of coverages, e.g. [55 %, 65 %]")
+                trade[k] = Term([parse_quantity(x, path, f"trade.target_sensitivity[{i}]", "") for i, x in enumerate(v)],
+                                "given", "request file", "request")
             elif k == "instalment_shares":
                 if not isinstance(v, list) or not all(isinstance(s, (int, float)) for s in v):
                     raise RequestError(path, "trade.instalment_shares", "expected a list of fractions, e.g. [0.4, 0.3, 0.3]")
@@ -191,7 +196,8 @@ def load_request(path: str | Path) -> Request:
                 trade[k] = _term(v, path, f"trade.{k}", DIMENSIONS[k])
             else:
                 raise RequestError(path, f"trade.{k}", "unknown key; known: area, price, maintenance_years, "
-                                   "maintenance_fee, instalments, instalment_shares, first_payment_year, discount_rate")
+                                   "maintenance_fee, instalments, instalment_shares, first_payment_year, discount_rate, "
+                                   "target_sensitivity")
     carbon = None
     if raw.get("carbon") is not None:
         c = raw["carbon"]

@@ -23,7 +23,7 @@ from ..coefficients import LABELS, Register
 from ..units import as_array, quantity
 from . import carbon as carbon_mod
 from .contract import maintenance_schedule, payment_schedule, present_value
-from .coverage import buyer_coverage, check_sale
+from .coverage import buyer_coverage, check_sale, sellable_surplus
 from .request import Party, Request, RequestError, Term
 from .water import DEFAULT_RULES, settle, water_class, yearly_net
 
@@ -45,14 +45,17 @@ class Valuation:
     request: Request
     result: dict  # machine-readable, canonical units (元, hm², 亩, %, t CO₂)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)  # {"zh": …, "en": …}
+
+    def note(self, zh: str, en: str) -> None:
+        self.notes.append({"zh": zh, "en": en})
 
 
 def _register_term(register: Register, key: str) -> Term:
     c = register.lookup(key)
     return Term(quantity(c.value_as_written, c.unit_as_written), c.status,
                 f"{c.source}" + (f" [{c.clause}]" if c.clause else ""), "register",
-                f"{c.value_as_written:g} {c.unit_as_written}")
+                f"{c.value_as_written:g}" + ("" if c.unit_as_written in ("1", "") else f" {c.unit_as_written}"))
 
 
 def _term_json(t: Term | None, unit: str, key: str = "") -> dict | None:
@@ -176,15 +179,25 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
             t[key] = _register_term(register, reg_key)
             if key == "instalments":
                 t[key] = dataclasses.replace(t[key], value=int(t[key].value.magnitude))
-            v.notes.append(f"{key}: default {t[key].written} from the register ({t[key].status})")
+            v.note(f"{LABELS[reg_key][0]}：采用登记表默认值 {t[key].written}（{t[key].status}）",
+                   f"{key}: default {t[key].written} from the register ({t[key].status})")
     first_year = t["first_payment_year"].value if "first_payment_year" in t else year
     sold = seller_terms.get("already_sold")
     check = check_sale(t["area"].value, seller_terms["forest_area"].value, seller_terms["land_area"].value,
                        seller_terms["target_coverage"].value, sold.value if sold else None)
     valued_ha = check.area_ha if check.feasible else check.max_area_ha
     if not check.feasible:
-        v.notes.append(f"the request cannot be met: {check.reason}; the contract figures are for the largest "
-                       f"feasible area, {valued_ha:,.2f} hm² = {valued_ha * MU_PER_HA:,.0f} 亩")
+        v.note(f"申请不能满足：{check.reason_zh}；合同各项按最大可出售面积 {valued_ha * MU_PER_HA:,.0f} 亩"
+               f"（{valued_ha:,.2f} hm²）计算",
+               f"the request cannot be met: {check.reason}; the contract figures are for the largest "
+               f"feasible area, {valued_ha:,.2f} hm² = {valued_ha * MU_PER_HA:,.0f} 亩")
+    if "target_sensitivity" in t:  # the 尽责目标 is often unknown: the largest sale under other targets
+        v.tables["target_sensitivity"] = pd.DataFrame(
+            [{"target_pct": float(as_array(c, "%")),
+              "max_area_ha": max(0.0, float(as_array(sellable_surplus(
+                  seller_terms["forest_area"].value, seller_terms["land_area"].value, c, sold.value if sold else None),
+                  "hectare")))} for c in t["target_sensitivity"].value])
+        v.tables["target_sensitivity"]["max_area_mu"] = v.tables["target_sensitivity"]["max_area_ha"] * MU_PER_HA
     valued = quantity(valued_ha, "hectare")
     price_ha = float(as_array(t["price"].value, "yuan/hectare"))
     total = valued_ha * price_ha
@@ -216,8 +229,10 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
                                            bought.value if bought else None)
             buyer.update(coverage_before_pct=before, coverage_after_pct=after)
         else:
-            v.notes.append(f"{req.buyer.name}: land or forest area not given, so its coverage before and after is "
-                           f"not computed (the bought area adds {valued_ha:,.2f} hm² to its forest counted)")
+            v.note(f"{req.buyer.name}：请求未给出土地或森林面积，未计算其交易前后覆盖率（购入面积使其计入考核的森林"
+                   f"增加 {valued_ha:,.2f} hm²）",
+                   f"{req.buyer.name}: land or forest area not given, so its coverage before and after is "
+                   f"not computed (the bought area adds {valued_ha:,.2f} hm² to its forest counted)")
         if req.buyer.name:
             v.tables["obligations"] = _obligations(req, valued_ha, total, maintenance, years)
     per_year = float(maintenance["amount_yuan"].iloc[0]) if len(maintenance) else 0.0
@@ -335,9 +350,11 @@ def _value_water(req: Request, register: Register, v: Valuation) -> dict:
     monthly = settle(read_monitoring(w["monitoring"]), amount.value, rules)
     yearly = yearly_net(monthly)
     v.tables["water_monthly"], v.tables["water_yearly"] = monthly, yearly
-    v.notes.append("water compensation: who pays when a section fails its class ("
-                   f"{rules['fails_class']}) or is unchanged ({rules['unchanged']}) is a declared rule, unverified "
-                   "(the scheme's 'separate rules' were not read)")
+    v.note(f"流域补偿：断面未达标（{rules['fails_class']}）或达标且持平（{rules['unchanged']}）时由谁补偿是声明的规则，"
+           "未核实（方案所称“另行规定”原文未读到）",
+           "water compensation: who pays when a section fails its class ("
+           f"{rules['fails_class']}) or is unchanged ({rules['unchanged']}) is a declared rule, unverified "
+           "(the scheme's 'separate rules' were not read)")
     return {"amount_per_month": _term_json(amount, "yuan/month", "water_section_compensation"), "rules": rules,
             "rule_status": "unverified (fails_class, unchanged); verified (improved, worse)",
             "section_months": len(monthly), "yearly": yearly.to_dict(orient="records")}
