@@ -197,6 +197,26 @@ def test_obligations_csv_reads_back_as_a_contracted_obligation(tmp_path):
     assert sold_forest_area(back, "990000", 2021) == pytest.approx(10.0)
 
 
+def test_a_partly_feasible_request_is_valued_at_the_largest_area_and_chinese_keys_work(tmp_path):
+    body = """出让方: {名称: 示例县, 区划代码: "990000", 尽责目标: 60 %}
+受让方: {名称: 甲区}
+交易: {面积: 50 hm2, 单价: 2500 元/亩, 管护期限: 10 a, 管护费: 100 元/亩/a, 分期次数: 2, 贴现率: 0 %}
+"""
+    req = load_request(_tiny_request(tmp_path, body))
+    v = value_request(req, load_register(TRADING_REGISTER), load_inventory(req.inventory), None)
+    tr = v.result["trade"]
+    # tiny county: 400 − 0.6 × 600 = 40 hm² = 600 亩 can be sold, not 50: valued at 600 亩 × 2500 = 150万元,
+    # 2 instalments of 75万; maintenance 600 亩 × 100 元 = 6万元 a year for 10 years; at 0 % PV = the sums
+    assert not tr["feasible"] and tr["valued_area_mu"] == pytest.approx(600)
+    assert tr["total_price_yuan"] == pytest.approx(1.5e6) and tr["pv_payments_yuan"] == pytest.approx(1.5e6)
+    assert list(v.tables["payment_schedule"]["amount_yuan"]) == pytest.approx([750_000, 750_000])
+    assert tr["pv_maintenance_yuan"] == pytest.approx(600_000)
+    # asked: (400 − 50) / 600 = 58.33 % < 60 %; valued: (400 − 40) / 600 = 60 % exactly
+    assert tr["seller"]["coverage_after_pct"] == pytest.approx(350 / 6)
+    assert tr["seller"]["coverage_after_valued_pct"] == pytest.approx(60.0)
+    assert v.tables["obligations"]["面积 [hm2]"].iloc[0] == pytest.approx(40)
+
+
 def test_request_errors_name_the_file_and_key(tmp_path):
     path = _tiny_request(tmp_path, _TRADE.replace("area: 150 亩", "area: 150"))
     with pytest.raises(RequestError, match=r"request.yaml, key trade.area: 150 has no unit"):
@@ -227,6 +247,10 @@ def test_gep_trade_writes_every_output_and_refuses_an_existing_folder(tmp_path, 
     capsys.readouterr()
     assert main(["trade", str(request), "--out", str(out)]) == 1
     assert "already exists" in capsys.readouterr().err
+    # --overwrite keeps the earlier folder; the same request gives byte-identical outputs
+    assert main(["trade", str(request), "--out", str(out), "--overwrite"]) == 0
+    for name in ("valuation.xlsx", "valuation.json", "valuation.html", "obligations.csv"):
+        assert sha256(out / name) == sha256(tmp_path / "out.previous-1" / name), name
     assert main(["compensation", str(tmp_path / "monitoring.csv"), "--out", str(tmp_path / "water"),
                  "--lang", "en"]) == 0
     assert "Cross-section water compensation" in (tmp_path / "water" / "valuation.html").read_text(encoding="utf-8")

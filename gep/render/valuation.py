@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 from openpyxl import Workbook
 
 from gep.catalogue import label
 from gep.render import WAN, fmt_number
-from gep.render.excel import _header, _widths, put
+from gep.render.excel import _deterministic_bytes, _header, _widths, put
 from gep.render.html import environment
 
 TEMPLATE = "valuation.html.j2"
@@ -21,7 +20,7 @@ TEMPLATE = "valuation.html.j2"
 _T = {
     "trade": ("森林面积指标交易", "Forest-area indicator trade"),
     "feasible": ("能否满足", "Can the seller meet the request"),
-    "yes": ("能", "yes"), "no": ("不能", "no"),
+    "yes": ("能", "yes"), "no": ("不能", "no"), "true": ("是", "yes"), "false": ("否", "no"),
     "reason": ("理由", "Reason"),
     "area_requested": ("申请交易面积", "Area asked"),
     "max_area": ("保持自身目标可出售的最大面积", "Largest area the seller can sell and keep its own target"),
@@ -32,7 +31,9 @@ _T = {
     "already_bought": ("此前已购买指标面积", "Indicator area bought before"),
     "target_coverage": ("自身森林覆盖率目标", "Own coverage target"),
     "coverage_before": ("交易前森林覆盖率（计入考核）", "Coverage before (as assessed)"),
-    "coverage_after": ("交易后森林覆盖率（计入考核）", "Coverage after (as assessed)"),
+    "coverage_after": ("按申请面积出售后森林覆盖率（计入考核）", "Coverage after selling the area asked (as assessed)"),
+    "buyer_coverage_after": ("交易后森林覆盖率（计入考核，按估值面积）", "Coverage after (as assessed, area valued)"),
+    "coverage_after_valued": ("按估值面积出售后森林覆盖率", "Coverage after selling the area valued"),
     "highest_target": ("按申请面积出售仍能满足的最高目标", "Highest target still met selling the area asked"),
     "price": ("单价", "Price"), "total_price": ("总价", "Total price"),
     "instalments": ("分期付款次数", "Instalments"), "discount_rate": ("贴现率", "Discount rate"),
@@ -63,7 +64,7 @@ _T = {
     "amount_per_month": ("每断面每月补偿金额", "Compensation per section and month"),
     "rules": ("未达标与持平的处理规则（声明，未核实）", "Rule when failing the class or unchanged (declared, unverified)"),
     "monthly": ("逐月核算", "Monthly settlement"), "yearly": ("年度清缴（按上下游）", "Yearly clearing by pair"),
-    "notes": ("说明", "Notes"), "figure": ("项目", "Figure"), "value": ("数值", "Value"),
+    "notes": ("说明", "Notes"), "methods": ("方法", "Method"), "figure": ("项目", "Figure"), "value": ("数值", "Value"),
     "status": ("状态", "Status"), "source": ("来源", "Source"),
     "not_known": ("未知（请求未给出）", "not known (not in the request)"),
 }
@@ -90,6 +91,28 @@ _HEADERS = {
                ["Year", "Upstream", "Downstream", "Months", "Downstream → upstream (万元)", "Upstream → downstream (万元)",
                 "Net to upstream (万元)"]),
 }
+
+
+#: How each figure is obtained (zh, en), printed at the end of the report.
+_METHODS = [
+    ("森林覆盖率 c = 计入考核的森林面积 ÷ 土地面积；出让方计入考核的森林面积 = 森林面积 − 此前已出售指标面积，受让方 = 森林面积 + 已购买指标面积"
+     "（《重庆市实施横向生态补偿提高森林覆盖率工作方案(试行)》：购入面积计入购买方覆盖率）。",
+     "Coverage c = forest counted ÷ land area; the seller counts its forest less the indicators sold before, the buyer "
+     "its forest plus those bought (Chongqing 2018 scheme: bought area counts for the buyer)."),
+    ("保持自身目标可出售的最大面积 A* = 森林面积 − 已出售面积 − 自身目标 × 土地面积（负值为缺口）。",
+     "Largest sale keeping the own target A* = forest − sold before − target × land (negative: a shortfall)."),
+    ("付款：第 i 期在签约后 t = i − 1 年支付；管护：第 k 个合同年的管护费在该年末 t = k 支出；现值 PV = Σ A_t ÷ (1 + r)^t。",
+     "Payments: instalment i at t = i − 1 years after signing; maintenance of contract year k at its end, t = k; "
+     "PV = Σ A_t / (1 + r)^t."),
+    ("每亩森林GEP = 出让方当年核算中森林生态系统各项计入GEP的服务价值之和 ÷ 森林面积；按全域核算、未分生态系统的服务（空气净化、水质净化、"
+     "休闲旅游、水资源供给、水电）不计入，故为下限。指标交易转移的是考核计数权，森林仍留在出让方，该价值用于比较，不随交易转移。",
+     "GEP per 亩 = the value of every in-GEP service of the forest ecosystem in the seller's accounts for the year ÷ its "
+     "forest area; services accounted for the whole region only (air and water purification, recreation, water supply, "
+     "hydropower) are left out, so it is a lower bound. The trade moves the right to count the forest, not the forest: "
+     "the value is for comparison."),
+    ("碳汇：固定二氧化碳以 t CO₂ 计（由 NEP 的 t C 乘 44/12 得到）；按 元/t C 计价时先乘 12/44 折算为碳含量。",
+     "Carbon: CO₂ fixed in t CO₂ (from NEP in t C × 44/12); a price per t C is applied to the carbon content (× 12/44)."),
+]
 
 
 def _headers(table: str, lang: str) -> list[str]:
@@ -139,13 +162,15 @@ def _trade_section(tr: dict, tables: dict, lang: str) -> list[dict]:
              _row("coverage_before", _pct(st["coverage_before_pct"]), lang),
              _row("coverage_after", _pct(st["coverage_after_pct"]), lang),
              _row("highest_target", _pct(st["highest_target_kept_pct"]), lang)]
+    if not tr["feasible"]:
+        rows.append(_row("coverage_after_valued", _pct(st["coverage_after_valued_pct"]), lang))
     if bu:
         before = _pct(bu["coverage_before_pct"]) if bu["coverage_before_pct"] is not None else _t("not_known", lang)
         after = _pct(bu["coverage_after_pct"]) if bu["coverage_after_pct"] is not None else _t("not_known", lang)
         rows += [{**_row("coverage_before", before, lang), "figure": f"{_t('buyer', lang)}（{bu['name']}）"
                   f"{_t('coverage_before', lang)}"},
                  {**_row("coverage_after", after, lang), "figure": f"{_t('buyer', lang)}（{bu['name']}）"
-                  f"{_t('coverage_after', lang)}"}]
+                  f"{_t('buyer_coverage_after', lang)}"}]
     rows += [_row("price", f"{fmt_number(tr['price_yuan_per_mu'])} 元/亩", lang, terms["price"]),
              _row("total_price", _wan(tr["total_price_yuan"]), lang),
              _row("instalments", str(tr["instalments"]), lang, terms["instalments"]),
@@ -196,7 +221,7 @@ def _trade_section(tr: dict, tables: dict, lang: str) -> list[dict]:
                                       "rows": [[label("service", r.service, lang),
                                                 label("indicator", f"{r.service}/{r.indicator}", lang),
                                                 r.quantity, r.quantity_unit, r.value_yuan / WAN,
-                                                _t("yes" if r.in_gep else "no", lang)] for r in f.itertuples()]})
+                                                _t("true" if r.in_gep else "false", lang)] for r in f.itertuples()]})
     return out
 
 
@@ -244,7 +269,8 @@ def valuation_html(result: dict, tables: dict, command: str, lang: str = "zh") -
     return env.get_template(TEMPLATE).render(
         title=result["title"], year=result["year"], command=command, lang=lang, html_lang="zh-CN" if lang == "zh" else "en",
         sections=sections(result, tables, lang), notes=[n[lang] for n in result["notes"]],
-        headers=[_t(k, lang) for k in ("figure", "value", "status", "source")], notes_title=_t("notes", lang))
+        headers=[_t(k, lang) for k in ("figure", "value", "status", "source")], notes_title=_t("notes", lang),
+        methods_title=_t("methods", lang), methods=[m[0 if lang == "zh" else 1] for m in _METHODS])
 
 
 def write_valuation_excel(path: str | Path, result: dict, tables: dict, lang: str = "zh") -> Path:
@@ -273,7 +299,6 @@ def write_valuation_excel(path: str | Path, result: dict, tables: dict, lang: st
     ws = wb.create_sheet(_t("notes", lang))
     for i, note in enumerate(result["notes"], start=1):
         put(ws, i, 1, note[lang])
-    wb.properties.created = wb.properties.modified = pd.Timestamp(2000, 1, 1).to_pydatetime()
     path = Path(path)
-    wb.save(path)
+    path.write_bytes(_deterministic_bytes(wb))
     return path

@@ -215,6 +215,8 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
               "coverage_before_pct": check.coverage_before, "coverage_after_pct": check.coverage_after,
               "target_coverage_pct": check.target, "surplus_ha": check.surplus_ha,
               "highest_target_kept_pct": check.coverage_after,
+              "coverage_after_valued_pct": check.coverage_before - 100.0 * valued_ha / float(
+                  as_array(seller_terms["land_area"].value, "hectare")),
               "terms": {k: _term_json(seller_terms.get(k), "%" if k == "target_coverage" else "hectare")
                         for k in ("land_area", "forest_area", "target_coverage", "already_sold")}}
     buyer = None

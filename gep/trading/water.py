@@ -10,7 +10,8 @@ chengkou-data.md §2.2, SEEN): for each cross-district monitoring section, every
 - it meets its class and is unchanged → not stated: a declared, configurable rule, UNVERIFIED.
 
 Settlement is monthly and cleared yearly (月核算、月通报、年清缴). Water classes are GB 3838-2002 I–V plus
-劣V (6); a lower class is better water.
+劣V (6); a lower class is better water. "Better or worse than last year" compares the class with the same
+month of last year; a finer comparison within one class (e.g. by a pollution index) is not made.
 """
 from __future__ import annotations
 
