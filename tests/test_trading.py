@@ -24,7 +24,7 @@ from gep.trading.valuation import TRADING_REGISTER, read_monitoring, value_reque
 from gep.trading.water import settle, yearly_net
 from gep.units import UnitError, quantity
 
-from conftest import CHENGKOU, tiny_tables, write_tables
+from conftest import CHENGKOU, SHARED, tiny_tables, write_tables
 
 REQUESTS = CHENGKOU / "requests"
 
@@ -254,3 +254,14 @@ def test_gep_trade_writes_every_output_and_refuses_an_existing_folder(tmp_path, 
     assert main(["compensation", str(tmp_path / "monitoring.csv"), "--out", str(tmp_path / "water"),
                  "--lang", "en"]) == 0
     assert "Cross-section water compensation" in (tmp_path / "water" / "valuation.html").read_text(encoding="utf-8")
+
+
+def test_the_deal_as_the_reference_notes_record_it():
+    notes = SHARED / "reference" / "chengkou-data.md"
+    if not notes.is_file():
+        pytest.skip("the shared reference notes are not present")
+    row = next(line for line in notes.read_text(encoding="utf-8").splitlines() if "九龙坡区 → **城口县**" in line)
+    # | 2019-11-05 | 九龙坡区 → **城口县** | **1.5万亩** | **3750万元** | SEEN: xsdnews |
+    assert "**1.5万亩**" in row and "**3750万元**" in row
+    price = load_register(TRADING_REGISTER).lookup("forest_indicator_price")
+    assert price.value_as_written == 3750e4 / 1.5e4 and price.unit_as_written == "元/亩"

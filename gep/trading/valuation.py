@@ -4,7 +4,7 @@ Flow: request file (:mod:`.request`) + the seller's inventory (land, forest, tar
 its GEP accounts (:func:`gep.accounting.account`) + the register (``coefficients/default.csv``, then
 ``coefficients/trading.csv``, then the user's) → the pure functions of :mod:`.coverage`, :mod:`.contract`,
 :mod:`.carbon`, :mod:`.water` → a :class:`Valuation` (a JSON-ready result and its tables), written by
-:func:`run_trade` like a GEP run: staged, never silently overwriting, inputs copied, manifest of hashes.
+:func:`run_valuation` like a GEP run: staged, never silently overwriting, inputs copied, manifest of hashes.
 
 Explicit numbers in the request override the inventory's; each figure says where it came from
 (request, register, inventory) with its status.
@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..assets.physical import _subtree
 from ..catalogue import top_level_file, vocabulary
 from ..coefficients import LABELS, Register
 from ..units import as_array, quantity
@@ -62,17 +63,12 @@ def _term_json(t: Term | None, unit: str, key: str = "") -> dict | None:
     if t is None:
         return None
     value = t.value if isinstance(t.value, (int, list)) else float(as_array(t.value, unit))
-    return {"value": value, "unit": unit, "as_written": t.written or str(t.value), "status": t.status, "source": t.source, "origin": t.origin,
-            "label_zh": LABELS.get(key, ("", ""))[0]}
+    return {"value": value, "unit": unit, "as_written": t.written or str(t.value), "status": t.status,
+            "source": t.source, "origin": t.origin, "label_zh": LABELS.get(key, ("", ""))[0]}
 
 
 # ----------------------------------------------------------------------------------------------
 # the seller's (or buyer's) figures from an inventory
-
-
-def _subtree_codes(regions: pd.DataFrame, code: str) -> list[str]:
-    from ..assets.physical import _subtree
-    return _subtree(regions, code)
 
 
 def party_from_inventory(inventory, party: Party, year: int, counterparty: str | None, path=None) -> dict[str, Term]:
@@ -86,7 +82,7 @@ def party_from_inventory(inventory, party: Party, year: int, counterparty: str |
     regions = inventory.table("regions")
     if party.region_code not in set(regions["code"]):
         raise RequestError(path, "region_code", f"{party.name}: {party.region_code} is not a region of the inventory")
-    codes = _subtree_codes(regions, party.region_code)
+    codes = _subtree(regions, party.region_code)
     row = regions.set_index("code").loc[party.region_code]
     terms = {"land_area": Term(quantity(float(row["land_area"]), "hectare"), str(row["status"] or "observed"),
                                f"{row['input_file']} row {row['input_row']}: {row['source']}", "inventory")}
@@ -117,12 +113,14 @@ def party_from_inventory(inventory, party: Party, year: int, counterparty: str |
     return terms
 
 
-def _party_terms(inventory, party: Party | None, year: int, counterparty: str | None, path) -> dict[str, Term]:
+def _party_terms(inventory, party: Party | None, year: int, counterparty: str | None,
+                 path) -> tuple[dict[str, Term], dict[str, Term]]:
+    """The party's figures from the inventory, and those with the request's own figures over them."""
     if party is None:
-        return {}
+        return {}, {}
     base = party_from_inventory(inventory, party, year, counterparty, path) \
         if inventory is not None and party.region_code else {}
-    return {**base, **party.terms}
+    return base, {**base, **party.terms}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -164,8 +162,8 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
     path, year = req.path, req.year
     if req.seller is None:
         raise RequestError(path, "seller", "a trade needs its seller (name, and region_code or its figures)")
-    seller_terms = _party_terms(inventory, req.seller, year, req.buyer.name if req.buyer else None, path)
-    buyer_terms = _party_terms(inventory, req.buyer, year, None, path)
+    accounts, seller_terms = _party_terms(inventory, req.seller, year, req.buyer.name if req.buyer else None, path)
+    buyer_terms = _party_terms(inventory, req.buyer, year, None, path)[1]
     for key in ("land_area", "forest_area", "target_coverage"):
         if key not in seller_terms:
             raise RequestError(path, f"seller.{key}", "needed: give it in the request, or the seller's region_code "
@@ -255,8 +253,9 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
                   "instalments": _term_json(t["instalments"], "1", "payment_instalments"),
                   "discount_rate": _term_json(t["discount_rate"], "%", "discount_rate")},
     }
-    if services is not None and req.seller.region_code:
-        eco = forest_gep(services, req.seller.region_code, year, float(as_array(seller_terms["forest_area"].value,
+    if services is not None and "forest_area" in accounts:
+        # per 亩 of the forest the accounts were computed on, whatever area the request states
+        eco = forest_gep(services, req.seller.region_code, year, float(as_array(accounts["forest_area"].value,
                                                                                "hectare")))
         annual = eco["gep_per_mu_yuan"] * valued_ha * MU_PER_HA
         eco.update(traded_area_gep_yuan_per_a=annual,
