@@ -298,6 +298,11 @@ def _value_carbon(req: Request, register: Register, services, trade: dict | None
         basis = f"GEP accounts of {region}, {req.year}: carbon_sequestration/co2_fixed, forest"
     else:
         raise RequestError(req.path, "carbon", "give co2 or nep, or a seller region_code with an inventory")
+    if price.origin == "register":
+        year_of_prices = register.lookup("carbon_price").price_year
+        v.note(f"碳价为登记表默认值，按其 {year_of_prices} 年价格使用，未换算到 {req.year} 年（GEP 核算中的固碳价值已按价格指数换算）",
+               f"the carbon price is the register's default at its {year_of_prices} prices, not carried to {req.year} "
+               "(the GEP accounts carry it with the price index)")
     co2_t = float(as_array(co2, "t_CO2/a"))
     value = float(as_array(carbon_mod.carbon_value(co2, price.value), "yuan"))
     out = {"co2_t_per_a": co2_t, "basis": basis, "price": _term_json(price, str(price.value.units), "carbon_price"),
