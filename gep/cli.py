@@ -127,6 +127,47 @@ def _cmd_statement(args) -> int:
     return 0
 
 
+def _print_valuation(out: Path, result: dict) -> None:
+    trade = result.get("trade")
+    if trade:
+        s = trade["seller"]
+        print(f"{result['title']}: {'feasible' if trade['feasible'] else 'NOT feasible'} — {trade['reason']}")
+        print(f"  largest area the seller can sell keeping its target {s['target_coverage_pct']:.2f} %: "
+              f"{trade['max_area_mu']:,.0f} 亩 ({trade['max_area_ha']:,.2f} hm²)")
+        print(f"  seller coverage {s['coverage_before_pct']:.2f} % → {s['coverage_after_pct']:.2f} %; total price "
+              f"{trade['total_price_yuan'] / 1e4:,.2f} 万元, present value {trade['pv_payments_yuan'] / 1e4:,.2f} 万元 "
+              f"at {trade['discount_rate']:.2%}")
+        eco = trade.get("ecological_value")
+        if eco:
+            print(f"  forest GEP {eco['gep_per_mu_yuan']:,.2f} 元/亩/a against a price of {trade['price_yuan_per_mu']:,.2f} 元/亩")
+    if result.get("carbon"):
+        c = result["carbon"]
+        print(f"  carbon: {c['co2_t_per_a']:,.2f} t CO₂/a × {c['price']['as_written']} = {c['value_yuan_per_a'] / 1e4:,.2f} 万元/a")
+    for r in (result.get("water_compensation") or {}).get("yearly", []):
+        print(f"  water {r['year']} {r['upstream']} → {r['downstream']}: net to upstream {r['net_to_upstream_yuan'] / 1e4:,.2f} 万元")
+    print(f"outputs written to {out}/")
+
+
+def _cmd_trade(args) -> int:
+    from .trading.request import RequestError, load_request
+    from .trading.valuation import compensation_request, run_valuation
+    command = "gep " + " ".join(shlex.quote(a) for a in args.argv)
+    try:
+        if args.command == "trade":
+            req, shown = load_request(args.request), f"gep trade {Path(args.request).name}"
+        else:
+            rules = {k: v for k, v in (("fails_class", args.fails_class), ("unchanged", args.unchanged)) if v}
+            req = compensation_request(args.monitoring, args.amount, rules)
+            shown = f"gep compensation {Path(args.monitoring).name}"
+        out, valuation = run_valuation(req, args.out, tuple(args.coefficients), args.lang, args.overwrite, command,
+                                       shown)
+    except (RequestError, ValueError) as exc:
+        print(f"gep: {exc}", file=sys.stderr)
+        return 1
+    _print_valuation(out, valuation.result)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gep", description="Gross ecosystem product (GEP) accounting")
     parser.add_argument("--version", action="version", version=f"gep {__version__}")
@@ -212,6 +253,32 @@ def build_parser() -> argparse.ArgumentParser:
                    help="PDF to write (default <RUN_DIR>.report.pdf beside the run folder; "
                         "an existing file is never overwritten)")
     p.set_defaults(func=_cmd_pdf)
+
+    p = sub.add_parser("trade", help="value a forest-coverage indicator trade, forest carbon and water compensation "
+                                     "from a request file (指标交易估值)")
+    p.add_argument("request", metavar="REQUEST.yaml")
+    p.add_argument("--out", required=True, help="output folder (must not exist yet, or be empty)")
+    p.add_argument("--coefficients", action="append", default=[], metavar="CSV",
+                   help="a register whose rows override the default and trading terms (repeatable)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--overwrite", action="store_true")
+    p.set_defaults(func=_cmd_trade)
+
+    p = sub.add_parser("compensation", help="cross-section water ecological compensation from a monitoring table "
+                                            "(流域横向生态补偿)")
+    p.add_argument("monitoring", metavar="MONITORING.csv",
+                   help="section, upstream, downstream, year, month, target_class, measured_class, last_year_class "
+                        "(or 断面, 上游, 下游, 年份, 月份, 目标类别, 水质类别, 上年同期类别)")
+    p.add_argument("--out", required=True)
+    p.add_argument("--amount", metavar="AMOUNT", help="per section and month, e.g. '100 万元/month' (default: register)")
+    p.add_argument("--fails-class", choices=("upstream_pays", "downstream_pays", "none"),
+                   help="who pays when a section fails its class (declared rule, unverified; default upstream_pays)")
+    p.add_argument("--unchanged", choices=("upstream_pays", "downstream_pays", "none"),
+                   help="who pays when a section meets its class, unchanged on last year (default none)")
+    p.add_argument("--coefficients", action="append", default=[], metavar="CSV")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--overwrite", action="store_true")
+    p.set_defaults(func=_cmd_trade)
     return parser
 
 

@@ -76,6 +76,12 @@ CANONICAL_UNITS: dict[str, str] = {
     "wetland_restoration_cost": "yuan/hectare",
     "farmland_restoration_cost": "yuan/hectare",
     "stumpage_price": "yuan/m**3",
+    # terms of trading pilots (gep.trading; coefficients/trading.csv)
+    "forest_maintenance_years": "a",
+    "forest_maintenance_fee": "yuan/(hectare*a)",
+    "payment_instalments": "1",
+    "discount_rate": "1",
+    "water_section_compensation": "yuan/month",
 }
 
 #: Labels of the coefficient keys for reports and traces (zh, en).
@@ -117,6 +123,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "wetland_restoration_cost": ("湿地恢复成本", "wetland restoration cost"),
     "farmland_restoration_cost": ("耕地恢复成本", "farmland restoration cost"),
     "stumpage_price": ("立木价格", "stumpage price"),
+    "forest_maintenance_years": ("管护期限", "maintenance period"),
+    "forest_maintenance_fee": ("管护费", "maintenance fee"),
+    "payment_instalments": ("分期付款次数", "number of instalments"),
+    "discount_rate": ("贴现率", "discount rate"),
+    "water_section_compensation": ("断面补偿金额", "compensation per section and month"),
 }
 for _p, (_zh, _en) in {"so2": ("二氧化硫", "SO₂"), "nox": ("氮氧化物", "NOx"), "dust": ("烟粉尘", "dust"),
                        "cod": ("COD", "COD"), "nh3n": ("氨氮", "NH₃-N"), "tp": ("总磷", "TP")}.items():

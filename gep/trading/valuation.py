@@ -1,0 +1,468 @@
+"""Value a request: an indicator trade, forest carbon and water compensation, with every term's provenance.
+
+Flow: request file (:mod:`.request`) + the seller's inventory (land, forest, target, earlier sales) and
+its GEP accounts (:func:`gep.accounting.account`) + the register (``coefficients/default.csv``, then
+``coefficients/trading.csv``, then the user's) → the pure functions of :mod:`.coverage`, :mod:`.contract`,
+:mod:`.carbon`, :mod:`.water` → a :class:`Valuation` (a JSON-ready result and its tables), written by
+:func:`run_valuation` like a GEP run: staged, never silently overwriting, inputs copied, manifest of hashes.
+
+Explicit numbers in the request override the inventory's; each figure says where it came from
+(request, register, inventory) with its status.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..assets.physical import _subtree
+from ..catalogue import top_level_file, vocabulary
+from ..coefficients import LABELS, Register
+from ..units import as_array, quantity
+from . import carbon as carbon_mod
+from .contract import maintenance_schedule, payment_schedule, present_value
+from .coverage import buyer_coverage, check_sale, sellable_surplus
+from .request import Party, Request, RequestError, Term
+from .water import DEFAULT_RULES, settle, water_class, yearly_net
+
+TRADING_REGISTER = top_level_file("coefficients", "trading.csv")
+MU_PER_HA = 15.0  # 亩 = 1/15 hm² exactly (gep/data/units.txt)
+
+#: Inventory ``obligations`` table columns as the Chengkou inventory writes them (gep/data/inventory.yaml).
+OBLIGATION_HEADERS = {"region_code": "区划代码", "year": "年份", "counterparty": "对方", "kind": "义务类型",
+                      "area": "面积 [hm2]", "amount": "金额 [元]", "annual_cost": "年度义务金额 [元]",
+                      "duration": "期限 [a]", "source": "来源", "note": "备注", "status": "数据状态"}
+
+#: Monitoring table columns (English or Chinese headers).
+MONITORING_COLUMNS = {"section": "断面", "upstream": "上游", "downstream": "下游", "year": "年份", "month": "月份",
+                      "target_class": "目标类别", "measured_class": "水质类别", "last_year_class": "上年同期类别"}
+
+
+@dataclass
+class Valuation:
+    request: Request
+    result: dict  # machine-readable, canonical units (元, hm², 亩, %, t CO₂)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[dict] = field(default_factory=list)  # {"zh": …, "en": …}
+
+    def note(self, zh: str, en: str) -> None:
+        self.notes.append({"zh": zh, "en": en})
+
+
+def _register_term(register: Register, key: str) -> Term:
+    c = register.lookup(key)
+    return Term(quantity(c.value_as_written, c.unit_as_written), c.status,
+                f"{c.source}" + (f" [{c.clause}]" if c.clause else ""), "register",
+                f"{c.value_as_written:g}" + ("" if c.unit_as_written in ("1", "") else f" {c.unit_as_written}"))
+
+
+def _term_json(t: Term | None, unit: str, key: str = "") -> dict | None:
+    if t is None:
+        return None
+    value = t.value if isinstance(t.value, (int, list)) else float(as_array(t.value, unit))
+    return {"value": value, "unit": unit, "as_written": t.written or str(t.value), "status": t.status,
+            "source": t.source, "origin": t.origin, "label_zh": LABELS.get(key, ("", ""))[0]}
+
+
+# ----------------------------------------------------------------------------------------------
+# the seller's (or buyer's) figures from an inventory
+
+
+def party_from_inventory(inventory, party: Party, year: int, counterparty: str | None, path=None) -> dict[str, Term]:
+    """Land and forest area, own coverage target and forest area sold before, of a region of the inventory.
+
+    Forest area: the extent table's forest rows of the region and its sub-regions in ``year``. Target: the
+    targets table's forest_coverage row of the first year ≥ ``year`` (else the latest). Earlier sales: the
+    obligations table's forest_area_sold rows up to ``year``, except one with ``counterparty`` in ``year``
+    (the deal being valued, already recorded). Request terms override each of these.
+    """
+    regions = inventory.table("regions")
+    if party.region_code not in set(regions["code"]):
+        raise RequestError(path, "region_code", f"{party.name}: {party.region_code} is not a region of the inventory")
+    codes = _subtree(regions, party.region_code)
+    row = regions.set_index("code").loc[party.region_code]
+    terms = {"land_area": Term(quantity(float(row["land_area"]), "hectare"), str(row["status"] or "observed"),
+                               f"{row['input_file']} row {row['input_row']}: {row['source']}", "inventory")}
+    ext = inventory.table("extent")
+    forest = ext[ext["region_code"].isin(codes) & (ext["year"] == year) & (ext["ecosystem"] == "forest")]
+    if len(forest):
+        statuses = "/".join(sorted(set(forest["status"].fillna("").astype(str)) - {""})) or "observed"
+        terms["forest_area"] = Term(quantity(float(forest["area"].sum()), "hectare"), statuses,
+                                    f"{forest['input_file'].iloc[0]}: forest rows of {len(codes)} region(s), {year}",
+                                    "inventory")
+    targets = inventory.table("targets")
+    targets = targets[(targets["region_code"] == party.region_code) & (targets["indicator"] == "forest_coverage")]
+    if len(targets):
+        later = targets[targets["year"] >= year]
+        t = (later.sort_values("year").iloc[0] if len(later) else targets.sort_values("year").iloc[-1])
+        terms["target_coverage"] = Term(
+            quantity(float(t["value"]), str(t["unit"])),
+            f"{t['status'] or 'observed'} as the target for {int(t['year'])}; unverified as the 尽责目标",
+            f"{t['input_file']} row {t['input_row']}: {t['source']} ({t['binding']})", "inventory")
+    ob = inventory.table("obligations")
+    ob = ob[ob["region_code"].isin(codes) & (ob["kind"] == "forest_area_sold") & (ob["year"] <= year)
+            & ~((ob["year"] == year) & (ob["counterparty"] == (counterparty or "")))]
+    terms["already_sold"] = Term(quantity(float(ob["area"].fillna(0).sum()), "hectare"),
+                                 "/".join(sorted(set(ob["status"].astype(str)))) or "observed",
+                                 "; ".join(f"{r.input_file} row {r.input_row}: {r.counterparty} {int(r.year)}"
+                                           for r in ob.itertuples()) or "obligations table: no earlier sale",
+                                 "inventory")
+    return terms
+
+
+def _party_terms(inventory, party: Party | None, year: int, counterparty: str | None,
+                 path) -> tuple[dict[str, Term], dict[str, Term]]:
+    """The party's figures from the inventory, and those with the request's own figures over them."""
+    if party is None:
+        return {}, {}
+    base = party_from_inventory(inventory, party, year, counterparty, path) \
+        if inventory is not None and party.region_code else {}
+    return base, {**base, **party.terms}
+
+
+# ----------------------------------------------------------------------------------------------
+# the seller's forest GEP per 亩
+
+
+def forest_gep(services: pd.DataFrame, region: str, year: int, forest_ha: float) -> dict:
+    """GEP of the forest ecosystem of ``region`` in ``year`` per 亩 of its forest [元/亩/a].
+
+    Counts every service row of ecosystem ``forest`` that is in GEP (forest products, water conservation,
+    soil retention, carbon sequestration, oxygen release, climate regulation, pest control …). Services
+    accounted for the whole region and not by ecosystem (air and water purification, recreation, water
+    supply, hydropower) are not attributed to the forest and are left out: the figure is a lower bound.
+    """
+    s = services[(services["region_code"] == region) & (services["year"] == year) & (services["ecosystem"] == "forest")
+                 & services["in_gep"]]
+    if not len(s):
+        raise KeyError(f"the accounts hold no forest service of {region} in {year}")
+    total = float(s["value_yuan"].sum())
+    regulating = float(s.loc[s["category"] == "regulating", "value_yuan"].sum())
+    forest_mu = forest_ha * MU_PER_HA
+    return {"forest_gep_yuan": total, "forest_regulating_yuan": regulating, "forest_area_ha": forest_ha,
+            "gep_per_mu_yuan": total / forest_mu, "regulating_per_mu_yuan": regulating / forest_mu,
+            "services": sorted(set(s["service"]))}
+
+
+# ----------------------------------------------------------------------------------------------
+# the valuation
+
+
+def _years(term: Term, path, key: str) -> int:
+    n = float(as_array(term.value, "a"))
+    if n != int(n) or n < 0:
+        raise RequestError(path, key, f"{term.value} is not a whole number of years")
+    return int(n)
+
+
+def _value_trade(req: Request, register: Register, inventory, services, v: Valuation) -> dict:
+    path, year = req.path, req.year
+    if req.seller is None:
+        raise RequestError(path, "seller", "a trade needs its seller (name, and region_code or its figures)")
+    accounts, seller_terms = _party_terms(inventory, req.seller, year, req.buyer.name if req.buyer else None, path)
+    buyer_terms = _party_terms(inventory, req.buyer, year, None, path)[1]
+    for key in ("land_area", "forest_area", "target_coverage"):
+        if key not in seller_terms:
+            raise RequestError(path, f"seller.{key}", "needed: give it in the request, or the seller's region_code "
+                                                      "and an inventory that holds it")
+    t = dict(req.trade)
+    defaults = {"price": "forest_indicator_price", "maintenance_years": "forest_maintenance_years",
+                "maintenance_fee": "forest_maintenance_fee", "instalments": "payment_instalments",
+                "discount_rate": "discount_rate"}
+    for key, reg_key in defaults.items():
+        if key not in t:
+            t[key] = _register_term(register, reg_key)
+            if key == "instalments":
+                t[key] = dataclasses.replace(t[key], value=int(t[key].value.magnitude))
+            v.note(f"{LABELS[reg_key][0]}：采用登记表默认值 {t[key].written}（{t[key].status}）",
+                   f"{key}: default {t[key].written} from the register ({t[key].status})")
+    first_year = t["first_payment_year"].value if "first_payment_year" in t else year
+    sold = seller_terms.get("already_sold")
+    check = check_sale(t["area"].value, seller_terms["forest_area"].value, seller_terms["land_area"].value,
+                       seller_terms["target_coverage"].value, sold.value if sold else None)
+    valued_ha = check.area_ha if check.feasible else check.max_area_ha
+    if not check.feasible:
+        v.note(f"申请不能满足：{check.reason_zh}；合同各项按最大可出售面积 {valued_ha * MU_PER_HA:,.0f} 亩"
+               f"（{valued_ha:,.2f} hm²）计算",
+               f"the request cannot be met: {check.reason}; the contract figures are for the largest "
+               f"feasible area, {valued_ha:,.2f} hm² = {valued_ha * MU_PER_HA:,.0f} 亩")
+    if "target_sensitivity" in t:  # the 尽责目标 is often unknown: the largest sale under other targets
+        v.tables["target_sensitivity"] = pd.DataFrame(
+            [{"target_pct": float(as_array(c, "%")),
+              "max_area_ha": max(0.0, float(as_array(sellable_surplus(
+                  seller_terms["forest_area"].value, seller_terms["land_area"].value, c, sold.value if sold else None),
+                  "hectare")))} for c in t["target_sensitivity"].value])
+        v.tables["target_sensitivity"]["max_area_mu"] = v.tables["target_sensitivity"]["max_area_ha"] * MU_PER_HA
+    valued = quantity(valued_ha, "hectare")
+    price_ha = float(as_array(t["price"].value, "yuan/hectare"))
+    total = valued_ha * price_ha
+    years = _years(t["maintenance_years"], path, "trade.maintenance_years")
+    shares = t["instalment_shares"].value if "instalment_shares" in t else None
+    schedule = payment_schedule(quantity(total, "yuan"), t["instalments"].value, first_year, shares)
+    maintenance = maintenance_schedule(valued, t["maintenance_fee"].value, years, year)
+    rate = t["discount_rate"].value
+    pv_pay = present_value(schedule["amount_yuan"], schedule["t"], rate)
+    pv_maint = present_value(maintenance["amount_yuan"], maintenance["t"], rate)
+    if valued_ha > 0:
+        v.tables["payment_schedule"] = schedule
+        v.tables["maintenance"] = maintenance
+    seller = {"name": req.seller.name, "region_code": req.seller.region_code,
+              "coverage_before_pct": check.coverage_before, "coverage_after_pct": check.coverage_after,
+              "target_coverage_pct": check.target, "surplus_ha": check.surplus_ha,
+              "highest_target_kept_pct": check.coverage_after,
+              "coverage_after_valued_pct": check.coverage_before - 100.0 * valued_ha / float(
+                  as_array(seller_terms["land_area"].value, "hectare")),
+              "terms": {k: _term_json(seller_terms.get(k), "%" if k == "target_coverage" else "hectare")
+                        for k in ("land_area", "forest_area", "target_coverage", "already_sold")}}
+    buyer = None
+    if req.buyer:
+        buyer = {"name": req.buyer.name, "region_code": req.buyer.region_code, "coverage_before_pct": None,
+                 "coverage_after_pct": None,
+                 "terms": {k: _term_json(buyer_terms.get(k), "%" if k == "target_coverage" else "hectare")
+                           for k in ("land_area", "forest_area", "target_coverage", "already_bought")}}
+        if "land_area" in buyer_terms and "forest_area" in buyer_terms:
+            bought = buyer_terms.get("already_bought")
+            before, after = buyer_coverage(valued, buyer_terms["land_area"].value, buyer_terms["forest_area"].value,
+                                           bought.value if bought else None)
+            buyer.update(coverage_before_pct=before, coverage_after_pct=after)
+        else:
+            v.note(f"{req.buyer.name}：请求未给出土地或森林面积，未计算其交易前后覆盖率（购入面积使其计入考核的森林"
+                   f"增加 {valued_ha:,.2f} hm²）",
+                   f"{req.buyer.name}: land or forest area not given, so its coverage before and after is "
+                   f"not computed (the bought area adds {valued_ha:,.2f} hm² to its forest counted)")
+        if req.buyer.name:
+            v.tables["obligations"] = _obligations(req, valued_ha, total, maintenance, years)
+    per_year = float(maintenance["amount_yuan"].iloc[0]) if len(maintenance) else 0.0
+    trade = {
+        "area_requested_ha": check.area_ha, "area_requested_mu": check.area_ha * MU_PER_HA,
+        "feasible": check.feasible, "reason": check.reason, "reason_zh": check.reason_zh, "max_area_ha": check.max_area_ha,
+        "max_area_mu": check.max_area_ha * MU_PER_HA, "valued_area_ha": valued_ha, "valued_area_mu": valued_ha * MU_PER_HA,
+        "seller": seller, "buyer": buyer, "price_yuan_per_mu": price_ha / MU_PER_HA, "total_price_yuan": total,
+        "instalments": int(t["instalments"].value), "first_payment_year": first_year,
+        "discount_rate": float(as_array(rate, "1")), "pv_payments_yuan": pv_pay,
+        "maintenance_years": years, "maintenance_fee_yuan_per_mu_a": float(as_array(t["maintenance_fee"].value,
+                                                                                     "yuan/(mu*a)")),
+        "maintenance_per_year_yuan": per_year, "maintenance_total_yuan": float(maintenance["amount_yuan"].sum()),
+        "pv_maintenance_yuan": pv_maint, "pv_net_yuan": pv_pay - pv_maint,
+        "terms": {"area": _term_json(t["area"], "mu"), "price": _term_json(t["price"], "yuan/mu", "forest_indicator_price"),
+                  "maintenance_years": _term_json(t["maintenance_years"], "a", "forest_maintenance_years"),
+                  "maintenance_fee": _term_json(t["maintenance_fee"], "yuan/(mu*a)", "forest_maintenance_fee"),
+                  "instalments": _term_json(t["instalments"], "1", "payment_instalments"),
+                  "discount_rate": _term_json(t["discount_rate"], "%", "discount_rate")},
+    }
+    if services is not None and "forest_area" in accounts:
+        # per 亩 of the forest the accounts were computed on, whatever area the request states
+        eco = forest_gep(services, req.seller.region_code, year, float(as_array(accounts["forest_area"].value,
+                                                                               "hectare")))
+        annual = eco["gep_per_mu_yuan"] * valued_ha * MU_PER_HA
+        eco.update(traded_area_gep_yuan_per_a=annual,
+                   traded_area_regulating_yuan_per_a=eco["regulating_per_mu_yuan"] * valued_ha * MU_PER_HA,
+                   pv_traded_area_gep_over_term_yuan=present_value([annual] * years, list(range(1, years + 1)), rate),
+                   price_per_gep_per_mu=(price_ha / MU_PER_HA) / eco["gep_per_mu_yuan"],
+                   price_annualised_yuan_per_mu_a=(price_ha / MU_PER_HA) / years if years else None)
+        trade["ecological_value"] = eco
+        v.tables["forest_services"] = services[
+            (services["region_code"] == req.seller.region_code) & (services["year"] == year)
+            & (services["ecosystem"] == "forest")].reset_index(drop=True)
+    return trade
+
+
+def _obligations(req: Request, area_ha: float, total: float, maintenance: pd.DataFrame, years: int) -> pd.DataFrame:
+    """The obligation the trade creates for the seller, as a row of the inventory's obligations table."""
+    kinds = vocabulary("obligation_kind")
+    if area_ha <= 0:
+        return pd.DataFrame(columns=list(OBLIGATION_HEADERS.values()))
+    row = {"region_code": req.seller.region_code or req.seller.name, "year": req.year, "counterparty": req.buyer.name,
+           "kind": kinds["forest_area_sold"]["zh"], "area": area_ha, "amount": total,
+           "annual_cost": float(maintenance["amount_yuan"].iloc[0]) if len(maintenance) else np.nan,
+           "duration": years, "source": f"gep trade {req.path.name}",
+           "note": f"{req.title}: 管护期限与年费按估值请求(见 valuation.json 各条款来源与状态)",
+           "status": vocabulary("status")["derived"]["zh"]}
+    return pd.DataFrame([{OBLIGATION_HEADERS[k]: v for k, v in row.items()}])
+
+
+def _value_carbon(req: Request, register: Register, services, trade: dict | None, v: Valuation) -> dict:
+    c = req.carbon
+    price = c.get("price") or _register_term(register, "carbon_price")
+    kind = c.get("price_kind") or ("市场价格（登记表默认值）" if price.origin == "register" else "")
+    region = req.seller.region_code if req.seller else None
+    if "co2" in c:
+        co2, basis = c["co2"].value, "given in the request"
+    elif "nep" in c:
+        co2, basis = carbon_mod.co2_from_nep(c["nep"].value), "NEP given in the request × 44/12"
+    elif services is not None and region:
+        co2 = carbon_mod.co2_from_results(services, region, req.year, "forest")
+        basis = f"GEP accounts of {region}, {req.year}: carbon_sequestration/co2_fixed, forest"
+    else:
+        raise RequestError(req.path, "carbon", "give co2 or nep, or a seller region_code with an inventory")
+    if price.origin == "register":
+        year_of_prices = register.lookup("carbon_price").price_year
+        v.note(f"碳价为登记表默认值，按其 {year_of_prices} 年价格使用，未换算到 {req.year} 年（GEP 核算中的固碳价值已按价格指数换算）",
+               f"the carbon price is the register's default at its {year_of_prices} prices, not carried to {req.year} "
+               "(the GEP accounts carry it with the price index)")
+    co2_t = float(as_array(co2, "t_CO2/a"))
+    value = float(as_array(carbon_mod.carbon_value(co2, price.value), "yuan"))
+    out = {"co2_t_per_a": co2_t, "basis": basis, "price": _term_json(price, str(price.value.units), "carbon_price"),
+           "price_kind": kind, "value_yuan_per_a": value}
+    if trade and trade.get("ecological_value") and "co2" not in c and "nep" not in c:
+        share = trade["valued_area_ha"] / trade["ecological_value"]["forest_area_ha"]
+        out.update(traded_area_co2_t_per_a=co2_t * share, traded_area_value_yuan_per_a=value * share)
+    return out
+
+
+def read_monitoring(path) -> pd.DataFrame:
+    """The monitoring table (CSV, English or Chinese headers): one row per section × year × month."""
+    from ..inventory import InventoryError, Problem
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    rename = {zh: en for en, zh in MONITORING_COLUMNS.items()}
+    frame = frame.rename(columns=lambda c: rename.get(c.strip(), c.strip()))
+    missing = [c for c in MONITORING_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InventoryError([Problem(str(path), 1, m, f"missing column (header {m} or {MONITORING_COLUMNS[m]})")
+                              for m in missing])
+    problems, rows = [], []
+    for i, r in enumerate(frame.to_dict(orient="records"), start=2):
+        row = {c: str(r[c]).strip() for c in ("section", "upstream", "downstream")}
+        for col, text in row.items():
+            if not text:
+                problems.append(Problem(str(path), i, col, "empty"))
+        for col, ok, what in (("year", lambda n: n > 0, "year"), ("month", lambda n: 1 <= n <= 12, "month 1–12")):
+            text = str(r[col]).strip()
+            if not text.isdigit() or not ok(int(text)):
+                problems.append(Problem(str(path), i, col, f"'{text}' is not a {what}"))
+            else:
+                row[col] = int(text)
+        for col in ("target_class", "measured_class", "last_year_class"):
+            try:
+                row[col] = water_class(r[col])
+            except ValueError as exc:
+                problems.append(Problem(str(path), i, col, str(exc)))
+        key = (row["section"], row.get("year"), row.get("month"))
+        if key in {(x["section"], x.get("year"), x.get("month")) for x in rows}:
+            problems.append(Problem(str(path), i, "month", "section, year and month repeat an earlier row"))
+        rows.append(row)
+    if problems:
+        raise InventoryError(problems)
+    return pd.DataFrame(rows, columns=list(MONITORING_COLUMNS))
+
+
+def _value_water(req: Request, register: Register, v: Valuation) -> dict:
+    w = req.water
+    amount = w.get("amount_per_month") or _register_term(register, "water_section_compensation")
+    rules = {**DEFAULT_RULES, **w["rules"]}
+    monthly = settle(read_monitoring(w["monitoring"]), amount.value, rules)
+    yearly = yearly_net(monthly)
+    v.tables["water_monthly"], v.tables["water_yearly"] = monthly, yearly
+    v.note(f"流域补偿：断面未达标（{rules['fails_class']}）或达标且持平（{rules['unchanged']}）时由谁补偿是声明的规则，"
+           "未核实（方案所称“另行规定”原文未读到）",
+           "water compensation: who pays when a section fails its class ("
+           f"{rules['fails_class']}) or is unchanged ({rules['unchanged']}) is a declared rule, unverified "
+           "(the scheme's 'separate rules' were not read)")
+    return {"amount_per_month": _term_json(amount, "yuan/month", "water_section_compensation"), "rules": rules,
+            "rule_status": "unverified (fails_class, unchanged); verified (improved, worse)",
+            "section_months": len(monthly), "yearly": yearly.to_dict(orient="records")}
+
+
+def value_request(req: Request, register: Register, inventory=None, services: pd.DataFrame | None = None) -> Valuation:
+    """Value every part of a request. ``inventory`` and its ``services`` (a GEP run's results) supply the
+    seller's figures and forest GEP where the request names the seller's region."""
+    v = Valuation(request=req, result={"title": req.title, "year": req.year, "request": req.path.name})
+    trade = _value_trade(req, register, inventory, services, v) if req.trade else None
+    if trade:
+        v.result["trade"] = trade
+    if req.carbon:
+        v.result["carbon"] = _value_carbon(req, register, services, trade, v)
+    if req.water:
+        v.result["water_compensation"] = _value_water(req, register, v)
+    v.result["notes"] = v.notes
+    return v
+
+
+# ----------------------------------------------------------------------------------------------
+# writing a valuation folder, like a GEP run
+
+
+def _plain(value):
+    """JSON-safe: NaN → null, numpy scalars → Python numbers."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def compensation_request(monitoring: str | Path, amount: str | None = None, rules: dict | None = None) -> Request:
+    """A request holding only a water compensation, for ``gep compensation MONITORING.csv``."""
+    from .request import DIMENSIONS, _term
+    monitoring = Path(monitoring).resolve()
+    water = {"monitoring": monitoring, "rules": dict(rules or {})}
+    if amount:
+        water["amount_per_month"] = _term(amount, "--amount", "amount", DIMENSIONS["amount_per_month"])
+    years = read_monitoring(monitoring)["year"]
+    return Request(path=monitoring, title=f"流域横向生态补偿核算 {monitoring.stem}", year=int(years.max()),
+                   inventory=None, seller=None, buyer=None, trade=None, carbon=None, water=water)
+
+
+def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, ...] = (), lang: str = "zh",
+                  overwrite: bool = False, command: str = "", shown_command: str = "") -> tuple[Path, Valuation]:
+    """Value ``req`` and write ``valuation.json``, ``valuation.html``, ``valuation.xlsx``, the tables as CSV
+    (``obligations.csv`` in the inventory's obligations format), a copy of every input under ``inputs/``
+    and ``manifest.json``; staged and published whole like ``gep run``."""
+    import datetime as _dt
+    import json
+    import shutil
+
+    from ..accounting import account
+    from ..coefficients import DEFAULT_REGISTER, load_register
+    from ..inventory import load_inventory
+    from ..outputs import write_csv, write_manifest
+    from ..render.valuation import valuation_html, write_valuation_excel
+    from ..run import _inventory_files, refuse_existing, staged, unique_names
+
+    out = Path(out)
+    refuse_existing(out, overwrite)
+    registers = [DEFAULT_REGISTER, TRADING_REGISTER] + [Path(p) for p in coefficient_files]
+    with staged(out) as stage:
+        request_dir, coefficients_dir = stage.path / "inputs" / "request", stage.path / "inputs" / "coefficients"
+        request_dir.mkdir(parents=True)
+        coefficients_dir.mkdir(parents=True)
+        sources = list(dict.fromkeys([req.path, *req.files()]))
+        inputs = [request_dir / name for name in unique_names(sources)]
+        for source, copy in zip(sources, inputs):
+            shutil.copyfile(source, copy)
+        if req.water:  # compute from the copy
+            req = dataclasses.replace(req, water={**req.water, "monitoring": inputs[sources.index(req.water["monitoring"])]})
+        copies = [coefficients_dir / name for name in unique_names(registers)]
+        for source, copy in zip(registers, copies):
+            shutil.copyfile(source, copy)
+        register = load_register(*copies[1:], base=copies[0])
+        inventory = services = None
+        if req.inventory is not None:
+            inventory_dir = stage.path / "inputs" / "inventory"
+            inventory_dir.mkdir()
+            for f in _inventory_files(req.inventory):
+                shutil.copyfile(f, inventory_dir / f.name)
+                inputs.append(inventory_dir / f.name)
+            inventory = load_inventory(inventory_dir)
+            services = account(inventory, register).services
+        v = value_request(req, register, inventory, services)
+        shown = shown_command or f"gep trade {req.path.name}"
+        (stage.path / "valuation.json").write_text(
+            json.dumps(_plain(v.result), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        (stage.path / "valuation.html").write_text(valuation_html(v.result, v.tables, shown, lang), encoding="utf-8",
+                                                   newline="\n")
+        write_valuation_excel(stage.path / "valuation.xlsx", v.result, v.tables, lang)
+        for name, table in v.tables.items():
+            write_csv(table, stage.path / f"{name}.csv")
+        created = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        write_manifest(stage.path, command or shown, shown, {"coefficients": [c.name for c in copies[2:]], "lang": lang},
+                       {"name": req.inventory.name if req.inventory else "", "kind": "folder" if req.inventory else ""},
+                       inputs, copies, created=created)
+    return out, v
