@@ -754,6 +754,10 @@ class Difference:
 def diff(run_a: str | Path, run_b: str | Path, csv_path: str | Path | None = None, top: int = 5) -> Difference:
     """What differs between the inputs of runs A and B, and how far each change alone moves A's figures."""
     with opened(run_a) as fa, opened(run_b) as fb, tempfile.TemporaryDirectory(prefix="gep-diff-") as scratch:
+        for name, folder in ((run_a, fa), (run_b, fb)):
+            if folder_kind(read_manifest(folder)) == "trade":
+                raise AuditError(f"{name} is a trading valuation: gep diff compares GEP runs (gep verify "
+                                 f"recomputes a valuation)")
         try:
             return _diff(RunInputs.of(fa), RunInputs.of(fb), str(run_a), str(run_b), csv_path, top, Path(scratch))
         except (InventoryError, CoefficientError, UnitError) as exc:

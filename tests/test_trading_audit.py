@@ -103,3 +103,25 @@ def test_a_compensation_folder_keeps_and_reuses_its_rule(tmp_path, capsys):
     assert not result.ok
     assert ("water_yearly.csv 2021/甲区/乙区", "net_to_upstream_yuan", "0.0", "-500000.0") in result.differing
     assert ("water_yearly.csv 2021/乙区/丙区", "net_to_upstream_yuan", "1000000.0", "500000.0") in result.differing
+
+
+def test_an_extra_register_is_kept_in_the_order_applied_and_diff_refuses_a_valuation(tmp_path, capsys):
+    # the user's register is also called trading.csv: it is copied as trading-2.csv and applied last
+    (tmp_path / "mine").mkdir()
+    mine = tmp_path / "mine" / "trading.csv"
+    mine.write_text("key,value,unit,price_year,price_index,ecosystem,region,source,clause,status,note\n"
+                    "payment_instalments,2,1,,,,,test,,unverified,\n", encoding="utf-8")
+    request = _tiny_request(tmp_path, _TRADE)
+    out = tmp_path / "out"
+    assert main(["trade", str(request), "--out", str(out), "--coefficients", str(mine)]) == 0
+    manifest = read_manifest(out)
+    assert manifest["options"]["coefficients"] == ["trading.csv", "trading-2.csv"]
+    assert manifest["reproducible_command"] == "gep trade request.yaml --coefficients trading.csv"
+    # 150 亩 × 2500 元/亩 = 375 000 元 in the user's 2 instalments (not the trading register's 3): 187 500 each
+    with open(out / "payment_schedule.csv", encoding="utf-8") as fh:
+        assert [float(r["amount_yuan"]) for r in csv.DictReader(fh)] == [187_500.0, 187_500.0]
+    result = verify(out)
+    assert result.ok, result.lines
+    capsys.readouterr()
+    assert main(["diff", str(out), str(out)]) == 1
+    assert "is a trading valuation" in capsys.readouterr().err
