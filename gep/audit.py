@@ -47,7 +47,8 @@ FILE_MODE = 0o644
 PACK_SUFFIX = ".gep-pack.zip"
 MAX_UNPACKED_BYTES = 20 * 2 ** 30  # refuse packs declaring more than 20 GiB (zip bombs)
 
-#: the figures compared one by one, by kind of folder (a GEP run or an asset-liability statement):
+#: the figures compared one by one, by kind of folder (a GEP run, an asset-liability statement, or a
+#: trading valuation — ``gep trade`` or ``gep compensation``; a table a valuation did not write is skipped):
 #: file → (key columns, compared columns; None: every *_yuan column, ALL: every other column); every
 #: other output file is compared by SHA-256
 ALL = ("*",)
@@ -61,15 +62,31 @@ FIGURE_FILES = {
         "asset_account.csv": (("row",), ALL),
         "liabilities.csv": (("balance", "liability", "indicator"), ("target", "actual", "quantity", "value_yuan")),
     },
+    "trade": {
+        "payment_schedule.csv": (("instalment",), ALL),
+        "maintenance.csv": (("contract_year",), ALL),
+        "target_sensitivity.csv": (("target_pct",), ALL),
+        "obligations.csv": (("区划代码", "年份", "对方"), ALL),
+        "forest_services.csv": (("region_code", "year", "service", "indicator", "ecosystem"), ALL),
+        "water_monthly.csv": (("section", "year", "month"), ALL),
+        "water_yearly.csv": (("year", "upstream", "downstream"), ALL),
+        "valuation.json": ((), None),  # every number, keyed by its path in the JSON
+    },
 }
 FIGURES_CHECKED = {"run": "gep_services.csv quantity and value_yuan; gep_summary.csv *_yuan",
                    "statement": "statement_summary.csv *_yuan; asset_account.csv every cell; liabilities.csv "
-                                "target, actual, quantity and value_yuan"}
+                                "target, actual, quantity and value_yuan",
+                   "trade": "every number and yes/no of valuation.json; every cell of payment_schedule, maintenance, "
+                            "target_sensitivity, obligations, forest_services, water_monthly and water_yearly, "
+                            "where written"}
+VALUATION_KINDS = ("trade", "compensation")  # manifest option kind of `gep trade` and `gep compensation`
 
 
 def folder_kind(manifest: dict) -> str:
-    """'statement' for an asset-liability statement folder, 'run' for a GEP run."""
-    return "statement" if manifest.get("options", {}).get("kind") == "statement" else "run"
+    """'statement' for an asset-liability statement folder, 'trade' for a trading valuation (``gep trade``
+    or ``gep compensation``), 'run' for a GEP run."""
+    kind = manifest.get("options", {}).get("kind")
+    return "statement" if kind == "statement" else "trade" if kind in VALUATION_KINDS else "run"
 
 
 class AuditError(ValueError):
@@ -254,6 +271,13 @@ def read_manifest(folder: Path) -> dict:
 # the inputs of a run folder
 
 
+def _plain_name(folder: Path, name, what: str) -> str:
+    """``name`` from the manifest of ``folder``, checked to be a plain file name (no folder, nothing unsafe)."""
+    if not isinstance(name, str) or "/" in name or _unsafe_path(name):
+        raise AuditError(f"{folder / MANIFEST}: {what} name '{name}' is not a plain file name")
+    return name
+
+
 @dataclass
 class RunInputs:
     folder: Path
@@ -276,10 +300,8 @@ class RunInputs:
     def of(cls, folder: Path, manifest: dict | None = None) -> RunInputs:
         manifest = manifest or read_manifest(folder)
         options, inventory = manifest["options"], manifest["inventory"]
-        names = [options["base_register"], *options.get("coefficients", [])]
-        for n in names:
-            if not isinstance(n, str) or "/" in n or _unsafe_path(n):
-                raise AuditError(f"{folder / MANIFEST}: register name '{n}' is not a plain file name")
+        names = [_plain_name(folder, n, "register")
+                 for n in [options["base_register"], *options.get("coefficients", [])]]
         kind = inventory.get("kind", "folder")
         inventory_path = folder / INVENTORY_DIR
         if kind == "workbook":
@@ -304,20 +326,47 @@ class RunInputs:
         return {p.name: p for p in sorted(folder.iterdir()) if p.is_file()} if folder.is_dir() else {}
 
 
+def _recompute_valuation(inputs: RunInputs, out: Path, command: str) -> None:
+    """Value a trading-valuation folder again from its copies: the request (its ``inventory:`` and
+    monitoring paths pointed at ``inputs/``), or for ``gep compensation`` the monitoring table with the
+    recorded ``--amount`` and rules; the registers and price indices are the folder's own."""
+    from .trading.request import load_request
+    from .trading.valuation import compensation_request, run_valuation
+
+    o = inputs.manifest["options"]
+    request_dir = inputs.folder / INPUTS / "request"
+    request = request_dir / _plain_name(inputs.folder, o.get("request"), "request")
+    if o["kind"] == "compensation":  # the request is the monitoring table itself
+        compensation = o.get("compensation") or {}
+        req = compensation_request(request, compensation.get("amount"), compensation.get("rules"))
+    else:
+        compensation = None
+        monitoring = request_dir / _plain_name(inputs.folder, o["monitoring"], "monitoring") \
+            if o.get("monitoring") else None
+        inventory = inputs.folder / INVENTORY_DIR if inputs.manifest["inventory"].get("kind") else None
+        req = load_request(request, inventory, monitoring)
+    run_valuation(req, out, (), inputs.lang, command=command,
+                  shown_command=inputs.manifest.get("reproducible_command", ""), compensation=compensation,
+                  base_registers=(inputs.base, *inputs.registers), price_indices=inputs.price_indices)
+
+
 def recompute(folder: Path, out: Path, manifest: dict | None = None) -> Path:
-    """Run the engine again on the inputs kept in a run or statement folder, with its recorded options,
-    into ``out``."""
+    """Run the engine again on the inputs kept in a run, statement or trading-valuation folder, with its
+    recorded options, into ``out``."""
     inputs = RunInputs.of(folder, manifest)
-    if folder_kind(inputs.manifest) == "statement":
+    command = f"gep verify (recomputation of {inputs.manifest.get('reproducible_command', '')})"
+    kind = folder_kind(inputs.manifest)
+    if kind == "trade":
+        _recompute_valuation(inputs, out, command)
+    elif kind == "statement":
         o = inputs.manifest["options"]
         run_statement(inputs.inventory_path, out, int(o["start"]), int(o["end"]), o.get("region"),
                       tuple(inputs.registers), o.get("discount_rate"), o.get("asset_life"),
                       base_register=inputs.base, inventory_name=inputs.name, price_indices=inputs.price_indices,
-                      lang=inputs.lang, command=f"gep verify (recomputation of {inputs.manifest.get('reproducible_command', '')})")
-        return out
-    run(inputs.inventory_path, out, tuple(inputs.registers), inputs.options(), lang=inputs.lang,
-        base_register=inputs.base, inventory_name=inputs.name,
-        command=f"gep verify (recomputation of {inputs.manifest.get('reproducible_command', '')})")
+                      lang=inputs.lang, command=command)
+    else:
+        run(inputs.inventory_path, out, tuple(inputs.registers), inputs.options(), lang=inputs.lang,
+            base_register=inputs.base, inventory_name=inputs.name, command=command)
     return out
 
 
@@ -334,10 +383,26 @@ class Verification:
     lines: list[str] = field(default_factory=list)
 
 
+def _json_figures(node, where: tuple[str, ...] = ()) -> Iterator[tuple[tuple, str]]:
+    """The numbers and yes/no flags of a JSON document: ((path of the enclosing object or list, name or
+    index), text as JSON writes it)."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for name, value in items:
+        if isinstance(value, (dict, list)):
+            yield from _json_figures(value, (*where, str(name)))
+        elif isinstance(value, (int, float)):  # bool is an int: 'feasible' is compared too
+            yield (where, str(name)), json.dumps(value)
+
+
 def _figures(path: Path, keys: tuple[str, ...], columns: tuple[str, ...] | None) -> dict[tuple, str]:
-    """Figures of a result CSV as written: {(key…, column): text}."""
+    """Figures of a result CSV as written: {(key…, column): text}; of a JSON result, its numbers."""
     if not path.is_file():
         return {}
+    if path.suffix == ".json":
+        try:
+            return dict(_json_figures(json.loads(path.read_text(encoding="utf-8"))))
+        except (ValueError, UnicodeDecodeError):  # unreadable: the hash difference says it
+            return {}
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         fields = reader.fieldnames or []
@@ -407,7 +472,7 @@ def verify(path: str | Path, limit: int = 1000) -> Verification:
         for name in sorted(present - set(listed)):
             file_problems.append(f"extra file: {name} (not in the manifest)")
         lines.append(f"{path}: {len(listed)} files in the manifest "
-                     f"({len(manifest.get('inputs', {}))} inventory, {len(manifest.get('coefficient_registers', {}))} "
+                     f"({len(manifest.get('inputs', {}))} input, {len(manifest.get('coefficient_registers', {}))} "
                      f"register, {len(manifest.get('outputs', {}))} output)")
         if manifest.get("gep_version") != __version__:
             lines.append(f"note: the run was made with gep {manifest.get('gep_version')}; recomputing with gep {__version__}")
@@ -689,6 +754,10 @@ class Difference:
 def diff(run_a: str | Path, run_b: str | Path, csv_path: str | Path | None = None, top: int = 5) -> Difference:
     """What differs between the inputs of runs A and B, and how far each change alone moves A's figures."""
     with opened(run_a) as fa, opened(run_b) as fb, tempfile.TemporaryDirectory(prefix="gep-diff-") as scratch:
+        for name, folder in ((run_a, fa), (run_b, fb)):
+            if folder_kind(read_manifest(folder)) == "trade":
+                raise AuditError(f"{name} is a trading valuation: gep diff compares GEP runs (gep verify "
+                                 f"recomputes a valuation)")
         try:
             return _diff(RunInputs.of(fa), RunInputs.of(fb), str(run_a), str(run_b), csv_path, top, Path(scratch))
         except (InventoryError, CoefficientError, UnitError) as exc:

@@ -153,14 +153,21 @@ def _cmd_trade(args) -> int:
     from .trading.valuation import compensation_request, run_valuation
     command = "gep " + " ".join(shlex.quote(a) for a in args.argv)
     try:
+        # the command as the report shows it: file names only, every option that moves a figure
+        extra = [a for p in args.coefficients for a in ("--coefficients", Path(p).name)]
+        extra += ["--lang", args.lang] if args.lang != "zh" else []
+        compensation = None
         if args.command == "trade":
-            req, shown = load_request(args.request), f"gep trade {Path(args.request).name}"
+            req, shown = load_request(args.request), ["gep", "trade", Path(args.request).name]
         else:
             rules = {k: v for k, v in (("fails_class", args.fails_class), ("unchanged", args.unchanged)) if v}
             req = compensation_request(args.monitoring, args.amount, rules)
-            shown = f"gep compensation {Path(args.monitoring).name}"
+            compensation = {"amount": args.amount, "rules": rules}
+            shown = ["gep", "compensation", Path(args.monitoring).name]
+            shown += ["--amount", args.amount] if args.amount else []
+            shown += [a for k, v in rules.items() for a in ("--" + k.replace("_", "-"), v)]
         out, valuation = run_valuation(req, args.out, tuple(args.coefficients), args.lang, args.overwrite, command,
-                                       shown)
+                                       " ".join(shlex.quote(a) for a in shown + extra), compensation)
     except (RequestError, ValueError) as exc:
         print(f"gep: {exc}", file=sys.stderr)
         return 1

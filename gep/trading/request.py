@@ -158,8 +158,13 @@ def _party(raw, path, key: str) -> Party | None:
     return Party(str(raw["name"]), str(code) if code is not None else None, terms)
 
 
-def load_request(path: str | Path) -> Request:
-    """Read and check a request file; every number is parsed with its unit here."""
+def load_request(path: str | Path, inventory: str | Path | None = None,
+                 monitoring: str | Path | None = None) -> Request:
+    """Read and check a request file; every number is parsed with its unit here.
+
+    ``inventory`` and ``monitoring`` replace the paths the request's ``inventory:`` and
+    ``water_compensation.monitoring`` name (relative to the request file): a recomputation points them at
+    the copies kept under a valuation folder's ``inputs/``. Each applies only where the request names one."""
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -173,7 +178,10 @@ def load_request(path: str | Path) -> Request:
         raise RequestError(path, sorted(unknown)[0], "unknown key; known: title, year, inventory, seller, buyer, "
                                                     "trade, carbon, water_compensation")
     year = _whole(raw.get("year"), path, "year")
-    inventory = (path.parent / str(raw["inventory"])).resolve() if raw.get("inventory") else None
+    if not raw.get("inventory"):
+        inventory = None
+    elif inventory is None:
+        inventory = (path.parent / str(raw["inventory"])).resolve()
     trade = None
     if raw.get("trade") is not None:
         t = raw["trade"]
@@ -215,12 +223,15 @@ def load_request(path: str | Path) -> Request:
         w = raw["water_compensation"]
         if not isinstance(w, dict) or not w.get("monitoring"):
             raise RequestError(path, "water_compensation", "expected a mapping with monitoring: FILE.csv")
-        water = {"monitoring": (path.parent / str(w["monitoring"])).resolve(), "rules": dict(w.get("rules") or {})}
+        if monitoring is None:
+            monitoring = (path.parent / str(w["monitoring"])).resolve()
+        water = {"monitoring": Path(monitoring), "rules": dict(w.get("rules") or {})}
         if "amount_per_month" in w:
             water["amount_per_month"] = _term(w["amount_per_month"], path, "water_compensation.amount_per_month",
                                               DIMENSIONS["amount_per_month"])
     if not (trade or carbon or water):
         raise RequestError(path, "(file)", "nothing to value: give trade, carbon or water_compensation")
-    return Request(path=path, title=str(raw.get("title") or path.stem), year=year, inventory=inventory,
+    return Request(path=path, title=str(raw.get("title") or path.stem), year=year,
+                   inventory=Path(inventory) if inventory is not None else None,
                    seller=_party(raw.get("seller"), path, "seller"), buyer=_party(raw.get("buyer"), path, "buyer"),
                    trade=trade, carbon=carbon, water=water)

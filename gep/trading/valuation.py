@@ -411,47 +411,71 @@ def compensation_request(monitoring: str | Path, amount: str | None = None, rule
 
 
 def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, ...] = (), lang: str = "zh",
-                  overwrite: bool = False, command: str = "", shown_command: str = "") -> tuple[Path, Valuation]:
+                  overwrite: bool = False, command: str = "", shown_command: str = "",
+                  compensation: dict | None = None, base_registers: tuple[str | Path, ...] | None = None,
+                  price_indices: str | Path | None = None) -> tuple[Path, Valuation]:
     """Value ``req`` and write ``valuation.json``, ``valuation.html``, ``valuation.xlsx``, the tables as CSV
     (``obligations.csv`` in the inventory's obligations format), a copy of every input under ``inputs/``
-    and ``manifest.json``; staged and published whole like ``gep run``."""
+    and ``manifest.json``; staged and published whole like ``gep run``.
+
+    The manifest records what :func:`gep.audit.recompute` needs to value the folder again from its own
+    ``inputs/``: ``kind`` (trade, or compensation when ``compensation`` gives the ``--amount`` text and the
+    rules ``gep compensation`` built its request with), the request and monitoring files' names under
+    ``inputs/request/``, the base register and every register over it in the order applied (the trading
+    terms, then ``coefficient_files``), the price-index table (copied beside the inventory), ``lang`` and
+    the shown command. ``base_registers`` replaces (default register, trading terms): a recomputation
+    passes its folder's copies of every register there and no ``coefficient_files``; ``price_indices``
+    replaces the default price-index table the same way."""
     import datetime as _dt
     import json
     import shutil
 
-    from ..accounting import account
+    from ..accounting import Options, account
     from ..coefficients import DEFAULT_REGISTER, load_register
     from ..inventory import load_inventory
-    from ..outputs import write_csv, write_manifest
+    from ..outputs import INPUTS, write_csv, write_manifest
+    from ..prices import DEFAULT_INDICES
     from ..render.valuation import valuation_html, write_valuation_excel
-    from ..run import _inventory_files, refuse_existing, staged, unique_names
+    from ..run import COEFFICIENTS_DIR, INVENTORY_DIR, PRICE_INDICES_NAME, _inventory_files, refuse_existing, \
+        staged, unique_names
 
     out = Path(out)
     refuse_existing(out, overwrite)
-    registers = [DEFAULT_REGISTER, TRADING_REGISTER] + [Path(p) for p in coefficient_files]
+    registers = [Path(p) for p in (base_registers or (DEFAULT_REGISTER, TRADING_REGISTER))]
+    registers += [Path(p) for p in coefficient_files]
     with staged(out) as stage:
-        request_dir, coefficients_dir = stage.path / "inputs" / "request", stage.path / "inputs" / "coefficients"
+        request_dir, coefficients_dir = stage.path / INPUTS / "request", stage.path / COEFFICIENTS_DIR
         request_dir.mkdir(parents=True)
         coefficients_dir.mkdir(parents=True)
         sources = list(dict.fromkeys([req.path, *req.files()]))
         inputs = [request_dir / name for name in unique_names(sources)]
         for source, copy in zip(sources, inputs):
             shutil.copyfile(source, copy)
+        options = {"kind": "trade" if compensation is None else "compensation", "request": inputs[0].name}
         if req.water:  # compute from the copy
-            req = dataclasses.replace(req, water={**req.water, "monitoring": inputs[sources.index(req.water["monitoring"])]})
+            monitoring = inputs[sources.index(req.water["monitoring"])]
+            req = dataclasses.replace(req, water={**req.water, "monitoring": monitoring})
+            options["monitoring"] = monitoring.name
+        if compensation is not None:
+            options["compensation"] = compensation
         copies = [coefficients_dir / name for name in unique_names(registers)]
         for source, copy in zip(registers, copies):
             shutil.copyfile(source, copy)
+        options.update(base_register=copies[0].name, coefficients=[c.name for c in copies[1:]], lang=lang)
         register = load_register(*copies[1:], base=copies[0])
         inventory = services = None
         if req.inventory is not None:
-            inventory_dir = stage.path / "inputs" / "inventory"
+            inventory_dir = stage.path / INVENTORY_DIR
             inventory_dir.mkdir()
             for f in _inventory_files(req.inventory):
                 shutil.copyfile(f, inventory_dir / f.name)
                 inputs.append(inventory_dir / f.name)
+            indices = stage.path / INPUTS / PRICE_INDICES_NAME
+            shutil.copyfile(price_indices or DEFAULT_INDICES, indices)
+            inputs.append(indices)
+            options["price_indices"] = PRICE_INDICES_NAME
             inventory = load_inventory(inventory_dir)
-            services = account(inventory, register).services
+            services = account(inventory, register, Options(price_indices=str(indices))).services
         v = value_request(req, register, inventory, services)
         shown = shown_command or f"gep trade {req.path.name}"
         (stage.path / "valuation.json").write_text(
@@ -462,7 +486,7 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
         for name, table in v.tables.items():
             write_csv(table, stage.path / f"{name}.csv")
         created = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-        write_manifest(stage.path, command or shown, shown, {"coefficients": [c.name for c in copies[2:]], "lang": lang},
+        write_manifest(stage.path, command or shown, shown, options,
                        {"name": req.inventory.name if req.inventory else "", "kind": "folder" if req.inventory else ""},
                        inputs, copies, created=created)
     return out, v

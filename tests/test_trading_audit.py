@@ -1,0 +1,127 @@
+"""``gep pack`` / ``gep verify`` on trading-valuation folders: recomputed from their own ``inputs/``.
+
+Expected values are computed by hand in the comments (the tiny county is described in conftest.py; the
+monitoring example is inventories/chengkou/requests/water-monitoring-example.csv, its rows annotated).
+"""
+from __future__ import annotations
+
+import csv
+import json
+import zipfile
+
+import pytest
+
+from gep.audit import folder_kind, read_manifest, verify
+from gep.cli import main
+
+from conftest import CHENGKOU
+from test_audit import rewrite_member
+from test_trading import _TRADE, _monitoring, _tiny_request
+
+REQUESTS = CHENGKOU / "requests"
+
+
+def _pack(folder, capsys):
+    assert main(["pack", str(folder)]) == 0
+    capsys.readouterr()
+    return folder.parent / f"{folder.name}.gep-pack.zip"
+
+
+def test_the_2019_trade_folder_packs_and_verifies(tmp_path, capsys):
+    out = tmp_path / "trade-2019"
+    assert main(["trade", str(REQUESTS / "2019-jiulongpo.yaml"), "--out", str(out)]) == 0
+    manifest = read_manifest(out)
+    assert folder_kind(manifest) == "trade"
+    # everything the recomputation needs is recorded: the request's copy, the registers as applied, the
+    # price indices the forest GEP was computed with
+    options = manifest["options"]
+    assert (options["kind"], options["request"], options["base_register"], options["coefficients"]) == \
+        ("trade", "2019-jiulongpo.yaml", "default.csv", ["trading.csv"])
+    assert "inputs/price_indices.csv" in manifest["inputs"] and "inputs/inventory/extent.csv" in manifest["inputs"]
+    pack = _pack(out, capsys)
+    assert main(["verify", str(pack)]) == 0
+    text = capsys.readouterr().out
+    assert "figures reproduce exactly" in text and "every number and yes/no of valuation.json" in text
+
+
+def test_a_tampered_price_in_the_pack_is_named_with_the_figures_it_moves(tmp_path, capsys):
+    request = _tiny_request(tmp_path, _TRADE)
+    out = tmp_path / "tiny-trade"
+    assert main(["trade", str(request), "--out", str(out)]) == 0
+    pack = _pack(out, capsys)
+    rewrite_member(pack, "tiny-trade/inputs/request/request.yaml",
+                   lambda data: data.replace("price: 2500 元/亩".encode(), "price: 2600 元/亩".encode()))
+    assert main(["verify", str(pack)]) == 1
+    text = capsys.readouterr().out
+    assert "altered file: inputs/request/request.yaml" in text
+    # 150 亩 × 2500 元/亩 = 375 000 元 recorded; × 2600 元/亩 = 390 000 元 recomputed, in 3 instalments
+    # (the register's payment_instalments) of 125 000 → 130 000 元
+    assert "differs: valuation.json trade total_price_yuan: recorded 375000.0, recomputed 390000.0" in text
+    assert "differs: payment_schedule.csv 1 amount_yuan: recorded 125000.0, recomputed 130000.0" in text
+    assert "differs: obligations.csv 990000/2021/甲区 金额 [元]: recorded 375000.0, recomputed 390000.0" in text
+    # the maintenance fee (100 元/亩/a × 150 亩 = 15 000 元/a) does not depend on the price
+    assert "maintenance.csv" not in text.split("figures checked")[1]
+    assert "output differs: valuation.xlsx" in text and "FAILED" in text
+
+
+def test_a_trade_with_a_monitoring_table_elsewhere_is_recomputed_from_the_copy(tmp_path):
+    # the request names its monitoring table and inventory by relative paths that do not exist beside the copy
+    (tmp_path / "data").mkdir()
+    _monitoring(tmp_path / "data", [["A", "甲", "乙", 2021, 1, "III", "II", "III"]])
+    request = _tiny_request(tmp_path, _TRADE + "water_compensation: {monitoring: data/monitoring.csv}\n")
+    out = tmp_path / "out"
+    assert main(["trade", str(request), "--out", str(out), "--lang", "en"]) == 0
+    assert read_manifest(out)["options"]["monitoring"] == "monitoring.csv"
+    result = verify(out)
+    assert result.ok, result.lines
+
+
+def test_a_compensation_folder_keeps_and_reuses_its_rule(tmp_path, capsys):
+    out = tmp_path / "water"
+    assert main(["compensation", str(REQUESTS / "water-monitoring-example.csv"), "--out", str(out),
+                 "--unchanged", "downstream_pays", "--amount", "50 万元/month"]) == 0
+    manifest = read_manifest(out)
+    assert manifest["options"]["compensation"] == {"amount": "50 万元/month",
+                                                   "rules": {"unchanged": "downstream_pays"}}
+    assert "--unchanged downstream_pays" in manifest["reproducible_command"]
+    # 甲区→乙区: month 1 improved (乙 pays 甲 +50万), 2 worse (甲 pays −50万), 3 unchanged (declared: downstream
+    # pays, +50万), 4 fails (default: upstream pays, −50万): net 0; 乙区→丙区: improved + unchanged = +100万.
+    # With the default rule (nobody pays when unchanged) 甲区 would get −50万 and 乙区 +50万: verify passing
+    # means the recomputation applied the recorded rule and amount.
+    with open(out / "water_yearly.csv", encoding="utf-8") as fh:
+        net = {(r["upstream"], r["downstream"]): float(r["net_to_upstream_yuan"]) for r in csv.DictReader(fh)}
+    assert net == {("甲区", "乙区"): pytest.approx(0.0), ("乙区", "丙区"): pytest.approx(1e6)}
+    pack = _pack(out, capsys)
+    assert main(["verify", str(pack)]) == 0
+    assert "figures reproduce exactly" in capsys.readouterr().out
+    # drop the recorded rule: the recomputation falls back to the default and the figures it moves are named
+    with zipfile.ZipFile(pack) as zf:
+        forged = json.loads(zf.read("water/manifest.json"))
+    forged["options"]["compensation"]["rules"] = {}
+    rewrite_member(pack, "water/manifest.json", lambda data: json.dumps(forged, ensure_ascii=False).encode("utf-8"))
+    result = verify(pack)
+    assert not result.ok
+    assert ("water_yearly.csv 2021/甲区/乙区", "net_to_upstream_yuan", "0.0", "-500000.0") in result.differing
+    assert ("water_yearly.csv 2021/乙区/丙区", "net_to_upstream_yuan", "1000000.0", "500000.0") in result.differing
+
+
+def test_an_extra_register_is_kept_in_the_order_applied_and_diff_refuses_a_valuation(tmp_path, capsys):
+    # the user's register is also called trading.csv: it is copied as trading-2.csv and applied last
+    (tmp_path / "mine").mkdir()
+    mine = tmp_path / "mine" / "trading.csv"
+    mine.write_text("key,value,unit,price_year,price_index,ecosystem,region,source,clause,status,note\n"
+                    "payment_instalments,2,1,,,,,test,,unverified,\n", encoding="utf-8")
+    request = _tiny_request(tmp_path, _TRADE)
+    out = tmp_path / "out"
+    assert main(["trade", str(request), "--out", str(out), "--coefficients", str(mine)]) == 0
+    manifest = read_manifest(out)
+    assert manifest["options"]["coefficients"] == ["trading.csv", "trading-2.csv"]
+    assert manifest["reproducible_command"] == "gep trade request.yaml --coefficients trading.csv"
+    # 150 亩 × 2500 元/亩 = 375 000 元 in the user's 2 instalments (not the trading register's 3): 187 500 each
+    with open(out / "payment_schedule.csv", encoding="utf-8") as fh:
+        assert [float(r["amount_yuan"]) for r in csv.DictReader(fh)] == [187_500.0, 187_500.0]
+    result = verify(out)
+    assert result.ok, result.lines
+    capsys.readouterr()
+    assert main(["diff", str(out), str(out)]) == 1
+    assert "is a trading valuation" in capsys.readouterr().err
