@@ -249,10 +249,12 @@ class RunInputs:
     lang: str
     base_year: int | None = None
     price_indices: Path | None = None  # the run's copy of the price-index table
+    grid: Path | None = None  # the run's copy of its grid description (gridded inputs)
 
     def options(self) -> Options:
         return Options(exclude=self.exclude, base_year=self.base_year,
-                       price_indices=str(self.price_indices) if self.price_indices else None)
+                       price_indices=str(self.price_indices) if self.price_indices else None,
+                       grid=str(self.grid) if self.grid else None)
 
     @classmethod
     def of(cls, folder: Path, manifest: dict | None = None) -> RunInputs:
@@ -262,6 +264,8 @@ class RunInputs:
         for n in names:
             if not isinstance(n, str) or "/" in n or _unsafe_path(n):
                 raise AuditError(f"{folder / MANIFEST}: register name '{n}' is not a plain file name")
+        if options.get("grid") is not None and (not isinstance(options["grid"], str) or _unsafe_path(options["grid"])):
+            raise AuditError(f"{folder / MANIFEST}: grid description '{options['grid']}' is not a path inside inputs/")
         kind = inventory.get("kind", "folder")
         inventory_path = folder / INVENTORY_DIR
         if kind == "workbook":
@@ -275,7 +279,8 @@ class RunInputs:
                    registers=[coefficients / n for n in names[1:]],
                    exclude=tuple(options.get("exclude", [])), lang=options.get("lang", "zh"),
                    base_year=options.get("base_year"),
-                   price_indices=folder / "inputs" / options["price_indices"] if options.get("price_indices") else None)
+                   price_indices=folder / "inputs" / options["price_indices"] if options.get("price_indices") else None,
+                   grid=folder / INPUTS / options["grid"] if options.get("grid") else None)
 
     def register(self) -> Register:
         return load_register(*self.registers, base=self.base)
@@ -628,7 +633,8 @@ def _figures_of(inventory_path: Path, register: Register, exclude: tuple[str, ..
     """Figures of an inventory and register, with the price indices and base year of run ``like``."""
     options = like.options() if like else Options()
     results = account(load_inventory(inventory_path), register,
-                      Options(exclude=exclude, base_year=options.base_year, price_indices=options.price_indices))
+                      Options(exclude=exclude, base_year=options.base_year, price_indices=options.price_indices,
+                              grid=options.grid))
     keys = ["region_code", "year", "service", "indicator", "ecosystem"]
     figures = results.services.set_index(keys)["value_yuan"]
     gep = results.summary.set_index(["region_code", "year"])["gep_yuan"]

@@ -34,6 +34,8 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 PRICE_INDICES_NAME = "price_indices.csv"  # the run's copy of the price-index table, under inputs/
+GRID_DIR = "grid"  # the run's copy of the grid description and its layers, under inputs/
+GRID_NAME = "grid.yaml"  # a grid description found in the inventory folder is used
 
 
 class OutputExistsError(FileExistsError):
@@ -77,7 +79,7 @@ def unique_names(paths) -> list[str]:
 
 
 def reproducible_command(inventory_name: str, registers: list[str], exclude, lang: str,
-                         base_year: int | None = None, price_indices: str | None = None) -> str:
+                         base_year: int | None = None, price_indices: str | None = None, grid: bool = False) -> str:
     """The command as shown in reports: no output folder, registers by their name in the run folder,
     so two runs on the same inputs and options show the same command."""
     parts = ["gep", "run", inventory_name]
@@ -91,6 +93,8 @@ def reproducible_command(inventory_name: str, registers: list[str], exclude, lan
         parts += ["--base-year", str(base_year)]
     if price_indices:
         parts += ["--price-indices", Path(price_indices).name]
+    if grid:
+        parts += ["--grid", GRID_NAME]
     return " ".join(shlex.quote(p) for p in parts)
 
 
@@ -104,6 +108,8 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
     (used to recompute a run from the copy of the default register in its folder).
     ``inventory_name`` is the name reports show (default: the folder's or workbook's name).
     ``command`` is the full command line, recorded in the manifest only.
+    ``options.grid`` names a grid description (default: ``grid.yaml`` in the inventory folder, if any); it
+    and its layers are copied under ``inputs/grid/`` and the gridded quantities computed from the copies.
     """
     from .render.excel import write_excel
     from .render.html import write_html
@@ -125,11 +131,13 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
         if not path.is_file():
             raise CoefficientError(f"coefficient register {path} not found")
     inventory_name = inventory_name or inventory_path.name
+    if options.grid is None and inventory_path.is_dir() and (inventory_path / GRID_NAME).is_file():
+        options = dataclasses.replace(options, grid=str(inventory_path / GRID_NAME))
     register_names = unique_names(registers)
     # the price-index table is listed in the reports and copied under inputs/, not shown in the command,
     # so a recomputation from a pack (which names its own copy) shows the same command
     shown_command = reproducible_command(inventory_name, register_names[1:], options.exclude, lang,
-                                         options.base_year)
+                                         options.base_year, grid=bool(options.grid))
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
@@ -150,9 +158,15 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
         indices = staging / "inputs" / PRICE_INDICES_NAME
         shutil.copyfile(options.price_indices or DEFAULT_INDICES, indices)
 
+        grid = None
+        if options.grid:
+            from .grid.layers import copy_grid
+            grid, layer_files = copy_grid(options.grid, staging / INPUTS / GRID_DIR, unique_names)
+            inputs += [grid, *layer_files]
         inventory = load_inventory(inputs[0] if workbook else inventory_dir)
         register = load_register(*copies[1:], base=copies[0])
-        results = account(inventory, register, dataclasses.replace(options, price_indices=str(indices)))
+        results = account(inventory, register, dataclasses.replace(
+            options, price_indices=str(indices), grid=str(grid) if grid else None))
         inputs.append(indices)
 
         write_csv(results.services, staging / "gep_services.csv")
@@ -188,7 +202,8 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
         write_manifest(staging, command or shown_command, shown_command,
                        {"base_register": register_names[0], "coefficients": register_names[1:],
                         "exclude": list(options.exclude), "lang": lang, "base_year": options.base_year,
-                        "base_year_used": results.base_year, "price_indices": PRICE_INDICES_NAME},
+                        "base_year_used": results.base_year, "price_indices": PRICE_INDICES_NAME,
+                        **({"grid": f"{GRID_DIR}/{GRID_NAME}"} if grid else {})},
                        {"name": inventory_name, "kind": "workbook" if workbook else "folder"},
                        inputs, copies, created=created)
         os.chmod(staging, 0o755)
