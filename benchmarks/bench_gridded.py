@@ -9,7 +9,8 @@ precipitation, ET, R, K, LS, C, P and NPP; cooling days a constant) is written c
 - ``numpy``: reads every layer whole with rasterio and applies the formulas with numpy, then
   ``np.bincount`` by region × ecosystem — what one would write by hand;
 - ``engine``: gep.grid (``load_grid`` → ``year_pass`` → ``zonal_sums``), dask blocks on local threads;
-- ``both``: numpy then engine in one process (the wall-time ratio, same caches), checking the sums agree.
+- ``both``: numpy and engine side by side in one process, each run twice and the second run timed, so
+  both read the layers from the page cache (the compute ratio), checking that the sums agree.
 
 Wall time is measured around the computation (files opened, results summed); peak memory is the
 process's maximum resident set size (``resource.getrusage``), so it includes the Python interpreter and
@@ -101,6 +102,9 @@ def _codes():
 
 
 def engine(grid_path: Path, scheduler=None) -> tuple[np.ndarray, float]:
+    import dask.array  # noqa: F401  (imports are a per-process cost, kept out of the timing as for numpy)
+    import rioxarray  # noqa: F401
+
     from gep.coefficients import load_register
     from gep.grid.engine import year_pass
     from gep.grid.layers import load_grid
@@ -179,6 +183,8 @@ def child(variant: str, grid: Path) -> dict:
     if variant == "engine":
         _, t = engine(grid)
         return {"engine_s": t, "peak_gib": peak_gib()}
+    numpy_kernel(grid)  # first pass of each reads the files from disk; the second, timed, from the page cache
+    engine(grid)
     ref, t_np = numpy_kernel(grid)
     got, t_eng = engine(grid)
     # the engine's columns follow the grid's ecosystems, which here are the eight classes in vocabulary order
@@ -186,7 +192,12 @@ def child(variant: str, grid: Path) -> dict:
               "urban"].index(e) for e in ("forest", "shrub", "grassland", "garden", "farmland", "wetland_reservoir",
                                            "wetland_river", "urban")]
     got = got[:, :, order]
-    agree = bool(np.allclose(np.nan_to_num(got), ref, rtol=1e-9, atol=1e-6))
+    # compared where the accounts read them: each indicator's own ecosystems (other columns are never used)
+    from gep.grid.engine import ecosystems_of
+    from gep.grid.zonal import INDICATORS
+    ecos = ("forest", "shrub", "grassland", "garden", "farmland", "wetland_reservoir", "wetland_river", "urban")
+    used = np.array([[e in ecosystems_of(ind) for e in ecos] for ind in INDICATORS])[:, None, :]
+    agree = bool(np.allclose(np.where(used, got, 0), np.where(used, ref, 0), rtol=1e-9, atol=1e-6))
     return {"numpy_s": t_np, "engine_s": t_eng, "ratio": t_eng / t_np, "sums_agree": agree}
 
 

@@ -148,7 +148,7 @@ def _open_raster(path: Path, variable: str | None, chunks: int | None):
         da = ds[variable]
     else:
         import rioxarray as rxr
-        da = rxr.open_rasterio(path, chunks=spec, masked=False)
+        da = rxr.open_rasterio(path, chunks=spec, masked=False, lock=False)  # blocks read in parallel
         if da.sizes.get("band", 1) != 1:
             raise ValueError(f"{path.name} has {da.sizes['band']} bands; give one band per layer")
         da = da.squeeze("band", drop=True)

@@ -75,18 +75,26 @@ class Plan:
         return len(self.region_values)
 
 
+LOOKUP_SPAN = 1 << 20  # keys spanning fewer values than this are looked up in a table, not searched
+
+
 def _index(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Position of each value in the sorted ``keys``, −1 where it is not among them."""
-    pos = np.searchsorted(keys, values)
-    pos = np.minimum(pos, len(keys) - 1)
+    low, span = int(keys[0]), int(keys[-1] - keys[0]) + 1
+    if span <= LOOKUP_SPAN:  # land-cover classes, region codes numbered closely: one gather
+        table = np.full(span + 1, -1, dtype=np.int64)
+        table[keys - low] = np.arange(len(keys))
+        offset = values.astype(np.int64) - low
+        return table[np.where((offset >= 0) & (offset < span), offset, span)]
+    pos = np.minimum(np.searchsorted(keys, values), len(keys) - 1)
     return np.where(keys[pos] == values, pos, -1)
 
 
 def zonal_block(region, cover, *arrays, plan: Plan) -> np.ndarray:
     """Sums of one block: ``(channels, n_regions × n_ecosystems)``, channels as in ``plan.channels``
     (cell count, then per indicator its sum and the number of cells it lacked data for)."""
-    r = _index(np.asarray(region).astype(np.int64, copy=False), plan.region_values)
-    c = _index(np.asarray(cover).astype(np.int64, copy=False), plan.class_values)
+    r = _index(np.asarray(region), plan.region_values)
+    c = _index(np.asarray(cover), plan.class_values)
     ok = (r >= 0) & (c >= 0)
     # most blocks lie wholly inside the regions and classes: then no cell needs to be picked out
     pick = (lambda a: np.asarray(a).ravel()) if ok.all() else (lambda a: np.asarray(a)[ok])
@@ -108,8 +116,9 @@ def zonal_block(region, cover, *arrays, plan: Plan) -> np.ndarray:
     for i, ind in enumerate(plan.indicators):
         q = ind.kernel(*(values[a] for a in ind.args), plan.cell_hm2)
         missing = np.isnan(q)
-        out[1 + 2 * i] = np.bincount(zone, weights=np.where(missing, 0.0, q), minlength=size)
-        out[2 + 2 * i] = np.bincount(zone, weights=missing, minlength=size)
+        q = np.where(missing, 0.0, q) if np.ndim(q) else np.full(len(zone), 0.0 if missing else q)
+        out[1 + 2 * i] = np.bincount(zone, weights=q, minlength=size)
+        out[2 + 2 * i] = np.bincount(zone[missing] if np.ndim(missing) else zone[:0], minlength=size)
     return out
 
 
