@@ -64,7 +64,7 @@ def main(argv=None) -> int:
     core_s = national / rate
     workers = math.ceil(core_s / (args.target_hours * 3600))
     print(f"\nnational 30 m projection: {national:.3g} cells; at {rate:.3g} cells/s per worker "
-          f"(one worker here) that is {core_s / 3600:.0f} worker-hours; "
+          f"(one worker here) that is {core_s / 3600:.1f} worker-hours; "
           f"{workers} workers for {args.target_hours:g} h, assuming near-linear scaling and input I/O as fast "
           f"as here; memory per worker as measured above (set by the block size); layers on disk "
           f"{national * (4 * 8 + 5) / 2 ** 40:.2f} TiB as float32 (8 layers + codes).")

@@ -100,7 +100,7 @@ def test_supplied_quantities_win_over_gridded_ones(tmp_path, tiny_grid):
 # numpy, dask and a LocalCluster give the same sums
 
 
-def _sums(grid_path, chunks, scheduler=None):
+def _sums(grid_path, chunks, scheduler=None, as_arrays=False):
     from gep.grid.zonal import Indicator, Plan, zonal_sums
     grid = load_grid(grid_path, chunks=chunks)
     layers = grid.years[2020]
@@ -111,17 +111,22 @@ def _sums(grid_path, chunks, scheduler=None):
                 nodata={}, factors={"precipitation": 1.0, "evapotranspiration": 1.0}, constants={},
                 coefficients={"runoff_coefficient": np.full((2, 4), 0.1)}, indicators=(ind,),
                 cell_hm2=grid.cell_area_hm2)
-    arrays = [layers["precipitation"].data.data, layers["evapotranspiration"].data.data]
-    return zonal_sums(grid.regions.data.data, grid.land_cover[2020].data.data, arrays, plan, scheduler=scheduler)
+    if as_arrays:  # dask arrays of the opened layers instead of windows read by each block
+        arrays = [layers["precipitation"].data.data, layers["evapotranspiration"].data.data]
+        return zonal_sums(grid.regions.data.data, grid.land_cover[2020].data.data, arrays, plan, scheduler=scheduler)
+    arrays = [layers["precipitation"].cells(chunks), layers["evapotranspiration"].cells(chunks)]
+    return zonal_sums(grid.regions.cells(chunks), grid.land_cover[2020].cells(chunks), arrays, plan,
+                      scheduler=scheduler)
 
 
 def test_numpy_and_dask_blocks_give_the_same_sums(tiny_grid):
-    plain, chunked = _sums(tiny_grid, None), _sums(tiny_grid, 7)
+    plain, chunked, arrays = _sums(tiny_grid, None), _sums(tiny_grid, 7), _sums(tiny_grid, 7, as_arrays=True)
     # cells per region × class: the tiny layout (100, 20, 30, 50 | 300, 0, 0, 100)
     assert plain[0].tolist() == [[100, 20, 30, 50], [300, 0, 0, 100]]
     # forest cell: (1000 − 100 − 500) mm × 1 hm² × 10 = 4000 m³
     assert plain[1][0, 0] == pytest.approx(100 * 4000, rel=1e-12)
     np.testing.assert_allclose(chunked, plain, rtol=1e-12)
+    np.testing.assert_allclose(arrays, plain, rtol=1e-12)
 
 
 def test_a_local_cluster_gives_the_same_sums(tiny_grid):
@@ -129,7 +134,7 @@ def test_a_local_cluster_gives_the_same_sums(tiny_grid):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) \
             as cluster, distributed.Client(cluster) as client:
         on_cluster = _sums(tiny_grid, 7, scheduler=client)
-        by_address = _sums(tiny_grid, 7, scheduler=cluster.scheduler_address)
+        by_address = _sums(tiny_grid, 7, scheduler=cluster.scheduler_address, as_arrays=True)
     np.testing.assert_allclose(on_cluster, _sums(tiny_grid, None), rtol=1e-12)
     np.testing.assert_allclose(by_address, on_cluster, rtol=1e-12)
 
@@ -143,6 +148,21 @@ def _edit(grid_path, change):
     change(doc)
     grid_path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return grid_path
+
+
+def test_a_netcdf_variable_is_a_layer_like_a_geotiff(tmp_path, tiny_inventory):
+    import rioxarray  # noqa: F401
+    import xarray as xr
+    grid = write_tiny_grid(tmp_path, years=(2020,))
+    x = ORIGIN[0] + 50 + 100 * np.arange(SHAPE[1])
+    y = ORIGIN[1] - 50 - 100 * np.arange(SHAPE[0])
+    field = xr.DataArray(tiny_layers()["precipitation"] / 1000, coords={"y": y, "x": x}, dims=("y", "x"),
+                         name="pre").rio.write_crs("EPSG:32649")
+    field.to_dataset().to_netcdf(tmp_path / "pre.nc")
+    _edit(grid, lambda d: d["years"][2020].update(precipitation={"file": "pre.nc", "variable": "pre", "unit": "m/a"}))
+    s = _services(tiny_inventory, grid).set_index(KEYS)
+    assert s.loc[("990001", 2020, "water_conservation", "water_retained", "forest"), "quantity"] == \
+        pytest.approx(464_800, rel=1e-12)
 
 
 def test_layers_on_another_grid_are_named_with_what_differs(tmp_path):

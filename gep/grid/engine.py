@@ -73,7 +73,7 @@ def _layer_arrays(grid: Grid, year: int, wanted: set[str]) -> tuple[dict, dict, 
         if layer.value is not None:
             constants[name] = layer.value * layer.factor
         else:
-            arrays[name], nodata[name], factors[name] = layer.data.data, layer.nodata, layer.factor
+            arrays[name], nodata[name], factors[name] = layer.cells(grid.chunks), layer.nodata, layer.factor
     return arrays, constants, {"nodata": nodata, "factors": factors}, labels
 
 
@@ -88,8 +88,8 @@ class YearPass:
     labels: dict[str, str]
 
     def sums(self, grid: Grid, scheduler=None, progress: bool = False) -> np.ndarray:
-        return zonal_sums(grid.regions.data.data, grid.land_cover[self.year].data.data, self.arrays, self.plan,
-                          scheduler=scheduler, progress=progress)
+        return zonal_sums(grid.regions.cells(grid.chunks), grid.land_cover[self.year].cells(grid.chunks),
+                          self.arrays, self.plan, scheduler=scheduler, progress=progress)
 
 
 def year_pass(grid: Grid, year: int, region_values: np.ndarray, region_codes: list[str],

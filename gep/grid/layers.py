@@ -75,6 +75,15 @@ class Layer:
     value: float | None = None
     nodata: float | None = None
     factor: float = 1.0
+    as_stored: bool = True  # False once resampled or rasterised: the cells are no longer the file's
+
+    def cells(self, chunks: int | None):
+        """The raw cells for the zonal pass: read window by window from the file when blocked and as
+        stored, else the (numpy or dask) array."""
+        if chunks and self.as_stored and self.file is not None:
+            from .zonal import WindowSource
+            return WindowSource(str(self.file), self.variable, tuple(self.data.shape), chunks)
+        return self.data.data
 
     @property
     def label(self) -> str:
@@ -135,14 +144,14 @@ def kernel_factor(name: str, unit: str) -> float:
                     f"{dimensionality_text(want)}{' (or per year)' if per_year else ''}; expected e.g. {target}")
 
 
-def _open_raster(path: Path, variable: str | None, chunks: int | None):
+def open_raster(path: Path, variable: str | None, chunks: int | None):
     """A 2-D DataArray (y, x) with CRS and transform, lazily chunked when ``chunks`` is given."""
     import rioxarray  # noqa: F401  (registers the .rio accessor)
     import xarray as xr
 
     spec = {"x": chunks, "y": chunks} if chunks else None
     if path.suffix.lower() in (".nc", ".nc4", ".netcdf"):
-        ds = xr.open_dataset(path, chunks=spec, decode_coords="all", mask_and_scale=False)
+        ds = xr.open_dataset(path, chunks=spec, decode_coords="all", mask_and_scale=False, cache=False)
         if variable is None or variable not in ds:
             raise KeyError(f"NetCDF variable '{variable}' not in {path.name} (variables: {', '.join(ds.data_vars)})")
         da = ds[variable]
@@ -157,7 +166,7 @@ def _open_raster(path: Path, variable: str | None, chunks: int | None):
         if any(da.sizes[d] != 1 for d in extra):
             raise ValueError(f"{path.name}: dimensions {extra} besides y, x; give one 2-D field per layer and year")
         da = da.squeeze(extra, drop=True)
-    return da
+    return da.transpose("y", "x")
 
 
 def _rasterise_polygons(path: Path, field_name: str, reference, chunks: int | None):
@@ -258,7 +267,7 @@ def load_grid(path: str | Path, chunks: int | None | bool = True) -> Grid:
             return None
         files.append(file)
         try:
-            da = _open_raster(file, entry.get("variable"), chunks)
+            da = open_raster(file, entry.get("variable"), chunks)
         except (OSError, KeyError, ValueError) as exc:
             problems.append(Problem(file.name, None, name, f"cannot be opened as a raster: {exc}"))
             return None
@@ -321,7 +330,7 @@ def load_grid(path: str | Path, chunks: int | None | bool = True) -> Grid:
                                                          reference.data, chunks)
             except (OSError, ValueError, KeyError) as exc:
                 raise GridError(problems + [Problem(file.name, None, "regions", str(exc))]) from None
-            regions = Layer("regions", "1", file, None, data)
+            regions = Layer("regions", "1", file, None, data, as_stored=False)
             notes.append(f"regions: polygons of {file.name} (property '{regions_entry.get('field', 'code')}') "
                          f"rasterised onto the land-cover grid with rasterio.features.rasterize (cell centres)")
     elif "file" in regions_entry:
@@ -351,6 +360,7 @@ def load_grid(path: str | Path, chunks: int | None | bool = True) -> Grid:
         if chunks:
             layer.data = layer.data.chunk({"y": chunks, "x": chunks})
         layer.nodata = layer.data.rio.nodata if layer.nodata is None else layer.nodata
+        layer.as_stored = False
         notes.append(f"{layer.label} resampled onto the land-cover grid by {method} ({'; '.join(differs)})")
     if mismatched:
         problems.append(Problem(label, None, None, "layers do not share one grid with the land-cover layer "

@@ -9,12 +9,36 @@ adds the block sums, so memory is a few blocks whatever the raster size. With a 
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from . import kernels
+
+
+@dataclass(frozen=True)
+class WindowSource:
+    """A layer read straight from its file, one window per block, inside the block's own task.
+
+    Blocks that read their inputs themselves need no separate read tasks, so a block never waits for
+    layers read on another worker and a worker holds only the blocks it is computing."""
+
+    path: str
+    variable: str | None
+    shape: tuple[int, int]
+    block: int
+
+    def read(self, rows: slice, cols: slice) -> np.ndarray:
+        if self.variable is None:
+            import rasterio
+            from rasterio.windows import Window
+            with rasterio.open(self.path) as src:
+                return src.read(1, window=Window.from_slices(rows, cols))
+        from .layers import open_raster
+        return open_raster(Path(self.path), self.variable, None).isel(y=rows, x=cols).values
 
 
 @dataclass(frozen=True)
@@ -66,9 +90,13 @@ class Plan:
     indicators: tuple[Indicator, ...]
     cell_hm2: float
     channels: list[str] = field(default_factory=list)
+    region_table: np.ndarray | None = None  # made from region_values
+    class_table: np.ndarray | None = None  # made from class_values
 
     def __post_init__(self):
         self.channels = ["cells"] + [c for ind in self.indicators for c in (ind.indicator, f"{ind.indicator}:nodata")]
+        self.region_table = lookup_table(self.region_values)
+        self.class_table = lookup_table(self.class_values)
 
     @property
     def n_regions(self) -> int:
@@ -78,13 +106,22 @@ class Plan:
 LOOKUP_SPAN = 1 << 20  # keys spanning fewer values than this are looked up in a table, not searched
 
 
-def _index(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+def lookup_table(keys: np.ndarray) -> np.ndarray | None:
+    """Position of each key by offset from the smallest (−1 between keys, and one −1 past the end), or None
+    when the keys span too many values for a table."""
+    span = int(keys[-1] - keys[0]) + 1
+    if span > LOOKUP_SPAN:
+        return None
+    table = np.full(span + 1, -1, dtype=np.int64)
+    table[keys - keys[0]] = np.arange(len(keys))
+    return table
+
+
+def _index(values: np.ndarray, keys: np.ndarray, table: np.ndarray | None) -> np.ndarray:
     """Position of each value in the sorted ``keys``, −1 where it is not among them."""
-    low, span = int(keys[0]), int(keys[-1] - keys[0]) + 1
-    if span <= LOOKUP_SPAN:  # land-cover classes, region codes numbered closely: one gather
-        table = np.full(span + 1, -1, dtype=np.int64)
-        table[keys - low] = np.arange(len(keys))
-        offset = values.astype(np.int64) - low
+    if table is not None:  # land-cover classes, region codes numbered closely: one gather
+        span = len(table) - 1
+        offset = values.astype(np.int64) - int(keys[0])
         return table[np.where((offset >= 0) & (offset < span), offset, span)]
     pos = np.minimum(np.searchsorted(keys, values), len(keys) - 1)
     return np.where(keys[pos] == values, pos, -1)
@@ -93,8 +130,8 @@ def _index(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
 def zonal_block(region, cover, *arrays, plan: Plan) -> np.ndarray:
     """Sums of one block: ``(channels, n_regions × n_ecosystems)``, channels as in ``plan.channels``
     (cell count, then per indicator its sum and the number of cells it lacked data for)."""
-    r = _index(np.asarray(region), plan.region_values)
-    c = _index(np.asarray(cover), plan.class_values)
+    r = _index(np.asarray(region), plan.region_values, plan.region_table)
+    c = _index(np.asarray(cover), plan.class_values, plan.class_table)
     ok = (r >= 0) & (c >= 0)
     # most blocks lie wholly inside the regions and classes: then no cell needs to be picked out
     pick = (lambda a: np.asarray(a).ravel()) if ok.all() else (lambda a: np.asarray(a)[ok])
@@ -139,28 +176,43 @@ def ls_layer(dem, slope_length: float, cell_size: float, nodata: float | None, f
 
 def zonal_sums(region, cover, arrays: list, plan: Plan, scheduler: str | None = None,
                progress: bool = False) -> np.ndarray:
-    """Sums ``(channels, n_regions, n_ecosystems)`` over every cell; numpy or dask arrays, same code.
+    """Sums ``(channels, n_regions, n_ecosystems)`` over every cell; numpy arrays, dask arrays or
+    :class:`WindowSource` layers (read block by block), same code.
 
     ``scheduler`` is a dask.distributed address (``tcp://host:8786``) or a ``distributed.Client``; without
     it dask's local threads are used. ``progress`` shows a progress bar (or distributed's progress)."""
     shape = (len(plan.channels), plan.n_regions, plan.n_ecosystems)
-    if not hasattr(region, "map_blocks"):
-        return zonal_block(region, cover, *arrays, plan=plan).reshape(shape)
+    inputs = [region, cover, *arrays]
+    lazy = [a for a in inputs if hasattr(a, "map_blocks")]
+    sources = [a for a in inputs if isinstance(a, WindowSource)]
+    if not lazy and not sources:
+        return zonal_block(*inputs, plan=plan).reshape(shape)
     import dask.array as da
 
-    # every layer is cut into the region layer's blocks, so each block call sees the same cells
-    arrays = [a if a.chunks == region.chunks else a.rechunk(region.chunks) for a in arrays]
-    cover = cover if cover.chunks == region.chunks else cover.rechunk(region.chunks)
-    ny, nx = len(region.chunks[0]), len(region.chunks[1])
-    blocks = da.map_blocks(lambda *b: zonal_block(*b, plan=plan)[None, None], region, cover, *arrays,
-                           new_axis=[2, 3], chunks=((1,) * ny, (1,) * nx, (shape[0],), (shape[1] * shape[2],)),
-                           dtype=np.float64)
+    # every input is cut into the same blocks, so each block call sees the same cells
+    if lazy:
+        chunks = lazy[0].chunks
+    else:
+        chunks = da.core.normalize_chunks((sources[0].block, sources[0].block), sources[0].shape)
+    lazy = [a if a.chunks == chunks else a.rechunk(chunks) for a in lazy]
+    kinds = [a if isinstance(a, WindowSource) else None for a in inputs]  # no dask arrays in the closure
+
+    def block(_, *given, block_info=None):
+        (y0, y1), (x0, x1) = block_info[0]["array-location"]
+        rest = iter(given)
+        cells = [next(rest) if k is None else k.read(slice(y0, y1), slice(x0, x1)) for k in kinds]
+        return zonal_block(*cells, plan=plan)[None, None]
+
+    positions = da.empty(tuple(sum(c) for c in chunks), chunks=chunks, dtype=np.uint8)  # block positions only
+    ny, nx = len(chunks[0]), len(chunks[1])
+    blocks = da.map_blocks(block, positions, *lazy, new_axis=[2, 3],
+                           chunks=((1,) * ny, (1,) * nx, (shape[0],), (shape[1] * shape[2],)), dtype=np.float64)
     total = blocks.sum(axis=(0, 1))
     if scheduler is None:
         from contextlib import nullcontext
 
         from dask.diagnostics import ProgressBar
-        with ProgressBar() if progress else nullcontext():
+        with ProgressBar(out=sys.stderr) if progress else nullcontext():
             return total.compute().reshape(shape)
     from distributed import Client
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
