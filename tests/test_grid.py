@@ -329,3 +329,16 @@ def test_chengkou_sample_rasters_reproduce_the_inventory_totals(tmp_path):
     # so the county totals agree to about 1 %, not exactly (the uniform-cell test above checks exactness)
     for service in ("water_conservation", "soil_retention", "carbon_sequestration", "climate_regulation"):
         assert county(grd, service) == pytest.approx(county(tab, service), rel=0.02), service
+
+
+def test_a_tabular_run_loads_no_raster_or_dask_array_library(tmp_path):
+    import subprocess
+    import sys
+    inventory = write_tables(tmp_path / "inv", tiny_tables())
+    code = ("import sys; from gep.accounting import account; from gep.inventory import load_inventory; "
+            "from gep.coefficients import load_register; import gep.cli; "
+            f"account(load_inventory({str(inventory)!r}), load_register()); "
+            "print(sorted(m for m in ('rasterio', 'rioxarray', 'dask.array', 'distributed', 'gep.grid.engine') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"  # (pint imports dask's core when it is installed; that is not ours)
