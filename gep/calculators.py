@@ -32,6 +32,8 @@ SECTOR_ECOSYSTEM = {"agriculture": "farmland", "forestry": "forest", "husbandry"
 VEGETATION = ("forest", "shrub", "grassland", "garden")
 WATER_SURFACES = ("wetland_swamp", "wetland_lake", "wetland_reservoir", "wetland_river")
 COMPUTED, SUPPLIED, GRIDDED = "computed", "supplied_quantity", "gridded"
+#: provenance of a given figure: its input cell, and the register keys a gridded figure's kernel applied
+GIVEN_PROVENANCE = [*PROVENANCE, "coefficients"]
 #: where a figure given rather than computed comes from: (path, trace table, trace column)
 GIVEN = ((SUPPLIED, "service_quantities", "quantity"), (GRIDDED, "grid", "zonal_sum"))
 
@@ -173,18 +175,19 @@ def with_supplied(ctx: Context, service: str, indicator: str, keys: pd.DataFrame
     keys = keys[KEYS].reset_index(drop=True)
     paths = np.full(len(keys), COMPUTED, dtype=object)
     amounts = np.asarray(amounts, dtype=float).copy()
-    prov = pd.DataFrame({"input_file": "", "input_row": np.nan, "source": "", "status": ""}, index=keys.index)
+    prov = pd.DataFrame({"input_file": "", "input_row": np.nan, "source": "", "status": "", "coefficients": ""},
+                        index=keys.index)
     supplied = ctx.supplied(service, indicator)
     if len(supplied):
         index = {tuple(k): i for i, k in enumerate(keys.itertuples(index=False))}
         extra_keys, extra_amounts, extra_prov, extra_paths, appended = [], [], [], [], {}
         for r in supplied.itertuples():
             k = (r.region_code, int(r.year), r.ecosystem)
-            p = [r.input_file, r.input_row, r.source, r.status]
+            p = [r.input_file, r.input_row, r.source, r.status, getattr(r, "coefficients", "")]
             if k in index:
                 amounts[index[k]] = r.quantity
                 paths[index[k]] = r.path
-                prov.loc[index[k], PROVENANCE] = p
+                prov.loc[index[k], GIVEN_PROVENANCE] = p
             elif k in appended:  # a gridded figure also supplied in service_quantities: the latter wins
                 i = appended[k]
                 extra_amounts[i], extra_prov[i], extra_paths[i] = r.quantity, p, r.path
@@ -198,7 +201,7 @@ def with_supplied(ctx: Context, service: str, indicator: str, keys: pd.DataFrame
             keys = pd.concat([keys, pd.DataFrame(extra_keys, columns=KEYS)], ignore_index=True)
             amounts = np.concatenate([amounts, extra_amounts])
             paths = np.concatenate([paths, np.array(extra_paths, dtype=object)])
-            prov = pd.concat([prov, pd.DataFrame(extra_prov, columns=PROVENANCE)], ignore_index=True)
+            prov = pd.concat([prov, pd.DataFrame(extra_prov, columns=GIVEN_PROVENANCE)], ignore_index=True)
     return Quantities(keys, amounts, paths, prov)
 
 
@@ -206,18 +209,31 @@ def trace_given(ctx: Context, service: str, indicator: str, q: Quantities, symbo
                 keys: pd.DataFrame | None = None, unit: str | None = None, exclude=None,
                 paths: tuple[str, ...] = (SUPPLIED, GRIDDED)) -> list[TraceBuilder]:
     """Traces of the given figures of ``q``: the quantity is an input — a service_quantities cell, or a
-    zonal sum of the grid (its provenance names the layers). ``keys`` (default ``q.keys``) may extend
-    ``q``'s figures; ``exclude`` masks figures traced elsewhere."""
+    zonal sum of the grid (its provenance names the layers; the register rows its kernel applied follow as
+    coefficients). ``keys`` (default ``q.keys``) may extend ``q``'s figures; ``exclude`` masks figures
+    traced elsewhere."""
     keys = q.keys if keys is None else keys
     pad = np.zeros(len(keys) - len(q.keys), dtype=bool)
     out = []
     for path, table, column in GIVEN:
         mask = np.concatenate([q.paths == path, pad])
-        if path not in paths or (path == GRIDDED and not mask.any()):
+        if path not in paths:
             continue
-        tb = ctx.tracer(service, indicator, keys, mask if exclude is None else mask & ~exclude)
-        tb.input(symbol, q.amounts, unit or _indicator(service, indicator)["unit"], table, column, q.supplied)
-        out.append(tb)
+        mask = mask if exclude is None else mask & ~exclude
+        used = np.concatenate([q.supplied["coefficients"].fillna("").to_numpy(dtype=object),
+                               np.full(len(pad), "", dtype=object)])
+        for coefficients in dict.fromkeys(used[mask]):  # one trace per set of coefficients applied
+            tb = ctx.tracer(service, indicator, keys, mask & (used == coefficients))
+            tb.input(symbol, q.amounts, unit or _indicator(service, indicator)["unit"], table, column, q.supplied)
+            for key in filter(None, coefficients.split(";")):  # what the grid's kernel applied, cell by cell
+                picked = np.flatnonzero(tb.mask)
+                coef = ctx.coef(key, keys["ecosystem"].to_numpy()[picked], keys["region_code"].to_numpy()[picked])
+                values, rows_ = np.full(len(keys), np.nan), [coef.rows[0]] * len(keys)
+                values[picked] = coef.values
+                for i, r in zip(picked, coef.rows):
+                    rows_[i] = r
+                tb.coefficient(key, values, coef.unit, rows_)
+            out.append(tb)
     return out
 
 

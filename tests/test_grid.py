@@ -299,6 +299,16 @@ def test_gep_run_copies_the_grid_and_verify_recomputes_it(tmp_path):
     assert "inputs/grid/npp.tif" in manifest["inputs"] and "--grid grid.yaml" in manifest["reproducible_command"]
     services = (out / "gep_services.csv").read_text(encoding="utf-8")
     assert ",gridded," in services
+    import pandas as pd
+    from gep.trace import check_trace
+    trace = pd.read_csv(out / "gep_trace.csv", dtype={"region_code": str})
+    assert check_trace(trace) == []
+    water = trace[(trace["region_code"] == "990001") & (trace["year"] == 2020)
+                  & (trace["service"] == "water_conservation") & (trace["ecosystem"] == "forest")].set_index("symbol")
+    assert water.loc["Q", "table"] == "grid" and "precipitation (precipitation.tif)" in water.loc["Q", "source"]
+    # the register row the kernel applied: α forest 3.52 % (龚诗涵 et al. 2017)
+    assert water.loc["runoff_coefficient", "coefficient"] == "runoff_coefficient[forest]"
+    assert water.loc["runoff_coefficient", "value"] == pytest.approx(0.0352)
     assert verify(out).ok
 
 

@@ -24,7 +24,7 @@ from .zonal import INDICATORS, Indicator, Plan, ls_layer, zonal_sums
 
 GRIDDED = "gridded"
 ROW_COLUMNS = ["region_code", "year", "service", "indicator", "ecosystem", "quantity", "unit", "input_file",
-               "input_row", "source", "status"]
+               "input_row", "source", "status", "coefficients"]
 AREA_TOLERANCE = 0.01  # grid area of a region × ecosystem against the extent table, relative
 
 
@@ -86,6 +86,7 @@ class YearPass:
     plan: Plan | None
     arrays: list
     labels: dict[str, str]
+    register_keys: dict[str, tuple[str, ...]]  # indicator → the register coefficients it used
 
     def sums(self, grid: Grid, scheduler=None, progress: bool = False) -> np.ndarray:
         return zonal_sums(grid.regions.cells(grid.chunks), grid.land_cover[self.year].cells(grid.chunks),
@@ -102,7 +103,7 @@ def year_pass(grid: Grid, year: int, region_values: np.ndarray, region_codes: li
     # an argument is a layer of the year, or a register coefficient (a layer of that name wins)
     todo = [ind for ind in INDICATORS if all(a in have or a in CANONICAL_UNITS for a in ind.args)]
     if not todo:
-        return YearPass(year, [], None, [], {})
+        return YearPass(year, [], None, [], {}, {})
     coefficients = {}
     for key in sorted({a for ind in todo for a in ind.args if a not in have and a in CANONICAL_UNITS}):
         users = {e for ind in todo if key in ind.args for e in ecosystems_of(ind)}
@@ -130,7 +131,9 @@ def year_pass(grid: Grid, year: int, region_values: np.ndarray, region_codes: li
                 n_ecosystems=len(ecosystems), layers=tuple(arrays), nodata=meta["nodata"],
                 factors=meta["factors"], constants=constants, coefficients=coefficients,
                 indicators=tuple(todo), cell_hm2=grid.cell_area_hm2)
-    return YearPass(year, todo, plan, list(arrays.values()), labels)
+    register_keys = {ind.indicator: tuple(a for a in ind.args if a not in have and a in CANONICAL_UNITS)
+                     for ind in todo}
+    return YearPass(year, todo, plan, list(arrays.values()), labels, register_keys)
 
 
 def gridded_quantities(ctx, grid_path: str | Path, scheduler=None, progress: bool = False) -> pd.DataFrame:
@@ -178,5 +181,6 @@ def gridded_quantities(ctx, grid_path: str | Path, scheduler=None, progress: boo
                 for j in allowed:
                     if cells[i, j] > 0:
                         frames.append((region_codes[i], year, ind.service, ind.indicator, ecosystems[j],
-                                       float(q[i, j]), ind.unit, grid.path.name, np.nan, source, grid.status))
+                                       float(q[i, j]), ind.unit, grid.path.name, np.nan, source, grid.status,
+                                       ";".join(one.register_keys[ind.indicator])))
     return pd.DataFrame(frames, columns=ROW_COLUMNS)
