@@ -168,9 +168,9 @@ def gridded_quantities(ctx, grid_path: str | Path, scheduler=None, progress: boo
                 ctx.notes.append(f"grid {year}: {region_codes[i]}/{ecosystems[j]} covers {area:.4g} hm² on the "
                                  f"grid but {given:.4g} hm² in the extent table")
         for k, ind in enumerate(todo):
+            used = ", ".join(labels[a] for a in ind.args if a in labels)
             source = (f"zonal sum over the cells of {grid.path.name} ({grid.cell_size_m:g} m cells, "
-                      f"{grid.cell_area_hm2:g} hm² each); layers: {', '.join(labels[a] for a in ind.args if a in labels)}"
-                      + (f"; {grid.source}" if grid.source else ""))
+                      f"{grid.cell_area_hm2:g} hm² each); layers: {used}" + (f"; {grid.source}" if grid.source else ""))
             allowed = [j for j, e in enumerate(ecosystems) if e in ecosystems_of(ind)]
             q, missing = sums[1 + 2 * k], sums[2 + 2 * k]
             n_missing = int(missing[:, allowed].sum())
