@@ -352,3 +352,20 @@ def test_a_tabular_run_loads_no_raster_or_dask_array_library(tmp_path):
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"  # (pint imports dask's core when it is installed; that is not ours)
+
+
+def test_gep_run_on_a_dask_cluster_with_a_grid_given_on_the_command_line(tmp_path, capsys):
+    distributed = pytest.importorskip("distributed")
+    from gep.cli import main
+    inventory = write_tables(tmp_path / "inv", tiny_tables())
+    grid = write_tiny_grid(tmp_path / "grid", years=(2020,))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) \
+            as cluster:
+        assert main(["run", str(inventory), "--grid", str(grid), "--scheduler", cluster.scheduler_address,
+                     "--out", str(tmp_path / "out")]) == 0
+    services = (tmp_path / "out" / "gep_services.csv").read_text(encoding="utf-8")
+    assert "990001,甲镇,township,2020,regulating,water_conservation,water_retained,forest,464800.0" in services
+    write_tif(tmp_path / "grid" / "npp.tif", tiny_layers()["npp"], crs="EPSG:32648")
+    assert main(["run", str(inventory), "--grid", str(grid), "--out", str(tmp_path / "out2")]) == 1
+    assert "npp (npp.tif): CRS EPSG:32648 (expected EPSG:32649)" in capsys.readouterr().err
+    assert not (tmp_path / "out2").exists()
