@@ -369,3 +369,19 @@ def test_gep_run_on_a_dask_cluster_with_a_grid_given_on_the_command_line(tmp_pat
     assert main(["run", str(inventory), "--grid", str(grid), "--out", str(tmp_path / "out2")]) == 1
     assert "npp (npp.tif): CRS EPSG:32648 (expected EPSG:32649)" in capsys.readouterr().err
     assert not (tmp_path / "out2").exists()
+
+
+def test_ls_from_a_dem_when_no_ls_layer_is_given(tmp_path, tiny_inventory):
+    layers = {k: v for k, v in tiny_layers().items() if k != "slope_length_steepness"}
+    grid = write_tiny_grid(tmp_path, years=(2020,), layers=layers)
+    write_tif(tmp_path / "dem.tif", np.tile(np.arange(SHAPE[1]) * 10.0, (SHAPE[0], 1)))  # 10 % slope eastwards
+    _edit(grid, lambda d: d["years"][2020].update(dem={"file": "dem.tif", "unit": "m"},
+                                                  slope_length={"value": 50, "unit": "m"}))
+    s = _services(tiny_inventory, grid).set_index(KEYS)
+    ls = (16.8 * 0.1 / math.sqrt(1.01) - 0.5) * math.sqrt(50 / 22.13)  # as in test_ls_from_a_dem_plane
+    row = s.loc[("990001", 2020, "soil_retention", "soil_retained", "forest")]
+    assert row["path"] == "gridded"
+    assert row["quantity"] == pytest.approx(5000 * 0.03 * ls * (1 - 0.01) * 100, rel=1e-12)
+    _edit(grid, lambda d: d["years"][2020].pop("slope_length"))
+    with pytest.raises(GridError, match="LS from a DEM needs a constant slope length"):
+        _services(tiny_inventory, grid)
