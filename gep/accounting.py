@@ -45,6 +45,9 @@ class Options:
     exclude: tuple[str, ...] = ()  # services computed for information but left out of GEP
     base_year: int | None = None  # constant prices of this year; default the latest accounting year
     price_indices: str | None = None  # a price-index table replacing coefficients/price_indices.csv
+    grid: str | None = None  # a grid description (grid.yaml): gridded quantities replace tabular ones
+    scheduler: str | None = None  # dask.distributed scheduler address for the gridded sums (local threads if None)
+    progress: bool = False  # show the progress of the gridded sums
 
 
 @dataclass
@@ -136,6 +139,9 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     prices = load_price_indices(options.price_indices)
     base_year = int(options.base_year or max(inventory.years))
     ctx = Context(inventory, register, prices)
+    if options.grid:
+        from .grid.engine import gridded_quantities  # rasterio and dask are loaded for gridded runs only
+        ctx.gridded = gridded_quantities(ctx, options.grid, options.scheduler, options.progress)
     frames = [f for calc in CALCULATORS for f in calc(ctx) if len(f)]
     leaf = pd.concat(frames, ignore_index=True)
     catalogue = services_spec()["services"]

@@ -291,10 +291,12 @@ class RunInputs:
     lang: str
     base_year: int | None = None
     price_indices: Path | None = None  # the run's copy of the price-index table
+    grid: Path | None = None  # the run's copy of its grid description (gridded inputs)
 
     def options(self) -> Options:
         return Options(exclude=self.exclude, base_year=self.base_year,
-                       price_indices=str(self.price_indices) if self.price_indices else None)
+                       price_indices=str(self.price_indices) if self.price_indices else None,
+                       grid=str(self.grid) if self.grid else None)
 
     @classmethod
     def of(cls, folder: Path, manifest: dict | None = None) -> RunInputs:
@@ -302,6 +304,8 @@ class RunInputs:
         options, inventory = manifest["options"], manifest["inventory"]
         names = [_plain_name(folder, n, "register")
                  for n in [options["base_register"], *options.get("coefficients", [])]]
+        if options.get("grid") is not None and (not isinstance(options["grid"], str) or _unsafe_path(options["grid"])):
+            raise AuditError(f"{folder / MANIFEST}: grid description '{options['grid']}' is not a path inside inputs/")
         kind = inventory.get("kind", "folder")
         inventory_path = folder / INVENTORY_DIR
         if kind == "workbook":
@@ -315,7 +319,8 @@ class RunInputs:
                    registers=[coefficients / n for n in names[1:]],
                    exclude=tuple(options.get("exclude", [])), lang=options.get("lang", "zh"),
                    base_year=options.get("base_year"),
-                   price_indices=folder / "inputs" / options["price_indices"] if options.get("price_indices") else None)
+                   price_indices=folder / "inputs" / options["price_indices"] if options.get("price_indices") else None,
+                   grid=folder / INPUTS / options["grid"] if options.get("grid") else None)
 
     def register(self) -> Register:
         return load_register(*self.registers, base=self.base)
@@ -363,7 +368,7 @@ def recompute(folder: Path, out: Path, manifest: dict | None = None) -> Path:
         run_statement(inputs.inventory_path, out, int(o["start"]), int(o["end"]), o.get("region"),
                       tuple(inputs.registers), o.get("discount_rate"), o.get("asset_life"),
                       base_register=inputs.base, inventory_name=inputs.name, price_indices=inputs.price_indices,
-                      lang=inputs.lang, command=command)
+                      lang=inputs.lang, grid=inputs.grid, command=command)
     else:
         run(inputs.inventory_path, out, tuple(inputs.registers), inputs.options(), lang=inputs.lang,
             base_register=inputs.base, inventory_name=inputs.name, command=command)
@@ -723,7 +728,8 @@ def _figures_of(inventory_path: Path, register: Register, exclude: tuple[str, ..
     """Figures of an inventory and register, with the price indices and base year of run ``like``."""
     options = like.options() if like else Options()
     results = account(load_inventory(inventory_path), register,
-                      Options(exclude=exclude, base_year=options.base_year, price_indices=options.price_indices))
+                      Options(exclude=exclude, base_year=options.base_year, price_indices=options.price_indices,
+                              grid=options.grid))
     keys = ["region_code", "year", "service", "indicator", "ecosystem"]
     figures = results.services.set_index(keys)["value_yuan"]
     gep = results.summary.set_index(["region_code", "year"])["gep_yuan"]

@@ -31,7 +31,11 @@ PROVENANCE = ["input_file", "input_row", "source", "status"]
 SECTOR_ECOSYSTEM = {"agriculture": "farmland", "forestry": "forest", "husbandry": "all", "fishery": "all"}
 VEGETATION = ("forest", "shrub", "grassland", "garden")
 WATER_SURFACES = ("wetland_swamp", "wetland_lake", "wetland_reservoir", "wetland_river")
-COMPUTED, SUPPLIED = "computed", "supplied_quantity"
+COMPUTED, SUPPLIED, GRIDDED = "computed", "supplied_quantity", "gridded"
+#: provenance of a given figure: its input cell, and the register keys a gridded figure's kernel applied
+GIVEN_PROVENANCE = [*PROVENANCE, "coefficients"]
+#: where a figure given rather than computed comes from: (path, trace table, trace column)
+GIVEN = ((SUPPLIED, "service_quantities", "quantity"), (GRIDDED, "grid", "zonal_sum"))
 
 
 class Coef(NamedTuple):
@@ -51,6 +55,7 @@ class Context:
     used: set = field(default_factory=set)
     notes: list = field(default_factory=list)
     traces: list = field(default_factory=list)
+    gridded: pd.DataFrame | None = None  # service_quantities-like rows from gep.grid (path gridded)
 
     def __post_init__(self):
         regions = self.inventory.table("regions")
@@ -111,7 +116,11 @@ class Context:
         return values.astype(float), prov
 
     def supplied(self, service: str, indicator: str) -> pd.DataFrame:
-        sq = self.inventory.table("service_quantities")
+        """Figures given rather than computed, with their ``path``: gridded zonal sums, then the inventory's
+        service_quantities (which win where both give the same figure)."""
+        sq = self.inventory.table("service_quantities").assign(path=SUPPLIED)
+        if self.gridded is not None and len(self.gridded):
+            sq = pd.concat([self.gridded.assign(path=GRIDDED), sq], ignore_index=True)
         rows = sq[(sq["service"] == service) & (sq["indicator"] == indicator)]
         if not len(rows):
             return rows
@@ -154,42 +163,78 @@ class Quantities:
     def supplied_mask(self) -> np.ndarray:
         return self.paths == SUPPLIED
 
+    @property
+    def gridded_mask(self) -> np.ndarray:
+        return self.paths == GRIDDED
+
 
 def with_supplied(ctx: Context, service: str, indicator: str, keys: pd.DataFrame, amounts) -> Quantities:
     """Replace computed quantities by those supplied in service_quantities (e.g. from an external
-    model); supplied figures without a computed counterpart are appended."""
+    model) or summed from the grid (:mod:`gep.grid`); given figures without a computed counterpart are
+    appended."""
     keys = keys[KEYS].reset_index(drop=True)
     paths = np.full(len(keys), COMPUTED, dtype=object)
     amounts = np.asarray(amounts, dtype=float).copy()
-    prov = pd.DataFrame({"input_file": "", "input_row": np.nan, "source": "", "status": ""}, index=keys.index)
+    prov = pd.DataFrame({"input_file": "", "input_row": np.nan, "source": "", "status": "", "coefficients": ""},
+                        index=keys.index)
     supplied = ctx.supplied(service, indicator)
     if len(supplied):
         index = {tuple(k): i for i, k in enumerate(keys.itertuples(index=False))}
-        extra_keys, extra_amounts, extra_prov = [], [], []
+        extra_keys, extra_amounts, extra_prov, extra_paths, appended = [], [], [], [], {}
         for r in supplied.itertuples():
             k = (r.region_code, int(r.year), r.ecosystem)
-            p = [r.input_file, r.input_row, r.source, r.status]
+            p = [r.input_file, r.input_row, r.source, r.status, getattr(r, "coefficients", "")]
             if k in index:
                 amounts[index[k]] = r.quantity
-                paths[index[k]] = SUPPLIED
-                prov.loc[index[k], PROVENANCE] = p
+                paths[index[k]] = r.path
+                prov.loc[index[k], GIVEN_PROVENANCE] = p
+            elif k in appended:  # a gridded figure also supplied in service_quantities: the latter wins
+                i = appended[k]
+                extra_amounts[i], extra_prov[i], extra_paths[i] = r.quantity, p, r.path
             else:
+                appended[k] = len(extra_keys)
                 extra_keys.append(k)
                 extra_amounts.append(r.quantity)
                 extra_prov.append(p)
+                extra_paths.append(r.path)
         if extra_keys:
             keys = pd.concat([keys, pd.DataFrame(extra_keys, columns=KEYS)], ignore_index=True)
             amounts = np.concatenate([amounts, extra_amounts])
-            paths = np.concatenate([paths, [SUPPLIED] * len(extra_keys)])
-            prov = pd.concat([prov, pd.DataFrame(extra_prov, columns=PROVENANCE)], ignore_index=True)
+            paths = np.concatenate([paths, np.array(extra_paths, dtype=object)])
+            prov = pd.concat([prov, pd.DataFrame(extra_prov, columns=GIVEN_PROVENANCE)], ignore_index=True)
     return Quantities(keys, amounts, paths, prov)
 
 
-def trace_supplied(ctx: Context, service: str, indicator: str, q: Quantities, symbol: str = "Q") -> TraceBuilder:
-    """Trace of the supplied figures: the quantity is an input cell of service_quantities."""
-    tb = ctx.tracer(service, indicator, q.keys, q.supplied_mask)
-    tb.input(symbol, q.amounts, _indicator(service, indicator)["unit"], "service_quantities", "quantity", q.supplied)
-    return tb
+def trace_given(ctx: Context, service: str, indicator: str, q: Quantities, symbol: str = "Q",
+                keys: pd.DataFrame | None = None, unit: str | None = None, exclude=None,
+                paths: tuple[str, ...] = (SUPPLIED, GRIDDED)) -> list[TraceBuilder]:
+    """Traces of the given figures of ``q``: the quantity is an input — a service_quantities cell, or a
+    zonal sum of the grid (its provenance names the layers; the register rows its kernel applied follow as
+    coefficients). ``keys`` (default ``q.keys``) may extend ``q``'s figures; ``exclude`` masks figures
+    traced elsewhere."""
+    keys = q.keys if keys is None else keys
+    pad = np.zeros(len(keys) - len(q.keys), dtype=bool)
+    out = []
+    for path, table, column in GIVEN:
+        mask = np.concatenate([q.paths == path, pad])
+        if path not in paths:
+            continue
+        mask = mask if exclude is None else mask & ~exclude
+        used = np.concatenate([q.supplied["coefficients"].fillna("").to_numpy(dtype=object),
+                               np.full(len(pad), "", dtype=object)])
+        for coefficients in dict.fromkeys(used[mask]):  # one trace per set of coefficients applied
+            tb = ctx.tracer(service, indicator, keys, mask & (used == coefficients))
+            tb.input(symbol, q.amounts, unit or _indicator(service, indicator)["unit"], table, column, q.supplied)
+            for key in filter(None, coefficients.split(";")):  # what the grid's kernel applied, cell by cell
+                picked = np.flatnonzero(tb.mask)
+                coef = ctx.coef(key, keys["ecosystem"].to_numpy()[picked], keys["region_code"].to_numpy()[picked])
+                values, rows_ = np.full(len(keys), np.nan), [coef.rows[0]] * len(keys)
+                values[picked] = coef.values
+                for i, r in zip(picked, coef.rows):
+                    rows_[i] = r
+                tb.coefficient(key, values, coef.unit, rows_)
+            out.append(tb)
+    return out
 
 
 def carry_prices(ctx: Context, price: Coef, years: np.ndarray) -> tuple[np.ndarray, list]:
@@ -279,7 +324,7 @@ def water_conservation(ctx: Context) -> list[pd.DataFrame]:
     runoff = water.storm_runoff(quantity(p, "mm"), quantity(alpha, "1"))
     retained = water.water_conservation(quantity(p, "mm"), runoff, quantity(et, "mm"), quantity(area, "hectare"))
     q = with_supplied(ctx, "water_conservation", "water_retained", ext, retained.to("m**3").magnitude)
-    traces = [trace_supplied(ctx, "water_conservation", "water_retained", q)]
+    traces = trace_given(ctx, "water_conservation", "water_retained", q)
     for mask_reg in (True, False):  # runoff coefficient from the register or from the inventory
         sel = q.computed_mask & np.concatenate([from_register == mask_reg,
                                                 np.zeros(len(q.keys) - len(ext), dtype=bool)])
@@ -326,8 +371,8 @@ def soil_retention(ctx: Context) -> list[pd.DataFrame]:
 
     def chain(indicator: str) -> list[TraceBuilder]:
         """The soil-retention chain, shared by the physical total and its three valued components."""
-        out = [trace_supplied(ctx, "soil_retention", indicator, q, symbol="Q_sr")] if indicator != "soil_retained" \
-            else [trace_supplied(ctx, "soil_retention", indicator, q)]
+        out = trace_given(ctx, "soil_retention", indicator, q, symbol="Q_sr" if indicator != "soil_retained" else "Q",
+                          unit="t")
         q_sr = "Q_sr" if indicator != "soil_retained" else "Q"
         for use_rusle in (True, False):
             tb = ctx.tracer("soil_retention", indicator, q.keys,
@@ -398,7 +443,7 @@ def sand_fixation(ctx: Context) -> list[pd.DataFrame]:
         tb.input("S_a", act, "t/hm2", "conditions", "actual_wind_erosion", prov)
         tb.input("A", area, "hm2", "extent", "area", ext)
         tb.step(sym, "MAX(S_p-S_a,0)*A", q.amounts, "t")
-        return [trace_supplied(ctx, "sand_fixation", indicator, q, symbol=sym), tb]
+        return [*trace_given(ctx, "sand_fixation", indicator, q, symbol=sym), tb]
 
     traces = chain("desertification_avoided")
     for tb in traces:
@@ -463,7 +508,7 @@ def flood_regulation(ctx: Context) -> list[pd.DataFrame]:
         tb.step("Q", f"({c_f})+k_r*({c_t})", q.amounts, "m3")
         coefs = ("reservoir_flood_ratio",) if np.isnan(declared).any() else ()
         out.append(rows(ctx, "flood_regulation", "reservoir_storage", q,
-                        [trace_supplied(ctx, "flood_regulation", "reservoir_storage", q), tb],
+                        [*trace_given(ctx, "flood_regulation", "reservoir_storage", q), tb],
                         price=ctx.coef_for("reservoir_unit_cost", q.keys), price_symbol="C_res", coefficients=coefs))
     lakes = bodies[(bodies["kind"] == "lake") & bodies["area"].notna()].reset_index(drop=True)
     if len(lakes):
@@ -485,7 +530,7 @@ def flood_regulation(ctx: Context) -> list[pd.DataFrame]:
         # C_l = e^a × (A/100 km²)^b × T [万m³] per lake, summed; A in hm²
         tb.step("Q", "+".join(f"EXP(a)*({s}/100)^b*T*10000" for s in areas), q.amounts, "m3")
         out.append(rows(ctx, "flood_regulation", "lake_storage", q,
-                        [trace_supplied(ctx, "flood_regulation", "lake_storage", q), tb],
+                        [*trace_given(ctx, "flood_regulation", "lake_storage", q), tb],
                         price=ctx.coef_for("reservoir_unit_cost", q.keys), price_symbol="C_res",
                         coefficients=("lake_flood_log_coefficient", "lake_flood_exponent", "lake_turnover")))
     ext = ctx.inventory.table("extent")
@@ -499,7 +544,7 @@ def flood_regulation(ctx: Context) -> list[pd.DataFrame]:
         tb.coefficient("d", depth.values, "m", depth.rows)
         tb.step("Q", "A*d*10000", q.amounts, "m3")
         out.append(rows(ctx, "flood_regulation", "swamp_storage", q,
-                        [trace_supplied(ctx, "flood_regulation", "swamp_storage", q), tb],
+                        [*trace_given(ctx, "flood_regulation", "swamp_storage", q), tb],
                         price=ctx.coef_for("reservoir_unit_cost", q.keys), price_symbol="C_res",
                         coefficients=("swamp_storage_depth",)))
     return out
@@ -551,7 +596,7 @@ def purification_service(ctx: Context, service: str, medium: str) -> list[pd.Dat
         else:
             tb.step("Q", "E", q.amounts, "t")
         note = "" if capacity is not None else "emission taken as purified amount (no capacity declared)"
-        out.append(rows(ctx, service, pollutant, q, [trace_supplied(ctx, service, pollutant, q), tb],
+        out.append(rows(ctx, service, pollutant, q, [*trace_given(ctx, service, pollutant, q), tb],
                         price=ctx.coef_for(f"treatment_cost_{pollutant}", q.keys), price_symbol="C",
                         coefficients=(capacity_key,) if capacity is not None else (), note=note))
     return out
@@ -574,12 +619,13 @@ def carbon_oxygen(ctx: Context) -> list[pd.DataFrame]:
     o2q = with_supplied(ctx, "oxygen_release", "o2_released", q.keys, o2)  # O2 may itself be supplied
     extra = np.zeros(len(o2q.keys) - len(q.keys), dtype=bool)
     o2_own = o2q.supplied_mask
+    n = len(q.keys)  # O2 computed from a gridded CO2 figure is itself a gridded figure
+    o2q.paths[:n] = np.where((o2q.paths[:n] == COMPUTED) & q.gridded_mask, GRIDDED, o2q.paths[:n])
 
     def chain(service: str, indicator: str, keys: pd.DataFrame, symbol: str, own: np.ndarray) -> list[TraceBuilder]:
-        """NEP → CO2 from NPP, or CO2 supplied; ``own`` masks figures supplied for this indicator itself."""
-        sup = ctx.tracer(service, indicator, keys, np.concatenate([q.supplied_mask, extra[:len(keys) - len(q.keys)]])
-                         & ~own)
-        sup.input(symbol, q.amounts, "t_CO2", "service_quantities", "quantity", q.supplied)
+        """NEP → CO2 from NPP, or CO2 supplied or gridded; ``own`` masks figures supplied for this indicator
+        itself."""
+        given = trace_given(ctx, service, indicator, q, symbol, keys=keys, unit="t_CO2", exclude=own)
         tb = ctx.tracer(service, indicator, keys, np.concatenate([q.computed_mask, extra[:len(keys) - len(q.keys)]])
                         & ~own)
         tb.input("NPP", npp, "gC/m2", "conditions", "npp", prov)
@@ -587,14 +633,14 @@ def carbon_oxygen(ctx: Context) -> list[pd.DataFrame]:
         tb.input("A", area, "hm2", "extent", "area", ext)
         tb.step("NEP", "r*NPP*A*0.01", nep.to("t_C").magnitude, "t_C")
         tb.step(symbol, f"NEP*{CO2_PER_C!r}", q.amounts, "t_CO2")  # 44/12, the only bridge t C → t CO₂
-        return [sup, tb]
+        return [*given, tb]
 
     co2_traces = chain("carbon_sequestration", "co2_fixed", q.keys, "Q", np.zeros(len(q.keys), dtype=bool))
     o2_traces = chain("oxygen_release", "o2_released", o2q.keys, "CO2", o2_own)
     for tb in o2_traces:
         tb.coefficient("k", k_o2.values, "1", k_o2.rows)
         tb.step("Q", "CO2*k", o2q.amounts, "t")
-    o2_traces.append(trace_supplied(ctx, "oxygen_release", "o2_released", o2q))
+    o2_traces += trace_given(ctx, "oxygen_release", "o2_released", o2q, paths=(SUPPLIED,))
     return [rows(ctx, "carbon_sequestration", "co2_fixed", q, co2_traces,
                  price=ctx.coef_for("carbon_price", q.keys), price_symbol="P_CO2", coefficients=("nep_npp_ratio",)),
             rows(ctx, "oxygen_release", "o2_released", o2q, o2_traces,
@@ -619,7 +665,7 @@ def climate_regulation(ctx: Context) -> list[pd.DataFrame]:
     ).to("kJ/(m**2*day)").magnitude, epp_in)
     ok = veg & ~np.isnan(epp) & clim["cooling_days"].notna().to_numpy()
     ctx.note_skipped("climate_regulation", ext[veg & ~ok], "transpiration heat/ET or cooling days")
-    if ok.any():
+    if ok.any() or len(ctx.supplied("climate_regulation", "transpiration_cooling")):
         sub = [f[ok].reset_index(drop=True) for f in (ext, cond, prov, clim, clim_prov)]
         e, c, p, cl, clp = sub
         eer = ctx.coef_for("ac_energy_efficiency_ratio", e)
@@ -627,7 +673,7 @@ def climate_regulation(ctx: Context) -> list[pd.DataFrame]:
         energy = climate.transpiration_cooling(quantity(epp[ok], "kJ/(m**2*day)"), quantity(area, "hectare"),
                                                quantity(days, "day"), quantity(eer.values, "1"))
         q = with_supplied(ctx, "climate_regulation", "transpiration_cooling", e, energy.to("kWh").magnitude)
-        traces = [trace_supplied(ctx, "climate_regulation", "transpiration_cooling", q)]
+        traces = trace_given(ctx, "climate_regulation", "transpiration_cooling", q)
         d_ok = derived[ok]
         pad = np.zeros(len(q.keys) - len(e), dtype=bool)
         for from_et in (True, False):
@@ -651,7 +697,7 @@ def climate_regulation(ctx: Context) -> list[pd.DataFrame]:
                         coefficients=("ac_energy_efficiency_ratio", *extra)))
 
     wet = ext["ecosystem"].isin(WATER_SURFACES).to_numpy() & ~np.isnan(et)
-    if wet.any():
+    if wet.any() or len(ctx.supplied("climate_regulation", "water_surface_evaporation")):
         e, p = ext[wet].reset_index(drop=True), prov[wet].reset_index(drop=True)
         gamma = ctx.coef_for("humidifier_power", e)
         area = _col(e, "area")
@@ -669,7 +715,7 @@ def climate_regulation(ctx: Context) -> list[pd.DataFrame]:
         tb.step("W", "ET*A*10", evaporated.magnitude, "m3")
         tb.step("Q", "W*rho*q/3600+W*gamma", q.amounts, "kWh")
         out.append(rows(ctx, "climate_regulation", "water_surface_evaporation", q,
-                        [trace_supplied(ctx, "climate_regulation", "water_surface_evaporation", q), tb],
+                        [*trace_given(ctx, "climate_regulation", "water_surface_evaporation", q), tb],
                         price=ctx.coef_for("electricity_price", q.keys), price_symbol="P_e",
                         coefficients=("humidifier_power", "latent_heat_vaporisation", "water_density")))
     return out
@@ -701,7 +747,7 @@ def pest_control(ctx: Context) -> list[pd.DataFrame]:
     tb_g.input("A", grass_prov["area"].to_numpy(dtype=float), "hm2", "extent", "area", grass_prov)
     tb_g.step("Q", "A", q.amounts, "hm2")
     return [rows(ctx, "pest_control", "natural_area", q,
-                 [trace_supplied(ctx, "pest_control", "natural_area", q), tb_f, tb_g],
+                 [*trace_given(ctx, "pest_control", "natural_area", q), tb_f, tb_g],
                  price=ctx.coef_for("pest_control_cost", q.keys), price_symbol="C",
                  note="natural forest (forest table, origin natural) and grassland")]
 

@@ -21,7 +21,8 @@ from .units import UnitError
 def _cmd_run(args) -> int:
     argv = getattr(args, "argv", None) or sys.argv[1:]
     command = "gep " + " ".join(shlex.quote(a) for a in argv)  # the full command line, for the manifest only
-    options = Options(exclude=tuple(args.exclude), base_year=args.base_year, price_indices=args.price_indices)
+    options = Options(exclude=tuple(args.exclude), base_year=args.base_year, price_indices=args.price_indices,
+                      grid=args.grid, scheduler=args.scheduler, progress=sys.stderr.isatty())
     result = run(args.inventory, args.out, tuple(args.coefficients), options,
                  lang=args.lang, overwrite=args.overwrite, command=command)
     summary = result.results.summary
@@ -119,7 +120,8 @@ def _cmd_statement(args) -> int:
     command = "gep " + " ".join(shlex.quote(a) for a in args.argv)
     try:
         out = run_statement(args.inventory, args.out, args.start, args.end, args.region, tuple(args.coefficients),
-                            args.discount_rate, args.asset_life, args.overwrite, command, lang=args.lang)
+                            args.discount_rate, args.asset_life, args.overwrite, command, lang=args.lang,
+                            grid=args.grid)
     except (PhysicalAccountError, ValueError) as exc:
         print(f"gep: {exc}", file=sys.stderr)
         return 1
@@ -193,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="constant prices of this year (default: the latest accounting year)")
     p.add_argument("--price-indices", metavar="CSV",
                    help="a price-index table replacing coefficients/price_indices.csv")
+    p.add_argument("--grid", metavar="YAML",
+                   help="a grid description of raster layers (default: grid.yaml in the inventory folder, if any)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="a dask.distributed scheduler (tcp://host:8786) for the gridded sums (default: local threads)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace an existing output folder, keeping it as <out>.previous-N")
     p.set_defaults(func=_cmd_run)
@@ -247,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--discount-rate", type=float, help="asset discount rate (default 0.0277)")
     p.add_argument("--asset-life", type=float, help="asset life in years (default 100)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the HTML and Excel statement")
+    p.add_argument("--grid", metavar="GRID.yaml", help="gridded inputs (default: grid.yaml in the inventory folder)")
     p.add_argument("--overwrite", action="store_true")
     p.set_defaults(func=_cmd_statement)
 

@@ -35,6 +35,8 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 PRICE_INDICES_NAME = "price_indices.csv"  # the run's copy of the price-index table, under inputs/
+GRID_DIR = "grid"  # the run's copy of the grid description and its layers, under inputs/
+GRID_NAME = "grid.yaml"  # a grid description found in the inventory folder is used
 
 
 class OutputExistsError(FileExistsError):
@@ -106,7 +108,7 @@ def unique_names(paths) -> list[str]:
 
 
 def reproducible_command(inventory_name: str, registers: list[str], exclude, lang: str,
-                         base_year: int | None = None, price_indices: str | None = None) -> str:
+                         base_year: int | None = None, price_indices: str | None = None, grid: bool = False) -> str:
     """The command as shown in reports: no output folder, registers by their name in the run folder,
     so two runs on the same inputs and options show the same command."""
     parts = ["gep", "run", inventory_name]
@@ -120,6 +122,8 @@ def reproducible_command(inventory_name: str, registers: list[str], exclude, lan
         parts += ["--base-year", str(base_year)]
     if price_indices:
         parts += ["--price-indices", Path(price_indices).name]
+    if grid:
+        parts += ["--grid", GRID_NAME]
     return " ".join(shlex.quote(p) for p in parts)
 
 
@@ -171,6 +175,24 @@ def _copy_inputs(staging: Path, inventory_path: Path, registers: list[Path], reg
     return CopiedInputs(inventory, inputs + [indices], copies, indices)
 
 
+def _grid_of(inventory_path: Path, grid: str | None) -> str | None:
+    """The grid description of a run: the one given, else ``grid.yaml`` in the inventory folder, if any."""
+    if grid is None and inventory_path.is_dir() and (inventory_path / GRID_NAME).is_file():
+        return str(inventory_path / GRID_NAME)
+    return grid
+
+
+def _copy_grid(staging: Path, grid: str | None, inputs: list[Path]) -> Path | None:
+    """Copy the grid description and its layers under ``inputs/grid/`` (added to ``inputs``); the copy of the
+    description, or None without a grid."""
+    if not grid:
+        return None
+    from .grid.layers import copy_grid
+    copy, layer_files = copy_grid(grid, staging / INPUTS / GRID_DIR, unique_names)
+    inputs += [copy, *layer_files]
+    return copy
+
+
 def _created() -> str:
     return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -185,6 +207,8 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
     (used to recompute a run from the copy of the default register in its folder).
     ``inventory_name`` is the name reports show (default: the folder's or workbook's name).
     ``command`` is the full command line, recorded in the manifest only.
+    ``options.grid`` names a grid description (default: ``grid.yaml`` in the inventory folder, if any); it
+    and its layers are copied under ``inputs/grid/`` and the gridded quantities computed from the copies.
     """
     from .render.excel import write_excel
     from .render.html import write_html
@@ -197,19 +221,22 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
     workbook = _is_workbook(inventory_path)
     registers = _registers(base_register, coefficient_files)
     inventory_name = inventory_name or inventory_path.name
+    options = dataclasses.replace(options, grid=_grid_of(inventory_path, options.grid))
     register_names = unique_names(registers)
     # the price-index table is listed in the reports and copied under inputs/, not shown in the command,
     # so a recomputation from a pack (which names its own copy) shows the same command
     shown_command = reproducible_command(inventory_name, register_names[1:], options.exclude, lang,
-                                         options.base_year)
+                                         options.base_year, grid=bool(options.grid))
 
     with staged(out) as stage:
         staging = stage.path
         copied = _copy_inputs(staging, inventory_path, registers, register_names, options.price_indices)
         inputs, copies, indices = copied.inputs, copied.registers, copied.price_indices
+        grid = _copy_grid(staging, options.grid, inputs)
         inventory = load_inventory(copied.inventory)
         register = load_register(*copies[1:], base=copies[0])
-        results = account(inventory, register, dataclasses.replace(options, price_indices=str(indices)))
+        results = account(inventory, register, dataclasses.replace(
+            options, price_indices=str(indices), grid=str(grid) if grid else None))
 
         write_csv(results.services, staging / "gep_services.csv")
         write_csv(results.summary, staging / "gep_summary.csv")
@@ -243,7 +270,8 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
         write_manifest(staging, command or shown_command, shown_command,
                        {"base_register": register_names[0], "coefficients": register_names[1:],
                         "exclude": list(options.exclude), "lang": lang, "base_year": options.base_year,
-                        "base_year_used": results.base_year, "price_indices": PRICE_INDICES_NAME},
+                        "base_year_used": results.base_year, "price_indices": PRICE_INDICES_NAME,
+                        **({"grid": f"{GRID_DIR}/{GRID_NAME}"} if grid else {})},
                        {"name": inventory_name, "kind": "workbook" if workbook else "folder"},
                        inputs, copies, created=_created())
     return RunOutput(folder=out, results=results, previous=stage.previous)
@@ -264,7 +292,7 @@ def _publish(staging: Path, out: Path) -> Path | None:
 
 
 def statement_command(inventory_name: str, registers: list[str], start: int, end: int, region: str | None,
-                      rate: float | None, asset_life: float | None, lang: str = "zh") -> str:
+                      rate: float | None, asset_life: float | None, lang: str = "zh", grid: bool = False) -> str:
     """The statement command as shown in reports and the manifest: no output folder, registers by name."""
     parts = ["gep", "statement", inventory_name, "--from", str(start), "--to", str(end)]
     if region:
@@ -277,6 +305,8 @@ def statement_command(inventory_name: str, registers: list[str], start: int, end
         parts += ["--asset-life", repr(asset_life)]
     if lang != "zh":
         parts += ["--lang", lang]
+    if grid:
+        parts += ["--grid", GRID_NAME]
     return " ".join(shlex.quote(p) for p in parts)
 
 
@@ -284,7 +314,7 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
                   coefficient_files: tuple[str, ...] = (), rate: float | None = None,
                   asset_life: float | None = None, overwrite: bool = False, command: str = "",
                   base_register: str | Path | None = None, inventory_name: str | None = None,
-                  price_indices: str | Path | None = None, lang: str = "zh") -> Path:
+                  price_indices: str | Path | None = None, lang: str = "zh", grid: str | Path | None = None) -> Path:
     """The asset-liability statement of ``region`` (default: the top-level region) for ``start`` → ``end``,
     written into ``out`` like a run: inputs copied under ``inputs/`` and the statement computed from the
     copies, staged, never silently overwriting, with a manifest that ``gep verify`` recomputes."""
@@ -297,14 +327,18 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
     registers = _registers(base_register, coefficient_files)
     register_names = unique_names(registers)
     inventory_name = inventory_name or inventory_path.name
-    shown_command = statement_command(inventory_name, register_names[1:], start, end, region, rate, asset_life, lang)
+    grid = _grid_of(inventory_path, str(grid) if grid else None)
+    shown_command = statement_command(inventory_name, register_names[1:], start, end, region, rate, asset_life, lang,
+                                      grid=bool(grid))
     with staged(out) as stage:
         staging = stage.path
         copied = _copy_inputs(staging, inventory_path, registers, register_names,
                               str(price_indices) if price_indices else None)
+        grid_copy = _copy_grid(staging, grid, copied.inputs)
         inventory = load_inventory(copied.inventory)
         register = load_register(*copied.registers[1:], base=copied.registers[0])
-        results = account(inventory, register, Options(price_indices=str(copied.price_indices)))
+        results = account(inventory, register, Options(price_indices=str(copied.price_indices),
+                                                       grid=str(grid_copy) if grid_copy else None))
         st = build_statement(inventory, register, results, region or results.county_code, start, end,
                              rate if rate is not None else DEFAULT_RATE,
                              asset_life if asset_life is not None else DEFAULT_LIFE)
@@ -326,7 +360,8 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
                        {"kind": "statement", "base_register": register_names[0], "coefficients": register_names[1:],
                         "region": region, "region_used": st.region, "start": start, "end": end, "discount_rate": rate,
                         "asset_life": asset_life, "discount_rate_used": st.rate, "asset_life_used": st.asset_life,
-                        "price_indices": PRICE_INDICES_NAME, "lang": lang},
+                        "price_indices": PRICE_INDICES_NAME, "lang": lang,
+                        **({"grid": f"{GRID_DIR}/{GRID_NAME}"} if grid_copy else {})},
                        {"name": inventory_name, "kind": "workbook" if workbook else "folder"},
                        copied.inputs, copied.registers, created=_created())
     return out

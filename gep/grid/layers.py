@@ -1,0 +1,412 @@
+"""The grid description (``grid.yaml``) and its layers, opened lazily and checked against one grid.
+
+Format (paths relative to the grid file)::
+
+    source: "synthetic layers made by make_rasters.py"   # optional, shown in traces
+    status: estimated                                     # optional; default unverified
+    chunks: 1024                                          # optional block size in cells
+    land_cover:                                           # ecosystem-type layer (integer classes)
+      file: landcover.tif
+      classes: {1: forest, 2: shrub, 5: wetland_reservoir}   # class → ecosystem key (gep/data/inventory.yaml)
+    regions:                                              # administrative units: a raster of codes ...
+      file: regions.tif
+      codes: {1: "500229001"}                             # optional; default: the cell value is the code
+    # regions: {file: townships.geojson, field: code}     # ... or polygons, rasterised onto the grid
+    resample: {npp: bilinear}                             # only when asked; method recorded in the run notes
+    years:
+      2020:
+        precipitation: {file: p_2020.tif, unit: mm/a}
+        evapotranspiration: {file: et.nc, variable: et, unit: mm/a, nodata: -9999}
+        cooling_days: {value: 75, unit: d}                # a constant layer
+        land_cover: {file: landcover_2020.tif}            # optional: this year's own land cover
+
+Every layer declares its unit, converted once to the kernel unit (:data:`KERNEL_UNITS`) by a scalar factor;
+kernels then work on magnitudes. All rasters must share the land-cover layer's CRS, transform and shape:
+a mismatch is one error naming every offending layer and what differs, unless ``resample`` names the
+layer, in which case it is reprojected onto the land-cover grid with that method and the run says so.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from ..catalogue import inventory_spec
+from ..inventory import InventoryError, Problem
+from ..units import Quantity, UnitError, dimensionality_text, parse_unit, ureg
+
+#: layer name → (kernel unit, whether an annual rate such as mm/a is accepted for the year's amount)
+KERNEL_UNITS: dict[str, tuple[str, bool]] = {
+    "precipitation": ("mm", True),
+    "evapotranspiration": ("mm", True),
+    "runoff_coefficient": ("1", False),
+    "rainfall_erosivity": ("MJ*mm/(hectare*h)", True),
+    "soil_erodibility": ("t*hectare*h/(hectare*MJ*mm)", False),
+    "slope_length_steepness": ("1", False),
+    "dem": ("m", False),
+    "slope_length": ("m", False),
+    "cover_management": ("1", False),
+    "support_practice": ("1", False),
+    "npp": ("gram_carbon/m**2", True),
+    "cooling_days": ("day", False),
+}
+DEFAULT_CHUNK = 1024
+RESAMPLING = ("nearest", "bilinear", "cubic", "average", "mode", "max", "min", "med", "sum")
+
+
+class GridError(InventoryError):
+    """The grid description or its layers have problems; ``problems`` lists all of them."""
+
+
+@dataclass
+class Layer:
+    """One layer: a 2-D array (numpy or dask, raw values as stored) or a constant, with its unit.
+
+    ``factor`` converts the stored magnitudes to the kernel unit; ``nodata`` marks missing cells."""
+
+    name: str
+    unit: str
+    file: Path | None = None
+    variable: str | None = None
+    data: object = None  # xarray.DataArray (y, x) or None for a constant
+    value: float | None = None
+    nodata: float | None = None
+    factor: float = 1.0
+    as_stored: bool = True  # False once resampled or rasterised: the cells are no longer the file's
+
+    def cells(self, chunks: int | None):
+        """The raw cells for the zonal pass: read window by window from the file when blocked and as
+        stored, else the (numpy or dask) array."""
+        if chunks and self.as_stored and self.file is not None:
+            from .zonal import WindowSource
+            return WindowSource(str(self.file), self.variable, tuple(self.data.shape), chunks)
+        return self.data.data
+
+    @property
+    def label(self) -> str:
+        where = self.file.name if self.file is not None else f"constant {self.value:g}"
+        return f"{self.name} ({where}{':' + self.variable if self.variable else ''})"
+
+
+@dataclass
+class Grid:
+    """The opened grid: layers per year on one grid, the land-cover classes and the region codes."""
+
+    path: Path
+    years: dict[int, dict[str, Layer]]
+    land_cover: dict[int, Layer]
+    classes: dict[int, str]  # raster class → ecosystem key
+    regions: Layer
+    region_codes: dict[int, str]  # raster value → region code
+    crs: object
+    transform: object
+    shape: tuple[int, int]
+    chunks: int | None
+    source: str = ""
+    status: str = "unverified"
+    notes: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # every file the description names
+
+    @property
+    def cell_area_hm2(self) -> float:
+        """Area of one cell [hm²] from the transform, in the CRS's linear unit (checked to be metres)."""
+        return abs(self.transform.a * self.transform.e - self.transform.b * self.transform.d) / 1e4
+
+    @property
+    def cell_size_m(self) -> float:
+        return abs(self.transform.a)
+
+    @property
+    def ecosystems(self) -> list[str]:
+        """Ecosystem keys of the land-cover classes, in the vocabulary's order (the zonal sums' columns)."""
+        present = set(self.classes.values())
+        return [e for e in inventory_spec()["vocabularies"]["ecosystem"] if e in present]
+
+
+def kernel_factor(name: str, unit: str) -> float:
+    """Factor from a layer's declared unit to its kernel unit; an annual rate (mm/a) is the year's amount.
+
+    Raises :class:`UnitError` naming the layer when the unit is missing, unknown or of another dimension."""
+    target, per_year = KERNEL_UNITS[name]
+    try:
+        q = Quantity(1.0, parse_unit(unit))
+    except UnitError as exc:
+        raise UnitError(f"layer '{name}': {exc}; declare e.g. unit: {target}") from None
+    want = parse_unit(target)
+    if q.dimensionality == want.dimensionality:
+        return float(q.to(want).magnitude)
+    if per_year and q.dimensionality == (want / ureg.year).dimensionality:
+        return float((q * Quantity(1.0, "year")).to(want).magnitude)
+    raise UnitError(f"layer '{name}': unit '{unit}' ({dimensionality_text(q.units)}) is not "
+                    f"{dimensionality_text(want)}{' (or per year)' if per_year else ''}; expected e.g. {target}")
+
+
+def open_raster(path: Path, variable: str | None, chunks: int | None):
+    """A 2-D DataArray (y, x) with CRS and transform, lazily chunked when ``chunks`` is given."""
+    import rioxarray  # noqa: F401  (registers the .rio accessor)
+    import xarray as xr
+
+    spec = {"x": chunks, "y": chunks} if chunks else None
+    if path.suffix.lower() in (".nc", ".nc4", ".netcdf"):
+        ds = xr.open_dataset(path, chunks=spec, decode_coords="all", mask_and_scale=False, cache=False)
+        if variable is None or variable not in ds:
+            raise KeyError(f"NetCDF variable '{variable}' not in {path.name} (variables: {', '.join(ds.data_vars)})")
+        da = ds[variable]
+    else:
+        import rioxarray as rxr
+        da = rxr.open_rasterio(path, chunks=spec, masked=False, lock=False)  # blocks read in parallel
+        if da.sizes.get("band", 1) != 1:
+            raise ValueError(f"{path.name} has {da.sizes['band']} bands; give one band per layer")
+        da = da.squeeze("band", drop=True)
+    extra = [d for d in da.dims if d not in ("y", "x")]
+    if extra:
+        if any(da.sizes[d] != 1 for d in extra):
+            raise ValueError(f"{path.name}: dimensions {extra} besides y, x; give one 2-D field per layer and year")
+        da = da.squeeze(extra, drop=True)
+    return da.transpose("y", "x")
+
+
+def _rasterise_polygons(path: Path, field_name: str, reference, chunks: int | None):
+    """Region ids (1..n) burnt from GeoJSON polygons onto the reference grid, block by block (cell centres,
+    rasterio.features.rasterize, all_touched=False); returns (DataArray, {id: code})."""
+    from rasterio import features
+    from rasterio.transform import Affine
+
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    shapes, codes = [], {}
+    for i, feat in enumerate(doc.get("features", []), start=1):
+        code = feat.get("properties", {}).get(field_name)
+        if code is None:
+            raise ValueError(f"{path.name}: feature {i} has no property '{field_name}'")
+        code = str(code)
+        ident = next((k for k, v in codes.items() if v == code), len(codes) + 1)
+        codes[ident] = code
+        shapes.append((feat["geometry"], ident))
+    transform = reference.rio.transform()
+
+    def burn(block, block_info=None):
+        (y0, _), (x0, _) = block_info[0]["array-location"] if block_info else ((0, 0), (0, 0))
+        return features.rasterize(shapes, out_shape=block.shape, fill=0, dtype="int32",
+                                  transform=transform @ Affine.translation(x0, y0))
+
+    data = reference.data
+    if chunks:
+        out = data.map_blocks(burn, dtype="int32")
+    else:
+        out = burn(np.empty(reference.shape))
+    return reference.copy(data=out), codes
+
+
+def _grid_of(da) -> tuple:
+    return da.rio.crs, da.rio.transform(), (int(da.sizes["y"]), int(da.sizes["x"]))
+
+
+def _describe(crs, transform, shape) -> str:
+    return (f"{crs}, {abs(transform.a):g} × {abs(transform.e):g} cells, {shape[0]} × {shape[1]} "
+            f"from ({transform.c:g}, {transform.f:g})")
+
+
+def _differences(crs, transform, shape, ref) -> list[str]:
+    rcrs, rtransform, rshape = ref
+    out = []
+    if crs != rcrs:
+        out.append(f"CRS {crs} (expected {rcrs})")
+    if (abs(transform.a), abs(transform.e)) != (abs(rtransform.a), abs(rtransform.e)):
+        out.append(f"resolution {abs(transform.a):g} × {abs(transform.e):g} (expected "
+                   f"{abs(rtransform.a):g} × {abs(rtransform.e):g})")
+    if (transform.c, transform.f) != (rtransform.c, rtransform.f) or shape != rshape:
+        out.append(f"extent {shape[0]} × {shape[1]} cells from ({transform.c:g}, {transform.f:g}) "
+                   f"(expected {rshape[0]} × {rshape[1]} from ({rtransform.c:g}, {rtransform.f:g}))")
+    return out
+
+
+def load_grid(path: str | Path, chunks: int | None | bool = True) -> Grid:
+    """Read ``grid.yaml``, open every layer (lazily with dask when ``chunks``), check them; see module doc.
+
+    ``chunks=True`` uses the file's ``chunks`` (default 1024 cells); ``None``/``False`` reads numpy arrays.
+    Raises :class:`GridError` listing every problem (file, layer, what differs)."""
+    path = Path(path)
+    label = path.name
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise GridError([Problem(label, None, None, f"cannot read the grid description: {exc}")]) from None
+    if chunks is True:
+        chunks = int(doc.get("chunks", DEFAULT_CHUNK))
+    chunks = chunks or None
+    problems: list[Problem] = []
+    for key in ("land_cover", "regions", "years"):
+        if not isinstance(doc.get(key), dict):
+            problems.append(Problem(label, None, key, f"missing '{key}:' section (see gep.grid.layers)"))
+    if problems:
+        raise GridError(problems)
+    ecosystems = inventory_spec()["vocabularies"]["ecosystem"]
+    classes = {}
+    for k, v in (doc["land_cover"].get("classes") or {}).items():
+        if v not in ecosystems:
+            problems.append(Problem(label, None, "land_cover.classes",
+                                    f"class {k}: '{v}' is not an ecosystem key ({', '.join(ecosystems)})"))
+        classes[int(k)] = v
+    if not classes:
+        problems.append(Problem(label, None, "land_cover.classes", "no class → ecosystem map given"))
+    resample = {str(k): str(v) for k, v in (doc.get("resample") or {}).items()}
+    for name, method in resample.items():
+        if method not in RESAMPLING:
+            problems.append(Problem(label, None, f"resample.{name}",
+                                    f"unknown method '{method}' (one of {', '.join(RESAMPLING)})"))
+    files: list[Path] = []
+    opened: list[tuple[str, Layer]] = []  # (role, layer) for the grid check
+
+    def raster(name: str, entry: dict, unit: str, role: str) -> Layer | None:
+        file = (path.parent / str(entry["file"])).resolve()
+        if not file.is_file():
+            problems.append(Problem(str(entry["file"]), None, name, f"file not found (named in {label})"))
+            return None
+        files.append(file)
+        try:
+            da = open_raster(file, entry.get("variable"), chunks)
+        except (OSError, KeyError, ValueError) as exc:
+            problems.append(Problem(file.name, None, name, f"cannot be opened as a raster: {exc}"))
+            return None
+        declared, stored = entry.get("nodata"), da.rio.nodata
+        if declared is not None and stored is not None and not np.isnan(stored) and float(declared) != float(stored):
+            problems.append(Problem(file.name, None, name, f"nodata differs: the file says {stored:g}, "
+                                    f"{label} says {float(declared):g}"))
+        nodata = float(declared) if declared is not None else (None if stored is None else float(stored))
+        layer = Layer(name, unit, file, entry.get("variable"), da, nodata=nodata)
+        opened.append((role, layer))
+        return layer
+
+    def layer_of(name: str, entry) -> Layer | None:
+        if not isinstance(entry, dict) or "unit" not in entry or not str(entry["unit"]).strip():
+            problems.append(Problem(label, None, name, f"no unit declared; write e.g. "
+                                    f"{{file: ..., unit: {KERNEL_UNITS.get(name, ('…',))[0]}}}"))
+            return None
+        if name not in KERNEL_UNITS:
+            problems.append(Problem(label, None, name, f"unknown layer; layers are {', '.join(KERNEL_UNITS)}"))
+            return None
+        try:
+            factor = kernel_factor(name, str(entry["unit"]))
+        except UnitError as exc:
+            problems.append(Problem(label, None, name, str(exc)))
+            return None
+        if "value" in entry:
+            return Layer(name, str(entry["unit"]), value=float(entry["value"]), factor=factor)
+        layer = raster(name, entry, str(entry["unit"]), name)
+        if layer is not None:
+            layer.factor = factor
+        return layer
+
+    base_cover = raster("land_cover", doc["land_cover"], "1", "land_cover") if "file" in doc["land_cover"] else None
+    years, covers = {}, {}
+    for year, entries in (doc["years"] or {}).items():
+        year = int(year)
+        entries = dict(entries or {})
+        own_cover = entries.pop("land_cover", None)
+        covers[year] = raster(f"land_cover {year}", own_cover, "1", "land_cover") if own_cover else base_cover
+        if covers[year] is None and not own_cover:
+            problems.append(Problem(label, None, "land_cover", f"no land-cover file for {year}"))
+        years[year] = {name: layer for name, entry in entries.items() if (layer := layer_of(name, entry))}
+    reference = next((layer for role, layer in opened if role == "land_cover"), None)
+    if reference is None:
+        raise GridError(problems or [Problem(label, None, "land_cover", "no land-cover layer could be opened")])
+    ref_grid = _grid_of(reference.data)
+
+    regions_entry = doc["regions"]
+    region_codes: dict[int, str] = {}
+    regions = None
+    notes = []
+    if str(regions_entry.get("file", "")).lower().endswith((".geojson", ".json")):
+        file = (path.parent / str(regions_entry["file"])).resolve()
+        if not file.is_file():
+            problems.append(Problem(str(regions_entry["file"]), None, "regions", f"file not found (named in {label})"))
+        else:
+            files.append(file)
+            try:
+                data, region_codes = _rasterise_polygons(file, str(regions_entry.get("field", "code")),
+                                                         reference.data, chunks)
+            except (OSError, ValueError, KeyError) as exc:
+                raise GridError(problems + [Problem(file.name, None, "regions", str(exc))]) from None
+            regions = Layer("regions", "1", file, None, data, as_stored=False)
+            notes.append(f"regions: polygons of {file.name} (property '{regions_entry.get('field', 'code')}') "
+                         f"rasterised onto the land-cover grid with rasterio.features.rasterize (cell centres)")
+    elif "file" in regions_entry:
+        regions = raster("regions", regions_entry, "1", "regions")
+        region_codes = {int(k): str(v) for k, v in (regions_entry.get("codes") or {}).items()}
+    else:
+        problems.append(Problem(label, None, "regions", "give a raster of region codes or GeoJSON polygons (file:)"))
+
+    if ref_grid[0] is None or not ref_grid[0].is_projected or \
+            abs(ref_grid[0].linear_units_factor[1] - 1.0) > 1e-12:
+        problems.append(Problem(reference.file.name, None, "land_cover",
+                                f"CRS {ref_grid[0]} is not projected in metres; cell areas need a projected "
+                                f"(preferably equal-area) CRS — reproject the layers first"))
+    mismatched = []
+    for role, layer in opened:
+        if layer is reference:
+            continue
+        differs = _differences(*_grid_of(layer.data), ref_grid)
+        if not differs:
+            continue
+        method = resample.get(layer.name)
+        if method is None:
+            mismatched.append(f"{layer.label}: " + "; ".join(differs))
+            continue
+        from rasterio.enums import Resampling
+        layer.data = layer.data.rio.reproject_match(reference.data, resampling=Resampling[method])
+        if chunks:
+            layer.data = layer.data.chunk({"y": chunks, "x": chunks})
+        layer.nodata = layer.data.rio.nodata if layer.nodata is None else layer.nodata
+        layer.as_stored = False
+        notes.append(f"{layer.label} resampled onto the land-cover grid by {method} ({'; '.join(differs)})")
+    if mismatched:
+        problems.append(Problem(label, None, None, "layers do not share one grid with the land-cover layer "
+                                f"{reference.label} [{_describe(*ref_grid)}]:\n    " + "\n    ".join(mismatched)
+                                + "\n    (resample only when asked: add e.g. resample: {<layer>: nearest})"))
+    if problems:
+        raise GridError(problems)
+    return Grid(path=path, years=years, land_cover=covers, classes=classes, regions=regions,
+                region_codes=region_codes, crs=ref_grid[0], transform=ref_grid[1], shape=ref_grid[2],
+                chunks=chunks, source=str(doc.get("source", "")), status=str(doc.get("status", "unverified")),
+                notes=notes, files=sorted(set(files)))
+
+
+def referenced_files(doc: dict) -> list[tuple[dict, str]]:
+    """Every ``file:`` entry of a grid description: (the entry, the path as written)."""
+    entries = [doc.get("land_cover") or {}, doc.get("regions") or {}]
+    for year in (doc.get("years") or {}).values():
+        entries += [e for e in (year or {}).values() if isinstance(e, dict)]
+    return [(e, str(e["file"])) for e in entries if isinstance(e, dict) and "file" in e]
+
+
+def copy_grid(path: str | Path, dest: Path, unique_names) -> tuple[Path, list[Path]]:
+    """Copy a grid description and every file it names into ``dest`` (one flat folder), rewriting the
+    ``file:`` entries to the copies' names; returns the copy of the description and all copied files.
+
+    Layers are copied whole, not hashed in place, so a run folder stays self-contained and ``gep verify``
+    can recompute it (a 10⁸-cell float32 layer is 400 MB)."""
+    import shutil
+
+    path = Path(path)
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    refs = referenced_files(doc)
+    sources = list(dict.fromkeys((path.parent / written).resolve() for _, written in refs))
+    missing = [str(s) for s in sources if not s.is_file()]
+    if missing:
+        raise GridError([Problem(path.name, None, None, f"file not found: {m}") for m in missing])
+    names = dict(zip(sources, unique_names(sources)))
+    dest.mkdir(parents=True, exist_ok=True)
+    copies = []
+    for source, name in names.items():
+        shutil.copyfile(source, dest / name)
+        copies.append(dest / name)
+    for entry, written in refs:
+        entry["file"] = names[(path.parent / written).resolve()]
+    copy = dest / "grid.yaml"
+    if copy.exists():
+        raise GridError([Problem(path.name, None, None, "a layer file is named grid.yaml; rename it")])
+    copy.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return copy, copies
