@@ -9,6 +9,7 @@ Each result row records which path produced it (``computed``, ``supplied_quantit
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -56,12 +57,25 @@ class Results:
     notes: list[str]
     years: list[int]
     county_code: str
-    trace: pd.DataFrame = field(default_factory=pd.DataFrame)  # leaf figures' inputs, coefficients, steps
+    trace_builders: list = field(default_factory=list, repr=False)  # recorded traces, see ``trace``
     base_year: int | None = None
     growth: pd.DataFrame = field(default_factory=pd.DataFrame)  # current/constant GEP, growth, chain index
     evaluation: pd.DataFrame = field(default_factory=pd.DataFrame)  # townships (villages) for 考核
     decomposition: pd.DataFrame = field(default_factory=pd.DataFrame)  # quantity and price effects
     price_indices: pd.DataFrame = field(default_factory=pd.DataFrame)  # the index rows used
+
+    @functools.cached_property
+    def trace(self) -> pd.DataFrame:
+        """Leaf figures' inputs, coefficients and steps (:mod:`gep.trace`), one row per symbol of a figure.
+
+        Built from the recorded traces when first read: a run writes it, a caller that needs only the
+        figures (a benchmark, a what-if) does not pay for a table of some hundred rows per figure."""
+        frames = [f for f in (tb.frame() for tb in self.trace_builders) if len(f)]
+        trace = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TRACE_COLUMNS)
+        trace = trace.sort_values(["region_code", "year", "service", "indicator", "ecosystem"], kind="stable")
+        trace["row"] = trace["row"].astype("Int64")  # spreadsheet rows are whole numbers
+        trace["price_year"] = trace["price_year"].astype("Int64")
+        return trace.reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -161,11 +175,6 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     regions = inventory.table("regions")
     county = regions[regions["parent_code"] == ""]["code"].iloc[0]
     coefficients = register.frame(ctx.used)
-    frames = [f for f in (tb.frame() for tb in ctx.traces) if len(f)]
-    trace = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TRACE_COLUMNS)
-    trace = trace.sort_values(["region_code", "year", "service", "indicator", "ecosystem"], kind="stable")
-    trace["row"] = trace["row"].astype("Int64")  # spreadsheet rows are whole numbers
-    trace["price_year"] = trace["price_year"].astype("Int64")
     growth = growth_table(services, summary, prices, base_year)
     evaluation = evaluation_table(summary, growth, inventory.table("extent"), inventory.table("socioeconomic"),
                                   regions)
@@ -173,6 +182,6 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     for r in growth[growth["method_break"]].itertuples():
         ctx.notes.append(f"{r.region_code} {r.year}: method break against the year before — {r.break_note}")
     return Results(services=services, summary=summary, coefficients=coefficients, excluded=excluded,
-                   notes=ctx.notes, years=inventory.years, county_code=county, trace=trace.reset_index(drop=True),
+                   notes=ctx.notes, years=inventory.years, county_code=county, trace_builders=ctx.traces,
                    base_year=base_year, growth=growth, evaluation=evaluation, decomposition=decomposition,
                    price_indices=prices.table())
