@@ -82,18 +82,47 @@ class Results:
 # aggregation
 
 
+GROUP = ["year", "category", "service", "indicator", "ecosystem", "quantity_unit", "price_unit", "in_gep",
+         "price_index"]  # what makes figures of different regions the same figure, to be added up
+
+
+def _sorted_codes(columns: list) -> np.ndarray:
+    """Dense integer codes of the rows' tuples of ``columns``, in the order sorting the tuples would give."""
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        own, uniques = pd.factorize(column, sort=True, use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * len(uniques) + own, sort=True)
+    return codes
+
+
 def _aggregate(ctx: Context, leaf: pd.DataFrame) -> pd.DataFrame:
     """Rows for every region: its own rows plus the sums of all its descendants' rows.
 
     Each leaf row is paired with itself and every ancestor region, then one group-by sums them, so a
-    county total is by construction the sum of its townships (in region-code order)."""
-    regions = ctx.inventory.table("regions").set_index("code")
-    links = pd.DataFrame([(code, target) for code in regions.index for target in ctx.lineage(code)],
-                         columns=["region_code", "target"])
-    group = ["target", "year", "category", "service", "indicator", "ecosystem", "quantity_unit", "price_unit",
-             "in_gep", "price_index"]
-    expanded = leaf.merge(links, on="region_code", how="inner").sort_values(["target", "region_code"], kind="stable")
-    grouped = expanded.groupby(group, as_index=False, sort=True, dropna=False)
+    county total is by construction the sum of its townships (in region-code order: the pairs are
+    laid out leaf row by leaf row, the leaf rows sorted by region code). Keys are integer codes that
+    sort as the keys themselves, so the rows come out in region, year, category, service, indicator,
+    ecosystem order."""
+    regions = ctx.inventory.table("regions")
+    codes = np.sort(regions["code"].to_numpy(dtype=object))
+    parent_at = pd.Index(codes).get_indexer(regions.set_index("code")["parent_code"].reindex(codes).to_numpy())
+    region = np.searchsorted(codes, leaf["region_code"].to_numpy(dtype=object))
+    kind = _sorted_codes([leaf[c].to_numpy() for c in GROUP])
+    n_kinds = int(kind.max()) + 1 if len(kind) else 1
+    order = np.argsort(region, kind="stable")
+    lineage = [region[order]]  # one column per generation: the region, its parent, its grandparent, …
+    while (lineage[-1] >= 0).any():
+        lineage.append(np.where(lineage[-1] >= 0, parent_at[lineage[-1]], -1))
+    lineage = np.column_stack(lineage[:-1]).ravel()
+    pair = lineage >= 0
+    target = lineage[pair]
+    row = np.repeat(order, pair.size // max(len(order), 1))[pair]
+    strings = {c: pd.factorize(leaf[c].to_numpy(dtype=object)) for c in ("path", "coefficients", "note")}
+    expanded = pd.DataFrame({
+        "group": target * n_kinds + kind[row], **{c: leaf[c].to_numpy()[row] for c in (
+            "quantity", "value_yuan", "value_constant_yuan", "value_prev_prices_yuan", "price")},
+        **{c: strings[c][0][row] for c in strings}})
+    grouped = expanded.groupby("group", sort=True)
     rows = grouped.agg(
         quantity=("quantity", "sum"), value_yuan=("value_yuan", "sum"),
         value_constant_yuan=("value_constant_yuan", "sum"),
@@ -101,22 +130,31 @@ def _aggregate(ctx: Context, leaf: pd.DataFrame) -> pd.DataFrame:
         first_price=("price", "first"), n_priced=("price", "count"),
         path=("path", "first"), n_paths=("path", "nunique"),
         coefficients=("coefficients", "first"), n_coefficients=("coefficients", "nunique"),
-        note=("note", "first"), n_notes=("note", "nunique"))
+        note=("note", "first"), n_notes=("note", "nunique")).reset_index()
+    for c, (_, uniques) in strings.items():
+        rows[c] = np.asarray(uniques, dtype=object)[rows[c].to_numpy()]
     rows.loc[rows["n_paths"] > 1, "path"] = "mixed"
     rows.loc[rows["n_notes"] > 1, "note"] = ""
     mixed = rows.index[rows["n_coefficients"] > 1]
     if len(mixed):  # rare: sub-regions valued with different coefficient sets
-        unions = grouped["coefficients"].agg(lambda s: ";".join(sorted({k for v in s for k in v.split(";") if k})))
-        rows.loc[mixed, "coefficients"] = unions.loc[mixed, "coefficients"]
+        in_mixed = expanded["group"].isin(rows.loc[mixed, "group"]).to_numpy()
+        used = pd.Series(strings["coefficients"][1][expanded["coefficients"].to_numpy()[in_mixed]],
+                         index=expanded["group"].to_numpy()[in_mixed])
+        unions = used.groupby(level=0).agg(lambda s: ";".join(sorted({k for v in s for k in v.split(";") if k})))
+        rows.loc[mixed, "coefficients"] = unions.reindex(rows.loc[mixed, "group"]).to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         priced = rows["n_priced"] == rows["n"]
         implicit = np.where(priced & (rows["quantity"] > 0), rows["value_yuan"] / rows["quantity"], np.nan)
     rows["price"] = np.where(rows["n"] == 1, rows["first_price"], implicit)
-    rows = rows.rename(columns={"target": "region_code"})
-    rows["region_name"] = rows["region_code"].map(regions["name"])
-    rows["region_level"] = rows["region_code"].map(regions["level"])
-    order = ["region_code", "year", "category", "service", "indicator", "ecosystem"]
-    return rows[RESULT_COLUMNS].sort_values(order, kind="stable").reset_index(drop=True)
+    group = rows["group"].to_numpy()
+    _, example = np.unique(kind, return_index=True)  # a leaf row of each kind, to read its key columns
+    keys = leaf[GROUP].iloc[example[group % n_kinds]].reset_index(drop=True)
+    target_codes = codes[group // n_kinds]
+    by_code = regions.set_index("code")
+    rows = pd.concat([rows.drop(columns="group"), keys], axis=1).assign(
+        region_code=target_codes, region_name=by_code["name"].reindex(target_codes).to_numpy(),
+        region_level=by_code["level"].reindex(target_codes).to_numpy())
+    return rows[RESULT_COLUMNS]
 
 
 def _summary(ctx: Context, services: pd.DataFrame) -> pd.DataFrame:

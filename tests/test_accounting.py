@@ -212,6 +212,41 @@ def test_supplied_quantity_replaces_the_computed_one(tmp_path):
     assert other_year.path == "computed"
 
 
+def test_a_county_adds_up_villages_and_townships(tmp_path):
+    # every row of township 990002 moved to its one village 990009: the village holds the figures, the
+    # township and the county add them up. Forest water retained 2020: (P − α·P − ET) × A × 10 m³ with
+    # P 1000 mm, α 3.52 % (register, forest), ET 500 mm: 464.8 mm × 300 hm² × 10 = 1 394 400 m³ for the
+    # village, plus 464.8 × 100 × 10 = 464 800 m³ of township 990001 for the county.
+    t = tiny_tables()
+    t["regions"].append({"code": "990009", "name": "丙村", "parent_code": "990002", "level": "village",
+                         "land_area [hm2]": 400})
+    for name, rows_ in t.items():
+        for r in rows_:
+            if r.get("region_code") == "990002":
+                r["region_code"] = "990009"
+    r = compute(write_tables(tmp_path / "village", t))
+    for region, level, expected in (("990009", "village", 1_394_400), ("990002", "township", 1_394_400),
+                                    ("990000", "county", 1_859_200)):
+        figure = row(r, region, 2020, "water_conservation", "water_retained", "forest")
+        assert figure.region_level == level
+        assert figure.quantity == pytest.approx(expected, rel=1e-12)
+        assert figure.value_yuan == pytest.approx(expected * RES_2020, rel=1e-12)
+
+
+def test_a_sum_of_supplied_and_computed_figures_is_marked_mixed(tmp_path):
+    # township 990001's forest water retained 2020 supplied (100 万m³), 990002's computed (1 394 400 m³,
+    # see above): the county figure adds them and its path says it mixes both
+    t = tiny_tables()
+    t["service_quantities"] = [{"region_code": "990001", "year": 2020, "service": "water_conservation",
+                                "indicator": "water_retained", "ecosystem": "forest", "quantity": 100,
+                                "unit": "万m³", "source": "external hydrological model"}]
+    r = compute(write_tables(tmp_path / "mixed", t))
+    county = row(r, "990000", 2020, "water_conservation", "water_retained", "forest")
+    assert county.path == "mixed"
+    assert county.quantity == pytest.approx(1_000_000 + 1_394_400, rel=1e-12)
+    assert row(r, "990000", 2021, "water_conservation", "water_retained", "forest").path == "computed"
+
+
 def test_excluded_service_is_listed_and_left_out(tiny):
     full, without = compute(tiny), compute(tiny, exclude=("oxygen_release",))
     o2 = full.services[(full.services.region_code == "990000") & (full.services.year == 2020)
