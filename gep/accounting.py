@@ -106,7 +106,7 @@ def _aggregate(ctx: Context, leaf: pd.DataFrame) -> pd.DataFrame:
     regions = ctx.inventory.table("regions")
     codes = np.sort(regions["code"].to_numpy(dtype=object))
     parent_at = pd.Index(codes).get_indexer(regions.set_index("code")["parent_code"].reindex(codes).to_numpy())
-    region = np.searchsorted(codes, leaf["region_code"].to_numpy(dtype=object))
+    region = pd.Index(codes).get_indexer(leaf["region_code"].to_numpy(dtype=object))
     kind = _sorted_codes([leaf[c].to_numpy() for c in GROUP])
     n_kinds = int(kind.max()) + 1 if len(kind) else 1
     order = np.argsort(region, kind="stable")
@@ -191,7 +191,7 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     frames = [f for calc in CALCULATORS for f in calc(ctx) if len(f)]
     leaf = pd.concat(frames, ignore_index=True)
     catalogue = services_spec()["services"]
-    leaf["category"] = leaf["service"].map(lambda s: catalogue[s]["category"])
+    leaf["category"] = leaf["service"].map({s: entry["category"] for s, entry in catalogue.items()})
     excluded = []
     for service in options.exclude:
         mask = leaf["service"] == service

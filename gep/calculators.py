@@ -105,11 +105,8 @@ class Context:
             return values, prov
         found = np.zeros(len(keys), dtype=bool)
         lookup = source[["region_code", *by, *columns, *PROVENANCE]]
-        depth = 0
-        while not found.all():
-            ancestors = [(self.lineage(c) + [None] * (depth + 1))[depth] for c in keys["region_code"]]
-            if all(a is None for a in ancestors):
-                break
+        ancestors = keys["region_code"].to_numpy(dtype=object)  # the regions themselves, then their parents, …
+        while not found.all() and pd.notna(ancestors).any():
             probe = keys[by].copy()
             probe["region_code"] = ancestors
             hit = probe.reset_index().merge(lookup, on=["region_code", *by], how="left").set_index("index")
@@ -117,7 +114,8 @@ class Context:
             values.loc[take, columns] = hit.loc[take, columns].to_numpy()
             prov.loc[take, PROVENANCE] = hit.loc[take, PROVENANCE].to_numpy()
             found |= take
-            depth += 1
+            parents = pd.Series(ancestors, dtype=object).map(self.parents).to_numpy(dtype=object)
+            ancestors = np.where(pd.isna(parents) | (parents == ""), None, parents)
         return values.astype(float), prov
 
     def supplied(self, service: str, indicator: str) -> pd.DataFrame:

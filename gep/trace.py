@@ -144,24 +144,38 @@ class TraceBuilder:
                                                    and not isinstance(fill, str) else object)])
         return arr if self.mask is None else arr[self.mask]
 
-    def _base(self, symbol: str, role: str) -> dict:
+    @functools.cached_property
+    def _figures(self) -> dict:
+        """Key columns of the selected figures, shared by all parts."""
         k = self.keys if self.mask is None else self.keys[self.mask]
-        n = len(k)
         return {"region_code": k["region_code"].to_numpy(), "year": k["year"].to_numpy(),
-                "service": self.service, "indicator": self.indicator, "ecosystem": k["ecosystem"].to_numpy(),
+                "ecosystem": k["ecosystem"].to_numpy()}
+
+    def _base(self, symbol: str, role: str) -> dict:
+        return {**self._figures, "service": self.service, "indicator": self.indicator,
                 "symbol": symbol, "role": role, "expr": "", "unit": "", "table": "", "file": "",
-                "row": np.full(n, np.nan), "column": "", "source": "", "status": "", "coefficient": "",
-                "register": "", "price_year": np.full(n, np.nan), "clause": ""}
+                "row": np.nan, "column": "", "source": "", "status": "", "coefficient": "",
+                "register": "", "price_year": np.nan, "clause": ""}
 
     def input(self, symbol: str, values, unit: str, table: str, column: str, provenance: pd.DataFrame) -> None:
-        """An inventory cell per figure; ``provenance`` has input_file, input_row, source, status per figure."""
+        """An inventory cell per figure; ``provenance`` has input_file, input_row, source, status per figure
+        (read when the trace is built: calculators share it between symbols and never change it)."""
         part = self._base(symbol, "input")
         part.update(value=self._select(np.asarray(values, dtype=float)).astype(float), unit=unit, table=table,
-                    column=column, file=self._select(provenance["input_file"].to_numpy(dtype=object), ""),
+                    column=column, provenance=provenance)
+        self.parts.append(part)
+
+    def _cells(self, part: dict) -> dict:
+        """A part with its provenance columns as arrays of the selected figures."""
+        if "provenance" not in part:
+            return part
+        part = dict(part)
+        provenance = part.pop("provenance")
+        part.update(file=self._select(provenance["input_file"].to_numpy(dtype=object), ""),
                     row=self._select(provenance["input_row"].to_numpy(dtype=float)),
                     source=self._select(provenance["source"].fillna("").to_numpy(dtype=object), ""),
                     status=self._select(provenance["status"].fillna("").to_numpy(dtype=object), ""))
-        self.parts.append(part)
+        return part
 
     def coefficient(self, symbol: str, values, unit: str, rows: list) -> None:
         """A register row per figure (``rows`` are :class:`gep.coefficients.Coefficient`)."""
@@ -180,7 +194,8 @@ class TraceBuilder:
         n = len(self.keys) if self.mask is None else int(np.count_nonzero(self.mask))
         if not self.parts or not n:
             return pd.DataFrame(columns=TRACE_COLUMNS)
-        return pd.concat([pd.DataFrame(_with_provenance(p)) for p in self.parts], ignore_index=True)[TRACE_COLUMNS]
+        return pd.concat([pd.DataFrame(_with_provenance(self._cells(p))) for p in self.parts],
+                         ignore_index=True)[TRACE_COLUMNS]
 
 
 def _with_provenance(part: dict) -> dict:
