@@ -167,18 +167,24 @@ def kernel(tables: dict[str, pd.DataFrame], register, prices, year: int) -> dict
 
 
 def check_agreement(services: pd.DataFrame, figures: dict[str, dict]) -> list[str]:
-    """Leaf sums of each indicator, engine against kernel, to 1e-9 relative; the mismatches."""
-    leaf = services[services["region_level"] == "county"]
+    """Engine against kernel, to 1e-9 relative: each indicator's county sums of quantity and value, and each
+    parcel's figures (the engine's results are sorted by region code, as the kernel's arrays are); the
+    mismatches."""
+    county = services[services["region_level"] == "county"].set_index("indicator")
+    parcels = {k: g for k, g in services[services["region_level"] == "village"].groupby("indicator", sort=False)}
     problems = []
     for indicator, k in figures.items():
-        rows = leaf[leaf["indicator"] == indicator]
-        if len(rows) != 1:
-            problems.append(f"{indicator}: {len(rows)} county rows in the engine's results")
+        if indicator not in county.index:
+            problems.append(f"{indicator}: no county row in the engine's results")
             continue
-        for what, engine_sum, kernel_sum in (("quantity", rows["quantity"].iloc[0], k["county_quantity"]),
-                                             ("value", rows["value_yuan"].iloc[0], k["county_value"])):
+        for what, column in (("quantity", "quantity"), ("value", "value_yuan")):
+            engine_sum, kernel_sum = county.loc[indicator, column], k[f"county_{what}"]
             if not math.isclose(engine_sum, kernel_sum, rel_tol=1e-9):
                 problems.append(f"{indicator} {what}: engine {engine_sum!r}, kernel {kernel_sum!r}")
+            if indicator in parcels:
+                engine = parcels[indicator][column].to_numpy()
+                if len(engine) != len(k[what]) or not np.allclose(engine, k[what], rtol=1e-9, atol=0):
+                    problems.append(f"{indicator} {what}: parcel figures differ")
     return problems
 
 
@@ -208,6 +214,7 @@ def main() -> None:
     t0 = time.perf_counter()
     figures = kernel(inventory.tables, register, prices, args.year)
     t_kernel = time.perf_counter() - t0
+    rss_kernel = max_rss_mib()
 
     profiler = cProfile.Profile() if args.profile else None
     t0 = time.perf_counter()
@@ -226,11 +233,13 @@ def main() -> None:
     print(f"parcels {n:,} in {args.townships} townships, year {args.year}; inventory written in {t_write:.1f} s")
     print(f"load (CSV parse + validation)  {t_load:8.2f} s   {n / t_load:12,.0f} parcels/s   "
           f"max RSS {rss_before:,.0f} → {rss_load:,.0f} MiB")
-    print(f"kernel (numpy)                 {t_kernel:8.3f} s   {n / t_kernel:12,.0f} parcels/s")
+    print(f"kernel (numpy)                 {t_kernel:8.3f} s   {n / t_kernel:12,.0f} parcels/s   "
+          f"max RSS {rss_kernel:,.0f} MiB")
     print(f"engine account()               {t_engine:8.2f} s   {n / t_engine:12,.0f} parcels/s   "
           f"max RSS {rss_engine:,.0f} MiB   {leaf_figures:,} parcel figures, {len(results.services):,} result rows")
     print(f"ratio engine / kernel          {t_engine / t_kernel:8.1f} ×")
-    print(f"agreement: {len(figures)} indicators, county sums of quantity and value equal to 1e-9 relative")
+    print(f"agreement: {len(figures)} indicators; county sums and each parcel's quantity and value equal to "
+          f"1e-9 relative")
     if profiler:
         profiler.dump_stats(args.profile)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)

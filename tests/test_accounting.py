@@ -210,6 +210,10 @@ def test_supplied_quantity_replaces_the_computed_one(tmp_path):
     assert forest.quantity == 1_000_000 and forest.value_yuan == pytest.approx(1_000_000 * RES_2020, rel=1e-12)
     other_year = row(r, "990001", 2021, "water_conservation", "water_retained", "forest")
     assert other_year.path == "computed"
+    # the county adds the supplied figure and 990002's computed one (1 394 400 m³, see the next test), and
+    # its path says it mixes both
+    county = row(r, "990000", 2020, "water_conservation", "water_retained", "forest")
+    assert county.path == "mixed" and county.quantity == pytest.approx(1_000_000 + 1_394_400, rel=1e-12)
 
 
 def test_a_county_adds_up_villages_and_townships(tmp_path):
@@ -231,20 +235,6 @@ def test_a_county_adds_up_villages_and_townships(tmp_path):
         assert figure.region_level == level
         assert figure.quantity == pytest.approx(expected, rel=1e-12)
         assert figure.value_yuan == pytest.approx(expected * RES_2020, rel=1e-12)
-
-
-def test_a_sum_of_supplied_and_computed_figures_is_marked_mixed(tmp_path):
-    # township 990001's forest water retained 2020 supplied (100 万m³), 990002's computed (1 394 400 m³,
-    # see above): the county figure adds them and its path says it mixes both
-    t = tiny_tables()
-    t["service_quantities"] = [{"region_code": "990001", "year": 2020, "service": "water_conservation",
-                                "indicator": "water_retained", "ecosystem": "forest", "quantity": 100,
-                                "unit": "万m³", "source": "external hydrological model"}]
-    r = compute(write_tables(tmp_path / "mixed", t))
-    county = row(r, "990000", 2020, "water_conservation", "water_retained", "forest")
-    assert county.path == "mixed"
-    assert county.quantity == pytest.approx(1_000_000 + 1_394_400, rel=1e-12)
-    assert row(r, "990000", 2021, "water_conservation", "water_retained", "forest").path == "computed"
 
 
 def test_excluded_service_is_listed_and_left_out(tiny):
