@@ -121,10 +121,11 @@ def growth_table(services: pd.DataFrame, summary: pd.DataFrame, prices: PriceInd
 def decomposition_table(services: pd.DataFrame, prices: PriceIndices) -> pd.DataFrame:
     """Per region × year × service: the change from the year before split into quantity and price effects."""
     s = services[services["in_gep"]].rename(columns={"value_prev_prices_yuan": "at_prev"})
-    prev = s[FIGURE + ["year", "value_yuan"]].assign(year=s["year"] + 1).rename(columns={"value_yuan": "prev"})
-    merged = s.merge(prev, on=FIGURE + ["year"], how="outer")
     first_year, last_year = services["year"].min(), services["year"].max()
-    merged = merged[(merged["year"] > first_year) & (merged["year"] <= last_year)]
+    prev = s[FIGURE + ["year", "value_yuan"]].assign(year=s["year"] + 1).rename(columns={"value_yuan": "prev"})
+    # only changes into the years after the first are split: rows of other years would be merged to be dropped
+    s, prev = s[s["year"] > first_year], prev[prev["year"] <= last_year]
+    merged = s.merge(prev, on=FIGURE + ["year"], how="outer")
     merged["value_yuan"] = merged["value_yuan"].fillna(0.0)
     merged["prev"] = merged["prev"].fillna(0.0)
     merged["at_prev"] = merged["at_prev"].fillna(0.0)
