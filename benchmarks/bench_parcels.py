@@ -24,14 +24,16 @@ flood regulation in the method applies to reservoirs, lakes and swamps, not fore
 What the figures compare
     load     = ``load_inventory`` (CSV parse, unit conversion, validation); the kernel has no counterpart.
     engine   = ``account(inventory, register)``: the figures with their paths and coefficient keys, traces
-               (recorded, built into a table only when read), values at constant and previous-year prices,
-               sums up the region tree (parcel → township → county), summary, growth and evaluation tables.
-    kernel   = numpy on the loaded tables (best of three runs): the same formulas with the same register coefficients and
-               price-index factors → per-parcel quantity and value of each indicator, and their sums per
-               township and for the county (np.bincount). No traces, no provenance, no result table.
+               (recorded, built into a table only when read: ``--trace`` times that), values at constant and
+               previous-year prices, sums up the region tree (parcel → township → county), summary, growth,
+               decomposition and evaluation tables.
+    kernel   = numpy on the loaded tables (best of three runs): the same formulas with the same register
+               coefficients and price-index factors → per-parcel quantity and value of each indicator, and
+               their sums per township and for the county (np.bincount). No traces, no provenance, no
+               result table.
     ratio    = engine / kernel wall time, both on the same loaded inventory in this process.
-    Fairness check: each service's leaf quantity and value summed from the engine's results equals the
-    kernel's sum to 1e-9 relative (the benchmark stops otherwise).
+    Fairness check: each indicator's county sums of quantity and value, and each parcel's quantity and
+    value, agree between engine and kernel to 1e-9 relative (the benchmark stops otherwise).
 
 Measured figures: see benchmarks/README.md, section "Tabular (10⁶ parcels)".
 """
@@ -89,8 +91,9 @@ def synthetic_parcels(n: int, townships: int, year: int, seed: int = 7) -> dict[
                             "cooling_days [d]": rng.integers(60, 90, townships)})
     forest = pd.DataFrame({"region_code": parcel_codes, "year": year, "forest_type": "混交林",
                            "origin": np.where(rng.random(n) < 0.8, "natural", "planted"), "area [hm2]": area})
-    products = pd.DataFrame({"region_code": town_codes, "year": year, "sector": "forestry", "product": "林业总产值",
-                             "output_value [yuan]": np.round(rng.uniform(1e6, 5e7, townships), 2)})
+    output_value = np.round(rng.uniform(1e6, 5e7, townships), 2)  # forestry output of a township [元]
+    products = pd.DataFrame({"region_code": town_codes, "year": year, "sector": "forestry",
+                             "product": "林业总产值", "output_value [yuan]": output_value})
     return {"regions": regions, "extent": extent, "conditions": conditions, "climate": climate, "forest": forest,
             "products": products}
 
@@ -160,9 +163,9 @@ def kernel(tables: dict[str, pd.DataFrame], register, prices, year: int) -> dict
                           "township_value": np.bincount(town, weights=v, minlength=len(towns)),
                           "county_value": v.sum(), "county_quantity": q.sum()}
     products = tables["products"]
-    out["林业总产值"] = {"quantity": products["output_value"].to_numpy(), "value": products["output_value"].to_numpy(),
-                      "county_value": products["output_value"].sum(),
-                      "county_quantity": products["output_value"].sum()}
+    output = products["output_value"].to_numpy()
+    out["林业总产值"] = {"quantity": output, "value": output, "county_value": output.sum(),
+                      "county_quantity": output.sum()}
     return out
 
 
@@ -247,7 +250,8 @@ def main() -> None:
         t0 = time.perf_counter()
         trace = results.trace
         t_trace = time.perf_counter() - t0
-        print(f"trace table (built when read)  {t_trace:8.2f} s   {len(trace):,} rows   max RSS {max_rss_mib():,.0f} MiB")
+        print(f"trace table (built when read)  {t_trace:8.2f} s   {len(trace):,} rows   "
+              f"max RSS {max_rss_mib():,.0f} MiB")
     if profiler:
         profiler.dump_stats(args.profile)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)

@@ -54,7 +54,7 @@ class Context:
 
     def __post_init__(self):
         regions = self.inventory.table("regions")
-        self.parents = dict(zip(regions["code"], regions["parent_code"]))
+        self.parents = dict(zip(*(regions[c].to_numpy(dtype=object) for c in ("code", "parent_code"))))
 
     def lineage(self, code: str) -> list[str]:
         out = [code]
@@ -434,7 +434,8 @@ def _parts_trace(tb: TraceBuilder, symbol: str, parts: pd.DataFrame, column: str
     terms = []
     for i in range(int(rank.max()) + 1):
         part = parts[rank == i]
-        at = pd.MultiIndex.from_arrays([part["region_code"].to_numpy(), part["year"].to_numpy()]).get_indexer(figures)
+        own = pd.MultiIndex.from_arrays([part["region_code"].to_numpy(), part["year"].to_numpy()])
+        at = own.get_indexer(figures)
         values = part[column].to_numpy(dtype=float)
         take = at >= 0
         take[take] = ~np.isnan(values[at[take]])

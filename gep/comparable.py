@@ -82,12 +82,19 @@ def add_comparable_values(leaf: pd.DataFrame, prices: PriceIndices, base_year: i
 
 def _breaks(services: pd.DataFrame) -> pd.DataFrame:
     """Region-years where some figure was obtained differently from the year before."""
-    s = services[services["in_gep"]].sort_values(FIGURE + ["year"])
-    prev = s.groupby(FIGURE)[["path", "coefficients", "year"]].shift(1)
-    changed = s[prev["year"].notna() & ((prev["path"] != s["path"]) | (prev["coefficients"] != s["coefficients"]))]
-    notes = changed.assign(note=[f"{r.service}/{r.indicator}/{r.ecosystem}: {p.path}→{r.path}"
-                                 if p.path != r.path else f"{r.service}/{r.indicator}/{r.ecosystem}: coefficients changed"
-                                 for r, p in zip(changed.itertuples(), prev.loc[changed.index].itertuples())])
+    s = services[services["in_gep"]].reset_index(drop=True)
+    figure = _figure_codes(s)
+    order = np.lexsort((s["year"].to_numpy(), figure))  # each figure's years in turn
+    before = np.full(len(s), -1)
+    follows = figure[order][1:] == figure[order][:-1]
+    before[order[1:][follows]] = order[:-1][follows]
+    path, coefficients = s["path"].to_numpy(dtype=object), s["coefficients"].to_numpy(dtype=object)
+    at = np.maximum(before, 0)
+    changed = np.flatnonzero((before >= 0) & ((path[at] != path) | (coefficients[at] != coefficients)))
+    notes = s.iloc[changed][["region_code", "year"]].assign(note=[
+        f"{s.at[i, 'service']}/{s.at[i, 'indicator']}/{s.at[i, 'ecosystem']}: "
+        + (f"{path[before[i]]}→{path[i]}" if path[before[i]] != path[i] else "coefficients changed")
+        for i in changed])
     return notes.groupby(["region_code", "year"])["note"].agg(lambda x: "; ".join(sorted(set(x)))).reset_index()
 
 
@@ -152,7 +159,7 @@ def evaluation_table(summary: pd.DataFrame, growth: pd.DataFrame, extent: pd.Dat
          "land_area_km2"]].copy()
     ev = ev.merge(growth[["region_code", "year", "real_growth"]], on=["region_code", "year"], how="left")
     # ecosystem extent of each region including its sub-regions
-    parents = dict(zip(regions["code"], regions["parent_code"]))
+    parents = dict(zip(*(regions[c].to_numpy(dtype=object) for c in ("code", "parent_code"))))
     links = []
     for code in regions["code"]:
         c = code

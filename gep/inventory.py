@@ -349,7 +349,8 @@ def _check_regions(regions: pd.DataFrame, ancestors: dict[str, list[str]], probl
             problems.append(Problem(r["input_file"], int(r["input_row"]), "parent_code",
                                     f"parent '{r['parent_code']}' is not a region of this inventory"))
         if cyclic[i]:
-            problems.append(Problem(r["input_file"], int(r["input_row"]), "parent_code", "region is its own ancestor"))
+            problems.append(Problem(r["input_file"], int(r["input_row"]), "parent_code",
+                                    "region is its own ancestor"))
     roots = regions[regions["parent_code"] == ""]
     if len(roots) != 1:
         problems.append(Problem(regions["input_file"].iloc[0] if len(regions) else "regions", None, "parent_code",
@@ -530,7 +531,7 @@ def read_inventory(path: str | Path) -> tuple[Inventory | None, list[Problem]]:
     warnings = [p for p in problems if p.severity == "warning"]
     if "regions" in tables:
         regions = tables["regions"]
-        parents = dict(zip(regions["code"], regions["parent_code"]))
+        parents = dict(zip(*(regions[c].to_numpy(dtype=object) for c in ("code", "parent_code"))))
         ancestors = {code: _ancestors(code, parents) for code in regions["code"]}
         _check_regions(regions, ancestors, problems)
         for name, frame in tables.items():
