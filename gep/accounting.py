@@ -202,7 +202,7 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
         for indicator, spec in entry["indicators"].items():
             if spec.get("physical_only") and (leaf["service"].eq(service) & leaf["indicator"].eq(indicator)).any():
                 excluded.append({"service": service, "indicator": indicator, "reason": spec["reason"]})
-    present = set(leaf["service"])
+    present = set(leaf["service"].unique())
     for pair, why in DOUBLE_COUNT_WATCH:
         if set(pair) <= present and not set(pair) & set(options.exclude):
             ctx.notes.append(f"{' + '.join(pair)}: both counted in GEP — {why}")

@@ -387,6 +387,9 @@ def soil_retention(ctx: Context) -> list[pd.DataFrame]:
 
 def sand_fixation(ctx: Context) -> list[pd.DataFrame]:
     ext = _extent_for(ctx, "sand_fixation")
+    moduli = ctx.inventory.table("conditions")[["potential_wind_erosion", "actual_wind_erosion"]].notna()
+    if not moduli.all(axis=1).any():  # no wind erosion anywhere (most counties): nothing to look up
+        ext = ext.iloc[:0]
     cond, prov = ctx.inherited("conditions", ext, ["year", "ecosystem"])
     ok = (cond["potential_wind_erosion"].notna() & cond["actual_wind_erosion"].notna()).to_numpy()
     ext, cond, prov = (f[ok].reset_index(drop=True) for f in (ext, cond, prov))
