@@ -190,6 +190,31 @@ def test_user_register_overrides_a_default_row(tiny, tmp_path):
     assert used.loc["reservoir_unit_cost", "register"] == "chongqing.csv"
 
 
+def test_a_register_row_for_a_region_applies_to_it_and_its_sub_regions(tiny, tmp_path):
+    # a forest reservoir cost of 10 元/m³ (held nominal) for township 990001 only: its forest uses it, its
+    # grassland and the other township's forest keep the default (RES_2020). Water retained 2020:
+    # forest (1000 − 35.2 − 500) mm × 100 hm² × 10 = 464 800 m³; grassland α 9.37 %: (1000 − 93.7 − 500) ×
+    # 30 × 10 = 121 890 m³; 990002 forest 464.8 × 300 × 10 = 1 394 400 m³.
+    register = tmp_path / "township.csv"
+    with open(register, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["key", "value", "unit", "price_year", "price_index", "ecosystem", "region", "source", "clause",
+                    "status", "note"])
+        w.writerow(["reservoir_unit_cost", "10", "元/m³", "2020", "none", "forest", "990001", "test", "",
+                    "unverified", ""])
+        # a county row covers its townships: natural forest 80 and 300 hm² at 500 元/hm²
+        w.writerow(["pest_control_cost", "500", "元/hm²", "2020", "none", "forest", "990000", "test", "",
+                    "unverified", ""])
+    r = compute(tiny, register)
+    for region, area in (("990001", 80), ("990002", 300)):
+        assert row(r, region, 2020, "pest_control", "natural_area", "forest").value_yuan == pytest.approx(area * 500)
+    for region, ecosystem, amount, price in (("990001", "forest", 464_800, 10.0),
+                                             ("990001", "grassland", 121_890, RES_2020),
+                                             ("990002", "forest", 1_394_400, RES_2020)):
+        figure = row(r, region, 2020, "water_conservation", "water_retained", ecosystem)
+        assert figure.value_yuan == pytest.approx(amount * price, rel=1e-12), (region, ecosystem)
+
+
 def test_a_register_with_a_wrong_unit_is_rejected(tmp_path):
     from gep.coefficients import CoefficientError
     register = tmp_path / "bad.csv"
