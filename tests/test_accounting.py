@@ -172,14 +172,19 @@ def test_same_inventory_in_mu_and_wan_m3_gives_identical_gep(tmp_path):
     pd.testing.assert_frame_equal(base.services, other.services, check_exact=False, rtol=1e-13)
 
 
-def test_user_register_overrides_a_default_row(tiny, tmp_path):
-    register = tmp_path / "chongqing.csv"
-    with open(register, "w", newline="", encoding="utf-8") as fh:
+def write_register(path, *rows):
+    """A user register of ``rows`` (key, value, unit, price_year, price_index, ecosystem, region, source)."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["key", "value", "unit", "price_year", "price_index", "ecosystem", "region", "source", "clause",
                     "status", "note"])
-        w.writerow(["reservoir_unit_cost", "0.001", "万元/m³", "2020", "fai", "", "", "test register", "",
-                    "unverified", ""])
+        w.writerows([*r, "", "unverified", ""] for r in rows)
+    return path
+
+
+def test_user_register_overrides_a_default_row(tiny, tmp_path):
+    register = write_register(tmp_path / "chongqing.csv",
+                              ("reservoir_unit_cost", "0.001", "万元/m³", "2020", "fai", "", "", "test register"))
     r = compute(tiny, register)
     forest = row(r, "990001", 2020, "water_conservation", "water_retained", "forest")
     assert forest.value_yuan == pytest.approx(464_800 * 10, rel=1e-12)  # 0.001 万元/m³ = 10 元/m³ at 2020 prices
@@ -195,16 +200,10 @@ def test_a_register_row_for_a_region_applies_to_it_and_its_sub_regions(tiny, tmp
     # grassland and the other township's forest keep the default (RES_2020). Water retained 2020:
     # forest (1000 − 35.2 − 500) mm × 100 hm² × 10 = 464 800 m³; grassland α 9.37 %: (1000 − 93.7 − 500) ×
     # 30 × 10 = 121 890 m³; 990002 forest 464.8 × 300 × 10 = 1 394 400 m³.
-    register = tmp_path / "township.csv"
-    with open(register, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["key", "value", "unit", "price_year", "price_index", "ecosystem", "region", "source", "clause",
-                    "status", "note"])
-        w.writerow(["reservoir_unit_cost", "10", "元/m³", "2020", "none", "forest", "990001", "test", "",
-                    "unverified", ""])
-        # a county row covers its townships: natural forest 80 and 300 hm² at 500 元/hm²
-        w.writerow(["pest_control_cost", "500", "元/hm²", "2020", "none", "forest", "990000", "test", "",
-                    "unverified", ""])
+    # A county row covers its townships: natural forest 80 and 300 hm² at 500 元/hm².
+    register = write_register(tmp_path / "township.csv",
+                              ("reservoir_unit_cost", "10", "元/m³", "2020", "none", "forest", "990001", "test"),
+                              ("pest_control_cost", "500", "元/hm²", "2020", "none", "forest", "990000", "test"))
     r = compute(tiny, register)
     for region, area in (("990001", 80), ("990002", 300)):
         assert row(r, region, 2020, "pest_control", "natural_area", "forest").value_yuan == pytest.approx(area * 500)
