@@ -9,6 +9,7 @@ Each result row records which path produced it (``computed``, ``supplied_quantit
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,30 +60,72 @@ class Results:
     notes: list[str]
     years: list[int]
     county_code: str
-    trace: pd.DataFrame = field(default_factory=pd.DataFrame)  # leaf figures' inputs, coefficients, steps
+    trace_builders: list = field(default_factory=list, repr=False)  # recorded traces, see ``trace``
     base_year: int | None = None
     growth: pd.DataFrame = field(default_factory=pd.DataFrame)  # current/constant GEP, growth, chain index
     evaluation: pd.DataFrame = field(default_factory=pd.DataFrame)  # townships (villages) for 考核
     decomposition: pd.DataFrame = field(default_factory=pd.DataFrame)  # quantity and price effects
     price_indices: pd.DataFrame = field(default_factory=pd.DataFrame)  # the index rows used
 
+    @functools.cached_property
+    def trace(self) -> pd.DataFrame:
+        """Leaf figures' inputs, coefficients and steps (:mod:`gep.trace`), one row per symbol of a figure.
+
+        Built from the recorded traces when first read: a run writes it, a caller that needs only the
+        figures (a benchmark, a what-if) does not pay for a table of some hundred rows per figure."""
+        frames = [f for f in (tb.frame() for tb in self.trace_builders) if len(f)]
+        trace = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TRACE_COLUMNS)
+        trace = trace.sort_values(["region_code", "year", "service", "indicator", "ecosystem"], kind="stable")
+        trace["row"] = trace["row"].astype("Int64")  # spreadsheet rows are whole numbers
+        trace["price_year"] = trace["price_year"].astype("Int64")
+        return trace.reset_index(drop=True)
+
 
 # ----------------------------------------------------------------------------------------------
 # aggregation
+
+
+GROUP = ["year", "category", "service", "indicator", "ecosystem", "quantity_unit", "price_unit", "in_gep",
+         "price_index"]  # what makes figures of different regions the same figure, to be added up
+
+
+def _sorted_codes(columns: list) -> np.ndarray:
+    """Dense integer codes of the rows' tuples of ``columns``, in the order sorting the tuples would give."""
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        own, uniques = pd.factorize(column, sort=True, use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * len(uniques) + own, sort=True)
+    return codes
 
 
 def _aggregate(ctx: Context, leaf: pd.DataFrame) -> pd.DataFrame:
     """Rows for every region: its own rows plus the sums of all its descendants' rows.
 
     Each leaf row is paired with itself and every ancestor region, then one group-by sums them, so a
-    county total is by construction the sum of its townships (in region-code order)."""
-    regions = ctx.inventory.table("regions").set_index("code")
-    links = pd.DataFrame([(code, target) for code in regions.index for target in ctx.lineage(code)],
-                         columns=["region_code", "target"])
-    group = ["target", "year", "category", "service", "indicator", "ecosystem", "quantity_unit", "price_unit",
-             "in_gep", "price_index"]
-    expanded = leaf.merge(links, on="region_code", how="inner").sort_values(["target", "region_code"], kind="stable")
-    grouped = expanded.groupby(group, as_index=False, sort=True, dropna=False)
+    county total is by construction the sum of its townships (in region-code order: the pairs are
+    laid out leaf row by leaf row, the leaf rows sorted by region code). Keys are integer codes that
+    sort as the keys themselves, so the rows come out in region, year, category, service, indicator,
+    ecosystem order."""
+    regions = ctx.inventory.table("regions")
+    codes = np.sort(regions["code"].to_numpy(dtype=object))
+    parent_at = pd.Index(codes).get_indexer(regions.set_index("code")["parent_code"].reindex(codes).to_numpy())
+    region = pd.Index(codes).get_indexer(leaf["region_code"].to_numpy(dtype=object))
+    kind = _sorted_codes([leaf[c].to_numpy() for c in GROUP])
+    n_kinds = int(kind.max()) + 1 if len(kind) else 1
+    order = np.argsort(region, kind="stable")
+    lineage = [region[order]]  # one column per generation: the region, its parent, its grandparent, …
+    while (lineage[-1] >= 0).any():
+        lineage.append(np.where(lineage[-1] >= 0, parent_at[lineage[-1]], -1))
+    lineage = np.column_stack(lineage[:-1]).ravel()
+    pair = lineage >= 0
+    target = lineage[pair]
+    row = np.repeat(order, pair.size // max(len(order), 1))[pair]
+    strings = {c: pd.factorize(leaf[c].to_numpy(dtype=object)) for c in ("path", "coefficients", "note")}
+    expanded = pd.DataFrame({
+        "group": target * n_kinds + kind[row], **{c: leaf[c].to_numpy()[row] for c in (
+            "quantity", "value_yuan", "value_constant_yuan", "value_prev_prices_yuan", "price")},
+        **{c: strings[c][0][row] for c in strings}})
+    grouped = expanded.groupby("group", sort=True)
     rows = grouped.agg(
         quantity=("quantity", "sum"), value_yuan=("value_yuan", "sum"),
         value_constant_yuan=("value_constant_yuan", "sum"),
@@ -90,22 +133,31 @@ def _aggregate(ctx: Context, leaf: pd.DataFrame) -> pd.DataFrame:
         first_price=("price", "first"), n_priced=("price", "count"),
         path=("path", "first"), n_paths=("path", "nunique"),
         coefficients=("coefficients", "first"), n_coefficients=("coefficients", "nunique"),
-        note=("note", "first"), n_notes=("note", "nunique"))
+        note=("note", "first"), n_notes=("note", "nunique")).reset_index()
+    for c, (_, uniques) in strings.items():
+        rows[c] = np.asarray(uniques, dtype=object)[rows[c].to_numpy()]
     rows.loc[rows["n_paths"] > 1, "path"] = "mixed"
     rows.loc[rows["n_notes"] > 1, "note"] = ""
     mixed = rows.index[rows["n_coefficients"] > 1]
     if len(mixed):  # rare: sub-regions valued with different coefficient sets
-        unions = grouped["coefficients"].agg(lambda s: ";".join(sorted({k for v in s for k in v.split(";") if k})))
-        rows.loc[mixed, "coefficients"] = unions.loc[mixed, "coefficients"]
+        in_mixed = expanded["group"].isin(rows.loc[mixed, "group"]).to_numpy()
+        used = pd.Series(strings["coefficients"][1][expanded["coefficients"].to_numpy()[in_mixed]],
+                         index=expanded["group"].to_numpy()[in_mixed])
+        unions = used.groupby(level=0).agg(lambda s: ";".join(sorted({k for v in s for k in v.split(";") if k})))
+        rows.loc[mixed, "coefficients"] = unions.reindex(rows.loc[mixed, "group"]).to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         priced = rows["n_priced"] == rows["n"]
         implicit = np.where(priced & (rows["quantity"] > 0), rows["value_yuan"] / rows["quantity"], np.nan)
     rows["price"] = np.where(rows["n"] == 1, rows["first_price"], implicit)
-    rows = rows.rename(columns={"target": "region_code"})
-    rows["region_name"] = rows["region_code"].map(regions["name"])
-    rows["region_level"] = rows["region_code"].map(regions["level"])
-    order = ["region_code", "year", "category", "service", "indicator", "ecosystem"]
-    return rows[RESULT_COLUMNS].sort_values(order, kind="stable").reset_index(drop=True)
+    group = rows["group"].to_numpy()
+    _, example = np.unique(kind, return_index=True)  # a leaf row of each kind, to read its key columns
+    keys = leaf[GROUP].iloc[example[group % n_kinds]].reset_index(drop=True)
+    target_codes = codes[group // n_kinds]
+    by_code = regions.set_index("code")
+    rows = pd.concat([rows.drop(columns="group"), keys], axis=1).assign(
+        region_code=target_codes, region_name=by_code["name"].reindex(target_codes).to_numpy(),
+        region_level=by_code["level"].reindex(target_codes).to_numpy())
+    return rows[RESULT_COLUMNS]
 
 
 def _summary(ctx: Context, services: pd.DataFrame) -> pd.DataFrame:
@@ -145,7 +197,7 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     frames = [f for calc in CALCULATORS for f in calc(ctx) if len(f)]
     leaf = pd.concat(frames, ignore_index=True)
     catalogue = services_spec()["services"]
-    leaf["category"] = leaf["service"].map(lambda s: catalogue[s]["category"])
+    leaf["category"] = leaf["service"].map({s: entry["category"] for s, entry in catalogue.items()})
     excluded = []
     for service in options.exclude:
         mask = leaf["service"] == service
@@ -156,7 +208,7 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
         for indicator, spec in entry["indicators"].items():
             if spec.get("physical_only") and (leaf["service"].eq(service) & leaf["indicator"].eq(indicator)).any():
                 excluded.append({"service": service, "indicator": indicator, "reason": spec["reason"]})
-    present = set(leaf["service"])
+    present = set(leaf["service"].unique())
     for pair, why in DOUBLE_COUNT_WATCH:
         if set(pair) <= present and not set(pair) & set(options.exclude):
             ctx.notes.append(f"{' + '.join(pair)}: both counted in GEP — {why}")
@@ -167,11 +219,6 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     regions = inventory.table("regions")
     county = regions[regions["parent_code"] == ""]["code"].iloc[0]
     coefficients = register.frame(ctx.used)
-    frames = [f for f in (tb.frame() for tb in ctx.traces) if len(f)]
-    trace = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TRACE_COLUMNS)
-    trace = trace.sort_values(["region_code", "year", "service", "indicator", "ecosystem"], kind="stable")
-    trace["row"] = trace["row"].astype("Int64")  # spreadsheet rows are whole numbers
-    trace["price_year"] = trace["price_year"].astype("Int64")
     growth = growth_table(services, summary, prices, base_year)
     evaluation = evaluation_table(summary, growth, inventory.table("extent"), inventory.table("socioeconomic"),
                                   regions)
@@ -179,6 +226,6 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     for r in growth[growth["method_break"]].itertuples():
         ctx.notes.append(f"{r.region_code} {r.year}: method break against the year before — {r.break_note}")
     return Results(services=services, summary=summary, coefficients=coefficients, excluded=excluded,
-                   notes=ctx.notes, years=inventory.years, county_code=county, trace=trace.reset_index(drop=True),
+                   notes=ctx.notes, years=inventory.years, county_code=county, trace_builders=ctx.traces,
                    base_year=base_year, growth=growth, evaluation=evaluation, decomposition=decomposition,
                    price_indices=prices.table())

@@ -23,7 +23,7 @@ from .coefficients import CANONICAL_UNITS, Register
 from .inventory import Inventory
 from .prices import INVENTORY_PRICE_INDEX, PriceIndices
 from .services import carbon, climate, cultural, provisioning, purification, soil, water
-from .trace import TraceBuilder
+from .trace import TraceBuilder, distinct
 from .units import CO2_PER_C, convert_magnitude, quantity
 
 KEYS = ["region_code", "year", "ecosystem"]
@@ -43,7 +43,7 @@ class Coef(NamedTuple):
 
     key: str
     values: np.ndarray
-    rows: list
+    rows: np.ndarray  # of register rows, one per figure
     unit: str
 
 
@@ -59,7 +59,7 @@ class Context:
 
     def __post_init__(self):
         regions = self.inventory.table("regions")
-        self.parents = dict(zip(regions["code"], regions["parent_code"]))
+        self.parents = dict(zip(*(regions[c].to_numpy(dtype=object) for c in ("code", "parent_code"))))
 
     def lineage(self, code: str) -> list[str]:
         out = [code]
@@ -71,19 +71,29 @@ class Context:
         """Register rows for each (ecosystem, region) pair, recording which rows were used.
 
         Same precedence as :meth:`Register.lookup`; a region's row also covers its sub-regions.
-        Looked up once per distinct pair."""
+        Looked up once per distinct ecosystem and set of scoped ancestors (regions with a row of this key)."""
         ecosystems = np.asarray(ecosystems, dtype=object)
         regions = np.asarray(regions, dtype=object)
-        found = {}
-        for eco, region in set(zip(ecosystems, regions)):
-            lineage = self.lineage(region)
+        scoped = {r for k, _, r in self.register.rows if k == key and r}
+        eco_codes, eco_names = pd.factorize(ecosystems)
+        if scoped:
+            region_codes, region_names = pd.factorize(regions)
+            scopes = np.empty(len(region_names), dtype=object)  # not np.array: it would unpack the tuples
+            scopes[:] = [tuple(c for c in self.lineage(r) if c in scoped) for r in region_names]
+            scope_codes, scope_names = pd.factorize(scopes[region_codes])
+        else:
+            scope_codes, scope_names = np.zeros(len(regions), dtype=np.int64), [()]
+        codes, pairs = pd.factorize(eco_codes.astype(np.int64) * len(scope_names) + scope_codes)
+        found = np.empty(len(pairs), dtype=object)
+        for i, pair in enumerate(pairs):
+            eco, lineage = eco_names[pair // len(scope_names)], scope_names[pair % len(scope_names)]
             candidates = [(eco, c) for c in lineage] + [(eco, "")] + [("", c) for c in lineage] + [("", "")]
             row = next((self.register.rows[(key, *c)] for c in candidates if (key, *c) in self.register.rows), None)
             row = row or self.register.lookup(key, eco, "")  # raises with a clear message
             self.used.add(row.ident)
-            found[(eco, region)] = row
-        rows = [found[p] for p in zip(ecosystems, regions)]
-        return Coef(key, np.array([r.value for r in rows], dtype=float), rows, CANONICAL_UNITS[key])
+            found[i] = row
+        values = np.array([r.value for r in found], dtype=float)
+        return Coef(key, values[codes], found[codes], CANONICAL_UNITS[key])
 
     def coef_for(self, key: str, keys: pd.DataFrame) -> Coef:
         return self.coef(key, keys["ecosystem"], keys["region_code"])
@@ -100,11 +110,8 @@ class Context:
             return values, prov
         found = np.zeros(len(keys), dtype=bool)
         lookup = source[["region_code", *by, *columns, *PROVENANCE]]
-        depth = 0
-        while not found.all():
-            ancestors = [(self.lineage(c) + [None] * (depth + 1))[depth] for c in keys["region_code"]]
-            if all(a is None for a in ancestors):
-                break
+        ancestors = keys["region_code"].to_numpy(dtype=object)  # the regions themselves, then their parents, …
+        while not found.all() and pd.notna(ancestors).any():
             probe = keys[by].copy()
             probe["region_code"] = ancestors
             hit = probe.reset_index().merge(lookup, on=["region_code", *by], how="left").set_index("index")
@@ -112,7 +119,8 @@ class Context:
             values.loc[take, columns] = hit.loc[take, columns].to_numpy()
             prov.loc[take, PROVENANCE] = hit.loc[take, PROVENANCE].to_numpy()
             found |= take
-            depth += 1
+            parents = pd.Series(ancestors, dtype=object).map(self.parents).to_numpy(dtype=object)
+            ancestors = np.where(pd.isna(parents) | (parents == ""), None, parents)
         return values.astype(float), prov
 
     def supplied(self, service: str, indicator: str) -> pd.DataFrame:
@@ -237,17 +245,17 @@ def trace_given(ctx: Context, service: str, indicator: str, q: Quantities, symbo
     return out
 
 
-def carry_prices(ctx: Context, price: Coef, years: np.ndarray) -> tuple[np.ndarray, list]:
+def carry_prices(ctx: Context, price: Coef, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Register prices carried from their price year to each figure's year by their declared index:
     the factor per figure and its rows (for traces)."""
-    cache: dict[tuple, object] = {}
-    rows_ = []
-    for r, year in zip(price.rows, years):
-        k = (r.price_index, r.price_year, int(year))
-        if k not in cache:
-            cache[k] = ctx.prices.factor_row(r.price_index, r.price_year if r.price_year else int(year), int(year))
-        rows_.append(cache[k])
-    return np.array([f.value for f in rows_], dtype=float), rows_
+    codes, distinct_rows = distinct(price.rows)
+    years = np.asarray(years, dtype=np.int64)
+    combos, uniques = pd.factorize(codes.astype(np.int64) * 10000 + years)  # years are 1900–2100
+    factor_rows = np.empty(len(uniques), dtype=object)
+    for i, u in enumerate(uniques):
+        r, year = distinct_rows[u // 10000], int(u % 10000)
+        factor_rows[i] = ctx.prices.factor_row(r.price_index, r.price_year if r.price_year else year, year)
+    return np.array([f.value for f in factor_rows], dtype=float)[combos], factor_rows[combos]
 
 
 def rows(ctx: Context, service: str, indicator: str, q: Quantities, traces: list[TraceBuilder],
@@ -269,7 +277,8 @@ def rows(ctx: Context, service: str, indicator: str, q: Quantities, traces: list
     if price is not None:
         carried, factor_rows = carry_prices(ctx, price, years)
         prices, price_unit = price.values * carried, price.unit
-        indices = np.array([r.price_index or "none" for r in price.rows], dtype=object)
+        codes, distinct_rows = distinct(price.rows)
+        indices = np.array([r.price_index or "none" for r in distinct_rows], dtype=object)[codes]
     if prices is not None:
         prices = np.broadcast_to(np.asarray(prices, dtype=float), (n,))
         factor = (quantity(1.0, unit) * quantity(1.0, price_unit)).to("yuan").magnitude  # raises if not 元
@@ -423,6 +432,9 @@ def soil_retention(ctx: Context) -> list[pd.DataFrame]:
 
 def sand_fixation(ctx: Context) -> list[pd.DataFrame]:
     ext = _extent_for(ctx, "sand_fixation")
+    moduli = ctx.inventory.table("conditions")[["potential_wind_erosion", "actual_wind_erosion"]].notna()
+    if not moduli.all(axis=1).any():  # no wind erosion anywhere (most counties): nothing to look up
+        ext = ext.iloc[:0]
     cond, prov = ctx.inherited("conditions", ext, ["year", "ecosystem"])
     ok = (cond["potential_wind_erosion"].notna() & cond["actual_wind_erosion"].notna()).to_numpy()
     ext, cond, prov = (f[ok].reset_index(drop=True) for f in (ext, cond, prov))
@@ -459,25 +471,28 @@ def sand_fixation(ctx: Context) -> list[pd.DataFrame]:
 def _parts_trace(tb: TraceBuilder, symbol: str, parts: pd.DataFrame, column: str, unit: str, table: str,
                  keys: pd.DataFrame) -> str:
     """Inputs that are several inventory rows per figure (reservoirs of a township): one input symbol
-    per part (``C_t1``, ``C_t2``, …); returns the expression of their sum ("0" when there are none)."""
-    keyed = parts.assign(_k=list(zip(parts["region_code"], parts["year"])))
-    groups = {k: g for k, g in keyed.groupby("_k", sort=False)}
-    n_max = max((len(g) for g in groups.values()), default=0)
-    if n_max == 0:
+    per part (``C_t1``, ``C_t2``, …); returns the expression of their sum ("0" when there are none).
+
+    Part i of a figure is the i-th row of its region and year in table order; a figure with fewer parts,
+    or an empty cell, takes 0 with no provenance."""
+    if not len(parts):
         return "0"
+    rank = parts.groupby(["region_code", "year"], sort=False).cumcount().to_numpy()
+    figures = pd.MultiIndex.from_arrays([keys["region_code"].to_numpy(), keys["year"].to_numpy()])
     terms = []
-    figure_keys = list(zip(keys["region_code"], keys["year"]))
-    for i in range(n_max):
-        vals, prov = [], []
-        for k in figure_keys:
-            g = groups.get(k)
-            if g is not None and i < len(g) and not np.isnan(g[column].iloc[i]):
-                vals.append(float(g[column].iloc[i]))
-                prov.append(g[PROVENANCE].iloc[i].tolist())
-            else:
-                vals.append(0.0)
-                prov.append(["", np.nan, "", ""])
-        tb.input(f"{symbol}{i + 1}", vals, unit, table, column, pd.DataFrame(prov, columns=PROVENANCE))
+    for i in range(int(rank.max()) + 1):
+        part = parts[rank == i]
+        own = pd.MultiIndex.from_arrays([part["region_code"].to_numpy(), part["year"].to_numpy()])
+        at = own.get_indexer(figures)
+        values = part[column].to_numpy(dtype=float)
+        take = at >= 0
+        take[take] = ~np.isnan(values[at[take]])
+        pick = np.where(take, at, 0)
+        prov = pd.DataFrame({"input_file": np.where(take, part["input_file"].to_numpy(dtype=object)[pick], ""),
+                             "input_row": np.where(take, part["input_row"].to_numpy(dtype=float)[pick], np.nan),
+                             "source": np.where(take, part["source"].to_numpy(dtype=object)[pick], ""),
+                             "status": np.where(take, part["status"].to_numpy(dtype=object)[pick], "")})
+        tb.input(f"{symbol}{i + 1}", np.where(take, values[pick], 0.0), unit, table, column, prov)
         terms.append(f"{symbol}{i + 1}")
     return "+".join(terms)
 
@@ -731,11 +746,11 @@ def pest_control(ctx: Context) -> list[pd.DataFrame]:
     if not len(out_keys):
         return []
     area = np.zeros(len(out_keys))
-    idx = {k: i for i, k in enumerate(zip(out_keys["region_code"], out_keys["year"], out_keys["ecosystem"]))}
-    for r in natural.itertuples():
-        area[idx[(r.region_code, r.year, "forest")]] += r.area
-    for r in grass.itertuples():
-        area[idx[(r.region_code, r.year, "grassland")]] += r.area
+    figures = pd.MultiIndex.from_frame(out_keys[KEYS])
+    for parts, eco in ((natural, "forest"), (grass, "grassland")):
+        at = figures.get_indexer(pd.MultiIndex.from_arrays([parts["region_code"], parts["year"],
+                                                            np.full(len(parts), eco, dtype=object)]))
+        np.add.at(area, at, parts["area"].to_numpy(dtype=float))  # in table order, as a running sum would
     q = with_supplied(ctx, "pest_control", "natural_area", out_keys, area)
     forest_rows = q.computed_mask & (q.keys["ecosystem"] == "forest").to_numpy()
     tb_f = ctx.tracer("pest_control", "natural_area", q.keys, forest_rows)

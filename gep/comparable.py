@@ -27,32 +27,45 @@ FIGURE = ["region_code", "service", "indicator", "ecosystem"]
 
 
 def _carried(values: np.ndarray, indices, years, to_years, prices: PriceIndices) -> np.ndarray:
-    cache: dict[tuple, float] = {}
-    out = np.empty(len(values))
-    for i, (index, y, t) in enumerate(zip(indices, years, to_years)):
-        key = (index, int(y), int(t))
-        if key not in cache:
-            try:
-                cache[key] = prices.factor(index, int(y), int(t))
-            except Exception:  # no index for a year outside the table (e.g. before the first year)
-                cache[key] = np.nan
-        out[i] = cache[key]
-    return values * out
+    """Values carried by their price index from ``years`` to ``to_years``; one factor per distinct case."""
+    index_codes, index_names = pd.factorize(np.asarray(indices, dtype=object), use_na_sentinel=False)
+    cases, distinct = pd.factorize((index_codes.astype(np.int64) * 10000 + np.asarray(years, dtype=np.int64))
+                                   * 10000 + np.asarray(to_years, dtype=np.int64))  # years are 1900–2100
+    factors = np.empty(len(distinct))
+    for i, case in enumerate(distinct):
+        index, y, t = index_names[case // 10000 ** 2], int(case // 10000 % 10000), int(case % 10000)
+        try:
+            factors[i] = prices.factor(index, y, t)
+        except Exception:  # no index for a year outside the table (e.g. before the first year)
+            factors[i] = np.nan
+    return values * factors[cases]
 
 
-def _at_prices_of(leaf: pd.DataFrame, other_year: np.ndarray, prices: PriceIndices) -> np.ndarray:
+def _figure_codes(leaf: pd.DataFrame) -> np.ndarray:
+    """An integer per distinct figure (region, service, indicator, ecosystem) of the leaf table."""
+    codes = np.zeros(len(leaf), dtype=np.int64)
+    for column in FIGURE:
+        own, uniques = pd.factorize(leaf[column].to_numpy(dtype=object), use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * len(uniques) + own)
+    return codes
+
+
+def _at_prices_of(leaf: pd.DataFrame, figures: np.ndarray, other_year: np.ndarray,
+                  prices: PriceIndices) -> np.ndarray:
     """Each figure's value at the prices of ``other_year``: its own price that year where the figure has
-    one (V × P_other / P_t, i.e. Q_t × P_other), else its value carried by its price index."""
+    one (V × P_other / P_t, i.e. Q_t × P_other), else its value carried by its price index.
+    ``figures`` numbers the figures (:func:`_figure_codes`)."""
     value = leaf["value_yuan"].to_numpy(dtype=float)
     price = leaf["price"].to_numpy(dtype=float)
-    own = pd.Series(price, index=pd.MultiIndex.from_frame(leaf[FIGURE + ["year"]]))
-    own = own[~own.index.duplicated()]
-    probe = pd.MultiIndex.from_arrays([leaf[c].to_numpy() for c in FIGURE] + [other_year], names=FIGURE + ["year"])
-    other = own.reindex(probe).to_numpy(dtype=float)
+    year = leaf["year"].to_numpy(dtype=np.int64)
+    own = pd.Index(figures * 10000 + year)
+    first = ~own.duplicated()
+    at = own[first].get_indexer(figures * 10000 + np.asarray(other_year, dtype=np.int64))
+    other = np.where(at >= 0, price[first][at], np.nan)
     usable = np.isfinite(other) & np.isfinite(price) & (price != 0) & (leaf["quantity_unit"].to_numpy() != "yuan")
     with np.errstate(invalid="ignore", divide="ignore"):
         by_price = value * other / price
-    by_index = _carried(value, leaf["price_index"].to_numpy(), leaf["year"].to_numpy(), other_year, prices)
+    by_index = _carried(value, leaf["price_index"].to_numpy(), year, other_year, prices)
     return np.where(usable, by_price, by_index)
 
 
@@ -60,20 +73,28 @@ def add_comparable_values(leaf: pd.DataFrame, prices: PriceIndices, base_year: i
     """Leaf figures with ``value_constant_yuan`` (prices of ``base_year``) and ``value_prev_prices_yuan``
     (prices of the year before, for chain-linking and the quantity/price split)."""
     years = leaf["year"].to_numpy(dtype=int)
+    figures = _figure_codes(leaf)
     out = leaf.copy()
-    out["value_constant_yuan"] = _at_prices_of(leaf, np.full(len(leaf), int(base_year)), prices)
-    out["value_prev_prices_yuan"] = _at_prices_of(leaf, years - 1, prices)
+    out["value_constant_yuan"] = _at_prices_of(leaf, figures, np.full(len(leaf), int(base_year)), prices)
+    out["value_prev_prices_yuan"] = _at_prices_of(leaf, figures, years - 1, prices)
     return out
 
 
 def _breaks(services: pd.DataFrame) -> pd.DataFrame:
     """Region-years where some figure was obtained differently from the year before."""
-    s = services[services["in_gep"]].sort_values(FIGURE + ["year"])
-    prev = s.groupby(FIGURE)[["path", "coefficients", "year"]].shift(1)
-    changed = s[prev["year"].notna() & ((prev["path"] != s["path"]) | (prev["coefficients"] != s["coefficients"]))]
-    notes = changed.assign(note=[f"{r.service}/{r.indicator}/{r.ecosystem}: {p.path}→{r.path}"
-                                 if p.path != r.path else f"{r.service}/{r.indicator}/{r.ecosystem}: coefficients changed"
-                                 for r, p in zip(changed.itertuples(), prev.loc[changed.index].itertuples())])
+    s = services[services["in_gep"]].reset_index(drop=True)
+    figure = _figure_codes(s)
+    order = np.lexsort((s["year"].to_numpy(), figure))  # each figure's years in turn
+    before = np.full(len(s), -1)
+    follows = figure[order][1:] == figure[order][:-1]
+    before[order[1:][follows]] = order[:-1][follows]
+    path, coefficients = s["path"].to_numpy(dtype=object), s["coefficients"].to_numpy(dtype=object)
+    at = np.maximum(before, 0)
+    changed = np.flatnonzero((before >= 0) & ((path[at] != path) | (coefficients[at] != coefficients)))
+    notes = s.iloc[changed][["region_code", "year"]].assign(note=[
+        f"{s.at[i, 'service']}/{s.at[i, 'indicator']}/{s.at[i, 'ecosystem']}: "
+        + (f"{path[before[i]]}→{path[i]}" if path[before[i]] != path[i] else "coefficients changed")
+        for i in changed])
     return notes.groupby(["region_code", "year"])["note"].agg(lambda x: "; ".join(sorted(set(x)))).reset_index()
 
 
@@ -107,10 +128,11 @@ def growth_table(services: pd.DataFrame, summary: pd.DataFrame, prices: PriceInd
 def decomposition_table(services: pd.DataFrame, prices: PriceIndices) -> pd.DataFrame:
     """Per region × year × service: the change from the year before split into quantity and price effects."""
     s = services[services["in_gep"]].rename(columns={"value_prev_prices_yuan": "at_prev"})
-    prev = s[FIGURE + ["year", "value_yuan"]].assign(year=s["year"] + 1).rename(columns={"value_yuan": "prev"})
-    merged = s.merge(prev, on=FIGURE + ["year"], how="outer")
     first_year, last_year = services["year"].min(), services["year"].max()
-    merged = merged[(merged["year"] > first_year) & (merged["year"] <= last_year)]
+    prev = s[FIGURE + ["year", "value_yuan"]].assign(year=s["year"] + 1).rename(columns={"value_yuan": "prev"})
+    # only changes into the years after the first are split: rows of other years would be merged to be dropped
+    s, prev = s[s["year"] > first_year], prev[prev["year"] <= last_year]
+    merged = s.merge(prev, on=FIGURE + ["year"], how="outer")
     merged["value_yuan"] = merged["value_yuan"].fillna(0.0)
     merged["prev"] = merged["prev"].fillna(0.0)
     merged["at_prev"] = merged["at_prev"].fillna(0.0)
@@ -137,7 +159,7 @@ def evaluation_table(summary: pd.DataFrame, growth: pd.DataFrame, extent: pd.Dat
          "land_area_km2"]].copy()
     ev = ev.merge(growth[["region_code", "year", "real_growth"]], on=["region_code", "year"], how="left")
     # ecosystem extent of each region including its sub-regions
-    parents = dict(zip(regions["code"], regions["parent_code"]))
+    parents = dict(zip(*(regions[c].to_numpy(dtype=object) for c in ("code", "parent_code"))))
     links = []
     for code in regions["code"]:
         c = code

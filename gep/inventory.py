@@ -106,7 +106,8 @@ def _read_sources(path: Path) -> tuple[dict[str, tuple[str, pd.DataFrame]], list
     raw: dict[str, tuple[str, pd.DataFrame]] = {}
     problems: list[Problem] = []
 
-    def add(name: str | None, label: str, frame: pd.DataFrame):
+    def add(name: str | None, label: str, frame: pd.DataFrame, text: bool = False):
+        """``text``: the cells are already strings (a CSV read as text); spreadsheet cells are made text here."""
         if name is None:
             problems.append(Problem(label, None, None, "not an inventory table; table names are "
                                     + ", ".join(inventory_spec()["tables"]), "warning"))
@@ -115,7 +116,7 @@ def _read_sources(path: Path) -> tuple[dict[str, tuple[str, pd.DataFrame]], list
             problems.append(Problem(label, None, None, f"table '{name}' is given twice "
                                     f"(also in {raw[name][0]})"))
             return
-        raw[name] = (label, frame.map(_cell_text).astype(str) if len(frame) else frame.astype(str))
+        raw[name] = (label, frame.map(_cell_text).astype(str) if len(frame) and not text else frame.astype(str))
 
     def read_workbook(book: Path, label_prefix: str = ""):
         sheets = pd.read_excel(book, sheet_name=None, dtype=object, header=0)
@@ -132,7 +133,7 @@ def _read_sources(path: Path) -> tuple[dict[str, tuple[str, pd.DataFrame]], list
                 except (UnicodeDecodeError, pd.errors.ParserError) as exc:
                     problems.append(Problem(f.name, None, None, f"cannot be read as UTF-8 CSV: {exc}"))
                     continue
-                add(_table_name(f.stem), f.name, frame)
+                add(_table_name(f.stem), f.name, frame, text=True)  # stripped with the other cells when parsed
             elif f.suffix.lower() in (".xlsx", ".xlsm"):
                 sheets = pd.read_excel(f, sheet_name=None, dtype=object, header=0)
                 if len(sheets) == 1 and _table_name(f.stem):
@@ -272,7 +273,7 @@ def _parse_table(name: str, label: str, raw: pd.DataFrame, problems: list[Proble
             out[col] = years
         elif kind == "enum":
             vocab = vocabularies[cspec["vocabulary"]]
-            keys = values.map(lambda t, vocab=vocab: _vocab_key(t, vocab) if t else "")
+            keys = values.map({t: _vocab_key(t, vocab) if t else "" for t in values.unique()})
             for i in np.flatnonzero(keys.isna().to_numpy()):
                 problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
                                         f"'{values.iloc[i]}' is not one of " + ", ".join(
@@ -338,15 +339,18 @@ def _ancestors(code: str, parents: dict[str, str]) -> list[str]:
     return out
 
 
-def _check_regions(regions: pd.DataFrame, problems: list[Problem]) -> None:
-    codes = set(regions["code"])
-    parents = dict(zip(regions["code"], regions["parent_code"]))
-    for r in regions.itertuples():
-        if r.parent_code and r.parent_code not in codes:
-            problems.append(Problem(r.input_file, r.input_row, "parent_code",
-                                    f"parent '{r.parent_code}' is not a region of this inventory"))
-        if r.code in _ancestors(r.code, parents):
-            problems.append(Problem(r.input_file, r.input_row, "parent_code", "region is its own ancestor"))
+def _check_regions(regions: pd.DataFrame, ancestors: dict[str, list[str]], problems: list[Problem]) -> None:
+    codes = regions["code"]
+    unknown_parent = (regions["parent_code"].ne("") & ~regions["parent_code"].isin(codes)).to_numpy()
+    cyclic = np.array([code in ancestors[code] for code in codes], dtype=bool)
+    for i in np.flatnonzero(unknown_parent | cyclic):
+        r = regions.iloc[i]
+        if unknown_parent[i]:
+            problems.append(Problem(r["input_file"], int(r["input_row"]), "parent_code",
+                                    f"parent '{r['parent_code']}' is not a region of this inventory"))
+        if cyclic[i]:
+            problems.append(Problem(r["input_file"], int(r["input_row"]), "parent_code",
+                                    "region is its own ancestor"))
     roots = regions[regions["parent_code"] == ""]
     if len(roots) != 1:
         problems.append(Problem(regions["input_file"].iloc[0] if len(regions) else "regions", None, "parent_code",
@@ -362,7 +366,8 @@ def _check_regions(regions: pd.DataFrame, problems: list[Problem]) -> None:
                                     f"not this region's {area[parent]:,.2f} hm²"))
 
 
-def _check_region_refs(name: str, frame: pd.DataFrame, regions: pd.DataFrame, problems: list[Problem]) -> None:
+def _check_region_refs(name: str, frame: pd.DataFrame, regions: pd.DataFrame, ancestors: dict[str, list[str]],
+                       problems: list[Problem]) -> None:
     if "region_code" not in frame.columns or not len(frame):
         return
     codes = set(regions["code"])
@@ -373,47 +378,61 @@ def _check_region_refs(name: str, frame: pd.DataFrame, regions: pd.DataFrame, pr
     # the ancestor's figure would be counted twice when township results are added up.
     if name in ("conditions", "climate", "targets", "socioeconomic"):
         return  # intensive parameters and statistics may be given at any level
-    parents = dict(zip(regions["code"], regions["parent_code"]))
-    for year, group in frame.groupby("year"):
-        present = set(group["region_code"])
-        for r in group.itertuples():
-            clash = [a for a in _ancestors(r.region_code, parents) if a in present]
-            if clash:
-                problems.append(Problem(r.input_file, r.input_row, "region_code",
-                                        f"{name} has rows for both region {r.region_code} and its parent "
-                                        f"{clash[0]} in {int(year)}: the parent's rows would be counted twice; "
-                                        f"give each figure at one level only"))
-                break
+    lineage = frame["region_code"].map(ancestors).explode().dropna()  # nearest ancestor first
+    position = lineage.index.to_numpy()  # parsed tables have a range index
+    years = frame["year"].to_numpy()
+    present = pd.MultiIndex.from_arrays([years, frame["region_code"].to_numpy()])
+    clashes = lineage[pd.MultiIndex.from_arrays([years[position], lineage.to_numpy()]).isin(present)]
+    clashes = clashes[~clashes.index.duplicated()]  # a row's nearest ancestor with rows of its own
+    first = pd.Series(clashes.index.to_numpy(), index=years[clashes.index.to_numpy()]).groupby(level=0).min()
+    for year, i in first.items():  # the first clashing row of each year, as the user fixes them
+        r = frame.iloc[i]
+        problems.append(Problem(r["input_file"], int(r["input_row"]), "region_code",
+                                f"{name} has rows for both region {r['region_code']} and its parent "
+                                f"{clashes.loc[i]} in {int(year)}: the parent's rows would be counted twice; "
+                                f"give each figure at one level only"))
 
 
 def _check_areas(tables: dict[str, pd.DataFrame], problems: list[Problem], warnings: list[Problem]) -> None:
     regions = tables["regions"].set_index("code")
     land = regions["land_area"]
+
+    def first_row(frame: pd.DataFrame, code: str, year) -> pd.Series:
+        return frame[(frame["region_code"] == code) & (frame["year"] == year)].iloc[0]
+
+    def land_of(totals: pd.Series) -> np.ndarray:
+        return land.reindex(totals.index.get_level_values("region_code")).to_numpy(dtype=float)
+
     extent = tables.get("extent")
     if extent is not None and len(extent):
         totals = extent.groupby(["region_code", "year"])["area"].sum()
-        for (code, year), total in totals.items():
-            if code in land.index and total > land[code] * (1 + AREA_TOLERANCE):
-                row = extent[(extent["region_code"] == code) & (extent["year"] == year)].iloc[0]
-                problems.append(Problem(row["input_file"], int(row["input_row"]), "area",
-                                        f"ecosystem areas of {code} in {int(year)} add up to {total:,.2f} hm², "
-                                        f"more than its land area {land[code]:,.2f} hm²"))
+        for i in np.flatnonzero(totals.to_numpy() > land_of(totals) * (1 + AREA_TOLERANCE)):
+            (code, year), total = totals.index[i], totals.iloc[i]
+            row = first_row(extent, code, year)
+            problems.append(Problem(row["input_file"], int(row["input_row"]), "area",
+                                    f"ecosystem areas of {code} in {int(year)} add up to {total:,.2f} hm², "
+                                    f"more than its land area {land[code]:,.2f} hm²"))
     forest = tables.get("forest")
     if forest is not None and len(forest):
         totals = forest.groupby(["region_code", "year"])["area"].sum()
         ext_forest = (extent[extent["ecosystem"] == "forest"].groupby(["region_code", "year"])["area"].sum()
                       if extent is not None and len(extent) else pd.Series(dtype=float))
-        for (code, year), total in totals.items():
-            rows = forest[(forest["region_code"] == code) & (forest["year"] == year)]
-            if code in land.index and total > land[code] * (1 + AREA_TOLERANCE):
-                problems.append(Problem(rows["input_file"].iloc[0], int(rows["input_row"].iloc[0]), "area",
+        area = totals.to_numpy()
+        in_extent = ext_forest.reindex(totals.index).to_numpy(dtype=float) if len(ext_forest) \
+            else np.full(len(totals), np.nan)
+        above_land = area > land_of(totals) * (1 + AREA_TOLERANCE)
+        differs = np.abs(area - in_extent) > AREA_TOLERANCE * np.maximum(area, 1.0)  # False where no extent row
+        for i in np.flatnonzero(above_land | differs):
+            (code, year), total = totals.index[i], area[i]
+            row = first_row(forest, code, year)
+            if above_land[i]:
+                problems.append(Problem(row["input_file"], int(row["input_row"]), "area",
                                         f"forest area of {code} in {int(year)} is {total:,.2f} hm², "
                                         f"above its land area {land[code]:,.2f} hm²"))
-            elif (code, year) in ext_forest.index and \
-                    abs(total - ext_forest[(code, year)]) > AREA_TOLERANCE * max(total, 1.0):
-                warnings.append(Problem(rows["input_file"].iloc[0], int(rows["input_row"].iloc[0]), "area",
+            else:
+                warnings.append(Problem(row["input_file"], int(row["input_row"]), "area",
                                         f"forest table gives {total:,.2f} hm² for {code} in {int(year)}, "
-                                        f"the extent table {ext_forest[(code, year)]:,.2f} hm²", "warning"))
+                                        f"the extent table {in_extent[i]:,.2f} hm²", "warning"))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -511,10 +530,13 @@ def read_inventory(path: str | Path) -> tuple[Inventory | None, list[Problem]]:
     _check_rows(tables, problems)
     warnings = [p for p in problems if p.severity == "warning"]
     if "regions" in tables:
-        _check_regions(tables["regions"], problems)
+        regions = tables["regions"]
+        parents = dict(zip(*(regions[c].to_numpy(dtype=object) for c in ("code", "parent_code"))))
+        ancestors = {code: _ancestors(code, parents) for code in regions["code"]}
+        _check_regions(regions, ancestors, problems)
         for name, frame in tables.items():
             if name != "regions":
-                _check_region_refs(name, frame, tables["regions"], problems)
+                _check_region_refs(name, frame, regions, ancestors, problems)
         if not any(p.severity == "error" for p in problems):
             _check_areas(tables, problems, warnings)
     problems = [p for p in problems if p.severity == "error"] + warnings

@@ -104,6 +104,15 @@ def evaluate(expr: str, env: dict[str, float]) -> float:
     return float(_interpret(_parsed(expr), env))
 
 
+def distinct(objects) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct members of an object array, by identity: a batch of figures shares a few register
+    rows, so their attributes are read once per row rather than once per figure."""
+    objects = np.asarray(objects, dtype=object)
+    codes, _ = pd.factorize(np.fromiter(map(id, objects), dtype=np.int64, count=len(objects)))
+    _, first = np.unique(codes, return_index=True)
+    return codes, objects[first]
+
+
 def to_excel(expr: str, cells: dict[str, str]) -> str:
     """The expression as an Excel formula body, each symbol replaced by its cell reference."""
     return _SYMBOL_RE.sub(lambda m: cells.get(m.group(1), m.group(1)), expr)
@@ -135,35 +144,44 @@ class TraceBuilder:
                                                    and not isinstance(fill, str) else object)])
         return arr if self.mask is None else arr[self.mask]
 
-    def _base(self, symbol: str, role: str) -> dict:
+    @functools.cached_property
+    def _figures(self) -> dict:
+        """Key columns of the selected figures, shared by all parts."""
         k = self.keys if self.mask is None else self.keys[self.mask]
-        n = len(k)
         return {"region_code": k["region_code"].to_numpy(), "year": k["year"].to_numpy(),
-                "service": self.service, "indicator": self.indicator, "ecosystem": k["ecosystem"].to_numpy(),
+                "ecosystem": k["ecosystem"].to_numpy()}
+
+    def _base(self, symbol: str, role: str) -> dict:
+        return {**self._figures, "service": self.service, "indicator": self.indicator,
                 "symbol": symbol, "role": role, "expr": "", "unit": "", "table": "", "file": "",
-                "row": np.full(n, np.nan), "column": "", "source": "", "status": "", "coefficient": "",
-                "register": "", "price_year": np.full(n, np.nan), "clause": ""}
+                "row": np.nan, "column": "", "source": "", "status": "", "coefficient": "",
+                "register": "", "price_year": np.nan, "clause": ""}
 
     def input(self, symbol: str, values, unit: str, table: str, column: str, provenance: pd.DataFrame) -> None:
-        """An inventory cell per figure; ``provenance`` has input_file, input_row, source, status per figure."""
+        """An inventory cell per figure; ``provenance`` has input_file, input_row, source, status per figure
+        (read when the trace is built: calculators share it between symbols and never change it)."""
         part = self._base(symbol, "input")
         part.update(value=self._select(np.asarray(values, dtype=float)).astype(float), unit=unit, table=table,
-                    column=column, file=self._select(provenance["input_file"].to_numpy(dtype=object), ""),
+                    column=column, provenance=provenance)
+        self.parts.append(part)
+
+    def _cells(self, part: dict) -> dict:
+        """A part with its provenance columns as arrays of the selected figures."""
+        if "provenance" not in part:
+            return part
+        part = dict(part)
+        provenance = part.pop("provenance")
+        part.update(file=self._select(provenance["input_file"].to_numpy(dtype=object), ""),
                     row=self._select(provenance["input_row"].to_numpy(dtype=float)),
                     source=self._select(provenance["source"].fillna("").to_numpy(dtype=object), ""),
                     status=self._select(provenance["status"].fillna("").to_numpy(dtype=object), ""))
-        self.parts.append(part)
+        return part
 
     def coefficient(self, symbol: str, values, unit: str, rows: list) -> None:
         """A register row per figure (``rows`` are :class:`gep.coefficients.Coefficient`)."""
         part = self._base(symbol, "coefficient")
-        rows = list(rows) + [None] * (len(self.keys) - len(rows))
-        picked = self._select(np.array(rows, dtype=object), None)
         part.update(value=self._select(np.asarray(values, dtype=float)).astype(float), unit=unit,
-                    coefficient=[r.label() for r in picked], source=[r.source for r in picked],
-                    status=[r.status for r in picked], register=[r.register.rsplit("/", 1)[-1] for r in picked],
-                    price_year=[np.nan if r.price_year is None else float(r.price_year) for r in picked],
-                    clause=[r.clause for r in picked])
+                    register_rows=self._select(np.asarray(rows, dtype=object), None))
         self.parts.append(part)
 
     def step(self, symbol: str, expr, values, unit: str) -> None:
@@ -176,7 +194,23 @@ class TraceBuilder:
         n = len(self.keys) if self.mask is None else int(np.count_nonzero(self.mask))
         if not self.parts or not n:
             return pd.DataFrame(columns=TRACE_COLUMNS)
-        return pd.concat([pd.DataFrame(p) for p in self.parts], ignore_index=True)[TRACE_COLUMNS]
+        return pd.concat([pd.DataFrame(_with_provenance(self._cells(p))) for p in self.parts],
+                         ignore_index=True)[TRACE_COLUMNS]
+
+
+def _with_provenance(part: dict) -> dict:
+    """A coefficient part with its register rows spelled out (label, source, status, register file, price
+    year, clause); other parts as they are."""
+    if "register_rows" not in part:
+        return part
+    part = dict(part)
+    codes, rows = distinct(part.pop("register_rows"))
+    for column, attribute in (("coefficient", lambda r: r.label()), ("source", lambda r: r.source),
+                              ("status", lambda r: r.status), ("register", lambda r: r.register.rsplit("/", 1)[-1]),
+                              ("clause", lambda r: r.clause)):
+        part[column] = np.array([attribute(r) for r in rows], dtype=object)[codes]
+    part["price_year"] = np.array([np.nan if r.price_year is None else float(r.price_year) for r in rows])[codes]
+    return part
 
 
 def check_trace(trace: pd.DataFrame, rtol: float = 1e-9) -> list[str]:

@@ -172,14 +172,19 @@ def test_same_inventory_in_mu_and_wan_m3_gives_identical_gep(tmp_path):
     pd.testing.assert_frame_equal(base.services, other.services, check_exact=False, rtol=1e-13)
 
 
-def test_user_register_overrides_a_default_row(tiny, tmp_path):
-    register = tmp_path / "chongqing.csv"
-    with open(register, "w", newline="", encoding="utf-8") as fh:
+def write_register(path, *rows):
+    """A user register of ``rows`` (key, value, unit, price_year, price_index, ecosystem, region, source)."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["key", "value", "unit", "price_year", "price_index", "ecosystem", "region", "source", "clause",
                     "status", "note"])
-        w.writerow(["reservoir_unit_cost", "0.001", "万元/m³", "2020", "fai", "", "", "test register", "",
-                    "unverified", ""])
+        w.writerows([*r, "", "unverified", ""] for r in rows)
+    return path
+
+
+def test_user_register_overrides_a_default_row(tiny, tmp_path):
+    register = write_register(tmp_path / "chongqing.csv",
+                              ("reservoir_unit_cost", "0.001", "万元/m³", "2020", "fai", "", "", "test register"))
     r = compute(tiny, register)
     forest = row(r, "990001", 2020, "water_conservation", "water_retained", "forest")
     assert forest.value_yuan == pytest.approx(464_800 * 10, rel=1e-12)  # 0.001 万元/m³ = 10 元/m³ at 2020 prices
@@ -188,6 +193,25 @@ def test_user_register_overrides_a_default_row(tiny, tmp_path):
     used = r.coefficients.set_index("key")
     assert used.loc["reservoir_unit_cost", "source"] == "test register"
     assert used.loc["reservoir_unit_cost", "register"] == "chongqing.csv"
+
+
+def test_a_register_row_for_a_region_applies_to_it_and_its_sub_regions(tiny, tmp_path):
+    # a forest reservoir cost of 10 元/m³ (held nominal) for township 990001 only: its forest uses it, its
+    # grassland and the other township's forest keep the default (RES_2020). Water retained 2020:
+    # forest (1000 − 35.2 − 500) mm × 100 hm² × 10 = 464 800 m³; grassland α 9.37 %: (1000 − 93.7 − 500) ×
+    # 30 × 10 = 121 890 m³; 990002 forest 464.8 × 300 × 10 = 1 394 400 m³.
+    # A county row covers its townships: natural forest 80 and 300 hm² at 500 元/hm².
+    register = write_register(tmp_path / "township.csv",
+                              ("reservoir_unit_cost", "10", "元/m³", "2020", "none", "forest", "990001", "test"),
+                              ("pest_control_cost", "500", "元/hm²", "2020", "none", "forest", "990000", "test"))
+    r = compute(tiny, register)
+    for region, area in (("990001", 80), ("990002", 300)):
+        assert row(r, region, 2020, "pest_control", "natural_area", "forest").value_yuan == pytest.approx(area * 500)
+    for region, ecosystem, amount, price in (("990001", "forest", 464_800, 10.0),
+                                             ("990001", "grassland", 121_890, RES_2020),
+                                             ("990002", "forest", 1_394_400, RES_2020)):
+        figure = row(r, region, 2020, "water_conservation", "water_retained", ecosystem)
+        assert figure.value_yuan == pytest.approx(amount * price, rel=1e-12), (region, ecosystem)
 
 
 def test_a_register_with_a_wrong_unit_is_rejected(tmp_path):
@@ -210,6 +234,31 @@ def test_supplied_quantity_replaces_the_computed_one(tmp_path):
     assert forest.quantity == 1_000_000 and forest.value_yuan == pytest.approx(1_000_000 * RES_2020, rel=1e-12)
     other_year = row(r, "990001", 2021, "water_conservation", "water_retained", "forest")
     assert other_year.path == "computed"
+    # the county adds the supplied figure and 990002's computed one (1 394 400 m³, see the next test), and
+    # its path says it mixes both
+    county = row(r, "990000", 2020, "water_conservation", "water_retained", "forest")
+    assert county.path == "mixed" and county.quantity == pytest.approx(1_000_000 + 1_394_400, rel=1e-12)
+
+
+def test_a_county_adds_up_villages_and_townships(tmp_path):
+    # every row of township 990002 moved to its one village 990009: the village holds the figures, the
+    # township and the county add them up. Forest water retained 2020: (P − α·P − ET) × A × 10 m³ with
+    # P 1000 mm, α 3.52 % (register, forest), ET 500 mm: 464.8 mm × 300 hm² × 10 = 1 394 400 m³ for the
+    # village, plus 464.8 × 100 × 10 = 464 800 m³ of township 990001 for the county.
+    t = tiny_tables()
+    t["regions"].append({"code": "990009", "name": "丙村", "parent_code": "990002", "level": "village",
+                         "land_area [hm2]": 400})
+    for name, rows_ in t.items():
+        for r in rows_:
+            if r.get("region_code") == "990002":
+                r["region_code"] = "990009"
+    r = compute(write_tables(tmp_path / "village", t))
+    for region, level, expected in (("990009", "village", 1_394_400), ("990002", "township", 1_394_400),
+                                    ("990000", "county", 1_859_200)):
+        figure = row(r, region, 2020, "water_conservation", "water_retained", "forest")
+        assert figure.region_level == level
+        assert figure.quantity == pytest.approx(expected, rel=1e-12)
+        assert figure.value_yuan == pytest.approx(expected * RES_2020, rel=1e-12)
 
 
 def test_excluded_service_is_listed_and_left_out(tiny):

@@ -110,6 +110,40 @@ def test_parent_and_child_rows_in_one_table_would_double_count(tmp_path):
     assert any("counted twice" in e for e in errors), errors
 
 
+def test_a_village_and_its_county_in_one_table_name_the_first_row_and_nearest_ancestor(tmp_path):
+    # 990009 is a village of 990001; the tourism table (rows sorted by region and year) gives the county
+    # 990000 (rows 2-3), the township 990001 (rows 4-5) and the village (rows 8-9, after 990002). The
+    # first clashing row of each year is the township's (its parent, the county, has rows that year);
+    # the village's nearest ancestor with rows is its township.
+    t = tiny_tables()
+    t["regions"][1]["land_area [hm2]"] = 200
+    t["regions"].append({"code": "990009", "name": "丙村", "parent_code": "990001", "level": "village",
+                         "land_area [hm2]": 200})
+    for y in (2020, 2021):
+        t["tourism"].append({"region_code": "990000", "year": y, "visits [visit]": 5,
+                             "spending_per_visit [yuan/visit]": 1})
+        t["tourism"].append({"region_code": "990009", "year": y, "visits [visit]": 5,
+                             "spending_per_visit [yuan/visit]": 1})
+    t["tourism"].sort(key=lambda r: (r["region_code"], r["year"]))
+    errors = [e for e in problems_of(tmp_path, t) if "counted twice" in e]
+    assert errors == [
+        f"tourism.csv, row {row}, column region_code: tourism has rows for both region 990001 and its parent "
+        f"990000 in {y}: the parent's rows would be counted twice; give each figure at one level only"
+        for row, y in ((4, 2020), (5, 2021))], errors
+
+
+def test_a_region_cycle_and_an_unknown_parent_are_reported_on_their_rows(tmp_path):
+    t = tiny_tables()
+    t["regions"][1]["parent_code"] = "990002"  # 990001 → 990002 → 990001
+    t["regions"][2]["parent_code"] = "990001"
+    t["regions"].append({"code": "990003", "name": "丁乡", "parent_code": "999999", "level": "township",
+                         "land_area [hm2]": 1})
+    errors = problems_of(tmp_path, t)
+    assert "regions.csv, row 3, column parent_code: region is its own ancestor" in errors
+    assert "regions.csv, row 4, column parent_code: region is its own ancestor" in errors
+    assert "regions.csv, row 5, column parent_code: parent '999999' is not a region of this inventory" in errors
+
+
 def test_sub_region_land_areas_must_add_up(tmp_path):
     t = tiny_tables()
     t["regions"][0]["land_area [hm2]"] = 700  # children add up to 600
