@@ -319,7 +319,8 @@ class RunInputs:
                    registers=[coefficients / n for n in names[1:]],
                    exclude=tuple(options.get("exclude", [])), lang=options.get("lang", "zh"),
                    base_year=options.get("base_year"),
-                   price_indices=folder / "inputs" / options["price_indices"] if options.get("price_indices") else None,
+                   price_indices=folder / INPUTS / _plain_name(folder, options["price_indices"], "price-index table")
+                   if options.get("price_indices") else None,
                    grid=folder / INPUTS / options["grid"] if options.get("grid") else None)
 
     def register(self) -> Register:
@@ -350,9 +351,15 @@ def _recompute_valuation(inputs: RunInputs, out: Path, command: str) -> None:
             if o.get("monitoring") else None
         inventory = inputs.folder / INVENTORY_DIR if inputs.manifest["inventory"].get("kind") else None
         req = load_request(request, inventory, monitoring)
+        # a request copy may name other files; a recomputation reads only what the folder holds
+        for named in (req.inventory, (req.water or {}).get("monitoring")):
+            if named is not None and not Path(named).resolve().is_relative_to((inputs.folder / INPUTS).resolve()):
+                raise AuditError(f"{request.name} names {named}, outside the folder's inputs/; a recomputation "
+                                 f"reads only the folder's own copies")
     run_valuation(req, out, (), inputs.lang, command=command,
                   shown_command=inputs.manifest.get("reproducible_command", ""), compensation=compensation,
-                  base_registers=(inputs.base, *inputs.registers), price_indices=inputs.price_indices)
+                  base_registers=(inputs.base, *inputs.registers), price_indices=inputs.price_indices,
+                  grid=inputs.grid)
 
 
 def recompute(folder: Path, out: Path, manifest: dict | None = None) -> Path:

@@ -9,6 +9,7 @@ import csv
 import json
 import zipfile
 
+import pandas as pd
 import pytest
 
 from gep.audit import folder_kind, read_manifest, verify
@@ -16,6 +17,7 @@ from gep.cli import main
 
 from conftest import CHENGKOU
 from test_audit import rewrite_member
+from gep.trading.request import RequestError, load_request
 from test_trading import _TRADE, _monitoring, _tiny_request
 
 REQUESTS = CHENGKOU / "requests"
@@ -125,3 +127,82 @@ def test_an_extra_register_is_kept_in_the_order_applied_and_diff_refuses_a_valua
     capsys.readouterr()
     assert main(["diff", str(out), str(out)]) == 1
     assert "is a trading valuation" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------------------------
+# found in review: the grid, paths a request copy names, a year without accounts, a buyer elsewhere
+
+
+def test_a_trade_values_the_forest_with_the_inventorys_grid_and_verifies(tmp_path):
+    import json
+
+    from gridkit import write_tiny_grid
+    from gep.audit import verify
+    from gep.run import run
+    from gep.trading.valuation import run_valuation
+    path = _tiny_request(tmp_path, _TRADE)
+    write_tiny_grid(tmp_path / "tiny", years=(2021,))
+    out, v = run_valuation(load_request(path), tmp_path / "trade")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["options"]["grid"] == "grid/grid.yaml" and "inputs/grid/npp.tif" in manifest["inputs"]
+    # the forest figures are the gridded ones of a run on the same inventory
+    services = pd.read_csv(run(tmp_path / "tiny", tmp_path / "run").folder / "gep_services.csv", dtype={"region_code": str})
+    forest = services[(services.region_code == "990000") & (services.year == 2021) & (services.ecosystem == "forest")
+                      & services.in_gep]
+    assert v.result["trade"]["ecological_value"]["forest_gep_yuan"] == pytest.approx(forest["value_yuan"].sum(), rel=1e-12)
+    assert "gridded" in set(pd.read_csv(out / "forest_services.csv")["path"])
+    assert verify(out).ok
+
+
+def test_verify_reads_no_file_a_request_copy_names_outside_the_folder(tmp_path):
+    import json
+
+    from gep.audit import verify
+    from gep.outputs import sha256
+    from gep.trading.valuation import run_valuation
+    secret = tmp_path / "secret.csv"
+    secret.write_text("断面,上游,下游,年份,月份,目标类别,水质类别,上年同期类别\nA,秘密区,乙区,2021,1,III,II,III\n",
+                      encoding="utf-8")
+    path = _tiny_request(tmp_path, _TRADE)
+    out, _ = run_valuation(load_request(path), tmp_path / "trade")
+    # a crafted folder: the request copy now names a monitoring table outside the folder, hashes made to match
+    copy = out / "inputs" / "request" / "request.yaml"
+    copy.write_text(copy.read_text(encoding="utf-8") + f"water_compensation: {{monitoring: ../../../secret.csv}}\n",
+                    encoding="utf-8")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["inputs"]["inputs/request/request.yaml"] = sha256(copy)
+    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    result = verify(out)
+    assert not result.ok
+    assert any("outside the folder's inputs/" in p for p in result.file_problems), result.lines
+    assert not any("秘密区" in line for line in result.lines)
+
+
+def test_a_year_the_accounts_do_not_hold_is_a_message_not_a_traceback(tmp_path, capsys):
+    from gep.cli import main
+    # carbon only (no trade), for a year before the tiny inventory's 2020–2021
+    path = _tiny_request(tmp_path, 'seller: {name: 示例县, region_code: "990000"}\ncarbon: {price: 50 元/t CO2}\n')
+    path.write_text(path.read_text(encoding="utf-8").replace("year: 2021", "year: 2016"), encoding="utf-8")
+    assert main(["trade", str(path), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("gep: ") and "2016" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_buyer_outside_the_sellers_inventory_is_valued_on_the_requests_figures(tmp_path):
+    from gep.coefficients import load_register
+    from gep.inventory import load_inventory
+    from gep.trading.valuation import TRADING_REGISTER, value_request
+    body = _TRADE.replace("buyer: {name: 甲区,", 'buyer: {name: 甲区, region_code: "500107",')
+    req = load_request(_tiny_request(tmp_path, body))
+    v = value_request(req, load_register(TRADING_REGISTER), load_inventory(req.inventory), None)
+    # 甲区: 500 of 1000 hm² = 50 % → 510 / 1000 = 51 % with the 150 亩 = 10 hm² bought
+    assert (v.result["trade"]["buyer"]["coverage_before_pct"], v.result["trade"]["buyer"]["coverage_after_pct"]) == \
+        pytest.approx((50.0, 51.0))
+    # without its figures, a code the inventory does not hold is an error naming buyer.region_code
+    bare = _TRADE.replace("buyer: {name: 甲区, land_area: 1000 hm2, forest_area: 500 hm2}",
+                          'buyer: {name: 甲区, region_code: "500107"}')
+    (tmp_path / "b").mkdir()
+    req = load_request(_tiny_request(tmp_path / "b", bare))
+    with pytest.raises(RequestError, match="buyer.region_code"):
+        value_request(req, load_register(TRADING_REGISTER), load_inventory(req.inventory), None)

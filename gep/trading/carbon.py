@@ -16,13 +16,14 @@ SERVICE, INDICATOR = "carbon_sequestration", "co2_fixed"
 
 def co2_from_results(services: pd.DataFrame, region: str, year: int, ecosystem: str | None = None) -> pint.Quantity:
     """CO₂ fixed [t CO₂/a] by ``region`` in ``year`` from a GEP run's results (service carbon_sequestration,
-    indicator co2_fixed), for one ecosystem or all. Raises KeyError when the accounts hold no such row."""
+    indicator co2_fixed), for one ecosystem or all. Raises ValueError when the accounts hold no such row (e.g. a year
+    the inventory does not cover)."""
     s = services[(services["region_code"] == region) & (services["year"] == year)
                  & (services["service"] == SERVICE) & (services["indicator"] == INDICATOR)]
     if ecosystem is not None:
         s = s[s["ecosystem"] == ecosystem]
     if not len(s):
-        raise KeyError(f"the accounts hold no {SERVICE}/{INDICATOR} for {region} in {year}"
+        raise ValueError(f"the accounts hold no {SERVICE}/{INDICATOR} for {region} in {year}"
                        + (f" ({ecosystem})" if ecosystem else ""))
     total = sum(float(as_array(quantity(q, u), "t_CO2")) for q, u in zip(s["quantity"], s["quantity_unit"]))
     return quantity(total, "t_CO2/a")

@@ -114,12 +114,17 @@ def party_from_inventory(inventory, party: Party, year: int, counterparty: str |
 
 
 def _party_terms(inventory, party: Party | None, year: int, counterparty: str | None,
-                 path) -> tuple[dict[str, Term], dict[str, Term]]:
+                 path, role: str) -> tuple[dict[str, Term], dict[str, Term]]:
     """The party's figures from the inventory, and those with the request's own figures over them."""
     if party is None:
         return {}, {}
-    base = party_from_inventory(inventory, party, year, counterparty, path) \
-        if inventory is not None and party.region_code else {}
+    in_inventory = inventory is not None and party.region_code \
+        and party.region_code in set(inventory.table("regions")["code"])
+    if inventory is not None and party.region_code and not in_inventory and not party.terms:
+        raise RequestError(path, f"{role}.region_code", f"{party.name}: {party.region_code} is not a region of "
+                           f"the inventory; give its land_area and forest_area in the request")
+    # a party outside the inventory (the buyer is usually another district) is valued on the request's figures
+    base = party_from_inventory(inventory, party, year, counterparty, path) if in_inventory else {}
     return base, {**base, **party.terms}
 
 
@@ -138,7 +143,7 @@ def forest_gep(services: pd.DataFrame, region: str, year: int, forest_ha: float)
     s = services[(services["region_code"] == region) & (services["year"] == year) & (services["ecosystem"] == "forest")
                  & services["in_gep"]]
     if not len(s):
-        raise KeyError(f"the accounts hold no forest service of {region} in {year}")
+        raise ValueError(f"the accounts hold no forest service of {region} in {year}")
     total = float(s["value_yuan"].sum())
     regulating = float(s.loc[s["category"] == "regulating", "value_yuan"].sum())
     forest_mu = forest_ha * MU_PER_HA
@@ -162,8 +167,9 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
     path, year = req.path, req.year
     if req.seller is None:
         raise RequestError(path, "seller", "a trade needs its seller (name, and region_code or its figures)")
-    accounts, seller_terms = _party_terms(inventory, req.seller, year, req.buyer.name if req.buyer else None, path)
-    buyer_terms = _party_terms(inventory, req.buyer, year, None, path)[1]
+    accounts, seller_terms = _party_terms(inventory, req.seller, year, req.buyer.name if req.buyer else None, path,
+                                          "seller")
+    buyer_terms = _party_terms(inventory, req.buyer, year, None, path, "buyer")[1]
     for key in ("land_area", "forest_area", "target_coverage"):
         if key not in seller_terms:
             raise RequestError(path, f"seller.{key}", "needed: give it in the request, or the seller's region_code "
@@ -413,7 +419,7 @@ def compensation_request(monitoring: str | Path, amount: str | None = None, rule
 def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, ...] = (), lang: str = "zh",
                   overwrite: bool = False, command: str = "", shown_command: str = "",
                   compensation: dict | None = None, base_registers: tuple[str | Path, ...] | None = None,
-                  price_indices: str | Path | None = None) -> tuple[Path, Valuation]:
+                  price_indices: str | Path | None = None, grid: str | Path | None = None) -> tuple[Path, Valuation]:
     """Value ``req`` and write ``valuation.json``, ``valuation.html``, ``valuation.xlsx``, the tables as CSV
     (``obligations.csv`` in the inventory's obligations format), a copy of every input under ``inputs/``
     and ``manifest.json``; staged and published whole like ``gep run``.
@@ -425,7 +431,9 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
     terms, then ``coefficient_files``), the price-index table (copied beside the inventory), ``lang`` and
     the shown command. ``base_registers`` replaces (default register, trading terms): a recomputation
     passes its folder's copies of every register there and no ``coefficient_files``; ``price_indices``
-    replaces the default price-index table the same way."""
+    replaces the default price-index table the same way. The seller's accounts use the inventory's grid
+    (``grid``, else ``grid.yaml`` in the inventory folder), copied under ``inputs/grid/`` as a run does, so a
+    valuation values the same GEP as ``gep run`` and ``gep statement`` on that inventory."""
     import datetime as _dt
     import json
     import shutil
@@ -436,8 +444,8 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
     from ..outputs import INPUTS, write_csv, write_manifest
     from ..prices import DEFAULT_INDICES
     from ..render.valuation import valuation_html, write_valuation_excel
-    from ..run import COEFFICIENTS_DIR, INVENTORY_DIR, PRICE_INDICES_NAME, _inventory_files, refuse_existing, \
-        staged, unique_names
+    from ..run import COEFFICIENTS_DIR, GRID_DIR, GRID_NAME, INVENTORY_DIR, PRICE_INDICES_NAME, _copy_grid, \
+        _grid_of, _inventory_files, refuse_existing, staged, unique_names
 
     out = Path(out)
     refuse_existing(out, overwrite)
@@ -474,8 +482,12 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
             shutil.copyfile(price_indices or DEFAULT_INDICES, indices)
             inputs.append(indices)
             options["price_indices"] = PRICE_INDICES_NAME
+            grid_copy = _copy_grid(stage.path, _grid_of(Path(req.inventory), str(grid) if grid else None), inputs)
+            if grid_copy:
+                options["grid"] = f"{GRID_DIR}/{GRID_NAME}"
             inventory = load_inventory(inventory_dir)
-            services = account(inventory, register, Options(price_indices=str(indices))).services
+            services = account(inventory, register, Options(price_indices=str(indices),
+                                                            grid=str(grid_copy) if grid_copy else None)).services
         v = value_request(req, register, inventory, services)
         shown = shown_command or f"gep trade {req.path.name}"
         (stage.path / "valuation.json").write_text(
