@@ -167,7 +167,7 @@ def test_verify_reads_no_file_a_request_copy_names_outside_the_folder(tmp_path):
     out, _ = run_valuation(load_request(path), tmp_path / "trade")
     # a crafted folder: the request copy now names a monitoring table outside the folder, hashes made to match
     copy = out / "inputs" / "request" / "request.yaml"
-    copy.write_text(copy.read_text(encoding="utf-8") + f"water_compensation: {{monitoring: ../../../secret.csv}}\n",
+    copy.write_text(copy.read_text(encoding="utf-8") + "water_compensation: {monitoring: ../../../secret.csv}\n",
                     encoding="utf-8")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     manifest["inputs"]["inputs/request/request.yaml"] = sha256(copy)
