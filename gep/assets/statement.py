@@ -184,6 +184,10 @@ def build_statement(inventory, register, results, region: str, start: int, end: 
                   f"flows not split by ecosystem ('whole region') are valued as one asset of the whole region"))
     notes.append(("未估值（仅实物量）的负债列出，但不计入负债合计",
                   "unvalued (physical-only) liabilities are listed but not in the liabilities total"))
+    if "water" not in physical and (changes["account"] == "water").any():
+        notes.append((f"水资源账户未编制：清单有水资源变动，但 water_resources 表缺 {start} 或 {end} 年的存量",
+                      f"no water account: the inventory records water flows, but its water_resources table lacks "
+                      f"the stocks of {start} or {end}"))
     if "water" in physical:
         notes.append(("水资源账户：仅清单中有存量数据的水资源类型有存量；其他类型存量列为 0，仅列其流量，即视为期初期末存量不变（未计量）",
                       "water account: only the water resources with a stock in the inventory have one; any other "

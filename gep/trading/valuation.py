@@ -329,7 +329,7 @@ def read_monitoring(path) -> pd.DataFrame:
     if missing:
         raise InventoryError([Problem(str(path), 1, m, f"missing column (header {m} or {MONITORING_COLUMNS[m]})")
                               for m in missing])
-    problems, rows = [], []
+    problems, rows, seen = [], [], set()
     for i, r in enumerate(frame.to_dict(orient="records"), start=2):
         row = {c: str(r[c]).strip() for c in ("section", "upstream", "downstream")}
         for col, text in row.items():
@@ -347,8 +347,9 @@ def read_monitoring(path) -> pd.DataFrame:
             except ValueError as exc:
                 problems.append(Problem(str(path), i, col, str(exc)))
         key = (row["section"], row.get("year"), row.get("month"))
-        if key in {(x["section"], x.get("year"), x.get("month")) for x in rows}:
+        if key in seen:
             problems.append(Problem(str(path), i, "month", "section, year and month repeat an earlier row"))
+        seen.add(key)
         rows.append(row)
     if problems:
         raise InventoryError(problems)
