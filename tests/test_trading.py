@@ -265,3 +265,13 @@ def test_the_deal_as_the_reference_notes_record_it():
     assert "**1.5万亩**" in row and "**3750万元**" in row
     price = load_register(TRADING_REGISTER).lookup("forest_indicator_price")
     assert price.value_as_written == 3750e4 / 1.5e4 and price.unit_as_written == "元/亩"
+
+
+def test_a_buyer_that_sold_indicators_before_counts_without_them(tmp_path):
+    from gep.trading.coverage import buyer_coverage
+    from gep.units import quantity
+    # 500 hm² of forest on 1000 hm²; 20 hm² sold earlier (they count for that buyer), 10 hm² bought now:
+    # (500 − 20) / 1000 = 48 % → 49 %
+    before, after = buyer_coverage(quantity(10, "hectare"), quantity(1000, "hectare"), quantity(500, "hectare"),
+                                   sold=quantity(20, "hectare"))
+    assert (before, after) == pytest.approx((48.0, 49.0))

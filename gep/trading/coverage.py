@@ -94,14 +94,16 @@ def check_sale(area: pint.Quantity, forest: pint.Quantity, land: pint.Quantity, 
                      reason_zh=reason_zh)
 
 
-@check_units(area="[area]", land="[area]", forest="[area]", bought="[area]")
+@check_units(area="[area]", land="[area]", forest="[area]", bought="[area]", sold="[area]")
 def buyer_coverage(area: pint.Quantity, land: pint.Quantity, forest: pint.Quantity,
-                   bought: pint.Quantity | None = None) -> tuple[float, float]:
-    """The buyer's coverage [%] before and after: ``(F + B) / L`` and ``(F + B + a) / L``.
+                   bought: pint.Quantity | None = None, sold: pint.Quantity | None = None) -> tuple[float, float]:
+    """The buyer's coverage [%] before and after: ``(F + B − S) / L`` and ``(F + B − S + a) / L``.
 
-    forest F [hm²] its own forest; bought B [hm²] indicators bought earlier; area a [hm²] bought now
-    (the bought area counts toward the buyer's coverage: 工作方案, chengkou-data.md §2.1).
+    forest F [hm²] its own forest; bought B [hm²] indicators bought earlier; sold S [hm²] indicators it
+    sold earlier (they count for their buyers); area a [hm²] bought now (the bought area counts toward
+    the buyer's coverage: 工作方案, chengkou-data.md §2.1).
     """
     land_ha = float(as_array(land, "hectare"))
-    counted = float(as_array(forest, "hectare")) + (float(as_array(bought, "hectare")) if bought is not None else 0.0)
+    counted = float(as_array(forest, "hectare")) + (float(as_array(bought, "hectare")) if bought is not None else 0.0) \
+        - (float(as_array(sold, "hectare")) if sold is not None else 0.0)
     return 100.0 * counted / land_ha, 100.0 * (counted + float(as_array(area, "hectare"))) / land_ha

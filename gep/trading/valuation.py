@@ -228,11 +228,12 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
         buyer = {"name": req.buyer.name, "region_code": req.buyer.region_code, "coverage_before_pct": None,
                  "coverage_after_pct": None,
                  "terms": {k: _term_json(buyer_terms.get(k), "%" if k == "target_coverage" else "hectare")
-                           for k in ("land_area", "forest_area", "target_coverage", "already_bought")}}
+                           for k in ("land_area", "forest_area", "target_coverage", "already_bought",
+                                     "already_sold")}}
         if "land_area" in buyer_terms and "forest_area" in buyer_terms:
-            bought = buyer_terms.get("already_bought")
+            bought, sold = buyer_terms.get("already_bought"), buyer_terms.get("already_sold")
             before, after = buyer_coverage(valued, buyer_terms["land_area"].value, buyer_terms["forest_area"].value,
-                                           bought.value if bought else None)
+                                           bought.value if bought else None, sold.value if sold else None)
             buyer.update(coverage_before_pct=before, coverage_after_pct=after)
         else:
             v.note(f"{req.buyer.name}：请求未给出土地或森林面积，未计算其交易前后覆盖率（购入面积使其计入考核的森林"
