@@ -103,3 +103,14 @@ def test_the_statement_in_english(tmp_path):
     assert "Afforestation / replanting (AFF_PLANT)" in html and "期初存量" not in html
     import json
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["reproducible_command"].endswith("--lang en")
+
+
+def test_a_townships_change_matrix_holds_only_its_own_conversions(tmp_path):
+    inv = load_inventory(_tiny_with_afforestation(tmp_path, True))
+    reg = load_register()
+    # 乙乡 (990002) had no conversion; 甲镇's 10 hm² of afforestation must not appear in its matrix:
+    # forest 300 → 300, other 100 → 100 on the diagonal
+    st = build_statement(inv, reg, account(inv, reg), "990002", 2020, 2021)
+    m = st.change_matrix
+    assert m.loc["forest", "forest"] == 300 and m.loc["other", "other"] == 100
+    assert m.loc["other", "forest"] == 0 and m.loc["closing", "opening"] == 400

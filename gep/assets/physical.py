@@ -65,6 +65,7 @@ class StockAccount:
     unit: str
     table: pd.DataFrame
     by_cause: pd.DataFrame  # item × cause: signed amounts, for the 增减原因 detail
+    changes: pd.DataFrame  # the changes the account was built from: item, from_item, cause, amount [unit]
 
 
 def _signed_changes(changes: pd.DataFrame) -> pd.DataFrame:
@@ -141,7 +142,7 @@ def stock_account(name: str, unit: str, opening: pd.Series, changes: pd.DataFram
     table = pd.DataFrame(rows).T[items]
     table["TOTAL"] = table.sum(axis=1)
     by_cause = signed.pivot_table(index="cause", columns="item", values="amount", aggfunc="sum", fill_value=0.0)
-    return StockAccount(name, unit, table, by_cause.reindex(columns=items, fill_value=0.0))
+    return StockAccount(name, unit, table, by_cause.reindex(columns=items, fill_value=0.0), changes)
 
 
 def change_matrix(opening: pd.Series, changes: pd.DataFrame) -> pd.DataFrame:

@@ -123,11 +123,8 @@ def build_statement(inventory, register, results, region: str, start: int, end: 
     regions = inventory.table("regions").set_index("code")
     land = float(regions.loc[region, "land_area"])
     physical = inventory_accounts(inventory, region, start, end)
-    changes = inventory.table("changes")
-    matrix = change_matrix(physical["extent"].table.loc["opening"].drop("TOTAL"),
-                           changes[(changes["account"] == "extent") & (changes["year"] > start)
-                                   & (changes["year"] <= end)].assign(
-                               item=lambda d: d["item"].map(_key), from_item=lambda d: d["from_item"].map(_key)))
+    extent = physical["extent"]
+    matrix = change_matrix(extent.table.loc["opening"].drop("TOTAL"), extent.changes)
     flows = expected_flows(results.services, region, start, end)
     extent_0 = _extent_by_group(physical, "opening", land)
     extent_1 = _extent_by_group(physical, "closing", land)
@@ -184,6 +181,7 @@ def build_statement(inventory, register, results, region: str, start: int, end: 
                   f"flows not split by ecosystem ('whole region') are valued as one asset of the whole region"))
     notes.append(("未估值（仅实物量）的负债列出，但不计入负债合计",
                   "unvalued (physical-only) liabilities are listed but not in the liabilities total"))
+    changes = inventory.table("changes")
     if "water" not in physical and (changes["account"] == "water").any():
         notes.append((f"水资源账户未编制：清单有水资源变动，但 water_resources 表缺 {start} 或 {end} 年的存量",
                       f"no water account: the inventory records water flows, but its water_resources table lacks "
@@ -195,10 +193,3 @@ def build_statement(inventory, register, results, region: str, start: int, end: 
     return Statement(region, str(regions.loc[region, "name"]), start, end, rate, asset_life, physical, matrix,
                      flows, monetary, sensitivity, lia_start, lia_end, summary, notes, condition)
 
-
-def _key(text):
-    from ..catalogue import vocabulary
-    if not isinstance(text, str) or not text:
-        return text
-    vocab = vocabulary("ecosystem")
-    return text if text in vocab else next((k for k, v in vocab.items() if v["zh"] == text), text)
