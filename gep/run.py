@@ -154,25 +154,37 @@ class CopiedInputs:
     price_indices: Path
 
 
-def _copy_inputs(staging: Path, inventory_path: Path, registers: list[Path], register_names: list[str],
-                 price_indices: str | None) -> CopiedInputs:
-    """Copy the inventory, the registers and the price-index table under ``staging/inputs/``: a run is
-    computed from these copies, so its folder holds exactly what was used."""
+def _copy_registers(staging: Path, registers: list[Path], register_names: list[str]) -> list[Path]:
+    """Copy the registers under ``staging/inputs/coefficients/`` as ``register_names``, base first."""
+    coefficients_dir = staging / COEFFICIENTS_DIR
+    coefficients_dir.mkdir(parents=True)
+    copies = [coefficients_dir / name for name in register_names]
+    for source, copy in zip(registers, copies):
+        shutil.copyfile(source, copy)
+    return copies
+
+
+def _copy_inventory(staging: Path, inventory_path: Path, price_indices: str | None) -> tuple[Path, list[Path], Path]:
+    """Copy the inventory files and the price-index table under ``staging/inputs/``: the copied inventory
+    (folder, or the workbook), every copied file, and the copied price-index table."""
     inventory_dir = staging / INVENTORY_DIR
     inventory_dir.mkdir(parents=True)
     inputs = []
     for f in _inventory_files(inventory_path):
         shutil.copyfile(f, inventory_dir / f.name)
         inputs.append(inventory_dir / f.name)
-    coefficients_dir = staging / COEFFICIENTS_DIR
-    coefficients_dir.mkdir(parents=True)
-    copies = [coefficients_dir / name for name in register_names]
-    for source, copy in zip(registers, copies):
-        shutil.copyfile(source, copy)
     indices = staging / INPUTS / PRICE_INDICES_NAME
     shutil.copyfile(price_indices or DEFAULT_INDICES, indices)
     inventory = inputs[0] if _is_workbook(inventory_path) else inventory_dir
-    return CopiedInputs(inventory, inputs + [indices], copies, indices)
+    return inventory, inputs + [indices], indices
+
+
+def _copy_inputs(staging: Path, inventory_path: Path, registers: list[Path], register_names: list[str],
+                 price_indices: str | None) -> CopiedInputs:
+    """Copy the inventory, the registers and the price-index table under ``staging/inputs/``: a run is
+    computed from these copies, so its folder holds exactly what was used."""
+    inventory, inputs, indices = _copy_inventory(staging, inventory_path, price_indices)
+    return CopiedInputs(inventory, inputs, _copy_registers(staging, registers, register_names), indices)
 
 
 def _grid_of(inventory_path: Path, grid: str | None) -> str | None:

@@ -436,7 +436,6 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
     replaces the default price-index table the same way. The seller's accounts use the inventory's grid
     (``grid``, else ``grid.yaml`` in the inventory folder), copied under ``inputs/grid/`` as a run does, so a
     valuation values the same GEP as ``gep run`` and ``gep statement`` on that inventory."""
-    import datetime as _dt
     import json
     import shutil
 
@@ -444,19 +443,17 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
     from ..coefficients import DEFAULT_REGISTER, load_register
     from ..inventory import load_inventory
     from ..outputs import INPUTS, write_csv, write_manifest
-    from ..prices import DEFAULT_INDICES
     from ..render.valuation import valuation_html, write_valuation_excel
-    from ..run import COEFFICIENTS_DIR, GRID_DIR, GRID_NAME, INVENTORY_DIR, PRICE_INDICES_NAME, _copy_grid, \
-        _grid_of, _inventory_files, refuse_existing, staged, unique_names
+    from ..run import GRID_DIR, GRID_NAME, INVENTORY_DIR, PRICE_INDICES_NAME, _copy_grid, _copy_inventory, \
+        _copy_registers, _created, _grid_of, refuse_existing, staged, unique_names
 
     out = Path(out)
     refuse_existing(out, overwrite)
     registers = [Path(p) for p in (base_registers or (DEFAULT_REGISTER, TRADING_REGISTER))]
     registers += [Path(p) for p in coefficient_files]
     with staged(out) as stage:
-        request_dir, coefficients_dir = stage.path / INPUTS / "request", stage.path / COEFFICIENTS_DIR
+        request_dir = stage.path / INPUTS / "request"
         request_dir.mkdir(parents=True)
-        coefficients_dir.mkdir(parents=True)
         sources = list(dict.fromkeys([req.path, *req.files()]))
         inputs = [request_dir / name for name in unique_names(sources)]
         for source, copy in zip(sources, inputs):
@@ -468,26 +465,19 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
             options["monitoring"] = monitoring.name
         if compensation is not None:
             options["compensation"] = compensation
-        copies = [coefficients_dir / name for name in unique_names(registers)]
-        for source, copy in zip(registers, copies):
-            shutil.copyfile(source, copy)
+        copies = _copy_registers(stage.path, registers, unique_names(registers))
         options.update(base_register=copies[0].name, coefficients=[c.name for c in copies[1:]], lang=lang)
         register = load_register(*copies[1:], base=copies[0])
         inventory = services = None
         if req.inventory is not None:
-            inventory_dir = stage.path / INVENTORY_DIR
-            inventory_dir.mkdir()
-            for f in _inventory_files(req.inventory):
-                shutil.copyfile(f, inventory_dir / f.name)
-                inputs.append(inventory_dir / f.name)
-            indices = stage.path / INPUTS / PRICE_INDICES_NAME
-            shutil.copyfile(price_indices or DEFAULT_INDICES, indices)
-            inputs.append(indices)
+            _, copied, indices = _copy_inventory(stage.path, Path(req.inventory),
+                                                 str(price_indices) if price_indices else None)
+            inputs += copied
             options["price_indices"] = PRICE_INDICES_NAME
             grid_copy = _copy_grid(stage.path, _grid_of(Path(req.inventory), str(grid) if grid else None), inputs)
             if grid_copy:
                 options["grid"] = f"{GRID_DIR}/{GRID_NAME}"
-            inventory = load_inventory(inventory_dir)
+            inventory = load_inventory(stage.path / INVENTORY_DIR)
             services = account(inventory, register, Options(price_indices=str(indices),
                                                             grid=str(grid_copy) if grid_copy else None)).services
         v = value_request(req, register, inventory, services)
@@ -499,8 +489,7 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
         write_valuation_excel(stage.path / "valuation.xlsx", v.result, v.tables, lang)
         for name, table in v.tables.items():
             write_csv(table, stage.path / f"{name}.csv")
-        created = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         write_manifest(stage.path, command or shown, shown, options,
                        {"name": req.inventory.name if req.inventory else "", "kind": "folder" if req.inventory else ""},
-                       inputs, copies, created=created)
+                       inputs, copies, created=_created())
     return out, v
