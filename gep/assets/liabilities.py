@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..coefficients import Register
-from .physical import _subtree
+from .physical import subtree
 
 COLUMNS = ["liability", "region_code", "year", "indicator", "target", "actual", "quantity", "unit", "unit_value",
            "value_yuan", "binding", "threshold_source", "method_source", "note"]
@@ -55,7 +55,7 @@ def _value(register: Register, key: str) -> tuple[float, str]:
 def _actuals(inventory, region: str, year: int) -> dict[str, float]:
     """Forest coverage [%], wetland and farmland area [hm²] of a region (with its sub-regions) in a year."""
     regions = inventory.table("regions")
-    codes = _subtree(regions, region)
+    codes = subtree(regions, region)
     ext = inventory.table("extent")
     ext = ext[ext["region_code"].isin(codes) & (ext["year"] == year)]
     if not len(ext):
@@ -109,7 +109,7 @@ def restoration_owed(inventory, register: Register, region: str, start_year: int
     """Area lost to illegal conversion or damage in the period (cause ILLEGAL) × restoration cost."""
     from ..units import convert_magnitude
     from .physical import item_key
-    codes = _subtree(inventory.table("regions"), region)
+    codes = subtree(inventory.table("regions"), region)
     ch = inventory.table("changes")
     ch = ch[ch["region_code"].isin(codes) & (ch["year"] > start_year) & (ch["year"] <= end_year)
             & (ch["cause"] == "ILLEGAL") & ch["account"].isin(["extent", "forest_area"])]
@@ -131,7 +131,7 @@ def restoration_owed(inventory, register: Register, region: str, start_year: int
 def depletion_above_limit(inventory, register: Register, region: str, start_year: int, end_year: int) -> pd.DataFrame:
     """Harvest above the 采伐限额 and water use above its cap, per year of the period."""
     from ..units import convert_magnitude
-    codes = _subtree(inventory.table("regions"), region)
+    codes = subtree(inventory.table("regions"), region)
     targets = inventory.table("targets")
     targets = targets[(targets["region_code"] == region) & targets["indicator"].isin(["harvest_quota", "water_use_cap"])]
     ch = inventory.table("changes")
@@ -166,7 +166,7 @@ def contracted_obligations(inventory, register: Register, region: str, start_yea
     coverage indicators (kept and maintained on the buyer's behalf for the contract's duration: area
     committed, and the remaining maintenance cost where the contract states one) and compensation
     not yet paid."""
-    codes = _subtree(inventory.table("regions"), region)
+    codes = subtree(inventory.table("regions"), region)
     ob = inventory.table("obligations")
     ob = ob[ob["region_code"].isin(codes) & (ob["year"] <= end_year)]
     rows = []
@@ -197,7 +197,7 @@ def contracted_obligations(inventory, register: Register, region: str, start_yea
 
 def sold_forest_area(inventory, region: str, end_year: int) -> float:
     """Forest area [hm²] the region has sold as coverage indicators and may not count toward its own target."""
-    codes = _subtree(inventory.table("regions"), region)
+    codes = subtree(inventory.table("regions"), region)
     ob = inventory.table("obligations")
     ob = ob[ob["region_code"].isin(codes) & (ob["kind"] == "forest_area_sold") & (ob["year"] <= end_year)]
     return float(ob["area"].fillna(0).sum())

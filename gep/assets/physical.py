@@ -171,7 +171,8 @@ ACCOUNT_UNITS = {"extent": ("hectare", "hm²"), "forest_area": ("hectare", "hm²
 ITEM_VOCABULARY = {"extent": "ecosystem", "forest_area": "origin", "forest_stock": "origin", "water": "water_resource"}
 
 
-def _subtree(regions: pd.DataFrame, region: str) -> list[str]:
+def subtree(regions: pd.DataFrame, region: str) -> list[str]:
+    """The codes of ``region`` and every region below it in the regions table (its tree), in table order."""
     parents = dict(zip(regions["code"], regions["parent_code"]))
     out = []
     for code in regions["code"]:
@@ -201,7 +202,7 @@ def inventory_accounts(inventory, region: str, start_year: int, end_year: int) -
     the recorded changes is an error naming the account, the item and the gap."""
     from ..units import convert_magnitude
 
-    codes = _subtree(inventory.table("regions"), region)
+    codes = subtree(inventory.table("regions"), region)
     if not codes:
         raise PhysicalAccountError(f"no region {region} in the inventory")
     changes = inventory.table("changes")

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..assets.physical import _subtree
+from ..assets.physical import subtree
 from ..catalogue import top_level_file, vocabulary
 from ..coefficients import LABELS, Register
 from ..units import as_array, quantity
@@ -82,7 +82,7 @@ def party_from_inventory(inventory, party: Party, year: int, counterparty: str |
     regions = inventory.table("regions")
     if party.region_code not in set(regions["code"]):
         raise RequestError(path, "region_code", f"{party.name}: {party.region_code} is not a region of the inventory")
-    codes = _subtree(regions, party.region_code)
+    codes = subtree(regions, party.region_code)
     row = regions.set_index("code").loc[party.region_code]
     terms = {"land_area": Term(quantity(float(row["land_area"]), "hectare"), str(row["status"] or "observed"),
                                f"{row['input_file']} row {row['input_row']}: {row['source']}", "inventory")}
