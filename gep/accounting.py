@@ -20,6 +20,7 @@ from .catalogue import services_spec
 from .coefficients import Register
 from .inventory import Inventory
 from .comparable import add_comparable_values, decomposition_table, evaluation_table, growth_table
+from .parcels import ParcelResults, allocate, parcel_quantities
 from .prices import load_price_indices
 from .trace import TRACE_COLUMNS
 
@@ -66,6 +67,7 @@ class Results:
     evaluation: pd.DataFrame = field(default_factory=pd.DataFrame)  # townships (villages) for 考核
     decomposition: pd.DataFrame = field(default_factory=pd.DataFrame)  # quantity and price effects
     price_indices: pd.DataFrame = field(default_factory=pd.DataFrame)  # the index rows used
+    parcels: ParcelResults | None = None  # each parcel's share of its region's figures (a parcels table given)
 
     @functools.cached_property
     def trace(self) -> pd.DataFrame:
@@ -194,6 +196,9 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     if options.grid:
         from .grid.engine import gridded_quantities  # rasterio and dask are loaded for gridded runs only
         ctx.gridded = gridded_quantities(ctx, options.grid, options.scheduler, options.progress)
+    parcel_figures = None
+    if len(inventory.table("parcels")):
+        parcel_figures, ctx.parcels = parcel_quantities(ctx)
     frames = [f for calc in CALCULATORS for f in calc(ctx) if len(f)]
     leaf = pd.concat(frames, ignore_index=True)
     catalogue = services_spec()["services"]
@@ -214,6 +219,7 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
             ctx.notes.append(f"{' + '.join(pair)}: both counted in GEP — {why}")
     leaf["note"] = leaf["note"].fillna("")
     leaf = add_comparable_values(leaf, prices, base_year)
+    parcels = allocate(parcel_figures, leaf, base_year) if parcel_figures is not None else None
     services = _aggregate(ctx, leaf)
     summary = _summary(ctx, services)
     regions = inventory.table("regions")
@@ -228,4 +234,4 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     return Results(services=services, summary=summary, coefficients=coefficients, excluded=excluded,
                    notes=ctx.notes, years=inventory.years, county_code=county, trace_builders=ctx.traces,
                    base_year=base_year, growth=growth, evaluation=evaluation, decomposition=decomposition,
-                   price_indices=prices.table())
+                   price_indices=prices.table(), parcels=parcels)

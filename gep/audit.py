@@ -56,6 +56,7 @@ FIGURE_FILES = {
     "run": {
         "gep_services.csv": (("region_code", "year", "service", "indicator", "ecosystem"), ("quantity", "value_yuan")),
         "gep_summary.csv": (("region_code", "year"), None),
+        "gep_parcels.csv": (("parcel_id", "year"), ALL),  # written when the inventory has parcels
     },
     "statement": {
         "statement_summary.csv": (("item",), None),
@@ -73,7 +74,8 @@ FIGURE_FILES = {
         "valuation.json": ((), None),  # every number, keyed by its path in the JSON
     },
 }
-FIGURES_CHECKED = {"run": "gep_services.csv quantity and value_yuan; gep_summary.csv *_yuan",
+FIGURES_CHECKED = {"run": "gep_services.csv quantity and value_yuan; gep_summary.csv *_yuan; every cell of "
+                          "gep_parcels.csv, where written",
                    "statement": "statement_summary.csv *_yuan; asset_account.csv every cell; liabilities.csv "
                                 "target, actual, quantity and value_yuan",
                    "trade": "every number and yes/no of valuation.json; every cell of payment_schedule, maintenance, "

@@ -12,6 +12,7 @@ Conversion constants appear literally: 1 mm × 1 hm² = 10 m³; 1 g/m² × 1 hm�
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -31,11 +32,14 @@ PROVENANCE = ["input_file", "input_row", "source", "status"]
 SECTOR_ECOSYSTEM = {"agriculture": "farmland", "forestry": "forest", "husbandry": "all", "fishery": "all"}
 VEGETATION = ("forest", "shrub", "grassland", "garden")
 WATER_SURFACES = ("wetland_swamp", "wetland_lake", "wetland_reservoir", "wetland_river")
-COMPUTED, SUPPLIED, GRIDDED = "computed", "supplied_quantity", "gridded"
+COMPUTED, SUPPLIED, GRIDDED, PARCELS = "computed", "supplied_quantity", "gridded", "parcels"
 #: provenance of a given figure: its input cell, and the register keys a gridded figure's kernel applied
 GIVEN_PROVENANCE = [*PROVENANCE, "coefficients"]
 #: where a figure given rather than computed comes from: (path, trace table, trace column)
-GIVEN = ((SUPPLIED, "service_quantities", "quantity"), (GRIDDED, "grid", "zonal_sum"))
+GIVEN = ((SUPPLIED, "service_quantities", "quantity"), (GRIDDED, "grid", "zonal_sum"),
+         (PARCELS, "parcels", "parcel_sum"))
+#: paths whose figures are sums of finer units (cells, parcels): a figure derived from one keeps its path
+SUMMED = (GRIDDED, PARCELS)
 
 
 class Coef(NamedTuple):
@@ -56,6 +60,7 @@ class Context:
     notes: list = field(default_factory=list)
     traces: list = field(default_factory=list)
     gridded: pd.DataFrame | None = None  # service_quantities-like rows from gep.grid (path gridded)
+    parcels: pd.DataFrame | None = None  # service_quantities-like rows from gep.parcels (path parcels)
 
     def __post_init__(self):
         regions = self.inventory.table("regions")
@@ -123,12 +128,18 @@ class Context:
             ancestors = np.where(pd.isna(parents) | (parents == ""), None, parents)
         return values.astype(float), prov
 
-    def supplied(self, service: str, indicator: str) -> pd.DataFrame:
-        """Figures given rather than computed, with their ``path``: gridded zonal sums, then the inventory's
-        service_quantities (which win where both give the same figure)."""
+    @functools.cached_property
+    def _given(self) -> pd.DataFrame:
+        """Every given figure, in the order a later one wins (read once the gridded and parcel sums are in)."""
         sq = self.inventory.table("service_quantities").assign(path=SUPPLIED)
-        if self.gridded is not None and len(self.gridded):
-            sq = pd.concat([self.gridded.assign(path=GRIDDED), sq], ignore_index=True)
+        given = [f.assign(path=path) for f, path in ((self.gridded, GRIDDED), (self.parcels, PARCELS))
+                 if f is not None and len(f)]
+        return pd.concat([*given, sq], ignore_index=True) if given else sq
+
+    def supplied(self, service: str, indicator: str) -> pd.DataFrame:
+        """Figures given rather than computed, with their ``path``: gridded zonal sums, then parcel sums, then
+        the inventory's service_quantities; a later one wins where several give the same figure."""
+        sq = self._given
         rows = sq[(sq["service"] == service) & (sq["indicator"] == indicator)]
         if not len(rows):
             return rows
@@ -171,10 +182,6 @@ class Quantities:
     def supplied_mask(self) -> np.ndarray:
         return self.paths == SUPPLIED
 
-    @property
-    def gridded_mask(self) -> np.ndarray:
-        return self.paths == GRIDDED
-
 
 def with_supplied(ctx: Context, service: str, indicator: str, keys: pd.DataFrame, amounts) -> Quantities:
     """Replace computed quantities by those supplied in service_quantities (e.g. from an external
@@ -187,35 +194,40 @@ def with_supplied(ctx: Context, service: str, indicator: str, keys: pd.DataFrame
                         index=keys.index)
     supplied = ctx.supplied(service, indicator)
     if len(supplied):
-        index = {tuple(k): i for i, k in enumerate(keys.itertuples(index=False))}
-        extra_keys, extra_amounts, extra_prov, extra_paths, appended = [], [], [], [], {}
-        for r in supplied.itertuples():
-            k = (r.region_code, int(r.year), r.ecosystem)
-            p = [r.input_file, r.input_row, r.source, r.status, getattr(r, "coefficients", "")]
-            if k in index:
-                amounts[index[k]] = r.quantity
-                paths[index[k]] = r.path
-                prov.loc[index[k], GIVEN_PROVENANCE] = p
-            elif k in appended:  # a gridded figure also supplied in service_quantities: the latter wins
-                i = appended[k]
-                extra_amounts[i], extra_prov[i], extra_paths[i] = r.quantity, p, r.path
-            else:
-                appended[k] = len(extra_keys)
-                extra_keys.append(k)
-                extra_amounts.append(r.quantity)
-                extra_prov.append(p)
-                extra_paths.append(r.path)
-        if extra_keys:
-            keys = pd.concat([keys, pd.DataFrame(extra_keys, columns=KEYS)], ignore_index=True)
-            amounts = np.concatenate([amounts, extra_amounts])
-            paths = np.concatenate([paths, np.array(extra_paths, dtype=object)])
-            prov = pd.concat([prov, pd.DataFrame(extra_prov, columns=GIVEN_PROVENANCE)], ignore_index=True)
+        # one given figure per key, the last one winning, in the order the keys first appear
+        given = pd.MultiIndex.from_arrays([supplied["region_code"].to_numpy(dtype=object),
+                                           supplied["year"].to_numpy(dtype=np.int64),
+                                           supplied["ecosystem"].to_numpy(dtype=object)])
+        codes, distinct = pd.factorize(given)
+        last = np.full(len(distinct), -1)
+        last[codes] = np.arange(len(codes))  # the last assignment per code wins
+        supplied = supplied.iloc[last].reset_index(drop=True)
+        if "coefficients" not in supplied:
+            supplied["coefficients"] = ""
+        supplied["coefficients"] = supplied["coefficients"].fillna("")
+        at = pd.MultiIndex.from_frame(keys.astype({"year": np.int64})).get_indexer(distinct)
+        hit = at >= 0
+        amounts[at[hit]] = supplied["quantity"].to_numpy(dtype=float)[hit]
+        paths[at[hit]] = supplied["path"].to_numpy(dtype=object)[hit]
+        for column in GIVEN_PROVENANCE:
+            values = prov[column].to_numpy(dtype=object if column != "input_row" else float).copy()
+            values[at[hit]] = supplied[column].to_numpy()[hit]
+            prov[column] = values
+        if not hit.all():
+            extra = supplied[~hit]
+            keys = pd.concat([keys, pd.DataFrame({"region_code": extra["region_code"].to_numpy(dtype=object),
+                                                  "year": extra["year"].to_numpy(dtype=np.int64),
+                                                  "ecosystem": extra["ecosystem"].to_numpy(dtype=object)})],
+                             ignore_index=True)
+            amounts = np.concatenate([amounts, extra["quantity"].to_numpy(dtype=float)])
+            paths = np.concatenate([paths, extra["path"].to_numpy(dtype=object)])
+            prov = pd.concat([prov, extra[GIVEN_PROVENANCE].reset_index(drop=True)], ignore_index=True)
     return Quantities(keys, amounts, paths, prov)
 
 
 def trace_given(ctx: Context, service: str, indicator: str, q: Quantities, symbol: str = "Q",
                 keys: pd.DataFrame | None = None, unit: str | None = None, exclude=None,
-                paths: tuple[str, ...] = (SUPPLIED, GRIDDED)) -> list[TraceBuilder]:
+                paths: tuple[str, ...] = (SUPPLIED, *SUMMED)) -> list[TraceBuilder]:
     """Traces of the given figures of ``q``: the quantity is an input — a service_quantities cell, or a
     zonal sum of the grid (its provenance names the layers; the register rows its kernel applied follow as
     coefficients). ``keys`` (default ``q.keys``) may extend ``q``'s figures; ``exclude`` masks figures
@@ -634,8 +646,8 @@ def carbon_oxygen(ctx: Context) -> list[pd.DataFrame]:
     o2q = with_supplied(ctx, "oxygen_release", "o2_released", q.keys, o2)  # O2 may itself be supplied
     extra = np.zeros(len(o2q.keys) - len(q.keys), dtype=bool)
     o2_own = o2q.supplied_mask
-    n = len(q.keys)  # O2 computed from a gridded CO2 figure is itself a gridded figure
-    o2q.paths[:n] = np.where((o2q.paths[:n] == COMPUTED) & q.gridded_mask, GRIDDED, o2q.paths[:n])
+    n = len(q.keys)  # O2 computed from a gridded (parcel) CO2 figure is itself a gridded (parcel) figure
+    o2q.paths[:n] = np.where((o2q.paths[:n] == COMPUTED) & np.isin(q.paths, SUMMED), q.paths, o2q.paths[:n])
 
     def chain(service: str, indicator: str, keys: pd.DataFrame, symbol: str, own: np.ndarray) -> list[TraceBuilder]:
         """NEP → CO2 from NPP, or CO2 supplied or gridded; ``own`` masks figures supplied for this indicator

@@ -26,7 +26,7 @@ _INVENTORY_SCHEMA = {
         "tables": {"type": "object", "additionalProperties": {
             "type": "object", "required": ["zh", "key", "columns"],
             "properties": {
-                "zh": {"type": "string"}, "required": {"type": "boolean"},
+                "zh": {"type": "string"}, "required": {"type": "boolean"}, "doc": {"type": "string"},
                 "key": {"type": "array", "items": {"type": "string"}},
                 "columns": {"type": "object", "additionalProperties": {
                     "type": "object", "required": ["zh"],

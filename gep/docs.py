@@ -42,7 +42,8 @@ def inventory_format_markdown() -> str:
     ]
     for name, table in spec["tables"].items():
         required = " (required)" if table.get("required") else ""
-        lines += [f"## `{name}` — {table['zh']}{required}", "", f"Key: {', '.join(table['key'])}.", "",
+        lines += [f"## `{name}` — {table['zh']}{required}", "", *([table["doc"], ""] if table.get("doc") else []),
+                  f"Key: {', '.join(table['key'])}.", "",
                   "| column | 中文 | unit (canonical) | required | notes |", "|---|---|---|---|---|"]
         for col, c in table["columns"].items():
             if col in _BOOKKEEPING:

@@ -9,6 +9,8 @@ so a figure can be traced back to its input cell.
 """
 from __future__ import annotations
 
+import functools
+
 import math
 import re
 from decimal import Decimal, localcontext
@@ -51,6 +53,12 @@ class InventoryError(ValueError):
         super().__init__(f"{len(errors)} problem(s) in the inventory:\n  " + "\n  ".join(map(str, errors)))
 
 
+@functools.cache
+def _empty_table(name: str) -> pd.DataFrame:
+    columns = list(inventory_spec()["tables"][name]["columns"]) + ["input_file", "input_row"]
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
 @dataclass
 class Inventory:
     """Validated tables in canonical units, keyed by table name."""
@@ -66,8 +74,7 @@ class Inventory:
         """The table, or an empty frame with the declared columns when the inventory has none."""
         if name in self.tables:
             return self.tables[name]
-        columns = list(inventory_spec()["tables"][name]["columns"]) + ["input_file", "input_row"]
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        return _empty_table(name).copy()  # a copy: callers may add columns to what they are given
 
     @property
     def years(self) -> list[int]:
@@ -376,8 +383,8 @@ def _check_region_refs(name: str, frame: pd.DataFrame, regions: pd.DataFrame, an
                                 f"unknown region code '{r.region_code}': not in regions"))
     # The same extensive table must not hold a region and one of its ancestors for the same year:
     # the ancestor's figure would be counted twice when township results are added up.
-    if name in ("conditions", "climate", "targets", "socioeconomic"):
-        return  # intensive parameters and statistics may be given at any level
+    if name in ("conditions", "climate", "targets", "socioeconomic", "parcels"):
+        return  # intensive parameters and statistics may be given at any level; a parcel is never a total
     lineage = frame["region_code"].map(ancestors).explode().dropna()  # nearest ancestor first
     position = lineage.index.to_numpy()  # parsed tables have a range index
     years = frame["year"].to_numpy()
@@ -433,6 +440,26 @@ def _check_areas(tables: dict[str, pd.DataFrame], problems: list[Problem], warni
                 warnings.append(Problem(row["input_file"], int(row["input_row"]), "area",
                                         f"forest table gives {total:,.2f} hm² for {code} in {int(year)}, "
                                         f"the extent table {in_extent[i]:,.2f} hm²", "warning"))
+    parcels = tables.get("parcels")
+    if parcels is not None and len(parcels):
+        keys = ["region_code", "year", "ecosystem"]
+        totals = parcels.groupby(keys)["area"].sum()
+        in_extent = (extent.set_index(keys)["area"].reindex(totals.index).to_numpy(dtype=float)
+                     if extent is not None and len(extent) else np.full(len(totals), np.nan))
+        area = totals.to_numpy()
+        differs = ~(np.abs(area - in_extent) <= AREA_TOLERANCE * np.maximum(area, 1.0))  # also where no extent row
+        first = parcels.drop_duplicates(keys).set_index(keys)[["input_file", "input_row"]].reindex(totals.index)
+        shown_at_most = 20  # enough to show the pattern of a systematic difference
+        for i in np.flatnonzero(differs)[:shown_at_most]:
+            (code, year, ecosystem), row = totals.index[i], first.iloc[i]
+            shown = "no row" if np.isnan(in_extent[i]) else f"{in_extent[i]:,.2f} hm²"
+            warnings.append(Problem(row["input_file"], int(row["input_row"]), "area",
+                                    f"parcels of {code} give {area[i]:,.2f} hm² of {ecosystem} in {int(year)}, "
+                                    f"the extent table {shown}", "warning"))
+        if differs.sum() > shown_at_most:
+            warnings.append(Problem(str(parcels["input_file"].iloc[0]), None, "area",
+                                    f"… and {int(differs.sum()) - shown_at_most} more region-year-ecosystems whose "
+                                    f"parcel areas differ from the extent table", "warning"))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 PRICE_INDICES_NAME = "price_indices.csv"  # the run's copy of the price-index table, under inputs/
 GRID_DIR = "grid"  # the run's copy of the grid description and its layers, under inputs/
 GRID_NAME = "grid.yaml"  # a grid description found in the inventory folder is used
+PARCELS_NAME = "gep_parcels.csv"  # each parcel's figures, when the inventory has a parcels table
 
 
 class OutputExistsError(FileExistsError):
@@ -259,6 +260,8 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
         write_csv(results.evaluation, staging / "gep_evaluation.csv")
         write_csv(results.decomposition, staging / "gep_decomposition.csv")
         write_csv(results.price_indices, staging / "price_indices_used.csv")
+        if results.parcels is not None:
+            write_csv(results.parcels.frame(), staging / PARCELS_NAME)
         write_netcdf(results, staging / "gep_results.nc")
         meta = {
             "title": f"{results.summary.loc[results.summary['region_code'] == results.county_code, 'region_name'].iloc[0]}"

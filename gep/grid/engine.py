@@ -16,24 +16,15 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..catalogue import inventory_spec, services_spec
 from ..coefficients import CANONICAL_UNITS
 from ..inventory import Problem
 from .layers import Grid, GridError, load_grid
-from .zonal import INDICATORS, Indicator, Plan, ls_layer, zonal_sums
+from .zonal import INDICATORS, Indicator, Plan, ecosystems_of, ls_layer, zonal_sums
 
 GRIDDED = "gridded"
 ROW_COLUMNS = ["region_code", "year", "service", "indicator", "ecosystem", "quantity", "unit", "input_file",
                "input_row", "source", "status", "coefficients"]
 AREA_TOLERANCE = 0.01  # grid area of a region × ecosystem against the extent table, relative
-
-
-def ecosystems_of(ind: Indicator) -> tuple[str, ...]:
-    """Ecosystems an indicator is computed for: the service's list in services.yaml, narrowed by the
-    indicator's own (vegetation for transpiration, water surfaces for evaporation)."""
-    listed = services_spec()["services"][ind.service].get("ecosystems") or list(
-        inventory_spec()["vocabularies"]["ecosystem"])
-    return tuple(e for e in listed if not ind.ecosystems or e in ind.ecosystems)
 
 
 def _region_values(grid: Grid, known: set[str]) -> tuple[np.ndarray, list[str]]:

@@ -10,6 +10,7 @@ adds the block sums, so memory is a few blocks whatever the raster size. With a 
 from __future__ import annotations
 
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -38,7 +39,16 @@ class WindowSource:
             with rasterio.open(self.path) as src:
                 return src.read(1, window=Window.from_slices(rows, cols))
         from .layers import open_raster
-        return open_raster(Path(self.path), self.variable, None).isel(y=rows, x=cols).values
+        with _NETCDF_LOCK:  # the netCDF4/HDF5 library is not thread-safe: concurrent reads crash the process
+            layer = open_raster(Path(self.path), self.variable, None)
+            try:
+                return layer.isel(y=rows, x=cols).values
+            finally:
+                layer.close()
+
+
+#: one NetCDF read at a time in a process (dask threads share it; distributed workers each have their own)
+_NETCDF_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,15 @@ class Indicator:
     args: tuple[str, ...]
     ecosystems: tuple[str, ...]
     unit: str
+
+
+def ecosystems_of(ind: Indicator) -> tuple[str, ...]:
+    """Ecosystems an indicator is computed for: the service's list in services.yaml, narrowed by the
+    indicator's own (vegetation for transpiration, water surfaces for evaporation)."""
+    from ..catalogue import inventory_spec, services_spec
+    listed = services_spec()["services"][ind.service].get("ecosystems") or list(
+        inventory_spec()["vocabularies"]["ecosystem"])
+    return tuple(e for e in listed if not ind.ecosystems or e in ind.ecosystems)
 
 
 #: The gridded indicators. Coefficient names are register keys; a layer of the same name (e.g. a

@@ -1,0 +1,294 @@
+"""Forest parcels (小班): every service computed parcel by parcel, then summed by region × year × ecosystem.
+
+A forest management inventory (森林资源二类调查) lists some 10⁴–10⁶ parcels per county, each with its area,
+ecosystem type, origin and, often, its own parameters (precipitation, evapotranspiration, RUSLE factors,
+NPP). The ``parcels`` table holds them. This module is the tabular counterpart of :mod:`gep.grid`: a parcel
+is an irregular cell with its own area, so the per-parcel formulas *are* the per-cell kernels of
+:mod:`gep.grid.kernels` (which restate the service functions of :mod:`gep.services`), and a region whose
+parcels are uniform gives the figure the region-level calculators give from ``extent`` and ``conditions``.
+
+Flow, all on arrays (no per-parcel Python and no text keys after one factorisation):
+
+1. each parcel gets the index of its figure key (region × year × ecosystem);
+2. every kernel argument is resolved per parcel: the parcel's own column; where that cell is empty, the
+   region's ``conditions`` (or ``climate``) value, inherited from the nearest ancestor as the calculators
+   do; a register coefficient is looked up once per figure key, with the calculators' precedence;
+3. the kernels run on the parcel arrays; ``np.bincount`` sums them by figure key;
+4. the sums become rows shaped like ``service_quantities`` with the path ``parcels``: the calculators value
+   them, sum them up the region tree and trace them like any given quantity
+   (:func:`gep.calculators.with_supplied`);
+5. after valuation, :func:`allocate` gives each parcel its share of its region's figures (quantity, value at
+   current and at constant prices): for the indicators computed per parcel the parcel's own quantity, for
+   those derived from one (soil-retention components from soil retained, O₂ from CO₂) the region figure in
+   proportion to the parcel's quantity of that base indicator. The formulas are linear in the base
+   quantity with one coefficient per region × ecosystem, so this is the parcel's own figure, and the
+   parcels of a region add up to the region's figure.
+
+Units are checked where the parcel columns enter (:func:`gep.grid.layers.kernel_factor`, the kernels' units);
+kernels work on magnitudes.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .calculators import PARCELS
+from .catalogue import inventory_spec
+from .coefficients import CANONICAL_UNITS
+from .grid.zonal import ecosystems_of
+from .grid.layers import KERNEL_UNITS, kernel_factor
+from .grid.zonal import INDICATORS as GRID_INDICATORS, Indicator
+
+ROW_COLUMNS = ["region_code", "year", "service", "indicator", "ecosystem", "quantity", "unit", "input_file",
+               "input_row", "source", "status", "coefficients"]
+#: region tables a kernel argument may be inherited from when a parcel's cell is empty, with their keys
+REGION_TABLES = (("conditions", ["year", "ecosystem"]), ("climate", ["year"]))
+#: indicators valued from another indicator's quantity (see the calculators): indicator → its base
+DERIVED_FROM = {"reduced_sedimentation": "soil_retained", "reduced_nitrogen_loss": "soil_retained",
+                "reduced_phosphorus_loss": "soil_retained", "o2_released": "co2_fixed"}
+
+
+def natural_area(cell_hm2):
+    """Naturally regulated area of a parcel [hm²]: its area when it is natural forest or grassland.
+
+    Pest control counts the area of natural, self-regulating ecosystems (GARZE2017, as the ``pest_control``
+    calculator: natural forest from the forest table, all grassland); eligibility is decided by the caller."""
+    return cell_hm2
+
+
+#: what is computed per parcel: the gridded indicators and the naturally regulated area of pest control
+PARCEL_INDICATORS = (*GRID_INDICATORS, Indicator("pest_control", "natural_area", natural_area, (),
+                                                 ("forest", "grassland"), "hm2"))
+
+
+def _eligible(ind: Indicator, ecosystem_codes: np.ndarray, ecosystems: list[str], natural: np.ndarray) -> np.ndarray:
+    """Parcels the indicator applies to: by ecosystem, and for pest control forest only when natural."""
+    allowed = np.isin(ecosystem_codes, [i for i, e in enumerate(ecosystems) if e in ecosystems_of(ind)])
+    if ind.indicator == "natural_area":
+        is_forest = np.isin(ecosystem_codes, [i for i, e in enumerate(ecosystems) if e == "forest"])
+        allowed &= ~is_forest | natural
+    return allowed
+
+
+@dataclass
+class ParcelFigures:
+    """Per-parcel quantities of every parcel indicator and their sums by figure key."""
+
+    parcels: pd.DataFrame  # the inventory's parcels table (parcel_id, region_code, year, ecosystem, area, …)
+    figure: np.ndarray  # index into ``keys`` of each parcel
+    keys: pd.DataFrame  # region_code, year, ecosystem of each figure key
+    quantities: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # NaN: not counted
+    sums: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # per figure key
+    counted: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # parcels per figure key
+    units: dict[tuple[str, str], str] = field(default_factory=dict)
+    register_keys: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+
+
+def _figure_keys(parcels: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame, np.ndarray, list[str]]:
+    """Index of each parcel's region × year × ecosystem and the distinct keys (in first-seen order); the
+    ecosystem code of each parcel and the ecosystems (text is factorised once, as object arrays: faster
+    than pandas' string columns)."""
+    region, regions = pd.factorize(parcels["region_code"].to_numpy(dtype=object))
+    year, years = pd.factorize(parcels["year"].to_numpy(dtype=np.int64))
+    eco, ecos = pd.factorize(parcels["ecosystem"].to_numpy(dtype=object))
+    combined = (region.astype(np.int64) * len(years) + year) * len(ecos) + eco
+    figure, distinct = pd.factorize(combined)
+    keys = pd.DataFrame({"region_code": np.asarray(regions, dtype=object)[distinct // (len(years) * len(ecos))],
+                         "year": np.asarray(years)[(distinct // len(ecos)) % len(years)].astype(int),
+                         "ecosystem": np.asarray(ecos, dtype=object)[distinct % len(ecos)]})
+    return figure, keys, eco, list(ecos)
+
+
+class _Arguments:
+    """Kernel arguments per parcel, each resolved once: the parcel's own cell; where it is empty, the
+    region's value (``conditions``/``climate``, inherited from the nearest ancestor); where that is missing
+    too and the argument is a register key, the register row for the region × ecosystem."""
+
+    def __init__(self, ctx, parcels: pd.DataFrame, figure: np.ndarray, keys: pd.DataFrame):
+        self.ctx, self.parcels, self.figure, self.keys = ctx, parcels, figure, keys
+        self.columns = inventory_spec()["tables"]["parcels"]["columns"]
+        self.from_register: set[str] = set()  # arguments the register supplied for some figure key
+        self._resolved: dict[str, np.ndarray | float] = {}
+
+    @functools.cached_property
+    def _region_values(self) -> dict[str, np.ndarray]:
+        """Per figure key, the value of every column of the region tables (inherited as the calculators do)."""
+        out = {}
+        for table, by in REGION_TABLES:
+            values, _ = self.ctx.inherited(table, self.keys, by)
+            spec = inventory_spec()["tables"][table]["columns"]
+            for column in values.columns:
+                factor = kernel_factor(column, spec[column]["unit"]) if column in KERNEL_UNITS else 1.0
+                out.setdefault(column, values[column].to_numpy(dtype=float) * factor)
+        return out
+
+    def _per_figure(self, name: str) -> np.ndarray | None:
+        """The region's value of ``name`` per figure key, the register filling what the tables leave empty."""
+        values = self._region_values.get(name)
+        gaps = np.ones(len(self.keys), dtype=bool) if values is None else np.isnan(values)
+        if name in CANONICAL_UNITS and gaps.any():
+            picked = np.flatnonzero(gaps)
+            coef = self.ctx.coef(name, self.keys["ecosystem"].to_numpy()[picked],
+                                 self.keys["region_code"].to_numpy()[picked])
+            values = np.full(len(self.keys), np.nan) if values is None else values.copy()
+            values[picked] = coef.values
+            self.from_register.add(name)
+        return values
+
+    def get(self, name: str):
+        """The argument per parcel (an array, or a scalar when one value serves every parcel); NaN where
+        neither the parcel, its region nor the register gives it. Resolved once per argument."""
+        if name not in self._resolved:
+            self._resolved[name] = self._resolve(name)
+        return self._resolved[name]
+
+    def _resolve(self, name: str):
+        own = None
+        if name in self.columns and "unit" in self.columns[name]:
+            own = self.parcels[name].to_numpy(dtype=float)
+            factor = kernel_factor(name, self.columns[name]["unit"])  # raises if the unit is not the kernel's
+            own = own * factor if factor != 1.0 else own
+            if not np.isnan(own).any():
+                return own
+        per_figure = self._per_figure(name)
+        if per_figure is None:
+            if own is None:
+                raise KeyError(f"parcel kernels: no parcel column, region table or register key named '{name}'")
+            return own
+        if own is None:
+            distinct = np.unique(per_figure)
+            if len(distinct) == 1 and not np.isnan(distinct[0]):
+                return float(distinct[0])  # one value for every parcel: no per-parcel gather
+            return per_figure[self.figure]
+        return np.where(np.isnan(own), per_figure[self.figure], own)
+
+
+def parcel_quantities(ctx) -> tuple[ParcelFigures, pd.DataFrame]:
+    """Per-parcel quantities of every parcel indicator, and their sums as ``service_quantities``-like rows
+    (``ROW_COLUMNS``) with the path ``parcels``. Parcels an indicator cannot be computed for (a parameter
+    missing both in the parcel row and for its region) are left out of the sum, and ``ctx.notes`` says so."""
+    parcels = ctx.inventory.table("parcels")
+    figure, keys, eco_codes, ecosystems = _figure_keys(parcels)
+    out = ParcelFigures(parcels=parcels, figure=figure, keys=keys)
+    if not len(parcels):
+        return out, pd.DataFrame(columns=ROW_COLUMNS)
+    args = _Arguments(ctx, parcels, figure, keys)
+    area = parcels["area"].to_numpy(dtype=float)
+    natural = parcels["origin"].to_numpy(dtype=object) == "natural"
+    file = str(parcels["input_file"].iloc[0])
+    statuses = parcels["status"].to_numpy(dtype=object)
+    status = statuses[0] if (statuses == statuses[0]).all() else ""  # the parcels' own status when they share one
+    status = "" if pd.isna(status) else status
+    rows, every_parcel = [], None
+    for ind in PARCEL_INDICATORS:
+        eligible = _eligible(ind, eco_codes, ecosystems, natural)
+        if not eligible.any():
+            continue
+        key = (ind.service, ind.indicator)
+        values = [args.get(a) for a in ind.args]
+        q = np.asarray(ind.kernel(*values, area), dtype=float)
+        q = np.broadcast_to(q, area.shape) if q.shape != area.shape else q
+        counted = eligible & ~np.isnan(q)
+        missing = eligible & ~counted
+        if missing.any():
+            first = parcels["parcel_id"].to_numpy(dtype=object)[np.flatnonzero(missing)[0]]
+            ctx.notes.append(f"parcels: {ind.service}/{ind.indicator}: {int(missing.sum())} parcel(s) "
+                             f"({area[missing].sum():,.2f} hm²) left out, a parameter is missing in the parcel "
+                             f"row and for its region (e.g. parcel {first})")
+        if counted.all():  # the common case: no masked copies
+            out.quantities[key] = q
+            out.sums[key] = np.bincount(figure, weights=q, minlength=len(keys))
+            out.counted[key] = every_parcel if every_parcel is not None else np.bincount(figure, minlength=len(keys))
+            every_parcel = out.counted[key]
+        else:
+            out.quantities[key] = np.where(counted, q, np.nan)
+            out.sums[key] = np.bincount(figure[counted], weights=q[counted], minlength=len(keys))
+            out.counted[key] = np.bincount(figure[counted], minlength=len(keys))
+        out.units[key] = ind.unit
+        out.register_keys[key] = tuple(a for a in ind.args if a in args.from_register)
+        for f in np.flatnonzero(out.counted[key]):
+            rows.append((keys["region_code"].iat[f], int(keys["year"].iat[f]), ind.service, ind.indicator,
+                         keys["ecosystem"].iat[f], float(out.sums[key][f]), ind.unit, file, np.nan,
+                         f"sum over {int(out.counted[key][f])} parcels (小班) of {file}: {ind.indicator} per parcel "
+                         f"from its own parameters, or its region's conditions where the parcel's cell is empty",
+                         status, ";".join(out.register_keys[key])))
+    ctx.notes.append(f"parcels: {len(parcels):,} parcel rows of {file} computed one by one and summed into "
+                     f"{len(keys):,} region × year × ecosystem figures; per-parcel figures in gep_parcels.csv")
+    return out, pd.DataFrame(rows, columns=ROW_COLUMNS)
+
+
+@dataclass
+class ParcelResults:
+    """Each parcel's share of its region's figures, per indicator: quantity and value at current and at
+    constant prices (NaN where the parcel is not counted, or its region's figure was given otherwise).
+
+    Kept as the figure's amount per unit of its base quantity, per figure key; :meth:`column` turns that
+    into one array over the parcels when read (``q_b,i × F_k``), as :meth:`frame` does for the output."""
+
+    figures: ParcelFigures
+    base_year: int
+    bases: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # indicator → its base
+    per_base_unit: dict[tuple[str, str], dict[str, np.ndarray]] = field(default_factory=dict)  # per figure key
+    units: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @property
+    def indicators(self) -> list[tuple[str, str]]:
+        return list(self.per_base_unit)
+
+    def column(self, key: tuple[str, str], column: str) -> np.ndarray:
+        """Per parcel, ``quantity``, ``value_yuan`` or ``value_constant_yuan`` of indicator ``key``."""
+        base = self.bases[key]
+        own = self.figures.quantities[base]
+        factor = self.per_base_unit[key][column]
+        if column == "quantity" and key == base:  # the parcel's own quantity, exactly as computed
+            gaps = np.isnan(factor)
+            return own if not gaps.any() else np.where(gaps[self.figures.figure], np.nan, own)
+        return own * factor[self.figures.figure]
+
+    def frame(self) -> pd.DataFrame:
+        """One row per parcel and year; per indicator ``<indicator> [unit]``, ``<indicator> value [yuan]`` and
+        ``<indicator> value at <base year> prices [yuan]`` (the format of an inventory column: name [unit])."""
+        p = self.figures.parcels
+        columns = {"parcel_id": p["parcel_id"].to_numpy(), "region_code": p["region_code"].to_numpy(),
+                   "year": p["year"].to_numpy(), "ecosystem": p["ecosystem"].to_numpy(),
+                   "origin": p["origin"].to_numpy(), "area [hm2]": p["area"].to_numpy()}
+        for key in self.indicators:
+            indicator = key[1]
+            columns[f"{indicator} [{self.units[key]}]"] = self.column(key, "quantity")
+            columns[f"{indicator} value [yuan]"] = self.column(key, "value_yuan")
+            columns[f"{indicator} value at {self.base_year} prices [yuan]"] = self.column(key, "value_constant_yuan")
+        return pd.DataFrame(columns)
+
+
+def allocate(pf: ParcelFigures, leaf: pd.DataFrame, base_year: int) -> ParcelResults:
+    """Each parcel's share of the region figures computed from parcels (path ``parcels``) in ``leaf``.
+
+    Share of parcel i in figure key k for an indicator with base indicator b (itself, or the one it is
+    derived from, :data:`DERIVED_FROM`): ``s_i = q_b,i / Σ_k q_b``; the parcel's quantity and values are the
+    figure's times ``s_i`` — kept as ``F_k = figure_k / Σ_k q_b`` so that a parcel's figure is ``q_b,i × F_k``
+    — its quantity of the base indicator being ``q_b,i`` itself."""
+    out = ParcelResults(figures=pf, base_year=base_year)
+    mine = leaf[(leaf["path"] == PARCELS).to_numpy()]
+    if not len(mine):
+        return out
+    at = pd.MultiIndex.from_frame(pf.keys).get_indexer(pd.MultiIndex.from_arrays(
+        [mine["region_code"].to_numpy(), mine["year"].to_numpy(dtype=np.int64), mine["ecosystem"].to_numpy()]))
+    by_indicator = {key[1]: key for key in pf.sums}
+    groups = mine.groupby(["service", "indicator"], sort=False).indices  # in the calculators' order
+    for key, rows in groups.items():
+        base = by_indicator.get(DERIVED_FROM.get(key[1], key[1]))
+        if base is None:
+            continue
+        total = pf.sums[base]
+        factors = {}
+        for column in ("quantity", "value_yuan", "value_constant_yuan"):
+            figure = np.full(len(pf.keys), np.nan)
+            figure[at[rows]] = mine[column].to_numpy(dtype=float)[rows]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                factors[column] = np.where(total > 0, figure / total, figure * 0.0)
+        out.bases[key], out.per_base_unit[key] = base, factors
+        out.units[key] = str(mine["quantity_unit"].iat[rows[0]])
+    return out

@@ -1,0 +1,188 @@
+"""Forest parcels (小班): per-parcel computation, sums into the region figures, per-parcel shares, checks.
+
+Expected figures are computed by hand from the tiny inventory of conftest.py (township 990001: 100 hm² forest,
+P 1000 mm, ET 500 mm, R 5000, K 0.03, LS 1, C 0.01, P 1, NPP 600 g C/m², 60 cooling days) and the default
+register's forest coefficients: runoff coefficient α 3.52 % (龚诗涵 et al. 2017), NEP/NPP 0.25, O₂/CO₂ 32/44.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gep.accounting import Options, account
+from gep.coefficients import load_register
+from gep.inventory import InventoryError, load_inventory
+
+from conftest import tiny_tables, write_tables
+
+KEYS = ["region_code", "year", "service", "indicator", "ecosystem"]
+
+
+def parcel_rows(years=(2020, 2021)) -> list[dict]:
+    """990001's 100 hm² of forest as two parcels: A (80 hm², natural) with its own precipitation of 1200 mm,
+    B (20 hm², planted) with no parameters of its own (it takes the township's conditions)."""
+    rows = []
+    for y in years:
+        rows.append({"parcel_id": "A-01", "region_code": "990001", "year": y, "ecosystem": "forest",
+                     "origin": "natural", "area [hm2]": 80, "precipitation [mm/a]": 1200})
+        rows.append({"parcel_id": "B-02", "region_code": "990001", "year": y, "ecosystem": "forest",
+                     "origin": "planted", "area [hm2]": 20, "precipitation [mm/a]": ""})
+    return rows
+
+
+def with_parcels(tmp_path, rows, name="inv", **extra):
+    tables = tiny_tables()
+    tables["parcels"] = rows
+    tables.update(extra)
+    return write_tables(tmp_path / name, tables)
+
+
+def _results(folder, **options):
+    return account(load_inventory(folder), load_register(), Options(**options))
+
+
+def test_parcel_figures_by_hand(tmp_path):
+    results = _results(with_parcels(tmp_path, parcel_rows()))
+    s = results.services.set_index(KEYS)
+    f = ("990001", 2020)
+    water = s.loc[(*f, "water_conservation", "water_retained", "forest")]
+    assert water["path"] == "parcels"
+    # A: (1200 − 0.0352 × 1200 − 500) mm × 80 hm² × 10 m³/(mm·hm²) = 526 208 m³
+    # B: (1000 − 0.0352 × 1000 − 500) mm × 20 hm² × 10 = 92 960 m³
+    assert water["quantity"] == pytest.approx(526_208 + 92_960, rel=1e-12)
+    # soil and carbon: both parcels take the township's parameters, so the township's tabular figures:
+    # 5000 × 0.03 × 1 × (1 − 0.01) t/hm² × 100 hm²; 0.25 × 600 g C/m² × 100 hm² × 0.01 × 44/12
+    assert s.loc[(*f, "soil_retention", "soil_retained", "forest"), "quantity"] == pytest.approx(14_850, rel=1e-12)
+    assert s.loc[(*f, "carbon_sequestration", "co2_fixed", "forest"), "quantity"] == pytest.approx(550, rel=1e-12)
+    o2 = s.loc[(*f, "oxygen_release", "o2_released", "forest")]
+    assert o2["quantity"] == pytest.approx(400, rel=1e-12) and o2["path"] == "parcels"
+    # pest control: only the natural parcel A counts (80 hm²)
+    assert s.loc[(*f, "pest_control", "natural_area", "forest"), "quantity"] == pytest.approx(80, rel=1e-12)
+    # 990002 has no parcels: its figures stay tabular, and the county adds both townships
+    assert s.loc[("990002", 2020, "water_conservation", "water_retained", "forest"), "path"] == "computed"
+    county = s.loc[("990000", 2020, "water_conservation", "water_retained", "forest"), "quantity"]
+    # 990002: (1000 − 35.2 − 500) mm × 300 hm² × 10
+    assert county == pytest.approx(526_208 + 92_960 + 464.8 * 300 * 10, rel=1e-12)
+    assert any("parcels: 4 parcel rows" in n for n in results.notes)
+
+
+def test_each_parcel_gets_its_share_of_the_region_figures(tmp_path):
+    results = _results(with_parcels(tmp_path, parcel_rows()))
+    table = results.parcels.frame().set_index(["parcel_id", "year"])
+    s = results.services.set_index(KEYS)
+    region = s.loc[("990001", 2020, "water_conservation", "water_retained", "forest")]
+    a, b = table.loc[("A-01", 2020)], table.loc[("B-02", 2020)]
+    assert a["water_retained [m3]"] == pytest.approx(526_208, rel=1e-12)
+    assert b["water_retained [m3]"] == pytest.approx(92_960, rel=1e-12)
+    # values: the region's price per m³ applies to each parcel, so the parcels add up to the region
+    assert a["water_retained value [yuan]"] + b["water_retained value [yuan]"] == pytest.approx(
+        region["value_yuan"], rel=1e-12)
+    assert a["water_retained value [yuan]"] == pytest.approx(region["value_yuan"] * 526_208 / 619_168, rel=1e-12)
+    # components derived from soil retained: in proportion to each parcel's soil retained (80 : 20)
+    sed = s.loc[("990001", 2020, "soil_retention", "reduced_sedimentation", "forest")]
+    assert a["reduced_sedimentation [m3]"] == pytest.approx(0.8 * sed["quantity"], rel=1e-12)
+    assert b["reduced_sedimentation value [yuan]"] == pytest.approx(0.2 * sed["value_yuan"], rel=1e-12)
+    assert a["soil_retained [t]"] == pytest.approx(148.5 * 80, rel=1e-12)
+    # the planted parcel is not naturally regulated
+    assert a["natural_area [hm2]"] == 80 and np.isnan(b["natural_area [hm2]"])
+    base = results.base_year
+    assert f"co2_fixed value at {base} prices [yuan]" in table.columns
+
+
+def test_uniform_parcels_give_the_tabular_figures(tmp_path):
+    """Parcels with no parameters of their own, covering each township's forest, give the tabular path's
+    figures: the shared case of the parcel, tabular (and gridded, tests/test_grid.py) paths."""
+    rows = []
+    for y in (2020, 2021):
+        for code, parts in (("990001", (30, 50, 20)), ("990002", (100, 200))):
+            rows += [{"parcel_id": f"{code}-{i}", "region_code": code, "year": y, "ecosystem": "forest",
+                      # as the forest table: 990001 has 20 hm² of planted forest
+                      "origin": "planted" if a == 20 else "natural", "area [hm2]": a} for i, a in enumerate(parts)]
+    tab = _results(write_tables(tmp_path / "tab", tiny_tables())).services.set_index(KEYS)
+    par = _results(with_parcels(tmp_path, rows)).services.set_index(KEYS)
+    from_parcels = par[par["path"] == "parcels"]
+    assert {k[2] for k in from_parcels.index} == {"water_conservation", "soil_retention", "carbon_sequestration",
+                                                  "oxygen_release", "climate_regulation", "pest_control"}
+    for key, row in from_parcels.iterrows():
+        assert math.isclose(row["quantity"], tab.loc[key, "quantity"], rel_tol=1e-12), key
+        assert math.isclose(row["value_yuan"], tab.loc[key, "value_yuan"], rel_tol=1e-12), key
+    # and the county's GEP is the same
+    summary = lambda s: s.set_index(["region_code", "year"])["gep_yuan"]  # noqa: E731
+    assert np.allclose(summary(_results(with_parcels(tmp_path, rows, "again")).summary),
+                       summary(_results(write_tables(tmp_path / "tab2", tiny_tables())).summary), rtol=1e-12)
+
+
+def test_a_parameter_missing_everywhere_leaves_the_parcel_out_and_says_so(tmp_path):
+    tables = tiny_tables()
+    for row in tables["conditions"]:  # 990001's forest has no NPP, and parcel B none of its own
+        if row["region_code"] == "990001" and row["ecosystem"] == "forest":
+            row["npp [g C/(m2*a)]"] = ""
+    tables["parcels"] = [dict(r, **{"npp [g C/(m2*a)]": 700 if r["parcel_id"] == "A-01" else ""})
+                         for r in parcel_rows()]
+    results = _results(write_tables(tmp_path / "inv", tables))
+    s = results.services.set_index(KEYS)
+    # only A: 0.25 × 700 × 80 × 0.01 × 44/12 t CO₂
+    assert s.loc[("990001", 2020, "carbon_sequestration", "co2_fixed", "forest"), "quantity"] == pytest.approx(
+        0.25 * 700 * 80 * 0.01 * 44 / 12, rel=1e-12)
+    assert any("co2_fixed: 2 parcel(s) (40.00 hm²) left out" in n and "B-02" in n for n in results.notes)
+
+
+def test_supplied_quantities_win_over_parcel_sums(tmp_path):
+    supplied = [{"region_code": "990001", "year": 2020, "service": "water_conservation",
+                 "indicator": "water_retained", "ecosystem": "forest", "quantity": 1, "unit": "万m3"}]
+    results = _results(with_parcels(tmp_path, parcel_rows(), service_quantities=supplied))
+    row = results.services.set_index(KEYS).loc[("990001", 2020, "water_conservation", "water_retained", "forest")]
+    assert row["path"] == "supplied_quantity" and row["quantity"] == pytest.approx(10_000)
+    table = results.parcels.frame().set_index(["parcel_id", "year"])
+    # the region figure was not computed from parcels: the parcels have no share of it that year
+    assert np.isnan(table.loc[("A-01", 2020), "water_retained [m3]"])
+    assert table.loc[("A-01", 2021), "water_retained [m3]"] == pytest.approx(526_208, rel=1e-12)
+
+
+def test_bad_parcel_rows_are_named_with_file_row_and_column(tmp_path):
+    rows = parcel_rows(years=(2020,))
+    rows[1]["region_code"] = "999999"
+    rows.append(dict(rows[0]))  # a duplicate parcel and year
+    with pytest.raises(InventoryError) as err:
+        load_inventory(with_parcels(tmp_path, rows))
+    text = str(err.value)
+    assert "parcels.csv, row 3, column region_code: unknown region code '999999'" in text
+    assert "parcels.csv, row 4, column parcel_id, year: duplicate row" in text
+    no_unit = [{k.replace(" [hm2]", ""): v for k, v in r.items()} for r in parcel_rows()]
+    with pytest.raises(InventoryError, match=r"parcels.csv, row 1, column area: no unit"):
+        load_inventory(with_parcels(tmp_path, no_unit, "no-unit"))
+
+
+def test_parcel_areas_that_differ_from_the_extent_table_are_warned(tmp_path):
+    rows = [dict(r, **{"area [hm2]": 60}) if r["parcel_id"] == "A-01" else r for r in parcel_rows()]
+    inventory = load_inventory(with_parcels(tmp_path, rows))
+    warnings = [str(w) for w in inventory.warnings]
+    assert any("parcels of 990001 give 80.00 hm² of forest in 2020, the extent table 100.00 hm²" in w
+               for w in warnings)
+
+
+def test_gep_run_writes_each_parcel_and_verify_recomputes_it(tmp_path):
+    from gep.audit import verify
+    from gep.run import run
+    from gep.trace import check_trace
+    out = run(with_parcels(tmp_path, parcel_rows()), tmp_path / "out").folder
+    parcels = pd.read_csv(out / "gep_parcels.csv", dtype={"region_code": str})
+    assert list(parcels["parcel_id"]) == ["A-01", "A-01", "B-02", "B-02"]
+    assert parcels.loc[0, "water_retained [m3]"] == pytest.approx(526_208, rel=1e-12)
+    trace = pd.read_csv(out / "gep_trace.csv", dtype={"region_code": str})
+    assert check_trace(trace) == []
+    water = trace[(trace["region_code"] == "990001") & (trace["year"] == 2020)
+                  & (trace["service"] == "water_conservation") & (trace["ecosystem"] == "forest")].set_index("symbol")
+    assert water.loc["Q", "table"] == "parcels" and "sum over 2 parcels" in water.loc["Q", "source"]
+    # the register row the parcel formula applied: α forest 3.52 % (龚诗涵 et al. 2017)
+    assert water.loc["runoff_coefficient", "value"] == pytest.approx(0.0352)
+    assert verify(out).ok
+    # a changed parcel is found, and the parcel figures that move are named
+    pack_parcels = out / "inputs" / "inventory" / "parcels.csv"
+    pack_parcels.write_text(pack_parcels.read_text(encoding="utf-8").replace("1200", "1300"), encoding="utf-8")
+    report = verify(out)
+    assert not report.ok
+    assert any("gep_parcels.csv A-01/2020 water_retained [m3]" in line for line in report.lines)
