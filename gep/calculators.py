@@ -113,19 +113,26 @@ class Context:
         prov = pd.DataFrame({"input_file": "", "input_row": np.nan, "source": "", "status": ""}, index=keys.index)
         if not len(source) or not len(keys):
             return values, prov
-        found = np.zeros(len(keys), dtype=bool)
-        lookup = source[["region_code", *by, *columns, *PROVENANCE]]
+        def key_arrays(frame: pd.DataFrame, codes) -> list[np.ndarray]:
+            return [np.asarray(codes, dtype=object), *(frame[b].to_numpy(dtype=np.int64 if b == "year" else object)
+                                                       for b in by)]
+
+        rows = pd.MultiIndex.from_arrays(key_arrays(source, source["region_code"]))  # the table's key: unique
+        at = np.full(len(keys), -1)  # the source row of each key: its own region's, else the nearest ancestor's
         ancestors = keys["region_code"].to_numpy(dtype=object)  # the regions themselves, then their parents, …
-        while not found.all() and pd.notna(ancestors).any():
-            probe = keys[by].copy()
-            probe["region_code"] = ancestors
-            hit = probe.reset_index().merge(lookup, on=["region_code", *by], how="left").set_index("index")
-            take = ~found & hit["input_file"].notna().reindex(keys.index).to_numpy()
-            values.loc[take, columns] = hit.loc[take, columns].to_numpy()
-            prov.loc[take, PROVENANCE] = hit.loc[take, PROVENANCE].to_numpy()
-            found |= take
+        while True:
+            todo = (at < 0) & pd.notna(ancestors)
+            if not todo.any():
+                break
+            probe = [a[todo] for a in key_arrays(keys, ancestors)]
+            at[todo] = rows.get_indexer(pd.MultiIndex.from_arrays(probe))
             parents = pd.Series(ancestors, dtype=object).map(self.parents).to_numpy(dtype=object)
             ancestors = np.where(pd.isna(parents) | (parents == ""), None, parents)
+        found = at >= 0
+        if found.any():
+            pick = at[found]
+            values.loc[found, columns] = source[columns].to_numpy(dtype=float)[pick]
+            prov.loc[found, PROVENANCE] = source[PROVENANCE].to_numpy(dtype=object)[pick]
         return values.astype(float), prov
 
     @functools.cached_property

@@ -64,12 +64,18 @@ PARCEL_INDICATORS = (*GRID_INDICATORS, Indicator("pest_control", "natural_area",
                                                  ("forest", "grassland"), "hm2"))
 
 
-def _eligible(ind: Indicator, ecosystem_codes: np.ndarray, ecosystems: list[str], natural: np.ndarray) -> np.ndarray:
-    """Parcels the indicator applies to: by ecosystem, and for pest control forest only when natural."""
-    allowed = np.isin(ecosystem_codes, [i for i, e in enumerate(ecosystems) if e in ecosystems_of(ind)])
-    if ind.indicator == "natural_area":
-        is_forest = np.isin(ecosystem_codes, [i for i, e in enumerate(ecosystems) if e == "forest"])
-        allowed &= ~is_forest | natural
+def _eligible(ind: Indicator, ecosystem_codes: np.ndarray, ecosystems: list[str],
+              natural: np.ndarray) -> np.ndarray | None:
+    """Parcels the indicator applies to (None: every parcel): by ecosystem, and for pest control forest only
+    when natural."""
+    wanted = ecosystems_of(ind)
+    by_ecosystem = np.array([e in wanted for e in ecosystems])
+    natural_forest_only = ind.indicator == "natural_area" and "forest" in ecosystems
+    if by_ecosystem.all() and not natural_forest_only:
+        return None
+    allowed = by_ecosystem[ecosystem_codes]
+    if natural_forest_only:
+        allowed &= (ecosystem_codes != ecosystems.index("forest")) | natural
     return allowed
 
 
@@ -88,14 +94,16 @@ class ParcelFigures:
 
 
 def _figure_keys(parcels: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame, np.ndarray, list[str]]:
-    """Index of each parcel's region × year × ecosystem and the distinct keys (in first-seen order); the
+    """Index of each parcel's region × year × ecosystem and the distinct keys; the
     ecosystem code of each parcel and the ecosystems (text is factorised once, as object arrays: faster
     than pandas' string columns)."""
     region, regions = pd.factorize(parcels["region_code"].to_numpy(dtype=object))
     year, years = pd.factorize(parcels["year"].to_numpy(dtype=np.int64))
     eco, ecos = pd.factorize(parcels["ecosystem"].to_numpy(dtype=object))
-    combined = (region.astype(np.int64) * len(years) + year) * len(ecos) + eco
-    figure, distinct = pd.factorize(combined)
+    combined = (region.astype(np.int64) * len(years) + year) * len(ecos) + eco  # < regions × years × ecosystems
+    present = np.bincount(combined, minlength=len(regions) * len(years) * len(ecos)) > 0
+    distinct = np.flatnonzero(present)
+    figure = (np.cumsum(present) - 1)[combined]  # dense codes, no second hash of a million keys
     keys = pd.DataFrame({"region_code": np.asarray(regions, dtype=object)[distinct // (len(years) * len(ecos))],
                          "year": np.asarray(years)[(distinct // len(ecos)) % len(years)].astype(int),
                          "ecosystem": np.asarray(ecos, dtype=object)[distinct % len(ecos)]})
@@ -185,25 +193,26 @@ def parcel_quantities(ctx) -> tuple[ParcelFigures, pd.DataFrame]:
     rows, every_parcel = [], None
     for ind in PARCEL_INDICATORS:
         eligible = _eligible(ind, eco_codes, ecosystems, natural)
-        if not eligible.any():
+        if eligible is not None and not eligible.any():
             continue
         key = (ind.service, ind.indicator)
         values = [args.get(a) for a in ind.args]
         q = np.asarray(ind.kernel(*values, area), dtype=float)
         q = np.broadcast_to(q, area.shape) if q.shape != area.shape else q
-        counted = eligible & ~np.isnan(q)
-        missing = eligible & ~counted
-        if missing.any():
-            first = parcels["parcel_id"].to_numpy(dtype=object)[np.flatnonzero(missing)[0]]
-            ctx.notes.append(f"parcels: {ind.service}/{ind.indicator}: {int(missing.sum())} parcel(s) "
-                             f"({area[missing].sum():,.2f} hm²) left out, a parameter is missing in the parcel "
-                             f"row and for its region (e.g. parcel {first})")
-        if counted.all():  # the common case: no masked copies
+        unknown = np.isnan(q)
+        if eligible is None and not unknown.any():  # the common case: every parcel counts, no masked copies
             out.quantities[key] = q
             out.sums[key] = np.bincount(figure, weights=q, minlength=len(keys))
             out.counted[key] = every_parcel if every_parcel is not None else np.bincount(figure, minlength=len(keys))
             every_parcel = out.counted[key]
         else:
+            counted = ~unknown if eligible is None else eligible & ~unknown
+            missing = unknown if eligible is None else eligible & unknown
+            if missing.any():
+                first = parcels["parcel_id"].to_numpy(dtype=object)[np.flatnonzero(missing)[0]]
+                ctx.notes.append(f"parcels: {ind.service}/{ind.indicator}: {int(missing.sum())} parcel(s) "
+                                 f"({area[missing].sum():,.2f} hm²) left out, a parameter is missing in the "
+                                 f"parcel row and for its region (e.g. parcel {first})")
             out.quantities[key] = np.where(counted, q, np.nan)
             out.sums[key] = np.bincount(figure[counted], weights=q[counted], minlength=len(keys))
             out.counted[key] = np.bincount(figure[counted], minlength=len(keys))
@@ -220,18 +229,29 @@ def parcel_quantities(ctx) -> tuple[ParcelFigures, pd.DataFrame]:
     return out, pd.DataFrame(rows, columns=ROW_COLUMNS)
 
 
+def _one_if_same(factor: np.ndarray) -> np.ndarray | float:
+    """A per-key factor as one number when every key has the same (to 4 ulps: the same coefficients, divided
+    back out of each key's figure), so each parcel is multiplied by it without a gather."""
+    if len(factor) and not np.isnan(factor).any():
+        low, high = factor.min(), factor.max()
+        if high - low <= 4 * np.finfo(float).eps * max(abs(low), abs(high)):
+            return float(factor[0])
+    return factor
+
+
 @dataclass
 class ParcelResults:
     """Each parcel's share of its region's figures, per indicator: quantity and value at current and at
     constant prices (NaN where the parcel is not counted, or its region's figure was given otherwise).
 
-    Kept as the figure's amount per unit of its base quantity, per figure key; :meth:`column` turns that
-    into one array over the parcels when read (``q_b,i × F_k``), as :meth:`frame` does for the output."""
+    Kept as the figure's amount per unit of its base quantity, per figure key (one number when it is the same
+    for every key); :meth:`column` turns that into one array over the parcels when read (``q_b,i × F_k``), as
+    :meth:`frame` does for the output."""
 
     figures: ParcelFigures
     base_year: int
     bases: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # indicator → its base
-    per_base_unit: dict[tuple[str, str], dict[str, np.ndarray]] = field(default_factory=dict)  # per figure key
+    per_base_unit: dict[tuple[str, str], dict[str, np.ndarray | float]] = field(default_factory=dict)  # per key
     units: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
@@ -246,7 +266,7 @@ class ParcelResults:
         if column == "quantity" and key == base:  # the parcel's own quantity, exactly as computed
             gaps = np.isnan(factor)
             return own if not gaps.any() else np.where(gaps[self.figures.figure], np.nan, own)
-        return own * factor[self.figures.figure]
+        return own * (factor if np.ndim(factor) == 0 else factor[self.figures.figure])
 
     def frame(self) -> pd.DataFrame:
         """One row per parcel and year; per indicator ``<indicator> [unit]``, ``<indicator> value [yuan]`` and
@@ -288,7 +308,7 @@ def allocate(pf: ParcelFigures, leaf: pd.DataFrame, base_year: int) -> ParcelRes
             figure = np.full(len(pf.keys), np.nan)
             figure[at[rows]] = mine[column].to_numpy(dtype=float)[rows]
             with np.errstate(invalid="ignore", divide="ignore"):
-                factors[column] = np.where(total > 0, figure / total, figure * 0.0)
+                factors[column] = _one_if_same(np.where(total > 0, figure / total, figure * 0.0))
         out.bases[key], out.per_base_unit[key] = base, factors
         out.units[key] = str(mine["quantity_unit"].iat[rows[0]])
     return out
