@@ -379,9 +379,26 @@ def recompute(folder: Path, out: Path, manifest: dict | None = None) -> Path:
                       base_register=inputs.base, inventory_name=inputs.name, price_indices=inputs.price_indices,
                       lang=inputs.lang, grid=inputs.grid, command=command)
     else:
+        referenced = inputs.manifest["options"].get("grid_layers") == "referenced"
+        if referenced:
+            _check_referenced_layers(inputs)
         run(inputs.inventory_path, out, tuple(inputs.registers), inputs.options(), lang=inputs.lang,
-            base_register=inputs.base, inventory_name=inputs.name, command=command)
+            base_register=inputs.base, inventory_name=inputs.name, command=command, reference_layers=referenced)
     return out
+
+
+def _check_referenced_layers(inputs: RunInputs) -> None:
+    """A run with layers referenced in place reads, outside its folder, only the files its manifest lists
+    with their hashes (``referenced_inputs``)."""
+    import yaml
+
+    from .grid.layers import referenced_files
+    listed = set(inputs.manifest.get("referenced_inputs", {}))
+    doc = (yaml.safe_load(inputs.grid.read_text(encoding="utf-8")) or {}) if inputs.grid else {}
+    named = {str((inputs.grid.parent / written).resolve()) for _, written in referenced_files(doc)}
+    if named - listed:
+        raise AuditError(f"{inputs.grid.name} names {', '.join(sorted(named - listed))}, not among the manifest's "
+                         f"referenced inputs; a recomputation reads only files the manifest lists with their hashes")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -485,9 +502,17 @@ def verify(path: str | Path, limit: int = 1000) -> Verification:
                 file_problems.append(f"altered file: {name} (SHA-256 differs from the manifest)")
         for name in sorted(present - set(listed)):
             file_problems.append(f"extra file: {name} (not in the manifest)")
+        referenced = manifest.get("referenced_inputs", {})
+        for name in sorted(referenced):  # layers used in place: checked where they lie
+            if not Path(name).is_file():
+                file_problems.append(f"missing referenced input: {name} (used in place, not copied into the run)")
+            elif sha256(Path(name)) != referenced[name]:
+                file_problems.append(f"altered referenced input: {name} (SHA-256 differs from the manifest)")
         lines.append(f"{path}: {len(listed)} files in the manifest "
                      f"({len(manifest.get('inputs', {}))} input, {len(manifest.get('coefficient_registers', {}))} "
-                     f"register, {len(manifest.get('outputs', {}))} output)")
+                     f"register, {len(manifest.get('outputs', {}))} output)"
+                     + (f"; {len(referenced)} input(s) referenced in place, checked at their paths" if referenced
+                        else ""))
         if manifest.get("gep_version") != __version__:
             lines.append(f"note: the run was made with gep {manifest.get('gep_version')}; recomputing with gep {__version__}")
         lines += file_problems

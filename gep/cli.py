@@ -24,7 +24,8 @@ def _cmd_run(args) -> int:
     options = Options(exclude=tuple(args.exclude), base_year=args.base_year, price_indices=args.price_indices,
                       grid=args.grid, scheduler=args.scheduler, progress=sys.stderr.isatty())
     result = run(args.inventory, args.out, tuple(args.coefficients), options,
-                 lang=args.lang, overwrite=args.overwrite, command=command)
+                 lang=args.lang, overwrite=args.overwrite, command=command,
+                 reference_layers=args.grid_layers == "reference")
     summary = result.results.summary
     county = summary[summary["region_code"] == result.results.county_code]
     print(f"GEP of {county['region_name'].iloc[0]} ({result.results.county_code}), 亿元:")
@@ -199,6 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a grid description of raster layers (default: grid.yaml in the inventory folder, if any)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="a dask.distributed scheduler (tcp://host:8786) for the gridded sums (default: local threads)")
+    p.add_argument("--grid-layers", choices=("copy", "reference"), default="copy",
+                   help="copy the grid's layers into the run folder (default), or reference them in place by "
+                        "absolute path and SHA-256 (for rasters too large to copy; verify checks them where they lie)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace an existing output folder, keeping it as <out>.previous-N")
     p.set_defaults(func=_cmd_run)

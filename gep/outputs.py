@@ -81,13 +81,16 @@ INPUTS = "inputs"
 
 
 def write_manifest(out: Path, command: str, reproducible_command: str, options: dict, inventory: dict,
-                   inputs: list[Path], registers: list[Path], created: str | None = None) -> dict:
+                   inputs: list[Path], registers: list[Path], created: str | None = None,
+                   referenced: list[Path] | None = None) -> dict:
     """manifest.json of the run folder ``out``: versions, command, options, SHA-256 of every file.
 
     ``inputs`` (the inventory files) and ``registers`` (the coefficient registers, base register first,
     in the order they were applied) are paths inside ``out``; every file outside ``inputs/`` is an
     output. Paths are recorded relative to ``out`` with ``/`` separators (``inputs/inventory/extent.csv``).
     ``created`` (ISO-8601 UTC) is the only time in a run folder; no data file carries a timestamp.
+    ``referenced`` are input files used in place, outside the folder (grid layers too large to copy): they
+    are listed by absolute path under ``referenced_inputs`` with their SHA-256.
     """
     out = Path(out)
 
@@ -107,6 +110,8 @@ def write_manifest(out: Path, command: str, reproducible_command: str, options: 
         "coefficient_registers": {rel(p): sha256(p) for p in registers},
         "outputs": {rel(p): sha256(p) for p in outputs},
     }
+    if referenced:
+        manifest["referenced_inputs"] = {str(Path(p).resolve()): sha256(p) for p in referenced}
     if created:
         manifest["created"] = created
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -222,7 +222,8 @@ def parcel_quantities(ctx) -> tuple[ParcelFigures, pd.DataFrame]:
             rows.append((keys["region_code"].iat[f], int(keys["year"].iat[f]), ind.service, ind.indicator,
                          keys["ecosystem"].iat[f], float(out.sums[key][f]), ind.unit, file, np.nan,
                          f"sum over {int(out.counted[key][f])} parcels (小班) of {file}: {ind.indicator} per parcel "
-                         f"from its own parameters, or its region's conditions where the parcel's cell is empty",
+                         f"from its own parameters, or its region's conditions where the parcel's cell is empty "
+                         f"(each parcel's figure in gep_parcels.csv)",
                          status, ";".join(out.register_keys[key])))
     ctx.notes.append(f"parcels: {len(parcels):,} parcel rows of {file} computed one by one and summed into "
                      f"{len(keys):,} region × year × ecosystem figures; per-parcel figures in gep_parcels.csv")

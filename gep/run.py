@@ -195,12 +195,19 @@ def _grid_of(inventory_path: Path, grid: str | None) -> str | None:
     return grid
 
 
-def _copy_grid(staging: Path, grid: str | None, inputs: list[Path]) -> Path | None:
+def _copy_grid(staging: Path, grid: str | None, inputs: list[Path], referenced: list[Path] | None = None
+               ) -> Path | None:
     """Copy the grid description and its layers under ``inputs/grid/`` (added to ``inputs``); the copy of the
-    description, or None without a grid."""
+    description, or None without a grid. Given a ``referenced`` list, the layers are not copied: the
+    description's copy names them by absolute path and they are added to ``referenced``."""
     if not grid:
         return None
-    from .grid.layers import copy_grid
+    from .grid.layers import copy_grid, reference_grid
+    if referenced is not None:
+        copy, layer_files = reference_grid(grid, staging / INPUTS / GRID_DIR)
+        inputs.append(copy)
+        referenced += layer_files
+        return copy
     copy, layer_files = copy_grid(grid, staging / INPUTS / GRID_DIR, unique_names)
     inputs += [copy, *layer_files]
     return copy
@@ -213,7 +220,7 @@ def _created() -> str:
 def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[str, ...] = (),
         options: Options | None = None, lang: str = "zh", overwrite: bool = False,
         command: str = "", base_register: str | Path | None = None,
-        inventory_name: str | None = None) -> RunOutput:
+        inventory_name: str | None = None, reference_layers: bool = False) -> RunOutput:
     """Compute GEP for an inventory and write all outputs, with a copy of the inputs, into ``out``.
 
     ``base_register`` replaces the default register as the base the ``coefficient_files`` override
@@ -221,7 +228,9 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
     ``inventory_name`` is the name reports show (default: the folder's or workbook's name).
     ``command`` is the full command line, recorded in the manifest only.
     ``options.grid`` names a grid description (default: ``grid.yaml`` in the inventory folder, if any); it
-    and its layers are copied under ``inputs/grid/`` and the gridded quantities computed from the copies.
+    and its layers are copied under ``inputs/grid/`` and the gridded quantities computed from the copies;
+    with ``reference_layers`` only the description is copied and the layers are recorded in place, by
+    absolute path and SHA-256 (``referenced_inputs`` of the manifest), for rasters too large to copy.
     """
     from .render.excel import write_excel
     from .render.html import write_html
@@ -245,7 +254,8 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
         staging = stage.path
         copied = _copy_inputs(staging, inventory_path, registers, register_names, options.price_indices)
         inputs, copies, indices = copied.inputs, copied.registers, copied.price_indices
-        grid = _copy_grid(staging, options.grid, inputs)
+        referenced: list[Path] | None = [] if reference_layers else None
+        grid = _copy_grid(staging, options.grid, inputs, referenced)
         inventory = load_inventory(copied.inventory)
         register = load_register(*copies[1:], base=copies[0])
         results = account(inventory, register, dataclasses.replace(
@@ -286,9 +296,10 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
                        {"base_register": register_names[0], "coefficients": register_names[1:],
                         "exclude": list(options.exclude), "lang": lang, "base_year": options.base_year,
                         "base_year_used": results.base_year, "price_indices": PRICE_INDICES_NAME,
-                        **({"grid": f"{GRID_DIR}/{GRID_NAME}"} if grid else {})},
+                        **({"grid": f"{GRID_DIR}/{GRID_NAME}"} if grid else {}),
+                        **({"grid_layers": "referenced"} if referenced else {})},
                        {"name": inventory_name, "kind": "workbook" if workbook else "folder"},
-                       inputs, copies, created=_created())
+                       inputs, copies, created=_created(), referenced=referenced)
     return RunOutput(folder=out, results=results, previous=stage.previous)
 
 

@@ -312,6 +312,32 @@ def test_gep_run_copies_the_grid_and_verify_recomputes_it(tmp_path):
     assert verify(out).ok
 
 
+def test_layers_referenced_in_place_are_hashed_not_copied_and_verified_where_they_lie(tmp_path):
+    from gep.audit import verify
+    from gep.cli import main
+    inventory = write_tables(tmp_path / "inv", tiny_tables())
+    write_tiny_grid(inventory, years=(2020,))
+    out = tmp_path / "out"
+    assert main(["run", str(inventory), "--out", str(out), "--grid-layers", "reference"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    # only the description is copied; every layer is listed by absolute path with its hash
+    assert [p for p in manifest["inputs"] if p.startswith("inputs/grid/")] == ["inputs/grid/grid.yaml"]
+    npp = str((inventory / "npp.tif").resolve())
+    assert npp in manifest["referenced_inputs"] and manifest["options"]["grid_layers"] == "referenced"
+    assert not (out / "inputs" / "grid" / "npp.tif").exists()
+    assert ",gridded," in (out / "gep_services.csv").read_text(encoding="utf-8")
+    report = verify(out)
+    assert report.ok and any("referenced in place" in line for line in report.lines)
+    # a layer changed where it lies is found, and the figures it moves are named
+    import rasterio
+    with rasterio.open(inventory / "npp.tif", "r+") as layer:
+        layer.write(layer.read(1) * 2, 1)
+    report = verify(out)
+    assert not report.ok
+    assert any(line.startswith(f"altered referenced input: {npp}") for line in report.lines)
+    assert any("co2_fixed" in line and line.startswith("differs:") for line in report.lines)
+
+
 def test_a_statement_uses_the_grid_of_its_inventory_and_verifies(tmp_path):
     from gep.audit import verify
     from gep.run import run_statement

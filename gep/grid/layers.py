@@ -386,8 +386,8 @@ def copy_grid(path: str | Path, dest: Path, unique_names) -> tuple[Path, list[Pa
     """Copy a grid description and every file it names into ``dest`` (one flat folder), rewriting the
     ``file:`` entries to the copies' names; returns the copy of the description and all copied files.
 
-    Layers are copied whole, not hashed in place, so a run folder stays self-contained and ``gep verify``
-    can recompute it (a 10⁸-cell float32 layer is 400 MB)."""
+    Layers are copied whole, so a run folder stays self-contained and ``gep verify`` can recompute it
+    anywhere (a 10⁸-cell float32 layer is 400 MB); :func:`reference_grid` records them in place instead."""
     import shutil
 
     path = Path(path)
@@ -410,3 +410,24 @@ def copy_grid(path: str | Path, dest: Path, unique_names) -> tuple[Path, list[Pa
         raise GridError([Problem(path.name, None, None, "a layer file is named grid.yaml; rename it")])
     copy.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return copy, copies
+
+
+def reference_grid(path: str | Path, dest: Path) -> tuple[Path, list[Path]]:
+    """Copy only the grid description into ``dest``, its ``file:`` entries rewritten to the layers' absolute
+    paths; returns the copy and the layer files, which stay where they are (the run records their SHA-256).
+
+    For national rasters (some 40 GiB per layer at 30 m) a copy in every run folder would double the storage;
+    a referenced layer is checked by its hash when the run is verified, where it lies."""
+    path = Path(path)
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    refs = referenced_files(doc)
+    sources = list(dict.fromkeys((path.parent / written).resolve() for _, written in refs))
+    missing = [str(s) for s in sources if not s.is_file()]
+    if missing:
+        raise GridError([Problem(path.name, None, None, f"file not found: {m}") for m in missing])
+    for entry, written in refs:
+        entry["file"] = str((path.parent / written).resolve())
+    dest.mkdir(parents=True, exist_ok=True)
+    copy = dest / "grid.yaml"
+    copy.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return copy, sources
