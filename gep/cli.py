@@ -11,7 +11,7 @@ from . import __version__
 from .accounting import Options
 from .audit import AuditError, diff, pack, verify
 from .catalogue import services_spec
-from .explain import explain_text
+from .explain import explain_parcel_text, explain_text
 from .coefficients import CoefficientError, load_register
 from .inventory import InventoryError, read_inventory
 from .run import OutputExistsError, run
@@ -86,6 +86,13 @@ def _cmd_diff(args) -> int:
 
 def _cmd_explain(args) -> int:
     try:
+        if args.parcel:
+            print(explain_parcel_text(args.run_dir, args.parcel, args.year, lang=args.lang))
+            return 0
+        missing = [f"--{n}" for n in ("region", "year", "service", "indicator", "ecosystem") if getattr(args, n) is None]
+        if missing:
+            print(f"gep explain: give {', '.join(missing)} (or --parcel ID for a forest parcel)", file=sys.stderr)
+            return 2
         print(explain_text(args.run_dir, args.region, args.year, args.service, args.indicator, args.ecosystem,
                            lang=args.lang, detail=args.all))
     except (KeyError, FileNotFoundError) as exc:
@@ -238,11 +245,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explain", help="how a figure of a run was computed: formula, inputs with file, row and "
                                        "source, coefficients with provenance, intermediate values")
     p.add_argument("run_dir", metavar="RUN_DIR")
-    p.add_argument("--region", required=True, help="region code, e.g. 500229")
-    p.add_argument("--year", required=True, type=int)
-    p.add_argument("--service", required=True, help="service key, e.g. water_conservation")
-    p.add_argument("--indicator", required=True, help="indicator key, e.g. water_retained")
-    p.add_argument("--ecosystem", required=True, help="ecosystem key, e.g. forest (or all)")
+    p.add_argument("--region", help="region code, e.g. 500229")
+    p.add_argument("--year", type=int)
+    p.add_argument("--service", help="service key, e.g. water_conservation")
+    p.add_argument("--indicator", help="indicator key, e.g. water_retained")
+    p.add_argument("--ecosystem", help="ecosystem key, e.g. forest (or all)")
+    p.add_argument("--parcel", metavar="ID", help="a forest parcel (小班号) of the run's parcels table: each of its "
+                                                  "figures, every year or --year")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--all", action="store_true", help="for a sum of sub-regions, explain each of them too")
     p.set_defaults(func=_cmd_explain)

@@ -222,4 +222,96 @@ def explain_text(folder: str | Path, region: str, year: int, service: str, indic
     return "\n".join(out)
 
 
-__all__ = ["Run", "FigureExplanation", "explain", "format_text", "explain_text", "symbol_label", "format_number", "FIGURE_KEY"]
+_PARCEL_TEXT = {
+    "parcel": ("小班", "Parcel"), "region_value": ("区域数值", "region figure"), "share": ("小班份额", "parcel's share"),
+    "own": ("小班填报", "parcel row"), "inherited": ("区域值（小班未填）", "region's value (the parcel's cell is empty)"),
+    "register": ("系数表", "register"), "missing": ("缺失：不计入", "missing: not counted"),
+    "recorded": ("运行记录", "recorded"), "area": ("面积", "area"),
+    "derived": ("按基础指标份额分摊", "allocated by the parcel's share of"),
+}
+
+
+def _pt(key: str, lang: str) -> str:
+    return _PARCEL_TEXT[key][0 if lang == "zh" else 1]
+
+
+def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = None, lang: str = "zh") -> str:
+    """How each figure of one parcel (小班) of a run was computed: per indicator the parcel formula, each
+    argument with where it came from (the parcel's row, its region's conditions, or a register row), the
+    quantity, and the value — the parcel's share of its region's figure (recorded in gep_parcels.csv; the
+    arguments are read again from the run's own ``inputs/``)."""
+    from .audit import RunInputs
+    from .calculators import Context
+    from .inventory import load_inventory
+    from .parcels import DERIVED_FROM, explain_parcel
+    from .prices import load_price_indices
+
+    folder = Path(folder)
+    if not (folder / "gep_parcels.csv").is_file():
+        raise FileNotFoundError(f"{folder} has no gep_parcels.csv: its inventory has no parcels table")
+    inputs = RunInputs.of(folder)
+    ctx = Context(load_inventory(inputs.inventory_path), inputs.register(),
+                  load_price_indices(str(inputs.price_indices) if inputs.price_indices else None))
+    computed = explain_parcel(ctx, parcel_id, year)
+    recorded = pd.read_csv(folder / "gep_parcels.csv", dtype={"parcel_id": str, "region_code": str})
+    recorded = recorded[recorded["parcel_id"] == parcel_id].set_index("year")
+    services = Run.load(folder).services.set_index(["region_code", "year", "service", "indicator", "ecosystem"])
+    lines: list[str] = []
+    for y in sorted({c["year"] for c in computed}):
+        own = [c for c in computed if c["year"] == y]
+        first, row = own[0], recorded.loc[y]
+        lines += ["" if lines else None, f"{_pt('parcel', lang)} {parcel_id} · {y} · {first['region_code']} · "
+                  f"{label('ecosystem', first['ecosystem'], lang)} · {first['origin']} · {_pt('area', lang)} "
+                  f"{format_number(first['area'])} hm²  [{first['file']} {_t('row', lang)} {first['row']}]"]
+        base_quantity = {}
+        for c in own:
+            unit = unit_label(c["unit"], lang)
+            base_quantity[c["indicator"]] = c["quantity"]
+            lines.append(f"{label('service', c['service'], lang)} / "
+                         f"{label('indicator', c['service'] + '/' + c['indicator'], lang)}: "
+                         f"{format_number(c['quantity'])} {unit}")
+            lines.append(f"  {_t('formula', lang)}: {c['formula']}")
+            for a in c["arguments"]:
+                where = {"parcels": _pt("own", lang), "conditions": _pt("inherited", lang),
+                         "climate": _pt("inherited", lang), "register": _pt("register", lang),
+                         None: _pt("missing", lang)}[a["from"]]
+                if a["from"] == "register":
+                    r = a["coefficient"]
+                    detail = f"{r.label()} @ {r.register.rsplit('/', 1)[-1]}; {_t('source', lang)}: {r.source}; " \
+                             f"{_t('status', lang)}: {r.status}"
+                elif a["from"]:
+                    detail = f"{a['file']} {_t('row', lang)} {a['row']}, {a['column']}" + (
+                        f"; {_t('status', lang)}: {_status(a['status'], lang)}" if _s(a["status"]) else "")
+                else:
+                    detail = ""
+                name = COEFFICIENT_LABELS.get(a["name"], (None, None))[0 if lang == "zh" else 1] \
+                    or _column_label("parcels", a["name"], lang) if a["from"] != "climate" else \
+                    _column_label("climate", a["name"], lang)
+                shown = f"{format_number(a['value'])} {unit_label(a['unit'], lang)}".rstrip()
+                lines.append(f"  {a['name']} {name} = {shown}  [{where}; {detail}]".replace("; ]", "]"))
+        # the region figures the parcel has a share of, by indicator (service, quantity, value)
+        region = services.xs((first["region_code"], y), level=("region_code", "year")).xs(
+            first["ecosystem"], level="ecosystem").reset_index().set_index("indicator")
+        for column in recorded.columns:  # every figure of the parcel, as recorded: quantity and value
+            if not column.endswith(" value [yuan]"):
+                continue
+            indicator = column[: -len(" value [yuan]")]
+            q_column = next(c for c in recorded.columns if c.startswith(indicator + " [") and c.endswith("]"))
+            quantity, value = row[q_column], row[column]
+            if pd.isna(quantity):
+                continue
+            base = DERIVED_FROM.get(indicator, indicator)
+            total = float(region.loc[base, "quantity"])
+            share = base_quantity.get(base, float("nan")) / total if total else 0.0
+            how = "" if base == indicator else f"; {_pt('derived', lang)} {base}"
+            service = region.loc[indicator, "service"]
+            lines.append(f"{_t('value', lang)} {label('indicator', f'{service}/{indicator}', lang)}: "
+                         f"{format_number(quantity)} {unit_label(q_column.split('[')[-1].rstrip(']'), lang)} → "
+                         f"{format_number(value)} 元 = {_pt('region_value', lang)} "
+                         f"{format_number(region.loc[indicator, 'value_yuan'])} 元 × {_pt('share', lang)} "
+                         f"{share:.6%}{how}  ({_pt('recorded', lang)}: gep_parcels.csv)")
+    return "\n".join(x for x in lines if x is not None)
+
+
+__all__ = ["Run", "FigureExplanation", "explain", "format_text", "explain_text", "explain_parcel_text",
+           "symbol_label", "format_number", "FIGURE_KEY"]

@@ -146,6 +146,34 @@ class _Arguments:
             self.from_register.add(name)
         return values
 
+    def describe(self, name: str, i: int) -> dict:
+        """Where argument ``name`` of parcel ``i`` (a row position) comes from, in the order :meth:`get`
+        resolves it: ``{"from": "parcels" | "conditions" | "climate" | "register" | None, "value": …}`` with the
+        inventory cell (file, row, column, source, status) or the register row (``coefficient``)."""
+        p = self.parcels
+        unit = KERNEL_UNITS[name][0] if name in KERNEL_UNITS else CANONICAL_UNITS.get(name, "")
+        cell = {"file": p["input_file"].iat[i], "row": int(p["input_row"].iat[i]), "column": name,
+                "source": p["source"].iat[i], "status": p["status"].iat[i], "unit": unit}
+        if name in self.columns and "unit" in self.columns[name]:
+            own = float(p[name].iat[i]) * kernel_factor(name, self.columns[name]["unit"])
+            if not np.isnan(own):
+                return {"from": "parcels", "value": own, **cell}
+        key = self.keys.iloc[[int(self.figure[i])]]
+        for table, by in REGION_TABLES:
+            spec = inventory_spec()["tables"][table]["columns"]
+            if name in spec:
+                values, prov = self.ctx.inherited(table, key, by)
+                value = float(values[name].iat[0])
+                if not np.isnan(value):
+                    factor = kernel_factor(name, spec[name]["unit"]) if name in KERNEL_UNITS else 1.0
+                    return {"from": table, "value": value * factor, "file": prov["input_file"].iat[0],
+                            "row": int(prov["input_row"].iat[0]), "column": name, "source": prov["source"].iat[0],
+                            "status": prov["status"].iat[0], "unit": unit}
+        if name in CANONICAL_UNITS:
+            coef = self.ctx.coef(name, key["ecosystem"].to_numpy(), key["region_code"].to_numpy())
+            return {"from": "register", "value": float(coef.values[0]), "coefficient": coef.rows[0], "unit": unit}
+        return {"from": None, "value": float("nan"), "unit": unit}
+
     def get(self, name: str):
         """The argument per parcel (an array, or a scalar when one value serves every parcel); NaN where
         neither the parcel, its region nor the register gives it. Resolved once per argument."""
@@ -312,4 +340,36 @@ def allocate(pf: ParcelFigures, leaf: pd.DataFrame, base_year: int) -> ParcelRes
                 factors[column] = _one_if_same(np.where(total > 0, figure / total, figure * 0.0))
         out.bases[key], out.per_base_unit[key] = base, factors
         out.units[key] = str(mine["quantity_unit"].iat[rows[0]])
+    return out
+
+
+def explain_parcel(ctx, parcel_id: str, year: int | None = None) -> list[dict]:
+    """How each indicator of one parcel was computed: for every year of the parcel (or ``year``), per parcel
+    indicator, the formula (the kernel's docstring), each argument with where it came from
+    (:meth:`_Arguments.describe`), the area and the quantity. ``ctx`` holds the whole inventory; only the
+    parcel's own rows are computed."""
+    parcels = ctx.inventory.table("parcels")
+    mine = parcels[(parcels["parcel_id"] == parcel_id).to_numpy()
+                   & ((parcels["year"] == year).to_numpy() if year is not None else True)]
+    if not len(mine):
+        raise KeyError(f"no parcel {parcel_id}" + (f" in {year}" if year is not None else "") + " in the parcels table")
+    mine = mine.reset_index(drop=True)
+    figure, keys, eco_codes, ecosystems = _figure_keys(mine)
+    args = _Arguments(ctx, mine, figure, keys)
+    natural = mine["origin"].to_numpy(dtype=object) == "natural"
+    out = []
+    for i in range(len(mine)):
+        for ind in PARCEL_INDICATORS:
+            eligible = _eligible(ind, eco_codes, ecosystems, natural)
+            if eligible is not None and not eligible[i]:
+                continue
+            described = [{"name": a, **args.describe(a, i)} for a in ind.args]
+            area = float(mine["area"].iat[i])
+            q = float(ind.kernel(*(d["value"] for d in described), area))
+            out.append({"parcel_id": parcel_id, "year": int(mine["year"].iat[i]),
+                        "region_code": mine["region_code"].iat[i], "ecosystem": mine["ecosystem"].iat[i],
+                        "origin": mine["origin"].iat[i], "service": ind.service, "indicator": ind.indicator,
+                        "unit": ind.unit, "formula": (ind.kernel.__doc__ or "").strip().splitlines()[0].replace("``", ""),
+                        "arguments": described, "area": area, "file": mine["input_file"].iat[i],
+                        "row": int(mine["input_row"].iat[i]), "quantity": q})
     return out

@@ -180,6 +180,13 @@ def test_gep_run_writes_each_parcel_and_verify_recomputes_it(tmp_path):
     # the register row the parcel formula applied: α forest 3.52 % (龚诗涵 et al. 2017)
     assert water.loc["runoff_coefficient", "value"] == pytest.approx(0.0352)
     assert verify(out).ok
+    # gep explain --parcel: each argument with where it came from, and the parcel's share of the region figure
+    from gep.explain import explain_parcel_text
+    text = explain_parcel_text(out, "A-01", 2020)
+    assert "precipitation 降水量 = 1,200 mm  [小班填报; parcels.csv 行 2, precipitation]" in text
+    assert "evapotranspiration 蒸散发量 = 500 mm  [区域值（小班未填）; conditions.csv" in text
+    assert "runoff_coefficient[forest] @ default.csv" in text
+    assert "小班份额 84.986304%" in text  # 526 208 / 619 168 m³
     # a changed parcel is found, and the parcel figures that move are named
     pack_parcels = out / "inputs" / "inventory" / "parcels.csv"
     pack_parcels.write_text(pack_parcels.read_text(encoding="utf-8").replace("1200", "1300"), encoding="utf-8")
