@@ -193,3 +193,41 @@ def test_gep_run_writes_each_parcel_and_verify_recomputes_it(tmp_path):
     report = verify(out)
     assert not report.ok
     assert any("gep_parcels.csv A-01/2020 water_retained [m3]" in line for line in report.lines)
+
+
+def test_parcels_and_grid_cells_agree_on_a_shared_case(tmp_path):
+    """Each forest cell of the tiny grid (1 hm², tests/gridkit.py) as a parcel, precipitation varying cell by
+    cell: the parcel path and the gridded path give the same forest figures (the other layers equal the
+    township conditions, which the parcels inherit)."""
+    from gridkit import SHAPE, tiny_cells, tiny_layers, write_tiny_grid
+    regions, classes = tiny_cells()
+    layers = tiny_layers()
+    layers["precipitation"] = 900.0 + np.arange(SHAPE[0] * SHAPE[1], dtype=float).reshape(SHAPE)  # mm, varying
+    grid = write_tiny_grid(tmp_path / "grid", years=(2020,), layers=layers)
+    rows = [{"parcel_id": f"cell-{i}", "region_code": str(regions.flat[i]), "year": 2020, "ecosystem": "forest",
+             "origin": "natural", "area [hm2]": 1, "precipitation [mm/a]": layers["precipitation"].flat[i]}
+            for i in np.flatnonzero(classes.ravel() == 1)]
+    tables = tiny_tables()
+    tables["parcels"] = rows
+    tables["forest"] = [r for r in tables["forest"] if r["origin"] == "natural"]  # every forest cell natural
+    for r in tables["forest"]:
+        r["area [hm2]"] = 100 if r["region_code"] == "990001" else 300
+    with_parcels_ = load_inventory(write_tables(tmp_path / "inv", tables))
+    from_parcels = account(with_parcels_, load_register()).services.set_index(KEYS)
+    from_parcels = from_parcels[(from_parcels["path"] == "parcels") & (from_parcels.index.get_level_values(1) == 2020)
+                                & (from_parcels.index.get_level_values("service") != "pest_control")]
+    del tables["parcels"]
+    gridded = account(load_inventory(write_tables(tmp_path / "inv2", tables)), load_register(),
+                      Options(grid=str(grid))).services.set_index(KEYS)
+    assert len(from_parcels) == 3 * 8  # two townships and the county: water, soil × 4, CO₂, O₂, transpiration
+    for key, row in from_parcels.iterrows():
+        assert gridded.loc[key, "path"] == "gridded", key
+        assert math.isclose(row["quantity"], gridded.loc[key, "quantity"], rel_tol=1e-9), key
+        assert math.isclose(row["value_yuan"], gridded.loc[key, "value_yuan"], rel_tol=1e-9), key
+    # where a run has both, the parcel sums win over the grid's
+    both = account(with_parcels_, load_register(), Options(grid=str(grid))).services.set_index(KEYS)
+    assert (both.loc[from_parcels.index, "path"] == "parcels").all()
+    # by hand for 990001's forest: Σ over its 100 cells (indices 0–99) of (P_i − 0.0352 P_i − 500) × 1 hm² × 10
+    p = 900.0 + np.arange(100)
+    assert from_parcels.loc[("990001", 2020, "water_conservation", "water_retained", "forest"), "quantity"] == \
+        pytest.approx(((p - 0.0352 * p - 500) * 10).sum(), rel=1e-12)
