@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import sys
 from pathlib import Path
@@ -23,6 +24,10 @@ def _cmd_run(args) -> int:
     command = "gep " + " ".join(shlex.quote(a) for a in argv)  # the full command line, for the manifest only
     options = Options(exclude=tuple(args.exclude), base_year=args.base_year, price_indices=args.price_indices,
                       grid=args.grid, scheduler=args.scheduler, progress=sys.stderr.isatty())
+    if args.grid_layers == "reference" and not (args.grid or (Path(args.inventory) / "grid.yaml").is_file()):
+        print("gep run: --grid-layers reference needs a grid (--grid GRID.yaml, or grid.yaml in the inventory "
+              "folder)", file=sys.stderr)
+        return 2
     result = run(args.inventory, args.out, tuple(args.coefficients), options,
                  lang=args.lang, overwrite=args.overwrite, command=command,
                  reference_layers=args.grid_layers == "reference")
@@ -69,6 +74,11 @@ def _cmd_coefficients(args) -> int:
 def _cmd_pack(args) -> int:
     to = pack(args.run_dir, args.to)
     print(f"packed {args.run_dir} into {to} ({to.stat().st_size:,} bytes)")
+    referenced = json.loads((Path(args.run_dir) / "manifest.json").read_text(encoding="utf-8")).get(
+        "referenced_inputs", {}) if Path(args.run_dir).is_dir() else {}
+    if referenced:
+        print(f"note: {len(referenced)} grid layer(s) were referenced in place, not copied, and are not in the pack; "
+              f"gep verify checks them at their paths ({next(iter(referenced))}, …): verify it where they lie")
     return 0
 
 

@@ -260,7 +260,9 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
     for y in sorted({c["year"] for c in computed}):
         own = [c for c in computed if c["year"] == y]
         first, row = own[0], recorded.loc[y]
-        lines += ["" if lines else None, f"{_pt('parcel', lang)} {parcel_id} · {y} · {first['region_code']} · "
+        region_shown = first["region_code"] + ("" if first["figure_region_code"] == first["region_code"]
+                                               else f" (→ {first['figure_region_code']})")
+        lines += ["" if lines else None, f"{_pt('parcel', lang)} {parcel_id} · {y} · {region_shown} · "
                   f"{label('ecosystem', first['ecosystem'], lang)} · {first['origin']} · {_pt('area', lang)} "
                   f"{format_number(first['area'])} hm²  [{first['file']} {_t('row', lang)} {first['row']}]"]
         base_quantity = {}
@@ -290,7 +292,7 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
                 shown = f"{format_number(a['value'])} {unit_label(a['unit'], lang)}".rstrip()
                 lines.append(f"  {a['name']} {name} = {shown}  [{where}; {detail}]".replace("; ]", "]"))
         # the region figures the parcel has a share of, by indicator (service, quantity, value)
-        region = services.xs((first["region_code"], y), level=("region_code", "year")).xs(
+        region = services.xs((first["figure_region_code"], y), level=("region_code", "year")).xs(
             first["ecosystem"], level="ecosystem").reset_index().set_index("indicator")
         for column in recorded.columns:  # every figure of the parcel, as recorded: quantity and value
             if not column.endswith(" value [yuan]"):

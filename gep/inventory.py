@@ -440,27 +440,72 @@ def _check_areas(tables: dict[str, pd.DataFrame], problems: list[Problem], warni
                 warnings.append(Problem(row["input_file"], int(row["input_row"]), "area",
                                         f"forest table gives {total:,.2f} hm² for {code} in {int(year)}, "
                                         f"the extent table {in_extent[i]:,.2f} hm²", "warning"))
-    parcels = tables.get("parcels")
-    if parcels is not None and len(parcels):
-        keys = ["region_code", "year", "ecosystem"]
-        totals = parcels.groupby(keys)["area"].sum()
-        in_extent = (extent.set_index(keys)["area"].reindex(totals.index).to_numpy(dtype=float)
-                     if extent is not None and len(extent) else np.full(len(totals), np.nan))
-        area = totals.to_numpy()
-        differs = ~(np.abs(area - in_extent) <= AREA_TOLERANCE * np.maximum(area, 1.0))  # also where no extent row
-        first = parcels.drop_duplicates(keys).set_index(keys)[["input_file", "input_row"]].reindex(totals.index)
-        shown_at_most = 20  # enough to show the pattern of a systematic difference
-        for i in np.flatnonzero(differs)[:shown_at_most]:
-            (code, year, ecosystem), row = totals.index[i], first.iloc[i]
-            shown = "no row" if np.isnan(in_extent[i]) else f"{in_extent[i]:,.2f} hm²"
-            warnings.append(Problem(row["input_file"], int(row["input_row"]), "area",
-                                    f"parcels of {code} give {area[i]:,.2f} hm² of {ecosystem} in {int(year)}, "
-                                    f"the extent table {shown}", "warning"))
-        if differs.sum() > shown_at_most:
-            warnings.append(Problem(str(parcels["input_file"].iloc[0]), None, "area",
-                                    f"… and {int(differs.sum()) - shown_at_most} more region-year-ecosystems whose "
-                                    f"parcel areas differ from the extent table", "warning"))
 
+
+
+def parcel_targets(keys: pd.DataFrame, extent: pd.DataFrame, ancestors) -> tuple[np.ndarray, np.ndarray]:
+    """For each parcel key (region_code, year, ecosystem): the region whose figure its parcels make — itself
+    when the extent table has a row for it, else its nearest ancestor with one (parcels coded by village, the
+    extent given by township), else itself — and whether the extent table has rows for it only *below* it
+    (parcels coded by township, the extent given by village: an error, the township's figure would be counted
+    twice). ``ancestors(code)`` lists a region's ancestors, nearest first."""
+    have = set(zip(extent["region_code"], extent["year"].astype(int), extent["ecosystem"])) if len(extent) else set()
+    below = {(a, year, eco) for code, year, eco in have for a in ancestors(code)}
+    targets, conflicts = [], []
+    for code, year, eco in zip(keys["region_code"], keys["year"].astype(int), keys["ecosystem"]):
+        target = next((c for c in (code, *ancestors(code)) if (c, year, eco) in have), None)
+        targets.append(target or code)
+        conflicts.append(target is None and (code, year, eco) in below)
+    return np.array(targets, dtype=object), np.array(conflicts, dtype=bool)
+
+
+def _check_parcels(tables: dict[str, pd.DataFrame], ancestors: dict[str, list[str]], problems: list[Problem],
+                   warnings: list[Problem]) -> None:
+    """Parcels against the extent table: their years must be accounting years; they must not lie above the
+    level the extent gives their ecosystem at; their areas should add up to the extent's (a warning)."""
+    parcels = tables.get("parcels")
+    if parcels is None or not len(parcels):
+        return
+    extent = tables.get("extent", pd.DataFrame(columns=["region_code", "year", "ecosystem", "area"]))
+    keys = ["region_code", "year", "ecosystem"]
+    firsts = parcels.drop_duplicates(keys)
+    years = set(extent["year"].astype(int)) if len(extent) else set()
+    for r in firsts.drop_duplicates("year").itertuples():
+        if int(r.year) not in years:
+            problems.append(Problem(r.input_file, int(r.input_row), "year",
+                                    f"parcels of {int(r.year)}, but the extent table has no year {int(r.year)}: "
+                                    f"parcels add to the accounts of the years the extent table gives"))
+    targets, conflicts = parcel_targets(firsts, extent, lambda c: ancestors.get(c, []))
+    for r in firsts[conflicts].itertuples():
+        problems.append(Problem(r.input_file, int(r.input_row), "region_code",
+                                f"parcels of {r.region_code} ({r.ecosystem}, {int(r.year)}) lie above the level the "
+                                f"extent table gives {r.ecosystem} at (its sub-regions): the figure would be counted "
+                                f"twice; give each parcel the code of the sub-region it lies in"))
+    # areas: parcels summed into the region whose figure they make, against that region's extent row
+    target_of = dict(zip(map(tuple, firsts[keys].itertuples(index=False)), targets))
+    first_row: dict[tuple, int] = {}  # the first parcel row making each target's figure
+    for (code, year, eco), target, row in zip(target_of, targets, firsts["input_row"]):
+        first_row.setdefault((target, int(year), eco), int(row))
+    summed = parcels.groupby(keys)["area"].sum()
+    by_target = pd.Series(summed.to_numpy(), index=pd.MultiIndex.from_arrays(
+        [[target_of[k] for k in summed.index], summed.index.get_level_values("year"),
+         summed.index.get_level_values("ecosystem")], names=keys)).groupby(level=keys).sum()
+    in_extent = (extent.set_index(keys)["area"].reindex(by_target.index).to_numpy(dtype=float)
+                 if len(extent) else np.full(len(by_target), np.nan))
+    area = by_target.to_numpy()
+    differs = ~(np.abs(area - in_extent) <= AREA_TOLERANCE * np.maximum(area, 1.0))  # also where no extent row
+    shown_at_most = 20  # enough to show the pattern of a systematic difference
+    file = str(parcels["input_file"].iloc[0])
+    for i in np.flatnonzero(differs)[:shown_at_most]:
+        code, year, ecosystem = by_target.index[i]
+        shown = "no row" if np.isnan(in_extent[i]) else f"{in_extent[i]:,.2f} hm²"
+        warnings.append(Problem(file, first_row[(code, int(year), ecosystem)], "area",
+                                f"parcels of {code} (and of its sub-regions) give "
+                                f"{area[i]:,.2f} hm² of {ecosystem} in {int(year)}, the extent table {shown}",
+                                "warning"))
+    if differs.sum() > shown_at_most:
+        warnings.append(Problem(file, None, "area", f"… and {int(differs.sum()) - shown_at_most} more "
+                                f"region-year-ecosystems whose parcel areas differ from the extent table", "warning"))
 
 # ----------------------------------------------------------------------------------------------
 # entry points
@@ -566,6 +611,7 @@ def read_inventory(path: str | Path) -> tuple[Inventory | None, list[Problem]]:
                 _check_region_refs(name, frame, regions, ancestors, problems)
         if not any(p.severity == "error" for p in problems):
             _check_areas(tables, problems, warnings)
+            _check_parcels(tables, ancestors, problems, warnings)
     problems = [p for p in problems if p.severity == "error"] + warnings
     if any(p.severity == "error" for p in problems):
         return None, problems

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -38,9 +39,10 @@ import pandas as pd
 from .calculators import PARCELS
 from .catalogue import inventory_spec
 from .coefficients import CANONICAL_UNITS
-from .grid.zonal import ecosystems_of
+from .grid import kernels
 from .grid.layers import KERNEL_UNITS, kernel_factor
-from .grid.zonal import INDICATORS as GRID_INDICATORS, Indicator
+from .grid.zonal import INDICATORS as GRID_INDICATORS, Indicator, ecosystems_of
+from .inventory import parcel_targets
 
 ROW_COLUMNS = ["region_code", "year", "service", "indicator", "ecosystem", "quantity", "unit", "input_file",
                "input_row", "source", "status", "coefficients"]
@@ -64,6 +66,29 @@ PARCEL_INDICATORS = (*GRID_INDICATORS, Indicator("pest_control", "natural_area",
                                                  ("forest", "grassland"), "hm2"))
 
 
+@dataclass(frozen=True)
+class Alternative:
+    """Another formula for an indicator, used for a parcel that gives none of ``own`` (its own parameters of
+    the main formula) when its region gives every one of ``given`` — as the calculators prefer erosion moduli
+    to RUSLE factors, and a given transpiration heat to one derived from ET."""
+
+    kernel: Callable
+    args: tuple[str, ...]
+    own: tuple[str, ...]
+    given: tuple[str, ...]
+
+
+ALTERNATIVES = {
+    "soil_retained": Alternative(
+        kernels.soil_retained_from_moduli, ("potential_erosion", "actual_erosion"),
+        ("rainfall_erosivity", "soil_erodibility", "slope_length_steepness", "cover_management", "support_practice"),
+        ("potential_erosion", "actual_erosion")),
+    "transpiration_cooling": Alternative(
+        kernels.transpiration_cooling_from_heat, ("transpiration_heat", "cooling_days", "ac_energy_efficiency_ratio"),
+        ("evapotranspiration",), ("transpiration_heat",)),
+}
+
+
 def _eligible(ind: Indicator, ecosystem_codes: np.ndarray, ecosystems: list[str],
               natural: np.ndarray) -> np.ndarray | None:
     """Parcels the indicator applies to (None: every parcel): by ecosystem, and for pest control forest only
@@ -81,16 +106,21 @@ def _eligible(ind: Indicator, ecosystem_codes: np.ndarray, ecosystems: list[str]
 
 @dataclass
 class ParcelFigures:
-    """Per-parcel quantities of every parcel indicator and their sums by figure key."""
+    """Per-parcel quantities of every parcel indicator and their sums by figure key.
+
+    Two sets of keys: ``keys`` are the parcels' own region × year × ecosystem (their parameters are looked up
+    for these), ``sum_keys`` the figures they add up to — the region itself, or its nearest ancestor where the
+    extent table gives the ecosystem (:func:`gep.inventory.parcel_targets`)."""
 
     parcels: pd.DataFrame  # the inventory's parcels table (parcel_id, region_code, year, ecosystem, area, …)
     figure: np.ndarray  # index into ``keys`` of each parcel
-    keys: pd.DataFrame  # region_code, year, ecosystem of each figure key
+    keys: pd.DataFrame  # region_code, year, ecosystem of each parcel key
+    summed_into: np.ndarray  # index into ``sum_keys`` of each parcel
+    sum_keys: pd.DataFrame  # region_code, year, ecosystem of each figure the parcels make
     quantities: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # NaN: not counted
-    sums: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # per figure key
-    counted: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # parcels per figure key
+    sums: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # per sum key
+    counted: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # parcels per sum key
     units: dict[tuple[str, str], str] = field(default_factory=dict)
-    register_keys: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
 
 def _figure_keys(parcels: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame, np.ndarray, list[str]]:
@@ -110,20 +140,29 @@ def _figure_keys(parcels: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame, np.nd
     return figure, keys, eco, list(ecos)
 
 
+def _sum_keys(ctx, keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Index of the figure each parcel key adds to, and those figures' keys."""
+    targets, _ = parcel_targets(keys, ctx.inventory.table("extent"), lambda c: ctx.lineage(c)[1:])
+    summed = keys.assign(region_code=targets)
+    codes, distinct = pd.factorize(pd.MultiIndex.from_frame(summed))
+    return codes, distinct.to_frame(index=False, name=["region_code", "year", "ecosystem"])
+
+
 class _Arguments:
     """Kernel arguments per parcel, each resolved once: the parcel's own cell; where it is empty, the
     region's value (``conditions``/``climate``, inherited from the nearest ancestor); where that is missing
-    too and the argument is a register key, the register row for the region × ecosystem."""
+    too and the argument is a register key, the register row for the region × ecosystem (looked up only for
+    the ecosystems an indicator applies to)."""
 
     def __init__(self, ctx, parcels: pd.DataFrame, figure: np.ndarray, keys: pd.DataFrame):
         self.ctx, self.parcels, self.figure, self.keys = ctx, parcels, figure, keys
         self.columns = inventory_spec()["tables"]["parcels"]["columns"]
-        self.from_register: set[str] = set()  # arguments the register supplied for some figure key
-        self._resolved: dict[str, np.ndarray | float] = {}
+        self.from_register: dict[str, np.ndarray] = {}  # per parcel key: the register supplied the argument
+        self._resolved: dict[tuple, np.ndarray | float] = {}
 
     @functools.cached_property
     def _region_values(self) -> dict[str, np.ndarray]:
-        """Per figure key, the value of every column of the region tables (inherited as the calculators do)."""
+        """Per parcel key, the value of every column of the region tables (inherited as the calculators do)."""
         out = {}
         for table, by in REGION_TABLES:
             values, _ = self.ctx.inherited(table, self.keys, by)
@@ -133,20 +172,59 @@ class _Arguments:
                 out.setdefault(column, values[column].to_numpy(dtype=float) * factor)
         return out
 
-    def _per_figure(self, name: str) -> np.ndarray | None:
-        """The region's value of ``name`` per figure key, the register filling what the tables leave empty."""
+    def region_gives(self, name: str) -> np.ndarray:
+        """Per parcel key, whether its region's tables give ``name``."""
         values = self._region_values.get(name)
-        gaps = np.ones(len(self.keys), dtype=bool) if values is None else np.isnan(values)
+        return np.zeros(len(self.keys), dtype=bool) if values is None else ~np.isnan(values)
+
+    def _per_figure(self, name: str, applies: np.ndarray) -> np.ndarray | None:
+        """The region's value of ``name`` per parcel key, the register filling what the tables leave empty for
+        the keys the indicator ``applies`` to."""
+        values = self._region_values.get(name)
+        gaps = (np.ones(len(self.keys), dtype=bool) if values is None else np.isnan(values)) & applies
         if name in CANONICAL_UNITS and gaps.any():
             picked = np.flatnonzero(gaps)
             coef = self.ctx.coef(name, self.keys["ecosystem"].to_numpy()[picked],
                                  self.keys["region_code"].to_numpy()[picked])
             values = np.full(len(self.keys), np.nan) if values is None else values.copy()
             values[picked] = coef.values
-            self.from_register.add(name)
+            used = self.from_register.setdefault(name, np.zeros(len(self.keys), dtype=bool))
+            used |= gaps
         return values
 
-    def describe(self, name: str, i: int) -> dict:
+    def own(self, name: str) -> np.ndarray | None:
+        """The parcels' own cells of ``name`` in the kernel unit, or None when the table has no such column."""
+        if name not in self.columns or "unit" not in self.columns[name]:
+            return None
+        own = self.parcels[name].to_numpy(dtype=float)
+        factor = kernel_factor(name, self.columns[name]["unit"])  # raises if the unit is not the kernel's
+        return own * factor if factor != 1.0 else own
+
+    def get(self, name: str, ecosystems: tuple[str, ...]):
+        """The argument per parcel (an array, or a scalar when one value serves every parcel) for an indicator
+        of ``ecosystems``; NaN where neither the parcel, its region nor the register gives it."""
+        key = (name, ecosystems)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(name, self.keys["ecosystem"].isin(ecosystems).to_numpy())
+        return self._resolved[key]
+
+    def _resolve(self, name: str, applies: np.ndarray):
+        own = self.own(name)
+        if own is not None and not np.isnan(own).any():
+            return own
+        per_figure = self._per_figure(name, applies)
+        if per_figure is None:
+            if own is None:
+                raise KeyError(f"parcel kernels: no parcel column, region table or register key named '{name}'")
+            return own
+        if own is None:
+            distinct = np.unique(per_figure[applies]) if applies.any() else np.array([np.nan])
+            if len(distinct) == 1 and not np.isnan(distinct[0]) and applies.all():
+                return float(distinct[0])  # one value for every parcel: no per-parcel gather
+            return per_figure[self.figure]
+        return np.where(np.isnan(own), per_figure[self.figure], own)
+
+    def describe(self, name: str, i: int, ecosystems: tuple[str, ...]) -> dict:
         """Where argument ``name`` of parcel ``i`` (a row position) comes from, in the order :meth:`get`
         resolves it: ``{"from": "parcels" | "conditions" | "climate" | "register" | None, "value": …}`` with the
         inventory cell (file, row, column, source, status) or the register row (``coefficient``)."""
@@ -154,10 +232,9 @@ class _Arguments:
         unit = KERNEL_UNITS[name][0] if name in KERNEL_UNITS else CANONICAL_UNITS.get(name, "")
         cell = {"file": p["input_file"].iat[i], "row": int(p["input_row"].iat[i]), "column": name,
                 "source": p["source"].iat[i], "status": p["status"].iat[i], "unit": unit}
-        if name in self.columns and "unit" in self.columns[name]:
-            own = float(p[name].iat[i]) * kernel_factor(name, self.columns[name]["unit"])
-            if not np.isnan(own):
-                return {"from": "parcels", "value": own, **cell}
+        own = self.own(name)
+        if own is not None and not np.isnan(own[i]):
+            return {"from": "parcels", "value": float(own[i]), **cell}
         key = self.keys.iloc[[int(self.figure[i])]]
         for table, by in REGION_TABLES:
             spec = inventory_spec()["tables"][table]["columns"]
@@ -169,69 +246,81 @@ class _Arguments:
                     return {"from": table, "value": value * factor, "file": prov["input_file"].iat[0],
                             "row": int(prov["input_row"].iat[0]), "column": name, "source": prov["source"].iat[0],
                             "status": prov["status"].iat[0], "unit": unit}
-        if name in CANONICAL_UNITS:
+        if name in CANONICAL_UNITS and key["ecosystem"].iat[0] in ecosystems:
             coef = self.ctx.coef(name, key["ecosystem"].to_numpy(), key["region_code"].to_numpy())
             return {"from": "register", "value": float(coef.values[0]), "coefficient": coef.rows[0], "unit": unit}
         return {"from": None, "value": float("nan"), "unit": unit}
 
-    def get(self, name: str):
-        """The argument per parcel (an array, or a scalar when one value serves every parcel); NaN where
-        neither the parcel, its region nor the register gives it. Resolved once per argument."""
-        if name not in self._resolved:
-            self._resolved[name] = self._resolve(name)
-        return self._resolved[name]
 
-    def _resolve(self, name: str):
-        own = None
-        if name in self.columns and "unit" in self.columns[name]:
-            own = self.parcels[name].to_numpy(dtype=float)
-            factor = kernel_factor(name, self.columns[name]["unit"])  # raises if the unit is not the kernel's
-            own = own * factor if factor != 1.0 else own
-            if not np.isnan(own).any():
-                return own
-        per_figure = self._per_figure(name)
-        if per_figure is None:
-            if own is None:
-                raise KeyError(f"parcel kernels: no parcel column, region table or register key named '{name}'")
-            return own
-        if own is None:
-            distinct = np.unique(per_figure)
-            if len(distinct) == 1 and not np.isnan(distinct[0]):
-                return float(distinct[0])  # one value for every parcel: no per-parcel gather
-            return per_figure[self.figure]
-        return np.where(np.isnan(own), per_figure[self.figure], own)
+def _alternative_for(args: _Arguments, ind: Indicator) -> tuple[Alternative | None, np.ndarray | None]:
+    """The indicator's alternative formula and the parcels it applies to (None when it applies to none)."""
+    alt = ALTERNATIVES.get(ind.indicator)
+    if alt is None:
+        return None, None
+    region_gives = np.logical_and.reduce([args.region_gives(g) for g in alt.given])
+    if not region_gives.any():
+        return None, None
+    gives_own = np.zeros(len(args.parcels), dtype=bool)
+    for name in alt.own:
+        own = args.own(name)
+        if own is not None:
+            gives_own |= ~np.isnan(own)
+    use = ~gives_own & region_gives[args.figure]
+    return (alt, use) if use.any() else (None, None)
+
+
+def _note_origin(ctx, parcels: pd.DataFrame, origin: np.ndarray, natural: np.ndarray, eco_codes: np.ndarray,
+                 ecosystems: list[str]) -> None:
+    if "forest" not in ecosystems:
+        return
+    others = np.flatnonzero((eco_codes == ecosystems.index("forest")) & ~natural)  # few: look at those only
+    blank = others[origin[others] == ""]
+    if len(blank):
+        ctx.notes.append(f"parcels: {len(blank)} forest parcel(s) without an origin (起源) are not counted as "
+                         f"natural forest for pest control (e.g. parcel {parcels['parcel_id'].iat[int(blank[0])]})")
 
 
 def parcel_quantities(ctx) -> tuple[ParcelFigures, pd.DataFrame]:
     """Per-parcel quantities of every parcel indicator, and their sums as ``service_quantities``-like rows
-    (``ROW_COLUMNS``) with the path ``parcels``. Parcels an indicator cannot be computed for (a parameter
-    missing both in the parcel row and for its region) are left out of the sum, and ``ctx.notes`` says so."""
+    (``ROW_COLUMNS``) with the path ``parcels``: one row per figure that has parcels of the indicator's
+    ecosystems (0 when none of them counts, e.g. no natural forest). Parcels an indicator cannot be computed
+    for (a parameter missing both in the parcel row and for its region) are left out of the sum, and
+    ``ctx.notes`` says so."""
     parcels = ctx.inventory.table("parcels")
     figure, keys, eco_codes, ecosystems = _figure_keys(parcels)
-    out = ParcelFigures(parcels=parcels, figure=figure, keys=keys)
+    sum_of, sum_keys = _sum_keys(ctx, keys) if len(keys) else (np.zeros(0, dtype=np.int64), keys)
+    summed_into = sum_of[figure]
+    out = ParcelFigures(parcels=parcels, figure=figure, keys=keys, summed_into=summed_into, sum_keys=sum_keys)
     if not len(parcels):
         return out, pd.DataFrame(columns=ROW_COLUMNS)
     args = _Arguments(ctx, parcels, figure, keys)
     area = parcels["area"].to_numpy(dtype=float)
-    natural = parcels["origin"].to_numpy(dtype=object) == "natural"
+    origin = parcels["origin"].to_numpy(dtype=object)
+    natural = origin == "natural"
+    _note_origin(ctx, parcels, origin, natural, eco_codes, ecosystems)
     file = str(parcels["input_file"].iloc[0])
     statuses = parcels["status"].to_numpy(dtype=object)
     status = statuses[0] if (statuses == statuses[0]).all() else ""  # the parcels' own status when they share one
     status = "" if pd.isna(status) else status
+    n_sums = len(sum_keys)
     rows, every_parcel = [], None
     for ind in PARCEL_INDICATORS:
-        eligible = _eligible(ind, eco_codes, ecosystems, natural)
-        if eligible is not None and not eligible.any():
+        ecosystems_of_ind = ecosystems_of(ind)
+        covered_keys = keys["ecosystem"].isin(ecosystems_of_ind).to_numpy()  # parcel keys it applies to
+        if not covered_keys.any():
             continue
+        eligible = _eligible(ind, eco_codes, ecosystems, natural)
         key = (ind.service, ind.indicator)
-        values = [args.get(a) for a in ind.args]
-        q = np.asarray(ind.kernel(*values, area), dtype=float)
+        q = np.asarray(ind.kernel(*(args.get(a, ecosystems_of_ind) for a in ind.args), area), dtype=float)
         q = np.broadcast_to(q, area.shape) if q.shape != area.shape else q
+        alt, use_alt = _alternative_for(args, ind)
+        if alt is not None:
+            q = np.where(use_alt, alt.kernel(*(args.get(a, ecosystems_of_ind) for a in alt.args), area), q)
         unknown = np.isnan(q)
         if eligible is None and not unknown.any():  # the common case: every parcel counts, no masked copies
             out.quantities[key] = q
-            out.sums[key] = np.bincount(figure, weights=q, minlength=len(keys))
-            out.counted[key] = every_parcel if every_parcel is not None else np.bincount(figure, minlength=len(keys))
+            out.sums[key] = np.bincount(summed_into, weights=q, minlength=n_sums)
+            out.counted[key] = every_parcel if every_parcel is not None else np.bincount(summed_into, minlength=n_sums)
             every_parcel = out.counted[key]
         else:
             counted = ~unknown if eligible is None else eligible & ~unknown
@@ -242,20 +331,46 @@ def parcel_quantities(ctx) -> tuple[ParcelFigures, pd.DataFrame]:
                                  f"({area[missing].sum():,.2f} hm²) left out, a parameter is missing in the "
                                  f"parcel row and for its region (e.g. parcel {first})")
             out.quantities[key] = np.where(counted, q, np.nan)
-            out.sums[key] = np.bincount(figure[counted], weights=q[counted], minlength=len(keys))
-            out.counted[key] = np.bincount(figure[counted], minlength=len(keys))
+            out.sums[key] = np.bincount(summed_into[counted], weights=q[counted], minlength=n_sums)
+            out.counted[key] = np.bincount(summed_into[counted], minlength=n_sums)
         out.units[key] = ind.unit
-        out.register_keys[key] = tuple(a for a in ind.args if a in args.from_register)
-        for f in np.flatnonzero(out.counted[key]):
-            rows.append((keys["region_code"].iat[f], int(keys["year"].iat[f]), ind.service, ind.indicator,
-                         keys["ecosystem"].iat[f], float(out.sums[key][f]), ind.unit, file, np.nan,
+        used = _register_keys_used(args, ind, alt, use_alt, sum_of, n_sums)
+        covered = np.zeros(n_sums, dtype=bool)
+        covered[sum_of[covered_keys]] = True
+        for f in np.flatnonzero(covered):
+            rows.append((sum_keys["region_code"].iat[f], int(sum_keys["year"].iat[f]), ind.service, ind.indicator,
+                         sum_keys["ecosystem"].iat[f], float(out.sums[key][f]), ind.unit, file, np.nan,
                          f"sum over {int(out.counted[key][f])} parcels (小班) of {file}: {ind.indicator} per parcel "
                          f"from its own parameters, or its region's conditions where the parcel's cell is empty "
                          f"(each parcel's figure in gep_parcels.csv)",
-                         status, ";".join(out.register_keys[key])))
+                         status, ";".join(used[f])))
     ctx.notes.append(f"parcels: {len(parcels):,} parcel rows of {file} computed one by one and summed into "
-                     f"{len(keys):,} region × year × ecosystem figures; per-parcel figures in gep_parcels.csv")
+                     f"{n_sums:,} region × year × ecosystem figures; per-parcel figures in gep_parcels.csv")
     return out, pd.DataFrame(rows, columns=ROW_COLUMNS)
+
+
+def _register_keys_used(args: _Arguments, ind: Indicator, alt: Alternative | None, use_alt: np.ndarray | None,
+                        sum_of: np.ndarray, n_sums: int) -> list[list[str]]:
+    """Per sum key, the register keys some of its parcels took their argument from (for its trace)."""
+    out: list[list[str]] = [[] for _ in range(n_sums)]
+    for formula, selected in ((ind.args, None if use_alt is None else ~use_alt),
+                              (alt.args if alt else (), use_alt)):
+        for name in formula:
+            by_key = args.from_register.get(name)
+            if by_key is None or not by_key.any():
+                continue
+            own = args.own(name)
+            needs = ~np.isnan(own) if own is not None else None  # parcels with their own cell do not use it
+            if needs is None and selected is None:
+                per_key = by_key
+            else:
+                uses = np.ones(len(args.parcels), dtype=bool) if needs is None else ~needs
+                uses = uses if selected is None else uses & selected
+                per_key = by_key & (np.bincount(args.figure[uses], minlength=len(args.keys)) > 0)
+            for f in np.unique(sum_of[per_key]):
+                if name not in out[f]:
+                    out[f].append(name)
+    return out
 
 
 def _one_if_same(factor: np.ndarray) -> np.ndarray | float:
@@ -294,14 +409,16 @@ class ParcelResults:
         factor = self.per_base_unit[key][column]
         if column == "quantity" and key == base:  # the parcel's own quantity, exactly as computed
             gaps = np.isnan(factor)
-            return own if not gaps.any() else np.where(gaps[self.figures.figure], np.nan, own)
-        return own * (factor if np.ndim(factor) == 0 else factor[self.figures.figure])
+            return own if not gaps.any() else np.where(gaps[self.figures.summed_into], np.nan, own)
+        return own * (factor if np.ndim(factor) == 0 else factor[self.figures.summed_into])
 
     def frame(self) -> pd.DataFrame:
         """One row per parcel and year; per indicator ``<indicator> [unit]``, ``<indicator> value [yuan]`` and
         ``<indicator> value at <base year> prices [yuan]`` (the format of an inventory column: name [unit])."""
         p = self.figures.parcels
         columns = {"parcel_id": p["parcel_id"].to_numpy(), "region_code": p["region_code"].to_numpy(),
+                   # the region figure the parcel is a share of: its own region, or the ancestor the extent is at
+                   "figure_region_code": self.figures.sum_keys["region_code"].to_numpy()[self.figures.summed_into],
                    "year": p["year"].to_numpy(), "ecosystem": p["ecosystem"].to_numpy(),
                    "origin": p["origin"].to_numpy(), "area [hm2]": p["area"].to_numpy()}
         for key in self.indicators:
@@ -323,7 +440,7 @@ def allocate(pf: ParcelFigures, leaf: pd.DataFrame, base_year: int) -> ParcelRes
     mine = leaf[(leaf["path"] == PARCELS).to_numpy()]
     if not len(mine):
         return out
-    at = pd.MultiIndex.from_frame(pf.keys).get_indexer(pd.MultiIndex.from_arrays(
+    at = pd.MultiIndex.from_frame(pf.sum_keys).get_indexer(pd.MultiIndex.from_arrays(
         [mine["region_code"].to_numpy(), mine["year"].to_numpy(dtype=np.int64), mine["ecosystem"].to_numpy()]))
     by_indicator = {key[1]: key for key in pf.sums}
     groups = mine.groupby(["service", "indicator"], sort=False).indices  # in the calculators' order
@@ -334,7 +451,7 @@ def allocate(pf: ParcelFigures, leaf: pd.DataFrame, base_year: int) -> ParcelRes
         total = pf.sums[base]
         factors = {}
         for column in ("quantity", "value_yuan", "value_constant_yuan"):
-            figure = np.full(len(pf.keys), np.nan)
+            figure = np.full(len(pf.sum_keys), np.nan)
             figure[at[rows]] = mine[column].to_numpy(dtype=float)[rows]
             with np.errstate(invalid="ignore", divide="ignore"):
                 factors[column] = _one_if_same(np.where(total > 0, figure / total, figure * 0.0))
@@ -355,21 +472,26 @@ def explain_parcel(ctx, parcel_id: str, year: int | None = None) -> list[dict]:
         raise KeyError(f"no parcel {parcel_id}" + (f" in {year}" if year is not None else "") + " in the parcels table")
     mine = mine.reset_index(drop=True)
     figure, keys, eco_codes, ecosystems = _figure_keys(mine)
+    sum_of, sum_keys = _sum_keys(ctx, keys)
     args = _Arguments(ctx, mine, figure, keys)
     natural = mine["origin"].to_numpy(dtype=object) == "natural"
     out = []
     for i in range(len(mine)):
         for ind in PARCEL_INDICATORS:
             eligible = _eligible(ind, eco_codes, ecosystems, natural)
-            if eligible is not None and not eligible[i]:
+            if mine["ecosystem"].iat[i] not in ecosystems_of(ind) or (eligible is not None and not eligible[i]):
                 continue
-            described = [{"name": a, **args.describe(a, i)} for a in ind.args]
+            alt, use_alt = _alternative_for(args, ind)
+            kernel, names = (alt.kernel, alt.args) if alt is not None and use_alt[i] else (ind.kernel, ind.args)
+            described = [{"name": a, **args.describe(a, i, ecosystems_of(ind))} for a in names]
             area = float(mine["area"].iat[i])
-            q = float(ind.kernel(*(d["value"] for d in described), area))
+            q = float(kernel(*(d["value"] for d in described), area))
             out.append({"parcel_id": parcel_id, "year": int(mine["year"].iat[i]),
-                        "region_code": mine["region_code"].iat[i], "ecosystem": mine["ecosystem"].iat[i],
+                        "region_code": mine["region_code"].iat[i],
+                        "figure_region_code": sum_keys["region_code"].iat[int(sum_of[figure[i]])],
+                        "ecosystem": mine["ecosystem"].iat[i],
                         "origin": mine["origin"].iat[i], "service": ind.service, "indicator": ind.indicator,
-                        "unit": ind.unit, "formula": (ind.kernel.__doc__ or "").strip().splitlines()[0].replace("``", ""),
+                        "unit": ind.unit, "formula": (kernel.__doc__ or "").strip().splitlines()[0].replace("``", ""),
                         "arguments": described, "area": area, "file": mine["input_file"].iat[i],
                         "row": int(mine["input_row"].iat[i]), "quantity": q})
     return out

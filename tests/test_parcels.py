@@ -160,8 +160,8 @@ def test_parcel_areas_that_differ_from_the_extent_table_are_warned(tmp_path):
     rows = [dict(r, **{"area [hm2]": 60}) if r["parcel_id"] == "A-01" else r for r in parcel_rows()]
     inventory = load_inventory(with_parcels(tmp_path, rows))
     warnings = [str(w) for w in inventory.warnings]
-    assert any("parcels of 990001 give 80.00 hm² of forest in 2020, the extent table 100.00 hm²" in w
-               for w in warnings)
+    assert "parcels.csv, row 2, column area: parcels of 990001 (and of its sub-regions) give 80.00 hm² of forest " \
+        "in 2020, the extent table 100.00 hm²" in "\n".join(warnings)
 
 
 def test_gep_run_writes_each_parcel_and_verify_recomputes_it(tmp_path):
@@ -231,3 +231,100 @@ def test_parcels_and_grid_cells_agree_on_a_shared_case(tmp_path):
     p = 900.0 + np.arange(100)
     assert from_parcels.loc[("990001", 2020, "water_conservation", "water_retained", "forest"), "quantity"] == \
         pytest.approx(((p - 0.0352 * p - 500) * 10).sum(), rel=1e-12)
+
+
+def _tables_with_village():
+    tables = tiny_tables()
+    tables["regions"].append({"code": "99000101", "name": "甲村", "parent_code": "990001", "level": "village",
+                              "land_area [hm2]": 200})  # 990001's one village
+    return tables
+
+
+def test_parcels_coded_by_village_make_the_township_figure_the_extent_is_given_at(tmp_path):
+    tables = _tables_with_village()
+    tables["parcels"] = [dict(r, region_code="99000101") for r in parcel_rows()]
+    results = _results(write_tables(tmp_path / "inv", tables))
+    s = results.services.set_index(KEYS)
+    township = s.loc[("990001", 2020, "water_conservation", "water_retained", "forest")]
+    # the same two parcels as test_parcel_figures_by_hand, once: 526 208 + 92 960 m³ (not added to 464 800)
+    assert township["path"] == "parcels" and township["quantity"] == pytest.approx(619_168, rel=1e-12)
+    assert ("99000101", 2020, "water_conservation", "water_retained", "forest") not in s.index
+    frame = results.parcels.frame()
+    assert set(frame["region_code"]) == {"99000101"} and set(frame["figure_region_code"]) == {"990001"}
+
+
+def test_parcels_above_the_level_of_the_extent_are_refused(tmp_path):
+    tables = _tables_with_village()
+    for row in tables["extent"]:  # 990001's ecosystems given by its village
+        if row["region_code"] == "990001":
+            row["region_code"] = "99000101"
+    tables["parcels"] = parcel_rows()  # coded by the township
+    with pytest.raises(InventoryError, match=r"parcels.csv, row 2, column region_code: parcels of 990001 \(forest, "
+                                             r"2020\) lie above the level the extent table gives forest at"):
+        load_inventory(write_tables(tmp_path / "inv", tables))
+
+
+def test_parcels_of_a_year_without_extent_are_refused(tmp_path):
+    with pytest.raises(InventoryError, match=r"parcels.csv, row \d+, column year: parcels of 2022, but the extent "
+                                             r"table has no year 2022"):
+        load_inventory(with_parcels(tmp_path, parcel_rows(years=(2020, 2022))))
+
+
+def test_all_parcels_planted_means_no_natural_area(tmp_path):
+    rows = [dict(r, origin="planted") for r in parcel_rows()]
+    s = _results(with_parcels(tmp_path, rows)).services.set_index(KEYS)
+    pest = s.loc[("990001", 2020, "pest_control", "natural_area", "forest")]
+    # the parcels say none of 990001's forest is natural (the forest table's 80 hm² natural is not used)
+    assert pest["path"] == "parcels" and pest["quantity"] == 0
+
+
+def test_parcels_take_the_formula_their_region_gives_parameters_for(tmp_path):
+    tables = tiny_tables()
+    for row in tables["conditions"]:
+        if row["region_code"] == "990001" and row["ecosystem"] == "forest":
+            row["potential_erosion [t/(hm2*a)]"] = 200  # erosion moduli win over RUSLE, as in the calculators
+            row["actual_erosion [t/(hm2*a)]"] = 10
+            row["transpiration_heat [kJ/(m2*d)]"] = 4000  # a given transpiration heat wins over ET
+    tables["parcels"] = [dict(r, **{"precipitation [mm/a]": ""}) for r in parcel_rows()]
+    tables["parcels"][0]["rainfall_erosivity [MJ*mm/(hm2*h*a)]"] = 6000  # A-01 2020 gives its own R: RUSLE
+    parcels = _results(write_tables(tmp_path / "par", tables)).services.set_index(KEYS)
+    f = ("990001", 2020)
+    # A (80 hm², own R 6000): 6000 × 0.03 × 1 × (1 − 0.01) × 80 = 14 256 t; B (20 hm²): (200 − 10) × 20 = 3 800 t
+    assert parcels.loc[(*f, "soil_retention", "soil_retained", "forest"), "quantity"] == pytest.approx(
+        14_256 + 3_800, rel=1e-12)
+    # EPP 4000 kJ/(m²·d) × 100 hm² × 10⁴ m²/hm² × 60 d / 3600 / 3 (tabular formula, tests/test_accounting.py)
+    assert parcels.loc[(*f, "climate_regulation", "transpiration_cooling", "forest"), "quantity"] == pytest.approx(
+        4000 * 100 * 1e4 * 60 / 3600 / 3, rel=1e-12)
+    del tables["parcels"]
+    tabular = _results(write_tables(tmp_path / "tab", tables)).services.set_index(KEYS)
+    assert parcels.loc[(*f, "climate_regulation", "transpiration_cooling", "forest"), "quantity"] == pytest.approx(
+        tabular.loc[(*f, "climate_regulation", "transpiration_cooling", "forest"), "quantity"], rel=1e-12)
+
+
+def test_a_water_parcel_is_computed_with_its_own_coefficients(tmp_path):
+    rows = parcel_rows() + [{"parcel_id": "W-01", "region_code": "990001", "year": y, "ecosystem":
+                             "wetland_reservoir", "area [hm2]": 20} for y in (2020, 2021)]
+    s = _results(with_parcels(tmp_path, rows)).services.set_index(KEYS)
+    evaporation = s.loc[("990001", 2020, "climate_regulation", "water_surface_evaporation", "wetland_reservoir")]
+    # W = 800 mm × 20 hm² × 10 = 160 000 m³; W × 1000 × 2450 / 3600 + W × 120 kWh (as tests/test_grid.py)
+    assert evaporation["path"] == "parcels"
+    assert evaporation["quantity"] == pytest.approx(160_000 * 1000 * 2450 / 3600 + 160_000 * 120, rel=1e-12)
+
+
+def test_a_trace_names_only_the_register_rows_its_parcels_used(tmp_path):
+    tables = tiny_tables()
+    for row in tables["conditions"]:
+        if row["region_code"] == "990001" and row["ecosystem"] == "forest":
+            row["runoff_coefficient [1]"] = 0.10  # 990001 gives α; 990002 takes the register's
+    tables["parcels"] = [dict(r, **{"precipitation [mm/a]": ""}) for r in parcel_rows()] + [
+        {"parcel_id": "C-03", "region_code": "990002", "year": y, "ecosystem": "forest", "origin": "natural",
+         "area [hm2]": 300} for y in (2020, 2021)]
+    results = _results(write_tables(tmp_path / "inv", tables))
+    s = results.services.set_index(KEYS)
+    # (1000 − 0.10 × 1000 − 500) mm × 100 hm² × 10
+    assert s.loc[("990001", 2020, "water_conservation", "water_retained", "forest"), "quantity"] == pytest.approx(
+        400_000, rel=1e-12)
+    trace = results.trace
+    water = trace[(trace["service"] == "water_conservation") & (trace["year"] == 2020)]
+    assert "runoff_coefficient" not in set(water.loc[water["region_code"] == "990001", "symbol"])
+    assert "runoff_coefficient" in set(water.loc[water["region_code"] == "990002", "symbol"])

@@ -36,6 +36,15 @@ def soil_retained(erosivity, erodibility, slope_length_steepness, cover_manageme
     return np.maximum(potential - actual, 0.0) * cell_hm2
 
 
+def soil_retained_from_moduli(potential_erosion, actual_erosion, cell_hm2):
+    """Soil retained per cell from given erosion moduli ``Q = max(A_p − A_r, 0) × A`` [t/a].
+
+    potential_erosion A_p, actual_erosion A_r [t·hm⁻²] of the year; cell_hm2 A [hm²]. The calculators use the
+    moduli in place of RUSLE factors where an inventory gives them (:func:`gep.services.soil.soil_retained`).
+    """
+    return np.maximum(potential_erosion - actual_erosion, 0.0) * cell_hm2
+
+
 def co2_fixed(npp, nep_ratio, cell_hm2):
     """CO₂ fixed per cell ``Q = 44/12 × r × NPP × A × 0.01`` [t CO₂/a] (NEP basis).
 
@@ -57,6 +66,16 @@ def transpiration_cooling(evapotranspiration, cooling_days, latent_heat, water_d
     """
     epp = evapotranspiration / 1000.0 / 365.0 * water_density * latent_heat
     return epp * (cell_hm2 * 1e4) * cooling_days / 3600.0 / efficiency_ratio
+
+
+def transpiration_cooling_from_heat(transpiration_heat, cooling_days, efficiency_ratio, cell_hm2):
+    """Electricity equivalent of transpiration cooling from a given transpiration heat EPP [kWh/a].
+
+    ``E = EPP × A × 10⁴ × D / (3600 × r)``; transpiration_heat EPP [kJ·m⁻²·d⁻¹]; cooling_days D [d];
+    efficiency_ratio r [–]; A [hm²]. As :func:`transpiration_cooling` with EPP given rather than derived from ET
+    (:func:`gep.services.climate.transpiration_cooling`).
+    """
+    return transpiration_heat * (cell_hm2 * 1e4) * cooling_days / 3600.0 / efficiency_ratio
 
 
 def water_surface_evaporation(evapotranspiration, latent_heat, water_density, humidifier_power, cell_hm2):
