@@ -113,6 +113,7 @@ class Context:
         prov = pd.DataFrame({"input_file": "", "input_row": np.nan, "source": "", "status": ""}, index=keys.index)
         if not len(source) or not len(keys):
             return values, prov
+
         def key_arrays(frame: pd.DataFrame, codes) -> list[np.ndarray]:
             return [np.asarray(codes, dtype=object), *(frame[b].to_numpy(dtype=np.int64 if b == "year" else object)
                                                        for b in by)]
@@ -192,8 +193,8 @@ class Quantities:
 
 def with_supplied(ctx: Context, service: str, indicator: str, keys: pd.DataFrame, amounts) -> Quantities:
     """Replace computed quantities by those supplied in service_quantities (e.g. from an external
-    model) or summed from the grid (:mod:`gep.grid`); given figures without a computed counterpart are
-    appended."""
+    model) or summed from the grid (:mod:`gep.grid`) or from parcels (:mod:`gep.parcels`); given figures
+    without a computed counterpart are appended."""
     keys = keys[KEYS].reset_index(drop=True)
     paths = np.full(len(keys), COMPUTED, dtype=object)
     amounts = np.asarray(amounts, dtype=float).copy()

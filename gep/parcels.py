@@ -9,11 +9,16 @@ parcels are uniform gives the figure the region-level calculators give from ``ex
 
 Flow, all on arrays (no per-parcel Python and no text keys after one factorisation):
 
-1. each parcel gets the index of its figure key (region × year × ecosystem);
+1. each parcel gets the index of its key (its region × year × ecosystem) and of the figure it adds to: its
+   region's, or its nearest ancestor's where the extent table gives the ecosystem (parcels coded by village,
+   extent by township; :func:`gep.inventory.parcel_targets`);
 2. every kernel argument is resolved per parcel: the parcel's own column; where that cell is empty, the
    region's ``conditions`` (or ``climate``) value, inherited from the nearest ancestor as the calculators
-   do; a register coefficient is looked up once per figure key, with the calculators' precedence;
-3. the kernels run on the parcel arrays; ``np.bincount`` sums them by figure key;
+   do; a register coefficient is looked up once per key, with the calculators' precedence, for the
+   ecosystems the indicator applies to. Where the calculators would use another formula for the region —
+   erosion moduli rather than RUSLE factors, a given transpiration heat rather than ET — so do the parcels
+   that give none of the main formula's parameters themselves (:data:`ALTERNATIVES`);
+3. the kernels run on the parcel arrays; ``np.bincount`` sums them by figure;
 4. the sums become rows shaped like ``service_quantities`` with the path ``parcels``: the calculators value
    them, sum them up the region tree and trace them like any given quantity
    (:func:`gep.calculators.with_supplied`);

@@ -382,6 +382,18 @@ def referenced_files(doc: dict) -> list[tuple[dict, str]]:
     return [(e, str(e["file"])) for e in entries if isinstance(e, dict) and "file" in e]
 
 
+def _grid_files(path: Path) -> tuple[dict, list[tuple[dict, str]], list[Path]]:
+    """A grid description, its ``file:`` entries and the distinct files they name (resolved), each checked to
+    exist."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    refs = referenced_files(doc)
+    sources = list(dict.fromkeys((path.parent / written).resolve() for _, written in refs))
+    missing = [str(s) for s in sources if not s.is_file()]
+    if missing:
+        raise GridError([Problem(path.name, None, None, f"file not found: {m}") for m in missing])
+    return doc, refs, sources
+
+
 def copy_grid(path: str | Path, dest: Path, unique_names) -> tuple[Path, list[Path]]:
     """Copy a grid description and every file it names into ``dest`` (one flat folder), rewriting the
     ``file:`` entries to the copies' names; returns the copy of the description and all copied files.
@@ -391,12 +403,7 @@ def copy_grid(path: str | Path, dest: Path, unique_names) -> tuple[Path, list[Pa
     import shutil
 
     path = Path(path)
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    refs = referenced_files(doc)
-    sources = list(dict.fromkeys((path.parent / written).resolve() for _, written in refs))
-    missing = [str(s) for s in sources if not s.is_file()]
-    if missing:
-        raise GridError([Problem(path.name, None, None, f"file not found: {m}") for m in missing])
+    doc, refs, sources = _grid_files(path)
     names = dict(zip(sources, unique_names(sources)))
     dest.mkdir(parents=True, exist_ok=True)
     copies = []
@@ -419,12 +426,7 @@ def reference_grid(path: str | Path, dest: Path) -> tuple[Path, list[Path]]:
     For national rasters (some 40 GiB per layer at 30 m) a copy in every run folder would double the storage;
     a referenced layer is checked by its hash when the run is verified, where it lies."""
     path = Path(path)
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    refs = referenced_files(doc)
-    sources = list(dict.fromkeys((path.parent / written).resolve() for _, written in refs))
-    missing = [str(s) for s in sources if not s.is_file()]
-    if missing:
-        raise GridError([Problem(path.name, None, None, f"file not found: {m}") for m in missing])
+    doc, refs, sources = _grid_files(path)
     for entry, written in refs:
         entry["file"] = str((path.parent / written).resolve())
     dest.mkdir(parents=True, exist_ok=True)
