@@ -283,6 +283,7 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
             "trace": bool(len(results.trace)),
             "base_year": results.base_year, "growth": results.growth, "evaluation": results.evaluation,
             "decomposition": results.decomposition, "price_indices": results.price_indices,
+            "parcels": results.parcels,
         }
         if len(results.trace):
             write_trace_html(staging / "trace", results.services, results.summary, results.trace,

@@ -180,6 +180,16 @@ def test_gep_run_writes_each_parcel_and_verify_recomputes_it(tmp_path):
     # the register row the parcel formula applied: α forest 3.52 % (龚诗涵 et al. 2017)
     assert water.loc["runoff_coefficient", "value"] == pytest.approx(0.0352)
     assert verify(out).ok
+    # the workbook's 小班 sheet: each parcel row, values in 万元
+    from openpyxl import load_workbook
+    sheet = load_workbook(out / "gep_workbook.xlsx")["小班"]
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))
+    header, first = rows[0], rows[1]
+    assert header[:7] == ("小班号", "区划代码", "所属核算区域", "年份", "生态系统", "起源", "面积（公顷）")
+    assert first[:7] == ("A-01", "990001", "990001", 2020, "森林", "天然", 80)
+    at = header.index("水源涵养量 [m³]")
+    assert first[at] == pytest.approx(526_208, rel=1e-12)
+    assert first[at + 1] == pytest.approx(parcels.loc[0, "water_retained value [yuan]"] / 1e4, rel=1e-12)
     # gep explain --parcel: each argument with where it came from, and the parcel's share of the region figure
     from gep.explain import explain_parcel_text
     text = explain_parcel_text(out, "A-01", 2020)
