@@ -225,6 +225,7 @@ def explain_text(folder: str | Path, region: str, year: int, service: str, indic
 _PARCEL_TEXT = {
     "parcel": ("小班", "Parcel"), "region_value": ("区域数值", "region figure"), "share": ("小班份额", "parcel's share"),
     "own": ("小班填报", "parcel row"), "inherited": ("区域值（小班未填）", "region's value (the parcel's cell is empty)"),
+    "region": ("区域值", "region's value"),
     "register": ("系数表", "register"), "missing": ("缺失：不计入", "missing: not counted"),
     "recorded": ("运行记录", "recorded"), "area": ("面积", "area"),
     "derived": ("按基础指标份额分摊", "allocated by the parcel's share of"),
@@ -255,7 +256,8 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
     computed = explain_parcel(ctx, parcel_id, year)
     recorded = pd.read_csv(folder / "gep_parcels.csv", dtype={"parcel_id": str, "region_code": str})
     recorded = recorded[recorded["parcel_id"] == parcel_id].set_index("year")
-    services = Run.load(folder).services.set_index(["region_code", "year", "service", "indicator", "ecosystem"])
+    run = Run.load(folder)
+    origins = inventory_spec()["vocabularies"]["origin"]
     lines: list[str] = []
     for y in sorted({c["year"] for c in computed}):
         own = [c for c in computed if c["year"] == y]
@@ -263,7 +265,9 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
         region_shown = first["region_code"] + ("" if first["figure_region_code"] == first["region_code"]
                                                else f" (→ {first['figure_region_code']})")
         lines += ["" if lines else None, f"{_pt('parcel', lang)} {parcel_id} · {y} · {region_shown} · "
-                  f"{label('ecosystem', first['ecosystem'], lang)} · {first['origin']} · {_pt('area', lang)} "
+                  f"{label('ecosystem', first['ecosystem'], lang)} · "
+                  f"{(origins[first['origin']]['zh'] if lang == 'zh' else first['origin']) if first['origin'] else '—'} · "
+                  f"{_pt('area', lang)} "
                   f"{format_number(first['area'])} hm²  [{first['file']} {_t('row', lang)} {first['row']}]"]
         base_quantity = {}
         for c in own:
@@ -275,7 +279,7 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
             lines.append(f"  {_t('formula', lang)}: {c['formula']}")
             for a in c["arguments"]:
                 where = {"parcels": _pt("own", lang), "conditions": _pt("inherited", lang),
-                         "climate": _pt("inherited", lang), "register": _pt("register", lang),
+                         "climate": _pt("region", lang), "register": _pt("register", lang),
                          None: _pt("missing", lang)}[a["from"]]
                 if a["from"] == "register":
                     r = a["coefficient"]
@@ -286,31 +290,36 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
                         f"; {_t('status', lang)}: {_status(a['status'], lang)}" if _s(a["status"]) else "")
                 else:
                     detail = ""
+                table = next(t for t in ("parcels", "conditions", "climate")
+                              if t == a["from"] or a["from"] not in ("conditions", "climate"))
                 name = COEFFICIENT_LABELS.get(a["name"], (None, None))[0 if lang == "zh" else 1] \
-                    or _column_label("parcels", a["name"], lang) if a["from"] != "climate" else \
-                    _column_label("climate", a["name"], lang)
+                    or _column_label(table if a["name"] in inventory_spec()["tables"][table]["columns"]
+                                     else "conditions", a["name"], lang)
                 shown = f"{format_number(a['value'])} {unit_label(a['unit'], lang)}".rstrip()
                 lines.append(f"  {a['name']} {name} = {shown}  [{where}; {detail}]".replace("; ]", "]"))
-        # the region figures the parcel has a share of, by indicator (service, quantity, value)
-        region = services.xs((first["figure_region_code"], y), level=("region_code", "year")).xs(
-            first["ecosystem"], level="ecosystem").reset_index().set_index("indicator")
+        # the region figure the parcel has a share of, per indicator: its own figure as traced (a region with
+        # parcels of its own and of sub-regions without an extent row has its own figure besides their sum)
+        t = run.trace
+        t = t[(t["region_code"] == first["figure_region_code"]) & (t["year"] == y)
+              & (t["ecosystem"] == first["ecosystem"])]
+        traced = {(i, sym): v for i, sym, v in zip(t["indicator"], t["symbol"], t["value"])}
+        services = dict(zip(t["indicator"], t["service"]))
         for column in recorded.columns:  # every figure of the parcel, as recorded: quantity and value
             if not column.endswith(" value [yuan]"):
                 continue
             indicator = column[: -len(" value [yuan]")]
             q_column = next(c for c in recorded.columns if c.startswith(indicator + " [") and c.endswith("]"))
             quantity, value = row[q_column], row[column]
-            if pd.isna(quantity):
+            if pd.isna(quantity) or (indicator, "V") not in traced:
                 continue
             base = DERIVED_FROM.get(indicator, indicator)
-            total = float(region.loc[base, "quantity"])
+            total = traced.get((base, "Q"), float("nan"))
             share = base_quantity.get(base, float("nan")) / total if total else 0.0
             how = "" if base == indicator else f"; {_pt('derived', lang)} {base}"
-            service = region.loc[indicator, "service"]
-            lines.append(f"{_t('value', lang)} {label('indicator', f'{service}/{indicator}', lang)}: "
+            lines.append(f"{_t('value', lang)} {label('indicator', f'{services[indicator]}/{indicator}', lang)}: "
                          f"{format_number(quantity)} {unit_label(q_column.split('[')[-1].rstrip(']'), lang)} → "
                          f"{format_number(value)} 元 = {_pt('region_value', lang)} "
-                         f"{format_number(region.loc[indicator, 'value_yuan'])} 元 × {_pt('share', lang)} "
+                         f"{format_number(traced[(indicator, 'V')])} 元 × {_pt('share', lang)} "
                          f"{share:.6%}{how}  ({_pt('recorded', lang)}: gep_parcels.csv)")
     return "\n".join(x for x in lines if x is not None)
 

@@ -500,7 +500,7 @@ def _check_parcels(tables: dict[str, pd.DataFrame], ancestors: dict[str, list[st
         code, year, ecosystem = by_target.index[i]
         shown = "no row" if np.isnan(in_extent[i]) else f"{in_extent[i]:,.2f} hm²"
         warnings.append(Problem(file, first_row[(code, int(year), ecosystem)], "area",
-                                f"parcels of {code} (and of its sub-regions) give "
+                                f"parcels summed into {code} give "
                                 f"{area[i]:,.2f} hm² of {ecosystem} in {int(year)}, the extent table {shown}",
                                 "warning"))
     if differs.sum() > shown_at_most:

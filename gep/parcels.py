@@ -234,7 +234,9 @@ class _Arguments:
         resolves it: ``{"from": "parcels" | "conditions" | "climate" | "register" | None, "value": …}`` with the
         inventory cell (file, row, column, source, status) or the register row (``coefficient``)."""
         p = self.parcels
-        unit = KERNEL_UNITS[name][0] if name in KERNEL_UNITS else CANONICAL_UNITS.get(name, "")
+        unit = next((inventory_spec()["tables"][t]["columns"][name].get("unit", "") for t in
+                     ("parcels", *(t for t, _ in REGION_TABLES)) if name in inventory_spec()["tables"][t]["columns"]),
+                    CANONICAL_UNITS.get(name, ""))  # shown as the inventory declares it (annual rates per a)
         cell = {"file": p["input_file"].iat[i], "row": int(p["input_row"].iat[i]), "column": name,
                 "source": p["source"].iat[i], "status": p["status"].iat[i], "unit": unit}
         own = self.own(name)
@@ -257,8 +259,12 @@ class _Arguments:
         return {"from": None, "value": float("nan"), "unit": unit}
 
 
-def _alternative_for(args: _Arguments, ind: Indicator) -> tuple[Alternative | None, np.ndarray | None]:
-    """The indicator's alternative formula and the parcels it applies to (None when it applies to none)."""
+def _alternative_for(args: _Arguments, ind: Indicator, main: np.ndarray
+                     ) -> tuple[Alternative | None, np.ndarray | None]:
+    """The indicator's alternative formula and the parcels it applies to (None when it applies to none): those
+    whose region gives the alternative's parameters and that either give none of the main formula's own
+    parameters or cannot complete it (``main``, the main formula's quantity, is NaN — e.g. a parcel giving its
+    slope factor only, in a region that gives erosion moduli rather than RUSLE factors)."""
     alt = ALTERNATIVES.get(ind.indicator)
     if alt is None:
         return None, None
@@ -270,7 +276,7 @@ def _alternative_for(args: _Arguments, ind: Indicator) -> tuple[Alternative | No
         own = args.own(name)
         if own is not None:
             gives_own |= ~np.isnan(own)
-    use = ~gives_own & region_gives[args.figure]
+    use = (~gives_own | np.isnan(main)) & region_gives[args.figure]
     return (alt, use) if use.any() else (None, None)
 
 
@@ -318,7 +324,7 @@ def parcel_quantities(ctx) -> tuple[ParcelFigures, pd.DataFrame]:
         key = (ind.service, ind.indicator)
         q = np.asarray(ind.kernel(*(args.get(a, ecosystems_of_ind) for a in ind.args), area), dtype=float)
         q = np.broadcast_to(q, area.shape) if q.shape != area.shape else q
-        alt, use_alt = _alternative_for(args, ind)
+        alt, use_alt = _alternative_for(args, ind, q)
         if alt is not None:
             q = np.where(use_alt, alt.kernel(*(args.get(a, ecosystems_of_ind) for a in alt.args), area), q)
         unknown = np.isnan(q)
@@ -486,17 +492,33 @@ def explain_parcel(ctx, parcel_id: str, year: int | None = None) -> list[dict]:
             eligible = _eligible(ind, eco_codes, ecosystems, natural)
             if mine["ecosystem"].iat[i] not in ecosystems_of(ind) or (eligible is not None and not eligible[i]):
                 continue
-            alt, use_alt = _alternative_for(args, ind)
-            kernel, names = (alt.kernel, alt.args) if alt is not None and use_alt[i] else (ind.kernel, ind.args)
-            described = [{"name": a, **args.describe(a, i, ecosystems_of(ind))} for a in names]
             area = float(mine["area"].iat[i])
+            main = [{"name": a, **args.describe(a, i, ecosystems_of(ind))} for a in ind.args]
+            q_main = np.full(len(mine), np.nan)
+            q_main[i] = ind.kernel(*(d["value"] for d in main), area)
+            alt, use_alt = _alternative_for(args, ind, q_main)
+            kernel, described = ind.kernel, main
+            if alt is not None and use_alt[i]:
+                kernel, described = alt.kernel, [{"name": a, **args.describe(a, i, ecosystems_of(ind))}
+                                                 for a in alt.args]
             q = float(kernel(*(d["value"] for d in described), area))
             out.append({"parcel_id": parcel_id, "year": int(mine["year"].iat[i]),
                         "region_code": mine["region_code"].iat[i],
                         "figure_region_code": sum_keys["region_code"].iat[int(sum_of[figure[i]])],
                         "ecosystem": mine["ecosystem"].iat[i],
                         "origin": mine["origin"].iat[i], "service": ind.service, "indicator": ind.indicator,
-                        "unit": ind.unit, "formula": (kernel.__doc__ or "").strip().splitlines()[0].replace("``", ""),
+                        "unit": ind.unit, "formula": _formula(kernel),
                         "arguments": described, "area": area, "file": mine["input_file"].iat[i],
                         "row": int(mine["input_row"].iat[i]), "quantity": q})
     return out
+
+
+def _formula(kernel: Callable) -> str:
+    """A kernel's formula as its docstring states it: the first line, and the first equation if that line has none."""
+    import re
+
+    doc = " ".join(line.strip() for line in (kernel.__doc__ or "").strip().splitlines())
+    first = (kernel.__doc__ or kernel.__name__).strip().splitlines()[0].strip()
+    if "=" not in first:  # the equations the docstring writes between double backquotes
+        first += " " + "; ".join(e for e in re.findall(r"``(.+?)``", doc) if "=" in e)
+    return first.replace("``", "").strip()

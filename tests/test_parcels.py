@@ -160,7 +160,7 @@ def test_parcel_areas_that_differ_from_the_extent_table_are_warned(tmp_path):
     rows = [dict(r, **{"area [hm2]": 60}) if r["parcel_id"] == "A-01" else r for r in parcel_rows()]
     inventory = load_inventory(with_parcels(tmp_path, rows))
     warnings = [str(w) for w in inventory.warnings]
-    assert "parcels.csv, row 2, column area: parcels of 990001 (and of its sub-regions) give 80.00 hm² of forest " \
+    assert "parcels.csv, row 2, column area: parcels summed into 990001 give 80.00 hm² of forest " \
         "in 2020, the extent table 100.00 hm²" in "\n".join(warnings)
 
 
@@ -193,8 +193,8 @@ def test_gep_run_writes_each_parcel_and_verify_recomputes_it(tmp_path):
     # gep explain --parcel: each argument with where it came from, and the parcel's share of the region figure
     from gep.explain import explain_parcel_text
     text = explain_parcel_text(out, "A-01", 2020)
-    assert "precipitation 降水量 = 1,200 mm  [小班填报; parcels.csv 行 2, precipitation]" in text
-    assert "evapotranspiration 蒸散发量 = 500 mm  [区域值（小班未填）; conditions.csv" in text
+    assert "precipitation 降水量 = 1,200 mm/a  [小班填报; parcels.csv 行 2, precipitation]" in text
+    assert "evapotranspiration 蒸散发量 = 500 mm/a  [区域值（小班未填）; conditions.csv" in text
     assert "runoff_coefficient[forest] @ default.csv" in text
     assert "小班份额 84.986304%" in text  # 526 208 / 619 168 m³
     # a changed parcel is found, and the parcel figures that move are named
@@ -338,3 +338,25 @@ def test_a_trace_names_only_the_register_rows_its_parcels_used(tmp_path):
     water = trace[(trace["service"] == "water_conservation") & (trace["year"] == 2020)]
     assert "runoff_coefficient" not in set(water.loc[water["region_code"] == "990001", "symbol"])
     assert "runoff_coefficient" in set(water.loc[water["region_code"] == "990002", "symbol"])
+
+
+def test_a_parcel_that_cannot_complete_rusle_takes_its_regions_erosion_moduli(tmp_path):
+    from gep.explain import explain_parcel_text
+    from gep.run import run
+    tables = tiny_tables()
+    for row in tables["conditions"]:
+        if row["region_code"] == "990001" and row["ecosystem"] == "forest":
+            row.update({"potential_erosion [t/(hm2*a)]": 200, "actual_erosion [t/(hm2*a)]": 10})
+            for factor in ("rainfall_erosivity [MJ*mm/(hm2*h*a)]", "soil_erodibility [t*hm2*h/(hm2*MJ*mm)]",
+                           "slope_length_steepness [1]", "cover_management [1]", "support_practice [1]"):
+                row[factor] = ""  # the township gives moduli, no RUSLE factors
+    tables["parcels"] = [dict(r, **{"slope_length_steepness [1]": 2 if r["parcel_id"] == "B-02" else ""})
+                         for r in parcel_rows()]  # B gives its slope factor only
+    out = run(write_tables(tmp_path / "inv", tables), tmp_path / "out").folder
+    services = pd.read_csv(out / "gep_services.csv", dtype={"region_code": str}).set_index(KEYS)
+    # both parcels: (200 − 10) t/hm² × (80 + 20) hm², as the township's tabular figure
+    assert services.loc[("990001", 2020, "soil_retention", "soil_retained", "forest"), "quantity"] == pytest.approx(
+        19_000, rel=1e-12)
+    text = explain_parcel_text(out, "B-02", 2020)
+    assert "Soil retained per cell from given erosion moduli" in text
+    assert "potential_erosion 潜在土壤侵蚀模数 = 200 t/(hm²·a)  [区域值（小班未填）; conditions.csv" in text
