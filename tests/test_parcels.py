@@ -360,3 +360,14 @@ def test_a_parcel_that_cannot_complete_rusle_takes_its_regions_erosion_moduli(tm
     text = explain_parcel_text(out, "B-02", 2020)
     assert "Soil retained per cell from given erosion moduli" in text
     assert "potential_erosion 潜在土壤侵蚀模数 = 200 t/(hm²·a)  [区域值（小班未填）; conditions.csv" in text
+
+
+def test_the_bundled_example_runs_with_chinese_headers_and_mu(tmp_path):
+    from conftest import REPO
+    results = _results(REPO / "inventories" / "example-parcels")
+    table = results.parcels.frame().set_index(["parcel_id", "year"])
+    # inventories/example-parcels/README.md: 1200 亩 = 80 hm², its own 1200 mm; C-03 4500 亩 = 300 hm²
+    assert table.loc[("A-01", 2020), "area [hm2]"] == pytest.approx(80, rel=1e-12)
+    assert table.loc[("A-01", 2020), "water_retained [m3]"] == pytest.approx(526_208, rel=1e-12)
+    assert table.loc[("C-03", 2021), "water_retained [m3]"] == pytest.approx(1_394_400, rel=1e-12)
+    assert np.isnan(table.loc[("B-02", 2020), "natural_area [hm2]"])  # 人工: planted
