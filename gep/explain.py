@@ -290,11 +290,10 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
                         f"; {_t('status', lang)}: {_status(a['status'], lang)}" if _s(a["status"]) else "")
                 else:
                     detail = ""
-                table = next(t for t in ("parcels", "conditions", "climate")
-                              if t == a["from"] or a["from"] not in ("conditions", "climate"))
-                name = COEFFICIENT_LABELS.get(a["name"], (None, None))[0 if lang == "zh" else 1] \
-                    or _column_label(table if a["name"] in inventory_spec()["tables"][table]["columns"]
-                                     else "conditions", a["name"], lang)
+                tables = inventory_spec()["tables"]  # an argument is a register key or a column of one of these
+                name = COEFFICIENT_LABELS.get(a["name"], (None, None))[0 if lang == "zh" else 1] or _column_label(
+                    next(t for t in ("parcels", "conditions", "climate") if a["name"] in tables[t]["columns"]),
+                    a["name"], lang)
                 shown = f"{format_number(a['value'])} {unit_label(a['unit'], lang)}".rstrip()
                 lines.append(f"  {a['name']} {name} = {shown}  [{where}; {detail}]".replace("; ]", "]"))
         # the region figure the parcel has a share of, per indicator: its own figure as traced (a region with

@@ -35,6 +35,7 @@ kernels work on magnitudes.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -125,7 +126,6 @@ class ParcelFigures:
     quantities: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # NaN: not counted
     sums: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # per sum key
     counted: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # parcels per sum key
-    units: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def _figure_keys(parcels: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame, np.ndarray, list[str]]:
@@ -153,6 +153,14 @@ def _sum_keys(ctx, keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     return codes, distinct.to_frame(index=False, name=["region_code", "year", "ecosystem"])
 
 
+def _to_kernel_unit(table: str, column: str) -> float:
+    """Factor from an inventory column's canonical unit to the kernel's (1 for columns the kernels take as they
+    are); raises if the two are not the same quantity."""
+    if column not in KERNEL_UNITS:
+        return 1.0
+    return kernel_factor(column, inventory_spec()["tables"][table]["columns"][column]["unit"])
+
+
 class _Arguments:
     """Kernel arguments per parcel, each resolved once: the parcel's own cell; where it is empty, the
     region's value (``conditions``/``climate``, inherited from the nearest ancestor); where that is missing
@@ -164,6 +172,7 @@ class _Arguments:
         self.columns = inventory_spec()["tables"]["parcels"]["columns"]
         self.from_register: dict[str, np.ndarray] = {}  # per parcel key: the register supplied the argument
         self._resolved: dict[tuple, np.ndarray | float] = {}
+        self._own: dict[str, np.ndarray | None] = {}
 
     @functools.cached_property
     def _region_values(self) -> dict[str, np.ndarray]:
@@ -171,10 +180,8 @@ class _Arguments:
         out = {}
         for table, by in REGION_TABLES:
             values, _ = self.ctx.inherited(table, self.keys, by)
-            spec = inventory_spec()["tables"][table]["columns"]
             for column in values.columns:
-                factor = kernel_factor(column, spec[column]["unit"]) if column in KERNEL_UNITS else 1.0
-                out.setdefault(column, values[column].to_numpy(dtype=float) * factor)
+                out.setdefault(column, values[column].to_numpy(dtype=float) * _to_kernel_unit(table, column))
         return out
 
     def region_gives(self, name: str) -> np.ndarray:
@@ -199,11 +206,14 @@ class _Arguments:
 
     def own(self, name: str) -> np.ndarray | None:
         """The parcels' own cells of ``name`` in the kernel unit, or None when the table has no such column."""
-        if name not in self.columns or "unit" not in self.columns[name]:
-            return None
-        own = self.parcels[name].to_numpy(dtype=float)
-        factor = kernel_factor(name, self.columns[name]["unit"])  # raises if the unit is not the kernel's
-        return own * factor if factor != 1.0 else own
+        if name not in self._own:
+            own = None
+            if name in self.columns and "unit" in self.columns[name]:
+                own = self.parcels[name].to_numpy(dtype=float)
+                factor = _to_kernel_unit("parcels", name)  # raises if the unit is not the kernel's
+                own = own * factor if factor != 1.0 else own
+            self._own[name] = own
+        return self._own[name]
 
     def get(self, name: str, ecosystems: tuple[str, ...]):
         """The argument per parcel (an array, or a scalar when one value serves every parcel) for an indicator
@@ -244,14 +254,13 @@ class _Arguments:
             return {"from": "parcels", "value": float(own[i]), **cell}
         key = self.keys.iloc[[int(self.figure[i])]]
         for table, by in REGION_TABLES:
-            spec = inventory_spec()["tables"][table]["columns"]
-            if name in spec:
+            if name in inventory_spec()["tables"][table]["columns"]:
                 values, prov = self.ctx.inherited(table, key, by)
                 value = float(values[name].iat[0])
                 if not np.isnan(value):
-                    factor = kernel_factor(name, spec[name]["unit"]) if name in KERNEL_UNITS else 1.0
-                    return {"from": table, "value": value * factor, "file": prov["input_file"].iat[0],
-                            "row": int(prov["input_row"].iat[0]), "column": name, "source": prov["source"].iat[0],
+                    return {"from": table, "value": value * _to_kernel_unit(table, name),
+                            "file": prov["input_file"].iat[0], "row": int(prov["input_row"].iat[0]),
+                            "column": name, "source": prov["source"].iat[0],
                             "status": prov["status"].iat[0], "unit": unit}
         if name in CANONICAL_UNITS and key["ecosystem"].iat[0] in ecosystems:
             coef = self.ctx.coef(name, key["ecosystem"].to_numpy(), key["region_code"].to_numpy())
@@ -314,7 +323,8 @@ def parcel_quantities(ctx) -> tuple[ParcelFigures, pd.DataFrame]:
     status = statuses[0] if (statuses == statuses[0]).all() else ""  # the parcels' own status when they share one
     status = "" if pd.isna(status) else status
     n_sums = len(sum_keys)
-    rows, every_parcel = [], None
+    every_parcel = np.bincount(summed_into, minlength=n_sums)  # parcels per figure, when all of them count
+    rows = []
     for ind in PARCEL_INDICATORS:
         ecosystems_of_ind = ecosystems_of(ind)
         covered_keys = keys["ecosystem"].isin(ecosystems_of_ind).to_numpy()  # parcel keys it applies to
@@ -331,8 +341,7 @@ def parcel_quantities(ctx) -> tuple[ParcelFigures, pd.DataFrame]:
         if eligible is None and not unknown.any():  # the common case: every parcel counts, no masked copies
             out.quantities[key] = q
             out.sums[key] = np.bincount(summed_into, weights=q, minlength=n_sums)
-            out.counted[key] = every_parcel if every_parcel is not None else np.bincount(summed_into, minlength=n_sums)
-            every_parcel = out.counted[key]
+            out.counted[key] = every_parcel
         else:
             counted = ~unknown if eligible is None else eligible & ~unknown
             missing = unknown if eligible is None else eligible & unknown
@@ -344,7 +353,6 @@ def parcel_quantities(ctx) -> tuple[ParcelFigures, pd.DataFrame]:
             out.quantities[key] = np.where(counted, q, np.nan)
             out.sums[key] = np.bincount(summed_into[counted], weights=q[counted], minlength=n_sums)
             out.counted[key] = np.bincount(summed_into[counted], minlength=n_sums)
-        out.units[key] = ind.unit
         used = _register_keys_used(args, ind, alt, use_alt, sum_of, n_sums)
         covered = np.zeros(n_sums, dtype=bool)
         covered[sum_of[covered_keys]] = True
@@ -370,12 +378,11 @@ def _register_keys_used(args: _Arguments, ind: Indicator, alt: Alternative | Non
             by_key = args.from_register.get(name)
             if by_key is None or not by_key.any():
                 continue
-            own = args.own(name)
-            needs = ~np.isnan(own) if own is not None else None  # parcels with their own cell do not use it
-            if needs is None and selected is None:
+            own = args.own(name)  # parcels with their own cell do not use the register's
+            if own is None and selected is None:
                 per_key = by_key
             else:
-                uses = np.ones(len(args.parcels), dtype=bool) if needs is None else ~needs
+                uses = np.ones(len(args.parcels), dtype=bool) if own is None else np.isnan(own)
                 uses = uses if selected is None else uses & selected
                 per_key = by_key & (np.bincount(args.figure[uses], minlength=len(args.keys)) > 0)
             for f in np.unique(sum_of[per_key]):
@@ -490,7 +497,7 @@ def explain_parcel(ctx, parcel_id: str, year: int | None = None) -> list[dict]:
     for i in range(len(mine)):
         for ind in PARCEL_INDICATORS:
             eligible = _eligible(ind, eco_codes, ecosystems, natural)
-            if mine["ecosystem"].iat[i] not in ecosystems_of(ind) or (eligible is not None and not eligible[i]):
+            if eligible is not None and not eligible[i]:
                 continue
             area = float(mine["area"].iat[i])
             main = [{"name": a, **args.describe(a, i, ecosystems_of(ind))} for a in ind.args]
@@ -514,9 +521,7 @@ def explain_parcel(ctx, parcel_id: str, year: int | None = None) -> list[dict]:
 
 
 def _formula(kernel: Callable) -> str:
-    """A kernel's formula as its docstring states it: the first line, and the first equation if that line has none."""
-    import re
-
+    """A kernel's formula as its docstring states it: the first line, and the equations if that line has none."""
     doc = " ".join(line.strip() for line in (kernel.__doc__ or "").strip().splitlines())
     first = (kernel.__doc__ or kernel.__name__).strip().splitlines()[0].strip()
     if "=" not in first:  # the equations the docstring writes between double backquotes
