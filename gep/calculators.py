@@ -72,14 +72,17 @@ class Context:
             out.append(self.parents[out[-1]])
         return out
 
-    def coef(self, key: str, ecosystems, regions) -> Coef:
-        """Register rows for each (ecosystem, region) pair, recording which rows were used.
+    def coef(self, key: str, ecosystems, regions, years=None) -> Coef:
+        """Register rows for each (ecosystem, region, year) triple, recording which rows were used.
 
-        Same precedence as :meth:`Register.lookup`; a region's row also covers its sub-regions.
-        Looked up once per distinct ecosystem and set of scoped ancestors (regions with a row of this key)."""
+        Same precedence as :meth:`Register.lookup`; a region's row also covers its sub-regions, and a row
+        given for an accounting year serves that year's figures (``years`` None: rows for every year only).
+        Looked up once per distinct ecosystem, set of scoped ancestors (regions with a row of this key) and
+        year with a row of its own."""
         ecosystems = np.asarray(ecosystems, dtype=object)
         regions = np.asarray(regions, dtype=object)
-        scoped = {r for k, _, r in self.register.rows if k == key and r}
+        scoped = {r for k, _, r, _ in self.register.rows if k == key and r}
+        own_years = self.register.years_of(key)
         eco_codes, eco_names = pd.factorize(ecosystems)
         if scoped:
             region_codes, region_names = pd.factorize(regions)
@@ -88,20 +91,28 @@ class Context:
             scope_codes, scope_names = pd.factorize(scopes[region_codes])
         else:
             scope_codes, scope_names = np.zeros(len(regions), dtype=np.int64), [()]
-        codes, pairs = pd.factorize(eco_codes.astype(np.int64) * len(scope_names) + scope_codes)
-        found = np.empty(len(pairs), dtype=object)
-        for i, pair in enumerate(pairs):
-            eco, lineage = eco_names[pair // len(scope_names)], scope_names[pair % len(scope_names)]
-            candidates = [(eco, c) for c in lineage] + [(eco, "")] + [("", c) for c in lineage] + [("", "")]
+        if own_years and years is not None:
+            texts = np.asarray(years).astype(np.int64).astype(str).astype(object)
+            year_codes, year_names = pd.factorize(np.where(np.isin(texts, list(own_years)), texts, ""))
+        else:
+            year_codes, year_names = np.zeros(len(regions), dtype=np.int64), [""]
+        n_scopes, n_years = len(scope_names), len(year_names)
+        codes, triples = pd.factorize((eco_codes.astype(np.int64) * n_scopes + scope_codes) * n_years + year_codes)
+        found = np.empty(len(triples), dtype=object)
+        for i, triple in enumerate(triples):
+            eco = eco_names[triple // (n_scopes * n_years)]
+            lineage, year = scope_names[(triple // n_years) % n_scopes], year_names[triple % n_years]
+            scopes = [(eco, c) for c in lineage] + [(eco, "")] + [("", c) for c in lineage] + [("", "")]
+            candidates = [(e, r, y) for e, r in scopes for y in ((year, "") if year else ("",))]
             row = next((self.register.rows[(key, *c)] for c in candidates if (key, *c) in self.register.rows), None)
-            row = row or self.register.lookup(key, eco, "")  # raises with a clear message
+            row = row or self.register.lookup(key, eco, "", year or None)  # raises with a clear message
             self.used.add(row.ident)
             found[i] = row
         values = np.array([r.value for r in found], dtype=float)
         return Coef(key, values[codes], found[codes], CANONICAL_UNITS[key])
 
     def coef_for(self, key: str, keys: pd.DataFrame) -> Coef:
-        return self.coef(key, keys["ecosystem"], keys["region_code"])
+        return self.coef(key, keys["ecosystem"], keys["region_code"], keys["year"] if "year" in keys else None)
 
     def inherited(self, table: str, keys: pd.DataFrame, by: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Values and provenance of an intensive table (conditions, climate) for each key, from the
@@ -255,7 +266,8 @@ def trace_given(ctx: Context, service: str, indicator: str, q: Quantities, symbo
             tb.input(symbol, q.amounts, unit or _indicator(service, indicator)["unit"], table, column, q.supplied)
             for key in filter(None, coefficients.split(";")):  # what the grid's kernel applied, cell by cell
                 picked = np.flatnonzero(tb.mask)
-                coef = ctx.coef(key, keys["ecosystem"].to_numpy()[picked], keys["region_code"].to_numpy()[picked])
+                coef = ctx.coef(key, keys["ecosystem"].to_numpy()[picked], keys["region_code"].to_numpy()[picked],
+                                keys["year"].to_numpy()[picked])
                 values, rows_ = np.full(len(keys), np.nan), [coef.rows[0]] * len(keys)
                 values[picked] = coef.values
                 for i, r in zip(picked, coef.rows):

@@ -1,11 +1,17 @@
 """The coefficient register: every price and parameter with value, unit, price year, provenance and status.
 
-A register is a CSV with one row per coefficient: ``key, value, unit, price_year, ecosystem, region,
-source, clause, status, note``. ``ecosystem`` and ``region`` say what a row applies to (blank = all).
-The default profile lives in ``coefficients/default.csv``; a user register passed with
-``--coefficients`` overrides any default row with the same (key, ecosystem, region) and may add rows.
+A register is a CSV with one row per coefficient: ``key, value, unit, price_year, price_index, ecosystem,
+region, year, source, clause, status, note``. ``ecosystem``, ``region`` and ``year`` say what a row applies
+to (blank = all): a row with a ``year`` serves the figures of that accounting year only — a market price
+quoted year by year (the national carbon market's annual average) is one row per year, each at the
+prices of its own year.
+The default register lives in ``coefficients/default.csv``; a user register passed with
+``--coefficients`` overrides any earlier row with the same (key, ecosystem, region, year) and may add rows.
+A later row *without* a year replaces the earlier registers' rows of its (key, ecosystem, region) for
+every year, year rows included: a user who states one carbon price means it for every year.
 
-Lookup takes the most specific row: region and ecosystem > ecosystem > region > general.
+Lookup takes the most specific row: region and ecosystem > ecosystem > region > general, and within the
+same scope the row of the figure's year before the row for all years.
 Each value is converted to the key's canonical unit at load, so a register may write 万元/万m³ or
 元/t C where the canonical unit is 元/m³ or 元/t CO₂ — and a dimensionally wrong unit is an error.
 """
@@ -134,8 +140,8 @@ for _p, (_zh, _en) in {"so2": ("二氧化硫", "SO₂"), "nox": ("氮氧化物",
     LABELS[f"treatment_cost_{_p}"] = (f"{_zh}治理成本", f"{_en} treatment cost")
     LABELS[f"purification_capacity_{_p}"] = (f"单位面积{_zh}净化能力", f"{_en} purification capacity per area")
 
-COLUMNS = ("key", "value", "unit", "price_year", "price_index", "ecosystem", "region", "source", "clause", "status",
-           "note")
+COLUMNS = ("key", "value", "unit", "price_year", "price_index", "ecosystem", "region", "year", "source", "clause",
+           "status", "note")
 PRICE_INDICES = ("cpi", "ppi", "fai", "gdp_deflator", "none")
 
 DEFAULT_REGISTER = top_level_file("coefficients", "default.csv")
@@ -161,14 +167,29 @@ class Coefficient:
     note: str
     register: str  # file it came from
     price_index: str = ""  # the index carrying a price between years (gep.prices); "" for non-prices
+    year: int | None = None  # the accounting year the row serves; None: every year
 
     @property
-    def ident(self) -> tuple[str, str, str]:
-        return (self.key, self.ecosystem, self.region)
+    def ident(self) -> tuple[str, str, str, str]:
+        return (self.key, self.ecosystem, self.region, "" if self.year is None else str(self.year))
 
     def label(self) -> str:
-        scope = "/".join(x for x in (self.ecosystem, self.region) if x)
-        return f"{self.key}[{scope}]" if scope else self.key
+        return coefficient_label(*self.ident)
+
+
+def coefficient_label(key: str, ecosystem: str = "", region: str = "", year="") -> str:
+    """How traces and reports name a register row: ``key[ecosystem/region/year]``, empty parts left out."""
+    scope = "/".join(str(x) for x in (ecosystem, region, year) if x not in ("", None))
+    return f"{key}[{scope}]" if scope else key
+
+
+def _candidates(ecosystem: str, region: str, year: str) -> list[tuple[str, str, str]]:
+    """(ecosystem, region, year) of the rows that may serve a figure, most specific first: scope first
+    (region and ecosystem > ecosystem > region > general), then within a scope the year's row before the
+    row for every year."""
+    scopes = ((ecosystem, region), (ecosystem, ""), ("", region), ("", ""))
+    years = (year, "") if year else ("",)
+    return list(dict.fromkeys((e, r, y) for e, r in scopes for y in years))
 
 
 @dataclass
@@ -176,10 +197,10 @@ class Register:
     rows: dict[tuple[str, str, str], Coefficient]
     files: list[Path] = field(default_factory=list)
 
-    def lookup(self, key: str, ecosystem: str = "", region: str = "") -> Coefficient:
-        """The most specific row for ``key`` applying to ``ecosystem`` and ``region``."""
-        for candidate in ((key, ecosystem, region), (key, ecosystem, ""), (key, "", region), (key, "", "")):
-            row = self.rows.get(candidate)
+    def lookup(self, key: str, ecosystem: str = "", region: str = "", year: int | str | None = None) -> Coefficient:
+        """The most specific row for ``key`` applying to ``ecosystem``, ``region`` and accounting ``year``."""
+        for candidate in _candidates(ecosystem, region, "" if year in (None, "") else str(int(year))):
+            row = self.rows.get((key, *candidate))
             if row is not None:
                 return row
         scope = f" for ecosystem '{ecosystem}'" if ecosystem else ""
@@ -187,25 +208,29 @@ class Register:
             f"coefficient '{key}'{scope} is not in the register ({', '.join(map(str, self.files))}); "
             f"add a row with key={key}, a value and a unit of dimension {CANONICAL_UNITS.get(key, '?')}")
 
-    def has(self, key: str, ecosystem: str = "", region: str = "") -> bool:
+    def has(self, key: str, ecosystem: str = "", region: str = "", year: int | str | None = None) -> bool:
         try:
-            self.lookup(key, ecosystem, region)
+            self.lookup(key, ecosystem, region, year)
             return True
         except CoefficientError:
             return False
 
-    def value(self, key: str, ecosystem: str = "", region: str = "") -> float:
-        return self.lookup(key, ecosystem, region).value
+    def value(self, key: str, ecosystem: str = "", region: str = "", year: int | str | None = None) -> float:
+        return self.lookup(key, ecosystem, region, year).value
 
-    def frame(self, used: set[tuple[str, str, str]] | None = None) -> pd.DataFrame:
+    def years_of(self, key: str) -> set[str]:
+        """The accounting years some row of ``key`` is given for (as text; empty when none is)."""
+        return {y for k, _, _, y in self.rows if k == key and y}
+
+    def frame(self, used: set[tuple[str, str, str, str]] | None = None) -> pd.DataFrame:
         """Register (or the rows in ``used``) as a table for reports, in the units as written."""
         rows = [c for ident, c in sorted(self.rows.items()) if used is None or ident in used]
         return pd.DataFrame([{
-            "key": c.key, "ecosystem": c.ecosystem, "region": c.region, "value": c.value_as_written,
+            "key": c.key, "ecosystem": c.ecosystem, "region": c.region, "year": c.year, "value": c.value_as_written,
             "unit": c.unit_as_written, "price_year": c.price_year, "price_index": c.price_index,
             "source": c.source, "clause": c.clause,
             "status": c.status, "note": c.note, "register": Path(c.register).name,
-        } for c in rows], columns=list(COLUMNS) + ["register"])
+        } for c in rows], columns=list(COLUMNS) + ["register"]).astype({"year": "Int64"})
 
     def digest(self) -> str:
         """SHA-256 over the register files in order (for manifests)."""
@@ -252,13 +277,7 @@ def _parse_row(path: Path, line: int, row: dict) -> tuple[Coefficient | None, li
         problems.append(f"{where}, column status: '{status}' must be one of {', '.join(STATUSES)}")
     if not (row.get("source") or "").strip():
         problems.append(f"{where}, column source: every coefficient needs a source")
-    year_text = (row.get("price_year") or "").strip()
-    price_year = None
-    if year_text:
-        try:
-            price_year = int(year_text)
-        except ValueError:
-            problems.append(f"{where}, column price_year: '{year_text}' is not a year")
+    price_year, year = (_year(row, column, where, problems) for column in ("price_year", "year"))
     price_index = (row.get("price_index") or "").strip()
     is_price = "yuan" in canonical
     if price_index and price_index not in PRICE_INDICES:
@@ -275,7 +294,19 @@ def _parse_row(path: Path, line: int, row: dict) -> tuple[Coefficient | None, li
         price_year=price_year, ecosystem=(row.get("ecosystem") or "").strip(),
         region=(row.get("region") or "").strip(), source=row["source"].strip(),
         clause=(row.get("clause") or "").strip(), status=status, note=(row.get("note") or "").strip(),
-        register=str(path), price_index=price_index if is_price else ""), []
+        register=str(path), price_index=price_index if is_price else "", year=year), []
+
+
+def _year(row: dict, column: str, where: str, problems: list[str]) -> int | None:
+    """A year column of a register row: None when blank; a problem when it is not a year."""
+    text = (row.get(column) or "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        problems.append(f"{where}, column {column}: '{text}' is not a year")
+        return None
 
 
 def load_register(*paths: str | Path, base: str | Path | None = None) -> Register:
@@ -287,12 +318,12 @@ def load_register(*paths: str | Path, base: str | Path | None = None) -> Registe
     Raises :class:`CoefficientError` listing every malformed row.
     """
     files = [Path(base) if base is not None else DEFAULT_REGISTER] + [Path(p) for p in paths]
-    rows: dict[tuple[str, str, str], Coefficient] = {}
+    rows: dict[tuple[str, str, str, str], Coefficient] = {}
     problems: list[str] = []
     for path in files:
         if not path.is_file():
             raise CoefficientError(f"coefficient register {path} not found")
-        seen: set[tuple[str, str, str]] = set()
+        seen: set[tuple[str, str, str, str]] = set()
         for line, raw in _read_rows(path):
             coefficient, errs = _parse_row(path, line, raw)
             problems.extend(errs)
@@ -301,6 +332,9 @@ def load_register(*paths: str | Path, base: str | Path | None = None) -> Registe
             if coefficient.ident in seen:
                 problems.append(f"{path.name}, row {line}: duplicate row for {coefficient.label()}")
             seen.add(coefficient.ident)
+            if coefficient.year is None:  # a row for every year replaces the earlier registers' year rows too
+                for ident in [i for i in rows if i[:3] == coefficient.ident[:3] and i not in seen]:
+                    del rows[ident]
             rows[coefficient.ident] = coefficient
     if problems:
         raise CoefficientError("coefficient register problems:\n  " + "\n  ".join(problems))

@@ -197,7 +197,7 @@ class _Arguments:
         if name in CANONICAL_UNITS and gaps.any():
             picked = np.flatnonzero(gaps)
             coef = self.ctx.coef(name, self.keys["ecosystem"].to_numpy()[picked],
-                                 self.keys["region_code"].to_numpy()[picked])
+                                 self.keys["region_code"].to_numpy()[picked], self.keys["year"].to_numpy()[picked])
             values = np.full(len(self.keys), np.nan) if values is None else values.copy()
             values[picked] = coef.values
             used = self.from_register.setdefault(name, np.zeros(len(self.keys), dtype=bool))
@@ -263,7 +263,7 @@ class _Arguments:
                             "column": name, "source": prov["source"].iat[0],
                             "status": prov["status"].iat[0], "unit": unit}
         if name in CANONICAL_UNITS and key["ecosystem"].iat[0] in ecosystems:
-            coef = self.ctx.coef(name, key["ecosystem"].to_numpy(), key["region_code"].to_numpy())
+            coef = self.ctx.coef(name, key["ecosystem"].to_numpy(), key["region_code"].to_numpy(), key["year"].to_numpy())
             return {"from": "register", "value": float(coef.values[0]), "coefficient": coef.rows[0], "unit": unit}
         return {"from": None, "value": float("nan"), "unit": unit}
 

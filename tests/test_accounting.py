@@ -173,13 +173,32 @@ def test_same_inventory_in_mu_and_wan_m3_gives_identical_gep(tmp_path):
 
 
 def write_register(path, *rows):
-    """A user register of ``rows`` (key, value, unit, price_year, price_index, ecosystem, region, source)."""
+    """A user register of ``rows`` (key, value, unit, price_year, price_index, ecosystem, region, source[, year])."""
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["key", "value", "unit", "price_year", "price_index", "ecosystem", "region", "source", "clause",
-                    "status", "note"])
-        w.writerows([*r, "", "unverified", ""] for r in rows)
+                    "status", "note", "year"])
+        w.writerows([*r[:8], "", "unverified", "", *r[8:]] for r in rows)
     return path
+
+
+def test_a_register_row_for_a_year_serves_that_year_and_a_later_row_for_all_years_replaces_it(tiny, tmp_path):
+    # CO2 fixed by 990001's forest: 0.25 × 600 g C/m² × 100 hm² = 150 t C × 44/12 = 550 t CO2 in both years.
+    # A carbon price for every year (50 元/t CO2 at 2020 prices, held nominal) and one of 2021 (80, 2021
+    # prices): 2020 takes the first, 2021 its own row → 550 × 50 = 27 500 and 550 × 80 = 44 000 元.
+    yearly = write_register(tmp_path / "market.csv",
+                            ("carbon_price", "50", "元/t CO₂", "2020", "none", "", "", "all years"),
+                            ("carbon_price", "80", "元/t CO₂", "2021", "none", "", "", "2021 market", "2021"))
+    r = compute(tiny, yearly)
+    assert row(r, "990001", 2020, "carbon_sequestration", "co2_fixed", "forest").value_yuan == pytest.approx(27_500)
+    assert row(r, "990001", 2021, "carbon_sequestration", "co2_fixed", "forest").value_yuan == pytest.approx(44_000)
+    used = r.coefficients[r.coefficients["key"] == "carbon_price"]
+    assert sorted(used["year"].astype(object).where(used["year"].notna(), None), key=str) == [2021, None]
+    # a later register stating one price without a year means it for every year: 550 × 60 = 33 000 in both
+    one = write_register(tmp_path / "one.csv", ("carbon_price", "60", "元/t CO₂", "2020", "none", "", "", "one"))
+    r = compute(tiny, yearly, one)
+    for year in (2020, 2021):
+        assert row(r, "990001", year, "carbon_sequestration", "co2_fixed", "forest").value_yuan == pytest.approx(33_000)
 
 
 def test_user_register_overrides_a_default_row(tiny, tmp_path):

@@ -72,7 +72,7 @@ from openpyxl.workbook.properties import CalcProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from gep.catalogue import label, services_spec
-from gep.coefficients import CANONICAL_UNITS
+from gep.coefficients import CANONICAL_UNITS, coefficient_label
 from gep.render import level_label, unit_label
 from gep.render.excel import FIXED_TIME, _deterministic_bytes, put
 from gep.trace import FIGURE_KEY, symbols_of, to_excel
@@ -447,9 +447,9 @@ def _register_rows(results) -> dict[tuple[str, str], dict]:
     if frame is None or not len(frame):
         return out
     for r in frame.to_dict("records"):
-        eco, region = _text(r.get("ecosystem")), _text(r.get("region"))
-        scope = "/".join(x for x in (eco, region) if x)
-        lab = f"{r['key']}[{scope}]" if scope else str(r["key"])
+        row_year = r.get("year")
+        lab = coefficient_label(str(r["key"]), _text(r.get("ecosystem")), _text(r.get("region")),
+                                "" if row_year is None or pd.isna(row_year) else str(int(row_year)))
         year = r.get("price_year")
         r["price_year"] = None if year is None or pd.isna(year) else int(year)
         r = {k: (v if k in ("value", "price_year") else _text(v)) for k, v in r.items()}

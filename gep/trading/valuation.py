@@ -52,8 +52,8 @@ class Valuation:
         self.notes.append({"zh": zh, "en": en})
 
 
-def _register_term(register: Register, key: str) -> Term:
-    c = register.lookup(key)
+def _register_term(register: Register, key: str, year: int | None = None) -> Term:
+    c = register.lookup(key, year=year)
     return Term(quantity(c.value_as_written, c.unit_as_written), c.status,
                 f"{c.source}" + (f" [{c.clause}]" if c.clause else ""), "register",
                 f"{c.value_as_written:g}" + ("" if c.unit_as_written in ("1", "") else f" {c.unit_as_written}"))
@@ -293,7 +293,7 @@ def _obligations(req: Request, area_ha: float, total: float, maintenance: pd.Dat
 
 def _value_carbon(req: Request, register: Register, services, trade: dict | None, v: Valuation) -> dict:
     c = req.carbon
-    price = c.get("price") or _register_term(register, "carbon_price")
+    price = c.get("price") or _register_term(register, "carbon_price", req.year)
     kind = c.get("price_kind") or ("市场价格（登记表默认值）" if price.origin == "register" else "")
     region = req.seller.region_code if req.seller else None
     if "co2" in c:
@@ -305,8 +305,8 @@ def _value_carbon(req: Request, register: Register, services, trade: dict | None
         basis = f"GEP accounts of {region}, {req.year}: carbon_sequestration/co2_fixed, forest"
     else:
         raise RequestError(req.path, "carbon", "give co2 or nep, or a seller region_code with an inventory")
-    if price.origin == "register":
-        year_of_prices = register.lookup("carbon_price").price_year
+    year_of_prices = register.lookup("carbon_price", year=req.year).price_year if price.origin == "register" else None
+    if year_of_prices not in (None, req.year):
         v.note(f"碳价为登记表默认值，按其 {year_of_prices} 年价格使用，未换算到 {req.year} 年（GEP 核算中的固碳价值已按价格指数换算）",
                f"the carbon price is the register's default at its {year_of_prices} prices, not carried to {req.year} "
                "(the GEP accounts carry it with the price index)")
