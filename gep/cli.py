@@ -68,7 +68,7 @@ def _cmd_coefficients(args) -> int:
     frame = register.frame()
     for r in frame.itertuples():
         scope = "/".join(str(x) for x in (r.ecosystem, r.region, r.year) if not pd.isna(x) and x) or "*"
-        print(f"{r.key:30s} {scope:18s} {r.value:>12g} {r.unit:12s} {str(r.price_year or ''):5s} "
+        print(f"{r.key:30s} {scope:18s} {r.value:>12g} {r.unit:12s} {'' if pd.isna(r.price_year) else str(r.price_year):5s} "
               f"{r.status:11s} {r.source[:60]}")
     return 0
 

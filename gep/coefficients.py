@@ -230,7 +230,7 @@ class Register:
             "unit": c.unit_as_written, "price_year": c.price_year, "price_index": c.price_index,
             "source": c.source, "clause": c.clause,
             "status": c.status, "note": c.note, "register": Path(c.register).name,
-        } for c in rows], columns=list(COLUMNS) + ["register"]).astype({"year": "Int64"})
+        } for c in rows], columns=list(COLUMNS) + ["register"]).astype({"price_year": "Int64", "year": "Int64"})
 
     def digest(self) -> str:
         """SHA-256 over the register files in order (for manifests)."""
