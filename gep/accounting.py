@@ -19,6 +19,7 @@ from .calculators import CALCULATORS, Context
 from .catalogue import services_spec
 from .coefficients import Register
 from .inventory import Inventory
+from .method import Method, as_method
 from .comparable import add_comparable_values, decomposition_table, evaluation_table, growth_table
 from .parcels import ParcelResults, allocate, parcel_quantities
 from .prices import load_price_indices
@@ -50,6 +51,7 @@ class Options:
     grid: str | None = None  # a grid description (grid.yaml): gridded quantities replace tabular ones
     scheduler: str | None = None  # dask.distributed scheduler address for the gridded sums (local threads if None)
     progress: bool = False  # show the progress of the gridded sums
+    method: str | Method | None = None  # a method profile: its name, its file, or one loaded (default profile)
 
 
 @dataclass
@@ -68,6 +70,7 @@ class Results:
     decomposition: pd.DataFrame = field(default_factory=pd.DataFrame)  # quantity and price effects
     price_indices: pd.DataFrame = field(default_factory=pd.DataFrame)  # the index rows used
     parcels: ParcelResults | None = None  # each parcel's share of its region's figures (a parcels table given)
+    method: Method | None = None  # the method profile the figures were computed with
 
     @functools.cached_property
     def trace(self) -> pd.DataFrame:
@@ -192,7 +195,8 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
         raise ValueError(f"cannot exclude unknown service(s): {', '.join(sorted(unknown))}")
     prices = load_price_indices(options.price_indices)
     base_year = int(options.base_year or max(inventory.years))
-    ctx = Context(inventory, register, prices)
+    method = as_method(options.method)
+    ctx = Context(inventory, register, prices, method)
     if options.grid:
         from .grid.engine import gridded_quantities  # rasterio and dask are loaded for gridded runs only
         ctx.gridded = gridded_quantities(ctx, options.grid, options.scheduler, options.progress)
@@ -204,6 +208,14 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     catalogue = services_spec()["services"]
     leaf["category"] = leaf["service"].map({s: entry["category"] for s, entry in catalogue.items()})
     excluded = []
+    for choice in method.information_only():  # the method's own exclusions, each with its reason
+        service = choice.choice.removesuffix(".in_gep")
+        mask = leaf["service"] == service
+        if mask.any() and service not in options.exclude:
+            leaf.loc[mask, "in_gep"] = False
+            leaf.loc[mask, "note"] = f"method {method.name}: {choice.reason['en']}"
+            excluded.append({"service": service, "indicator": "", "reason": choice.reason["en"],
+                             "reason_zh": choice.reason["zh"]})
     for service in options.exclude:
         mask = leaf["service"] == service
         leaf.loc[mask, "in_gep"] = False
@@ -234,4 +246,4 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     return Results(services=services, summary=summary, coefficients=coefficients, excluded=excluded,
                    notes=ctx.notes, years=inventory.years, county_code=county, trace_builders=ctx.traces,
                    base_year=base_year, growth=growth, evaluation=evaluation, decomposition=decomposition,
-                   price_indices=prices.table(), parcels=parcels)
+                   price_indices=prices.table(), parcels=parcels, method=method)

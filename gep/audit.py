@@ -19,6 +19,7 @@ A run folder (``gep run``) is self-contained::
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import re
@@ -39,7 +40,8 @@ from .catalogue import inventory_spec
 from .coefficients import CoefficientError, Register, load_register
 from .inventory import HEADER_RE, InventoryError, _cell_text, _match_column, _table_name, load_inventory
 from .outputs import INPUTS, MANIFEST, sha256, write_csv
-from .run import COEFFICIENTS_DIR, INVENTORY_DIR, run, run_statement
+from .method import Method, load_method
+from .run import COEFFICIENTS_DIR, INVENTORY_DIR, METHODS_DIR, run, run_statement
 from .units import UnitError
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
@@ -294,11 +296,18 @@ class RunInputs:
     base_year: int | None = None
     price_indices: Path | None = None  # the run's copy of the price-index table
     grid: Path | None = None  # the run's copy of its grid description (gridded inputs)
+    method_file: Path | None = None  # the run's copy of its method profile (None: a run made before profiles)
+
+    def method(self) -> Method:
+        """The method profile the folder was computed with, from its own copies (the default profile for a
+        folder made before method profiles existed)."""
+        return load_method(self.method_file, base_dir=self.method_file.parent) if self.method_file \
+            else load_method(None)
 
     def options(self) -> Options:
         return Options(exclude=self.exclude, base_year=self.base_year,
                        price_indices=str(self.price_indices) if self.price_indices else None,
-                       grid=str(self.grid) if self.grid else None)
+                       grid=str(self.grid) if self.grid else None, method=self.method())
 
     @classmethod
     def of(cls, folder: Path, manifest: dict | None = None) -> RunInputs:
@@ -323,7 +332,9 @@ class RunInputs:
                    base_year=options.get("base_year"),
                    price_indices=folder / INPUTS / _plain_name(folder, options["price_indices"], "price-index table")
                    if options.get("price_indices") else None,
-                   grid=folder / INPUTS / options["grid"] if options.get("grid") else None)
+                   grid=folder / INPUTS / options["grid"] if options.get("grid") else None,
+                   method_file=folder / INPUTS / METHODS_DIR / _plain_name(folder, options["method"], "method profile")
+                   if options.get("method") else None)
 
     def register(self) -> Register:
         return load_register(*self.registers, base=self.base)
@@ -361,7 +372,7 @@ def _recompute_valuation(inputs: RunInputs, out: Path, command: str) -> None:
     run_valuation(req, out, (), inputs.lang, command=command,
                   shown_command=inputs.manifest.get("reproducible_command", ""), compensation=compensation,
                   base_registers=(inputs.base, *inputs.registers), price_indices=inputs.price_indices,
-                  grid=inputs.grid)
+                  grid=inputs.grid, method=inputs.method_file)
 
 
 def recompute(folder: Path, out: Path, manifest: dict | None = None) -> Path:
@@ -377,7 +388,7 @@ def recompute(folder: Path, out: Path, manifest: dict | None = None) -> Path:
         run_statement(inputs.inventory_path, out, int(o["start"]), int(o["end"]), o.get("region"),
                       tuple(inputs.registers), o.get("discount_rate"), o.get("asset_life"),
                       base_register=inputs.base, inventory_name=inputs.name, price_indices=inputs.price_indices,
-                      lang=inputs.lang, grid=inputs.grid, command=command)
+                      lang=inputs.lang, grid=inputs.grid, command=command, method=inputs.method_file)
     else:
         referenced = inputs.manifest["options"].get("grid_layers") == "referenced"
         if referenced:
@@ -589,13 +600,23 @@ def verify(path: str | Path, limit: int = 1000) -> Verification:
 # diff
 
 
+@dataclass(frozen=True)
+class Variant:
+    """What a run is computed from, as the diff varies it one change at a time."""
+
+    inventory: Path
+    register: Register
+    exclude: tuple[str, ...]
+    method: Method
+
+
 @dataclass
 class Change:
-    kind: str  # input | coefficient | option
+    kind: str  # input | coefficient | method | option
     label: str
     details: list[str]
-    # how to apply it alone to run A: (inventory path, register, exclude) -> same, changed
-    apply: Callable[[Path, Register, tuple[str, ...]], tuple[Path, Register, tuple[str, ...]]] | None
+    # how to apply it alone to run A: A's variant -> the variant with this change
+    apply: Callable[[Variant], Variant] | None
 
 
 def _raw_tables(path: Path) -> dict[str, pd.DataFrame]:
@@ -693,7 +714,7 @@ def _changes(a: RunInputs, b: RunInputs, reg_a: Register, reg_b: Register,
     if a.kind != b.kind or (a.kind == "workbook" and a.inventory_path.name != b.inventory_path.name):
         changes.append(Change("input", f"inventory replaced: {a.kind} {a.inventory_path.name} → {b.kind} "
                               f"{b.inventory_path.name}", [],
-                              lambda inv, reg, exc: (b.inventory_path, reg, exc)))
+                              lambda v: dataclasses.replace(v, inventory=b.inventory_path)))
     else:
         for name in sorted(files_a.keys() | files_b.keys()):
             pa, pb = files_a.get(name), files_b.get(name)
@@ -702,16 +723,16 @@ def _changes(a: RunInputs, b: RunInputs, reg_a: Register, reg_b: Register,
             what = "added" if pa is None else "removed" if pb is None else "changed"
             rel = f"{INVENTORY_DIR}/{name}"
 
-            def apply(inv, reg, exc, name=name, pb=pb):
+            def apply(v, name=name, pb=pb):
                 if a.kind == "workbook":
-                    return pb, reg, exc
+                    return dataclasses.replace(v, inventory=pb)
                 variant = Path(tempfile.mkdtemp(prefix="variant-", dir=scratch))
                 for n, p in files_a.items():
                     if n != name:
                         shutil.copyfile(p, variant / n)
                 if pb is not None:
                     shutil.copyfile(pb, variant / name)
-                return variant, reg, exc
+                return dataclasses.replace(v, inventory=variant)
             changes.append(Change("input", f"{rel} {what}", _file_changes(pa, pb), apply))
 
     register_lines = []
@@ -738,32 +759,46 @@ def _changes(a: RunInputs, b: RunInputs, reg_a: Register, reg_b: Register,
         scope = "/".join(x for x in ident[1:] if x) or "*"
         what = "added" if ca is None else "removed" if cb is None else "changed"
 
-        def apply(inv, reg, exc, ident=ident, cb=cb):
-            rows = dict(reg.rows)
+        def apply(v, ident=ident, cb=cb):
+            rows = dict(v.register.rows)
             if cb is None:
                 rows.pop(ident, None)
             else:
                 rows[ident] = cb
-            return inv, Register(rows=rows, files=reg.files), exc
+            return dataclasses.replace(v, register=Register(rows=rows, files=v.register.files))
         changes.append(Change("coefficient", f"coefficient {ident[0]} [{scope}] {what}",
                               [f"{_coefficient_text(ca)} → {_coefficient_text(cb)}"], apply))
 
+    method_a, method_b = a.method(), b.method()
+    for ca, cb in method_a.differences(method_b):  # one change per choice whose option differs
+        name = (ca or cb).choice
+
+        def apply(v, name=name, cb=cb):
+            choices = dict(v.method.choices)
+            if cb is None:
+                choices.pop(name, None)
+            else:
+                choices[name] = cb
+            return dataclasses.replace(v, method=dataclasses.replace(v.method, choices=choices))
+        changes.append(Change("method", f"method {name}: {method_a.option(name)} → {method_b.option(name)}",
+                              [f"{method_a.name} → {method_b.name}; {cb.source if cb else ''}"], apply))
     if tuple(a.exclude) != tuple(b.exclude):
         changes.append(Change("option", f"option --exclude: {', '.join(a.exclude) or '(none)'} → "
                               f"{', '.join(b.exclude) or '(none)'}", [],
-                              lambda inv, reg, exc: (inv, reg, tuple(b.exclude))))
+                              lambda v: dataclasses.replace(v, exclude=tuple(b.exclude))))
     if a.lang != b.lang:
         changes.append(Change("option", f"option --lang: {a.lang} → {b.lang} (reports only; no figure moves)",
                               [], None))
     return changes, register_lines
 
 
-def _figures_of(inventory_path: Path, register: Register, exclude: tuple[str, ...], like: RunInputs | None = None):
-    """Figures of an inventory and register, with the price indices and base year of run ``like``."""
+def _figures_of(v: Variant, like: RunInputs | None = None):
+    """Figures of a variant (inventory, register, exclusions, method), with the price indices and base year of
+    run ``like``."""
     options = like.options() if like else Options()
-    results = account(load_inventory(inventory_path), register,
-                      Options(exclude=exclude, base_year=options.base_year, price_indices=options.price_indices,
-                              grid=options.grid))
+    results = account(load_inventory(v.inventory), v.register,
+                      Options(exclude=v.exclude, base_year=options.base_year, price_indices=options.price_indices,
+                              grid=options.grid, method=v.method))
     keys = ["region_code", "year", "service", "indicator", "ecosystem"]
     figures = results.services.set_index(keys)["value_yuan"]
     gep = results.summary.set_index(["region_code", "year"])["gep_yuan"]
@@ -808,7 +843,8 @@ def _diff(a: RunInputs, b: RunInputs, name_a: str, name_b: str, csv_path, top: i
           scratch: Path) -> Difference:
     reg_a, reg_b = a.register(), b.register()
     changes, register_lines = _changes(a, b, reg_a, reg_b, scratch)
-    base_figures, base_gep, base_results = _figures_of(a.inventory_path, reg_a, a.exclude, a)
+    variant_a = Variant(a.inventory_path, reg_a, a.exclude, a.method())
+    base_figures, base_gep, base_results = _figures_of(variant_a, a)
     county = base_results.county_code
     names = base_results.summary.set_index("region_code")["region_name"].to_dict()
     lines = [f"gep diff  A = {name_a}  B = {name_b}", ""]
@@ -817,6 +853,7 @@ def _diff(a: RunInputs, b: RunInputs, name_a: str, name_b: str, csv_path, top: i
                      f"all figures below recomputed with gep {__version__}")
     inputs = [c for c in changes if c.kind == "input"]
     coefficients = [c for c in changes if c.kind == "coefficient"]
+    methods = [c for c in changes if c.kind == "method"]
     options = [c for c in changes if c.kind == "option"]
     numbered = {id(c): i for i, c in enumerate(changes, start=1)}
     lines.append("Inventory files:" if inputs else "Inventory files: identical")
@@ -827,6 +864,9 @@ def _diff(a: RunInputs, b: RunInputs, name_a: str, name_b: str, csv_path, top: i
     lines += [f"  {r}" for r in register_lines]
     for c in coefficients:
         lines.append(f"  [{numbered[id(c)]}] {c.label}: {c.details[0]}")
+    if methods:
+        lines.append("Method profile:")
+        lines += [f"  [{numbered[id(c)]}] {c.label} ({c.details[0]})" for c in methods]
     if options:
         lines.append("Options:")
         lines += [f"  [{numbered[id(c)]}] {c.label}" for c in options]
@@ -858,8 +898,7 @@ def _diff(a: RunInputs, b: RunInputs, name_a: str, name_b: str, csv_path, top: i
             lines.append(f"  [{n}] {c.label}: not recomputed")
             continue
         try:
-            inv, reg, exc = c.apply(a.inventory_path, reg_a, a.exclude)
-            figures, gep, _ = _figures_of(inv, reg, exc, a)
+            figures, gep, _ = _figures_of(c.apply(variant_a), a)
         except (InventoryError, CoefficientError, UnitError) as err:
             first = str(err).splitlines()
             lines.append(f"  [{n}] {c.label}: cannot be applied alone to A ({' '.join(first[:2])}); "
@@ -881,7 +920,7 @@ def _diff(a: RunInputs, b: RunInputs, name_a: str, name_b: str, csv_path, top: i
         else:
             lines.append(f"      no figure of {county} moved")
 
-    b_figures, b_gep, _ = _figures_of(b.inventory_path, reg_b, b.exclude, a)
+    b_figures, b_gep, _ = _figures_of(Variant(b.inventory_path, reg_b, b.exclude, b.method()), a)
     total = _delta(b_gep, base_gep)
     total_figures = _delta(b_figures, base_figures)
     record(0, "total A→B", total_figures, total)
@@ -895,7 +934,7 @@ def _diff(a: RunInputs, b: RunInputs, name_a: str, name_b: str, csv_path, top: i
     lines.append("Interaction residual          " + "  ".join(
         f"{y}: {_yuan(residual.get((county, y), 0.0))}" for y in years))
     if not changes:
-        lines.append("no differences in inventory files, coefficients or options")
+        lines.append("no differences in inventory files, coefficients, method or options")
 
     figure_deltas = pd.concat(csv_frames, ignore_index=True) if csv_frames else pd.DataFrame()
     columns = ["change_id", "change", "kind", "region_code", "year", "service", "indicator", "ecosystem",

@@ -22,6 +22,7 @@ import pandas as pd
 from .catalogue import inventory_spec, services_spec
 from .coefficients import CANONICAL_UNITS, Register
 from .inventory import Inventory
+from .method import Method
 from .prices import INVENTORY_PRICE_INDEX, PriceIndices
 from .services import carbon, climate, cultural, provisioning, purification, soil, water
 from .trace import TraceBuilder, distinct
@@ -56,6 +57,7 @@ class Context:
     inventory: Inventory
     register: Register
     prices: PriceIndices
+    method: Method
     used: set = field(default_factory=set)
     notes: list = field(default_factory=list)
     traces: list = field(default_factory=list)

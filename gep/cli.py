@@ -17,6 +17,7 @@ from .catalogue import services_spec
 from .explain import explain_parcel_text, explain_text
 from .coefficients import CoefficientError, load_register
 from .inventory import InventoryError, read_inventory
+from .method import DEFAULT_METHOD, MethodError, as_method
 from .run import OutputExistsError, run
 from .units import UnitError
 
@@ -25,7 +26,7 @@ def _cmd_run(args) -> int:
     argv = getattr(args, "argv", None) or sys.argv[1:]
     command = "gep " + " ".join(shlex.quote(a) for a in argv)  # the full command line, for the manifest only
     options = Options(exclude=tuple(args.exclude), base_year=args.base_year, price_indices=args.price_indices,
-                      grid=args.grid, scheduler=args.scheduler, progress=sys.stderr.isatty())
+                      grid=args.grid, scheduler=args.scheduler, progress=sys.stderr.isatty(), method=args.method)
     if args.grid_layers == "reference" and not (args.grid or (Path(args.inventory) / "grid.yaml").is_file()):
         print("gep run: --grid-layers reference needs a grid (--grid GRID.yaml, or grid.yaml in the inventory "
               "folder)", file=sys.stderr)
@@ -141,7 +142,7 @@ def _cmd_statement(args) -> int:
     try:
         out = run_statement(args.inventory, args.out, args.start, args.end, args.region, tuple(args.coefficients),
                             args.discount_rate, args.asset_life, args.overwrite, command, lang=args.lang,
-                            grid=args.grid)
+                            grid=args.grid, method=args.method)
     except (PhysicalAccountError, ValueError) as exc:
         print(f"gep: {exc}", file=sys.stderr)
         return 1
@@ -188,8 +189,10 @@ def _cmd_trade(args) -> int:
             shown = ["gep", "compensation", Path(args.monitoring).name]
             shown += ["--amount", args.amount] if args.amount else []
             shown += [a for k, v in rules.items() for a in ("--" + k.replace("_", "-"), v)]
+        extra += ["--method", as_method(args.method).name] if as_method(args.method).name != DEFAULT_METHOD else []
         out, valuation = run_valuation(req, args.out, tuple(args.coefficients), args.lang, args.overwrite, command,
-                                       " ".join(shlex.quote(a) for a in shown + extra), compensation)
+                                       " ".join(shlex.quote(a) for a in shown + extra), compensation,
+                                       method=args.method)
     except (RequestError, ValueError) as exc:
         print(f"gep: {exc}", file=sys.stderr)
         return 1
@@ -207,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output folder (must not exist yet, or be empty)")
     p.add_argument("--coefficients", action="append", default=[], metavar="CSV",
                    help="a coefficient register whose rows override the defaults (repeatable)")
+    p.add_argument("--method", metavar="NAME|FILE",
+                   help="method profile: a name of coefficients/methods/ (default, garze-2017) or a profile file "
+                        "(.yaml); default: default")
     p.add_argument("--exclude", action="append", default=[], metavar="SERVICE",
                    choices=sorted(services_spec()["services"]),
                    help="compute a service but leave it out of GEP (repeatable), e.g. oxygen_release")
@@ -275,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.add_argument("--region", help="region code (default: the top-level region)")
     p.add_argument("--coefficients", action="append", default=[], metavar="CSV")
+    p.add_argument("--method", metavar="NAME|FILE",
+                   help="method profile: a name of coefficients/methods/ (default, garze-2017) or a profile file "
+                        "(.yaml); default: default")
     p.add_argument("--discount-rate", type=float, help="asset discount rate (default 0.0277)")
     p.add_argument("--asset-life", type=float, help="asset life in years (default 100)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the HTML and Excel statement")
@@ -299,6 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output folder (must not exist yet, or be empty)")
     p.add_argument("--coefficients", action="append", default=[], metavar="CSV",
                    help="a register whose rows override the default and trading terms (repeatable)")
+    p.add_argument("--method", metavar="NAME|FILE",
+                   help="method profile: a name of coefficients/methods/ (default, garze-2017) or a profile file "
+                        "(.yaml); default: default")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--overwrite", action="store_true")
     p.set_defaults(func=_cmd_trade)
@@ -317,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--coefficients", action="append", default=[], metavar="CSV")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--overwrite", action="store_true")
-    p.set_defaults(func=_cmd_trade)
+    p.set_defaults(func=_cmd_trade, method=None)
     return parser
 
 
@@ -327,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = argv
     try:
         return args.func(args)
-    except (InventoryError, CoefficientError, UnitError, OutputExistsError, AuditError) as exc:
+    except (InventoryError, CoefficientError, UnitError, OutputExistsError, AuditError, MethodError) as exc:
         print(f"gep: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

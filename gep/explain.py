@@ -252,7 +252,7 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
         raise FileNotFoundError(f"{folder} has no gep_parcels.csv: its inventory has no parcels table")
     inputs = RunInputs.of(folder)
     ctx = Context(load_inventory(inputs.inventory_path), inputs.register(),
-                  load_price_indices(str(inputs.price_indices) if inputs.price_indices else None))
+                  load_price_indices(str(inputs.price_indices) if inputs.price_indices else None), inputs.method())
     computed = explain_parcel(ctx, parcel_id, year)
     recorded = pd.read_csv(folder / "gep_parcels.csv", dtype={"parcel_id": str, "region_code": str})
     recorded = recorded[recorded["parcel_id"] == parcel_id].set_index("year")

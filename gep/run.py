@@ -26,6 +26,7 @@ from . import __version__
 from .accounting import Options, Results, account
 from .coefficients import DEFAULT_REGISTER, CoefficientError, load_register
 from .inventory import InventoryError, Problem, load_inventory
+from .method import DEFAULT_METHOD, Method, as_method, load_method
 from .prices import DEFAULT_INDICES
 from .outputs import INPUTS, write_csv, write_manifest, write_netcdf
 
@@ -38,6 +39,7 @@ PRICE_INDICES_NAME = "price_indices.csv"  # the run's copy of the price-index ta
 GRID_DIR = "grid"  # the run's copy of the grid description and its layers, under inputs/
 GRID_NAME = "grid.yaml"  # a grid description found in the inventory folder is used
 PARCELS_NAME = "gep_parcels.csv"  # each parcel's figures, when the inventory has a parcels table
+METHODS_DIR = "methods"  # the run's copies of its method profile and the profiles it extends, under inputs/
 
 
 class OutputExistsError(FileExistsError):
@@ -109,10 +111,13 @@ def unique_names(paths) -> list[str]:
 
 
 def reproducible_command(inventory_name: str, registers: list[str], exclude, lang: str,
-                         base_year: int | None = None, price_indices: str | None = None, grid: bool = False) -> str:
-    """The command as shown in reports: no output folder, registers by their name in the run folder,
-    so two runs on the same inputs and options show the same command."""
+                         base_year: int | None = None, price_indices: str | None = None, grid: bool = False,
+                         method: str = DEFAULT_METHOD) -> str:
+    """The command as shown in reports: no output folder, registers by their name in the run folder, the
+    method profile by its name, so two runs on the same inputs and options show the same command."""
     parts = ["gep", "run", inventory_name]
+    if method != DEFAULT_METHOD:
+        parts += ["--method", method]
     for name in registers:
         parts += ["--coefficients", name]
     for service in exclude:
@@ -213,6 +218,26 @@ def _copy_grid(staging: Path, grid: str | None, inputs: list[Path], referenced: 
     return copy
 
 
+def copy_method(staging: Path, method: str | Path | Method | None) -> tuple[Path, Method]:
+    """Copy a method profile and the profiles it extends under ``staging/inputs/methods/`` (an extended
+    profile as ``NAME.yaml``, the name its ``extends:`` gives); the copy of the profile itself, and the
+    profile as loaded from the copies — what the account is computed with."""
+    original = as_method(method)
+    folder = staging / INPUTS / METHODS_DIR
+    folder.mkdir(parents=True)
+    parents = [Path(f"{_extends_name(f)}.yaml") for f in original.files[:-1]]  # the names extends: gives
+    names = unique_names([*parents, original.files[0]])
+    for source, name in zip([*original.files[1:], original.files[0]], names):
+        shutil.copyfile(source, folder / name)
+    copy = folder / names[-1]
+    return copy, load_method(copy, base_dir=folder)
+
+
+def _extends_name(path: Path) -> str:
+    import yaml
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))["extends"]
+
+
 def _created() -> str:
     return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
@@ -248,7 +273,8 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
     # the price-index table is listed in the reports and copied under inputs/, not shown in the command,
     # so a recomputation from a pack (which names its own copy) shows the same command
     shown_command = reproducible_command(inventory_name, register_names[1:], options.exclude, lang,
-                                         options.base_year, grid=bool(options.grid))
+                                         options.base_year, grid=bool(options.grid),
+                                         method=as_method(options.method).name)
 
     with staged(out) as stage:
         staging = stage.path
@@ -256,10 +282,12 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
         inputs, copies, indices = copied.inputs, copied.registers, copied.price_indices
         referenced: list[Path] | None = [] if reference_layers else None
         grid = _copy_grid(staging, options.grid, inputs, referenced)
+        method_copy, method = copy_method(staging, options.method)
+        inputs += sorted(method_copy.parent.iterdir())
         inventory = load_inventory(copied.inventory)
         register = load_register(*copies[1:], base=copies[0])
         results = account(inventory, register, dataclasses.replace(
-            options, price_indices=str(indices), grid=str(grid) if grid else None))
+            options, price_indices=str(indices), grid=str(grid) if grid else None, method=method))
 
         write_csv(results.services, staging / "gep_services.csv")
         write_csv(results.summary, staging / "gep_summary.csv")
@@ -295,6 +323,7 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
                    lang=lang)
         write_manifest(staging, command or shown_command, shown_command,
                        {"base_register": register_names[0], "coefficients": register_names[1:],
+                        "method": method_copy.name, "method_name": method.name,
                         "exclude": list(options.exclude), "lang": lang, "base_year": options.base_year,
                         "base_year_used": results.base_year, "price_indices": PRICE_INDICES_NAME,
                         **({"grid": f"{GRID_DIR}/{GRID_NAME}"} if grid else {}),
@@ -319,11 +348,14 @@ def _publish(staging: Path, out: Path) -> Path | None:
 
 
 def statement_command(inventory_name: str, registers: list[str], start: int, end: int, region: str | None,
-                      rate: float | None, asset_life: float | None, lang: str = "zh", grid: bool = False) -> str:
+                      rate: float | None, asset_life: float | None, lang: str = "zh", grid: bool = False,
+                      method: str = DEFAULT_METHOD) -> str:
     """The statement command as shown in reports and the manifest: no output folder, registers by name."""
     parts = ["gep", "statement", inventory_name, "--from", str(start), "--to", str(end)]
     if region:
         parts += ["--region", region]
+    if method != DEFAULT_METHOD:
+        parts += ["--method", method]
     for name in registers:
         parts += ["--coefficients", name]
     if rate is not None:
@@ -341,7 +373,8 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
                   coefficient_files: tuple[str, ...] = (), rate: float | None = None,
                   asset_life: float | None = None, overwrite: bool = False, command: str = "",
                   base_register: str | Path | None = None, inventory_name: str | None = None,
-                  price_indices: str | Path | None = None, lang: str = "zh", grid: str | Path | None = None) -> Path:
+                  price_indices: str | Path | None = None, lang: str = "zh", grid: str | Path | None = None,
+                  method: str | Path | None = None) -> Path:
     """The asset-liability statement of ``region`` (default: the top-level region) for ``start`` → ``end``,
     written into ``out`` like a run: inputs copied under ``inputs/`` and the statement computed from the
     copies, staged, never silently overwriting, with a manifest that ``gep verify`` recomputes."""
@@ -356,16 +389,18 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
     inventory_name = inventory_name or inventory_path.name
     grid = _grid_of(inventory_path, str(grid) if grid else None)
     shown_command = statement_command(inventory_name, register_names[1:], start, end, region, rate, asset_life, lang,
-                                      grid=bool(grid))
+                                      grid=bool(grid), method=as_method(method).name)
     with staged(out) as stage:
         staging = stage.path
         copied = _copy_inputs(staging, inventory_path, registers, register_names,
                               str(price_indices) if price_indices else None)
         grid_copy = _copy_grid(staging, grid, copied.inputs)
+        method_copy, method_used = copy_method(staging, method)
+        copied.inputs.extend(sorted(method_copy.parent.iterdir()))
         inventory = load_inventory(copied.inventory)
         register = load_register(*copied.registers[1:], base=copied.registers[0])
         results = account(inventory, register, Options(price_indices=str(copied.price_indices),
-                                                       grid=str(grid_copy) if grid_copy else None))
+                                                       grid=str(grid_copy) if grid_copy else None, method=method_used))
         st = build_statement(inventory, register, results, region or results.county_code, start, end,
                              rate if rate is not None else DEFAULT_RATE,
                              asset_life if asset_life is not None else DEFAULT_LIFE)
@@ -385,6 +420,7 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
         write_statement_excel(staging / "statement.xlsx", st, shown_command, lang)
         write_manifest(staging, command or shown_command, shown_command,
                        {"kind": "statement", "base_register": register_names[0], "coefficients": register_names[1:],
+                        "method": method_copy.name, "method_name": method_used.name,
                         "region": region, "region_used": st.region, "start": start, "end": end, "discount_rate": rate,
                         "asset_life": asset_life, "discount_rate_used": st.rate, "asset_life_used": st.asset_life,
                         "price_indices": PRICE_INDICES_NAME, "lang": lang,

@@ -121,7 +121,9 @@ def test_gep_is_sum_of_final_services_only(tiny):
     s = r.services[(r.services.region_code == "990000") & (r.services.year == 2021)]
     summary = r.summary.set_index(["region_code", "year"]).loc[("990000", 2021)]
     assert summary.gep_yuan == pytest.approx(s[s.in_gep].value_yuan.sum(), rel=1e-12)
-    assert set(s[~s.in_gep].indicator) == {"soil_retained"}
+    # soil retained is valued through its components; the default method profile computes pest control
+    # for information only (coefficients/methods/default.yaml)
+    assert set(s[~s.in_gep].indicator) == {"soil_retained", "natural_area"}
     assert summary.gep_yuan == pytest.approx(summary.provisioning_yuan + summary.regulating_yuan
                                              + summary.cultural_yuan, rel=1e-15)
 

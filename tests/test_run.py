@@ -27,7 +27,8 @@ def chengkou_run(tmp_path_factory):
 
 def test_run_writes_every_output(chengkou_run):
     assert OUTPUTS | {"inputs"} <= {p.name for p in chengkou_run.iterdir()} <= OUTPUTS | OPTIONAL | {"inputs"}
-    assert {p.name for p in (chengkou_run / "inputs").iterdir()} == {"inventory", "coefficients", "price_indices.csv"}
+    assert {p.name for p in (chengkou_run / "inputs").iterdir()} == {"inventory", "coefficients", "methods",
+                                                                     "price_indices.csv"}
     assert (chengkou_run / "inputs" / "inventory" / "extent.csv").read_bytes() == (CHENGKOU / "extent.csv").read_bytes()
     assert [p.name for p in (chengkou_run / "inputs" / "coefficients").iterdir()] == ["default.csv"]
     services = pd.read_csv(chengkou_run / "gep_services.csv", dtype={"region_code": str})
@@ -79,7 +80,8 @@ def test_manifest_hashes_inputs_and_outputs(chengkou_run):
     assert any(k.endswith("default.csv") for k in manifest["coefficient_registers"])
     assert manifest["inputs"]["inputs/inventory/extent.csv"] == sha256(CHENGKOU / "extent.csv")
     assert manifest["options"] == {"base_register": "default.csv", "coefficients": [], "exclude": [], "lang": "zh",
-                                   "base_year": None, "base_year_used": 2021, "price_indices": "price_indices.csv"}
+                                   "base_year": None, "base_year_used": 2021, "price_indices": "price_indices.csv",
+                                   "method": "default.yaml", "method_name": "default"}
     assert manifest["reproducible_command"] == "gep run chengkou"
     assert "--out" in manifest["command"] and manifest["created"].endswith("Z")
 

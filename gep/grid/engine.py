@@ -141,7 +141,7 @@ def gridded_quantities(ctx, grid_path: str | Path, scheduler=None, progress: boo
     frames = []
     for year in sorted(grid.years):
         one = year_pass(grid, year, region_values, region_codes,
-                        lambda k, e, r: ctx.coef(k, e, r, np.full(len(e), year)).values)
+                        lambda k, e, r, year=year: ctx.coef(k, e, r, np.full(len(e), year)).values)
         if not one.indicators:
             ctx.notes.append(f"grid {year}: no indicator has all its layers; nothing computed from the grid")
             continue

@@ -755,7 +755,7 @@ def _excluded(entries: list[dict], lang: str) -> list[dict]:
         service, indicator = clean_text(e.get("service")), clean_text(e.get("indicator"))
         out.append({"service": label("service", service, lang),
                     "indicator": label("indicator", f"{service}/{indicator}", lang) if indicator else "",
-                    "reason": clean_text(e.get("reason"))})
+                    "reason": clean_text(e.get(f"reason_{lang}") or e.get("reason"))})
     return out
 
 

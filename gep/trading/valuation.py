@@ -421,7 +421,8 @@ def compensation_request(monitoring: str | Path, amount: str | None = None, rule
 def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, ...] = (), lang: str = "zh",
                   overwrite: bool = False, command: str = "", shown_command: str = "",
                   compensation: dict | None = None, base_registers: tuple[str | Path, ...] | None = None,
-                  price_indices: str | Path | None = None, grid: str | Path | None = None) -> tuple[Path, Valuation]:
+                  price_indices: str | Path | None = None, grid: str | Path | None = None,
+                  method: str | Path | None = None) -> tuple[Path, Valuation]:
     """Value ``req`` and write ``valuation.json``, ``valuation.html``, ``valuation.xlsx``, the tables as CSV
     (``obligations.csv`` in the inventory's obligations format), a copy of every input under ``inputs/``
     and ``manifest.json``; staged and published whole like ``gep run``.
@@ -445,7 +446,7 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
     from ..outputs import INPUTS, write_csv, write_manifest
     from ..render.valuation import valuation_html, write_valuation_excel
     from ..run import GRID_DIR, GRID_NAME, INVENTORY_DIR, PRICE_INDICES_NAME, _copy_grid, _copy_inventory, \
-        _copy_registers, _created, _grid_of, refuse_existing, staged, unique_names
+        _copy_registers, _created, _grid_of, copy_method, refuse_existing, staged, unique_names
 
     out = Path(out)
     refuse_existing(out, overwrite)
@@ -477,8 +478,11 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
             grid_copy = _copy_grid(stage.path, _grid_of(Path(req.inventory), str(grid) if grid else None), inputs)
             if grid_copy:
                 options["grid"] = f"{GRID_DIR}/{GRID_NAME}"
+            method_copy, method_used = copy_method(stage.path, method)
+            inputs += sorted(method_copy.parent.iterdir())
+            options.update(method=method_copy.name, method_name=method_used.name)
             inventory = load_inventory(stage.path / INVENTORY_DIR)
-            services = account(inventory, register, Options(price_indices=str(indices),
+            services = account(inventory, register, Options(price_indices=str(indices), method=method_used,
                                                             grid=str(grid_copy) if grid_copy else None)).services
         v = value_request(req, register, inventory, services)
         shown = shown_command or f"gep trade {req.path.name}"
