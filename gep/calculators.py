@@ -436,12 +436,13 @@ def soil_retention(ctx: Context) -> list[pd.DataFrame]:
 
     q_sr = quantity(q.amounts, "t")
     results = [rows(ctx, "soil_retention", "soil_retained", q, chain("soil_retained"))]
+    nutrient = ctx.method.keys("soil_retention.nutrient_price_basis")  # which prices value N and P
     for indicator, steps, price_key, coefs in (
         ("reduced_sedimentation", [("lam", "sediment_ratio", "1"), ("rho", "soil_bulk_density", "t/m3")],
          "dredging_cost", ("sediment_ratio", "soil_bulk_density")),
-        ("reduced_nitrogen_loss", [("c_N", "soil_nitrogen_content", "1")], "nitrogen_removal_cost",
+        ("reduced_nitrogen_loss", [("c_N", "soil_nitrogen_content", "1")], nutrient["nitrogen"],
          ("soil_nitrogen_content",)),
-        ("reduced_phosphorus_loss", [("c_P", "soil_phosphorus_content", "1")], "phosphorus_removal_cost",
+        ("reduced_phosphorus_loss", [("c_P", "soil_phosphorus_content", "1")], nutrient["phosphorus"],
          ("soil_phosphorus_content",)),
     ):
         params = {sym: ctx.coef_for(key, q.keys) for sym, key, _ in steps}
@@ -537,6 +538,8 @@ def flood_regulation(ctx: Context) -> list[pd.DataFrame]:
     reservoirs = bodies[bodies["kind"] == "reservoir"].reset_index(drop=True)
     if len(reservoirs):
         declared = _col(reservoirs, "flood_storage")
+        if ctx.method.option("flood_regulation.reservoir_storage") == "ratio_of_total":
+            declared = np.full(len(reservoirs), np.nan)  # every reservoir as k × total storage
         keys = reservoirs[["region_code", "year"]].drop_duplicates().assign(ecosystem="wetland_reservoir")
         keys = keys.reset_index(drop=True)
         ratio = ctx.coef_for("reservoir_flood_ratio", keys)
@@ -691,7 +694,8 @@ def carbon_oxygen(ctx: Context) -> list[pd.DataFrame]:
         tb.step("Q", "CO2*k", o2q.amounts, "t")
     o2_traces += trace_given(ctx, "oxygen_release", "o2_released", o2q, paths=(SUPPLIED,))
     return [rows(ctx, "carbon_sequestration", "co2_fixed", q, co2_traces,
-                 price=ctx.coef_for("carbon_price", q.keys), price_symbol="P_CO2", coefficients=("nep_npp_ratio",)),
+                 price=ctx.coef_for(ctx.method.keys("carbon_sequestration.price_basis")["price"], q.keys),
+                 price_symbol="P_CO2", coefficients=("nep_npp_ratio",)),
             rows(ctx, "oxygen_release", "o2_released", o2q, o2_traces,
                  price=ctx.coef_for("oxygen_price", o2q.keys), price_symbol="P_O2",
                  coefficients=("oxygen_per_co2", "nep_npp_ratio"))]
@@ -872,8 +876,10 @@ def hydropower(ctx: Context) -> list[pd.DataFrame]:
     if not len(hydro):
         return []
     station_keys = pd.DataFrame({"region_code": hydro["region_code"], "year": hydro["year"], "ecosystem": "all"})
-    given = ~np.isnan(_col(hydro, "price"))
-    price = ctx.coef_for("hydropower_price", station_keys) if not given.all() else None
+    price_key = ctx.method.keys("hydropower.price_basis")["price"]
+    # a station's own tariff (上网电价) is the price only where the method values hydropower at the tariff
+    given = ~np.isnan(_col(hydro, "price")) & (ctx.method.option("hydropower.price_basis") == "on_grid_tariff")
+    price = ctx.coef_for(price_key, station_keys) if not given.all() else None
     prices = np.where(given, _col(hydro, "price"), price.values if price else np.nan)
     generation = _col(hydro, "generation")
     value = provisioning.hydropower_value(quantity(generation, "kWh"), quantity(prices, "yuan/kWh")).to("yuan").magnitude
@@ -909,7 +915,7 @@ def hydropower(ctx: Context) -> list[pd.DataFrame]:
                    grouped[[]])
     return [rows(ctx, "hydropower", "generation", q, [],
                  prices=grouped["value"].to_numpy() / grouped["generation"].to_numpy(), price_unit="yuan/kWh",
-                 values=grouped["value"].to_numpy(), coefficients=("hydropower_price",) if price else (),
+                 values=grouped["value"].to_numpy(), coefficients=(price_key,) if price else (),
                  price_index="cpi" if given.any() else "none")]
 
 

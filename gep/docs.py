@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .catalogue import inventory_spec, label, services_spec
 from .coefficients import CANONICAL_UNITS
+from .method import METHODS_DIR, catalogue, load_method
 
 _BOOKKEEPING = ("source", "note", "status")
 
@@ -73,9 +74,34 @@ def inventory_format_markdown() -> str:
             lines.append(f"| `{key}` | {s['zh']} | {label('category', s['category'], 'en')} | `{ind}` | "
                          f"{i.get('unit', '')} | {i.get('price', '')} |")
     lines += ["", "## Coefficient keys (for a user register)", "",
+              "A register row gives `key, value, unit, price_year, price_index, ecosystem, region, year, source, clause, "
+              "status, note`; `ecosystem`, `region` and `year` (an accounting year) narrow what it applies to, blank "
+              "for all. A row without a year in a later register replaces the earlier registers' rows of its key and "
+              "scope for every year.", "",
               "| key | canonical unit |", "|---|---|"]
     lines += [f"| `{k}` | {u} |" for k, u in CANONICAL_UNITS.items()]
+    lines += _method_section()
     return "\n".join(lines) + "\n"
+
+
+def _method_section() -> list[str]:
+    """The formula choices of a method profile (gep/data/methods.yaml) and the option each shipped profile takes."""
+    shipped = [load_method(p.stem) for p in sorted(METHODS_DIR.glob("*.yaml"))]
+    lines = ["", "## Method profiles (for `--method`)", "",
+             "A profile (`coefficients/methods/NAME.yaml`, or your own file that `extends:` one) chooses one option of "
+             "each formula choice below, with the source and status (seen / recalled / derived) of its evidence. "
+             "`gep run --method NAME|FILE`; the default is `default`.", "",
+             "| choice | option | " + " | ".join(f"`{m.name}`" for m in shipped) + " |",
+             "|---|---|" + "---|" * len(shipped)]
+    for choice, spec in catalogue()["choices"].items():
+        for option, o in spec["options"].items():
+            marks = " | ".join("✓" if m.option(choice) == option else "" for m in shipped)
+            lines.append(f"| `{choice}` | `{option}`: {o['en']} | {marks} |")
+    services = sorted({c.choice for m in shipped for c in m.choices.values() if c.choice.endswith(".in_gep")})
+    for choice in services:
+        marks = " | ".join(m.option(choice) for m in shipped)
+        lines.append(f"| `{choice}` | counted / information_only | {marks} |")
+    return lines
 
 
 if __name__ == "__main__":

@@ -108,6 +108,10 @@ class Method:
             return "counted"
         return self.choices[choice].option
 
+    def keys(self, choice: str) -> dict[str, str]:
+        """The register keys the option of ``choice`` values with (role → key), e.g. ``{"price": …}``."""
+        return dict(_choice_spec(choice)["options"][self.option(choice)].get("keys") or {})
+
     def counted(self, service: str) -> bool:
         return self.option(f"{service}.in_gep") == "counted"
 

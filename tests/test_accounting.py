@@ -78,12 +78,19 @@ def test_other_services_by_hand(tiny):
     assert sed.quantity == pytest.approx(3168, rel=1e-12)
     assert sed.value_yuan == pytest.approx(3168 * 19.76 * carried(FAI, 2023, 2020), rel=1e-12)
     n = row(r, "990001", 2020, "soil_retention", "reduced_nitrogen_loss", "forest")
-    # 14 850 t × 0.15 % = 22.275 t × 875 元/t (2010 prices, PPI to 2020)
-    assert n.value_yuan == pytest.approx(22.275 * 875 * carried(PPI, 2010, 2020), rel=1e-12)
+    # 14 850 t × 0.15 % = 22.275 t, valued by the default method as NH₃-N pollution equivalents at the
+    # water-pollutant tax: 3.0 元/当量 ÷ 0.8 kg = 3750 元/t (held nominal) → 83 531.25 元
+    assert n.value_yuan == pytest.approx(22.275 * 3750, rel=1e-12)
+    p = row(r, "990001", 2020, "soil_retention", "reduced_phosphorus_loss", "forest")
+    # 14 850 t × 0.06 % = 8.91 t × TP 3.0 元/当量 ÷ 0.25 kg = 12 000 元/t → 106 920 元
+    assert p.value_yuan == pytest.approx(8.91 * 12_000, rel=1e-12)
     co2 = row(r, "990001", 2020, "carbon_sequestration", "co2_fixed", "forest")
-    # NEP = 0.25 × 600 g C/m² × 1e6 m² = 150 t C; × 44/12 = 550 t CO2; × 29.57 元/t CO2 = 16 263.5 元
+    # NEP = 0.25 × 600 g C/m² × 1e6 m² = 150 t C; × 44/12 = 550 t CO2; at the national carbon market's 2021
+    # average 42.85 元/t CO2, the register's price for years without one of their own, carried back by the CPI
     assert co2.quantity == pytest.approx(550, rel=1e-12)
-    assert co2.value_yuan == pytest.approx(550 * 29.57 * carried(CPI, 2023, 2020), rel=1e-12)  # 2023 price, CPI
+    assert co2.value_yuan == pytest.approx(550 * 42.85 * carried(CPI, 2021, 2020), rel=1e-12)
+    co2_2021 = row(r, "990001", 2021, "carbon_sequestration", "co2_fixed", "forest")
+    assert co2_2021.value_yuan == pytest.approx(550 * 42.85, rel=1e-12)  # the 2021 average, at its own prices
     o2 = row(r, "990001", 2020, "oxygen_release", "o2_released", "forest")
     # 550 t CO2 × 32/44 = 400 t O2 × 1000 元/t = 400 000 元
     assert o2.quantity == pytest.approx(400, rel=1e-12)

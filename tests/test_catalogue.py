@@ -40,3 +40,16 @@ def test_labels_in_both_languages():
     assert label("ecosystem", "all", "en") == "Whole region"
     with pytest.raises(ValueError):
         label("service", "water_conservation", "fr")
+
+
+def test_registers_and_method_profiles_cite_only_what_a_user_can_look_up():
+    # the project's working notes (../shared/reference/*.md) are not shipped; a source must be a publication,
+    # a standard clause or a URL
+    import re
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    files = [*sorted((root / "coefficients").rglob("*.csv")), *sorted((root / "coefficients").rglob("*.yaml"))]
+    assert files
+    for f in files:
+        cited = re.findall(r"[\w-]+\.md\b", f.read_text(encoding="utf-8"))
+        assert not cited, f"{f.name} cites {cited}"

@@ -239,11 +239,12 @@ def test_formula_variants_share_a_sheet(tmp_path):
     assert hydro.cell(one, g2).value is None and hydro.cell(one, p2).value is None
     col = openpyxl.utils.get_column_letter
     assert hydro.cell(one, v).value == f"={col(g1)}{one}*{col(p1)}{one}"
-    # 甲电站's own price (0.30) is an inventory cell on 输入; the register's 0.53 stays on 系数
+    # 甲电站's own tariff (0.30) is an inventory cell on 输入; the register's 0.25 (middle of the national
+    # on-grid range, coefficients/default.csv) stays on 系数
     coefs = wb["系数"]
     prices = {coefs.cell(r, 5).value for r in range(2, coefs.max_row + 1)
               if coefs.cell(r, 1).value == "hydropower_price"}
-    assert prices == {0.53}
+    assert prices == {0.25}
     inputs = wb["输入"]
     assert any(inputs.cell(r, 1).value == "hydropower" and inputs.cell(r, 4).value == "price"
                and inputs.cell(r, 10).value == 0.3 for r in range(2, inputs.max_row + 1))

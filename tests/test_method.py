@@ -124,3 +124,33 @@ in_gep:
     gep = d.effects[1].loc[("990000", 2020), "delta_yuan"]
     assert gep == pytest.approx(145_875 * carried(CPI, 2010, 2020), rel=1e-12)
     assert d.residual.abs().max() < 1e-6
+
+
+def test_the_price_bases_and_reservoir_rule_of_the_garze_profile_by_hand(tmp_path):
+    from gep.accounting import Options, account
+    from gep.coefficients import load_register
+    from gep.inventory import load_inventory
+
+    from conftest import tiny_tables, write_tables
+    from test_accounting import FAI, PPI, row
+
+    t = tiny_tables()
+    for r in t["water_bodies"]:
+        r["flood_storage [m3]"] = 200_000  # the reservoir's flood-control capacity, where the method uses it
+    inventory = load_inventory(write_tables(tmp_path / "tiny", t))
+    default, garze = (account(inventory, load_register(), Options(method=m)) for m in ("default", "garze-2017"))
+    # hydropower: the default takes 甲电站's own on-grid tariff (0.30 元/kWh); Garzê values generation at the
+    # electricity price of climate regulation, 0.52 元/kWh held nominal: 1e6 kWh × 0.52 = 520 000 元
+    assert row(default, "990001", 2020, "hydropower", "generation", "all").value_yuan == pytest.approx(300_000)
+    assert row(garze, "990001", 2020, "hydropower", "generation", "all").value_yuan == pytest.approx(520_000)
+    # N kept in the soil, 22.275 t (test_accounting.py): Garzê's removal cost 875 元/t at 2010 prices, PPI
+    n = row(garze, "990001", 2020, "soil_retention", "reduced_nitrogen_loss", "forest")
+    assert n.value_yuan == pytest.approx(22.275 * 875 * carried(PPI, 2010, 2020), rel=1e-12)
+    # 550 t CO2 at Garzê's afforestation cost, 380 元/t at 2010 prices carried by the FAI index (2011: 106.6,
+    # coefficients/price_indices.csv; later years as in test_accounting.py)
+    co2 = row(garze, "990001", 2020, "carbon_sequestration", "co2_fixed", "forest")
+    assert co2.value_yuan == pytest.approx(550 * 380 * carried({2011: 106.6, **FAI}, 2010, 2020), rel=1e-12)
+    # reservoirs: the default uses the declared flood-control capacity, Garzê 0.35 × total storage
+    assert row(default, "990001", 2020, "flood_regulation", "reservoir_storage", "wetland_reservoir").quantity == 200_000
+    assert row(garze, "990001", 2020, "flood_regulation", "reservoir_storage",
+               "wetland_reservoir").quantity == pytest.approx(350_000, rel=1e-12)
