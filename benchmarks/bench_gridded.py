@@ -91,9 +91,20 @@ def write_region(folder: Path, cells: int, chunks: int) -> Path:
     return grid
 
 
+#: the default method profile's water-surface factors where the grid gives no humidity (gep.method_inputs):
+#: only the cooling days count, the cooling is divided by r, no humidifier term
+METHOD_FACTORS = {"water_surface_days_counted": 1.0, "humidifier_factor": 0.0}
+
+
 def _coefficient(register):
-    """Register values for (ecosystem, region) pairs, as the accounts look them up (no region rows here)."""
-    return lambda key, ecosystems, regions: np.array([register.lookup(key, e).value for e in ecosystems])
+    """Register values for (ecosystem, region) pairs, as the accounts look them up (no region rows here), and
+    the default method profile's arguments (transpiration share from the register, water divisor r)."""
+    def lookup(key, ecosystems, regions):
+        if key in METHOD_FACTORS:
+            return np.full(len(ecosystems), METHOD_FACTORS[key])
+        key = "ac_energy_efficiency_ratio" if key == "water_surface_divisor" else key
+        return np.array([register.lookup(key, e).value for e in ecosystems])
+    return lookup
 
 
 def _codes():
@@ -165,10 +176,10 @@ def numpy_kernel(grid_path: Path) -> tuple[np.ndarray, float]:
     rho = register.lookup("water_density").value
     eer = register.lookup("ac_energy_efficiency_ratio").value
     gamma = register.lookup("humidifier_power").value
-    out.append(sums(np.where(per_cell("ac_energy_efficiency_ratio", veg) > 0,
-                             et / 1000 / 365 * rho * q * a * 1e4 * 75 / 3600 / eer, np.nan)))
-    w = et * a * 10
-    out.append(sums(np.where(np.isin(zone % len(ecos), [5, 6]), w * rho * q / 3600 + w * gamma, np.nan)))
+    # the default method: transpiration share s_T of ET; the water surface over the 75 cooling days, ÷ r, no humidifier
+    out.append(sums(per_cell("transpiration_share", veg) * et / 1000 / 365 * rho * q * a * 1e4 * 75 / 3600 / eer))
+    w = et * a * 10 * 75 / 365
+    out.append(sums(np.where(np.isin(zone % len(ecos), [5, 6]), w * rho * q / 3600 / eer + w * gamma * 0.0, np.nan)))
     return np.array(out).reshape(len(out), N_TOWNS, len(ecos)), time.perf_counter() - start
 
 

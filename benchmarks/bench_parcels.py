@@ -150,7 +150,9 @@ def kernel(tables: dict[str, pd.DataFrame], register, prices, year: int) -> dict
     co2 = c("nep_npp_ratio") * col("npp") * a * 0.01 * (44.0 / 12.0)  # g C/m² × hm² → t C → t CO₂
     o2 = co2 * c("oxygen_per_co2")
     days = tables["climate"].set_index("region_code")["cooling_days"].reindex(towns).to_numpy()[town_of]
-    epp = et / 1000.0 / 365.0 * c("water_density") * c("latent_heat_vaporisation")  # kJ/(m²·d)
+    # the default method profile: EPP from the transpiration share of ET (the synthetic inventory gives no
+    # elevations, so the cooling days are taken as given)
+    epp = c("transpiration_share") * et / 1000.0 / 365.0 * c("water_density") * c("latent_heat_vaporisation")
     cooling = epp * a * 10000.0 * days / 3600.0 / c("ac_energy_efficiency_ratio")  # kWh
     natural = col("origin") == "natural"
 
@@ -158,8 +160,9 @@ def kernel(tables: dict[str, pd.DataFrame], register, prices, year: int) -> dict
         "water_retained": (water, price("reservoir_unit_cost")),
         "soil_retained": (soil, 0.0),
         "reduced_sedimentation": (c("sediment_ratio") * soil / c("soil_bulk_density"), price("dredging_cost")),
-        "reduced_nitrogen_loss": (soil * c("soil_nitrogen_content"), price("nitrogen_removal_cost")),
-        "reduced_phosphorus_loss": (soil * c("soil_phosphorus_content"), price("phosphorus_removal_cost")),
+        # N and P at the pollution-equivalent prices of water purification (the default method's basis)
+        "reduced_nitrogen_loss": (soil * c("soil_nitrogen_content"), price("treatment_cost_nh3n")),
+        "reduced_phosphorus_loss": (soil * c("soil_phosphorus_content"), price("treatment_cost_tp")),
         "co2_fixed": (co2, price("carbon_price")),
         "o2_released": (o2, price("oxygen_price")),
         "transpiration_cooling": (cooling, price("electricity_price")),

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .catalogue import METHOD_LABELS, inventory_spec, label, services_spec
 from .coefficients import LABELS as COEFFICIENT_LABELS
+from .method_inputs import METHOD_ARGUMENT_LABELS
 from .render import unit_label
 from .trace import FIGURE_KEY
 
@@ -227,6 +228,7 @@ _PARCEL_TEXT = {
     "own": ("小班填报", "parcel row"), "inherited": ("区域值（小班未填）", "region's value (the parcel's cell is empty)"),
     "region": ("区域值", "region's value"),
     "register": ("系数表", "register"), "missing": ("缺失：不计入", "missing: not counted"),
+    "method": ("核算方案推导", "derived by the method profile"),
     "recorded": ("运行记录", "recorded"), "area": ("面积", "area"),
     "derived": ("按基础指标份额分摊", "allocated by the parcel's share of"),
 }
@@ -280,8 +282,10 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
             for a in c["arguments"]:
                 where = {"parcels": _pt("own", lang), "conditions": _pt("inherited", lang),
                          "climate": _pt("region", lang), "register": _pt("register", lang),
-                         None: _pt("missing", lang)}[a["from"]]
-                if a["from"] == "register":
+                         "method": _pt("method", lang), None: _pt("missing", lang)}[a["from"]]
+                if a["from"] == "method":
+                    detail = f"{a['method']}" + (f"; {', '.join(a['register_keys'])}" if a["register_keys"] else "")
+                elif a["from"] == "register":
                     r = a["coefficient"]
                     detail = f"{r.label()} @ {r.register.rsplit('/', 1)[-1]}; {_t('source', lang)}: {r.source}; " \
                              f"{_t('status', lang)}: {r.status}"
@@ -291,7 +295,8 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
                 else:
                     detail = ""
                 tables = inventory_spec()["tables"]  # an argument is a register key or a column of one of these
-                name = COEFFICIENT_LABELS.get(a["name"], (None, None))[0 if lang == "zh" else 1] or _column_label(
+                name = COEFFICIENT_LABELS.get(a["name"], (None, None))[0 if lang == "zh" else 1] or \
+                    METHOD_ARGUMENT_LABELS.get(a["name"], (None, None))[0 if lang == "zh" else 1] or _column_label(
                     next(t for t in ("parcels", "conditions", "climate") if a["name"] in tables[t]["columns"]),
                     a["name"], lang)
                 shown = f"{format_number(a['value'])} {unit_label(a['unit'], lang)}".rstrip()

@@ -47,8 +47,9 @@ from .catalogue import inventory_spec
 from .coefficients import CANONICAL_UNITS
 from .grid import kernels
 from .grid.layers import KERNEL_UNITS, kernel_factor
-from .grid.zonal import INDICATORS as GRID_INDICATORS, Indicator, ecosystems_of
+from .grid.zonal import Indicator, ecosystems_of, indicators
 from .inventory import parcel_targets
+from .method_inputs import METHOD_ARGUMENTS, method_argument
 
 ROW_COLUMNS = ["region_code", "year", "service", "indicator", "ecosystem", "quantity", "unit", "input_file",
                "input_row", "source", "status", "coefficients"]
@@ -67,9 +68,13 @@ def natural_area(cell_hm2):
     return cell_hm2
 
 
-#: what is computed per parcel: the gridded indicators and the naturally regulated area of pest control
-PARCEL_INDICATORS = (*GRID_INDICATORS, Indicator("pest_control", "natural_area", natural_area, (),
-                                                 ("forest", "grassland"), "hm2"))
+#: the naturally regulated area of pest control, computed per parcel beside the gridded indicators
+NATURAL_AREA = Indicator("pest_control", "natural_area", natural_area, (), ("forest", "grassland"), "hm2")
+
+
+def parcel_indicators(method=None) -> tuple[Indicator, ...]:
+    """What is computed per parcel under a method profile: the gridded indicators and pest control's area."""
+    return (*indicators(method), NATURAL_AREA)
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,7 @@ class _Arguments:
         self.ctx, self.parcels, self.figure, self.keys = ctx, parcels, figure, keys
         self.columns = inventory_spec()["tables"]["parcels"]["columns"]
         self.from_register: dict[str, np.ndarray] = {}  # per parcel key: the register supplied the argument
+        self.method_keys: dict[str, tuple[str, ...]] = {}  # the register keys a method argument's values came from
         self._resolved: dict[tuple, np.ndarray | float] = {}
         self._own: dict[str, np.ndarray | None] = {}
 
@@ -191,7 +197,14 @@ class _Arguments:
 
     def _per_figure(self, name: str, applies: np.ndarray) -> np.ndarray | None:
         """The region's value of ``name`` per parcel key, the register filling what the tables leave empty for
-        the keys the indicator ``applies`` to."""
+        the keys the indicator ``applies`` to; an argument the method profile derives (cooling days carried to
+        the region's elevation, the water term's factors) comes from the profile."""
+        if name in METHOD_ARGUMENTS:  # for the keys the indicator applies to (a share has no wetland row)
+            values = np.full(len(self.keys), np.nan)
+            if applies.any():
+                values[applies], self.method_keys[name] = method_argument(
+                    self.ctx, name, self.keys[applies].reset_index(drop=True))
+            return values
         values = self._region_values.get(name)
         gaps = (np.ones(len(self.keys), dtype=bool) if values is None else np.isnan(values)) & applies
         if name in CANONICAL_UNITS and gaps.any():
@@ -253,6 +266,10 @@ class _Arguments:
         if own is not None and not np.isnan(own[i]):
             return {"from": "parcels", "value": float(own[i]), **cell}
         key = self.keys.iloc[[int(self.figure[i])]]
+        if name in METHOD_ARGUMENTS:  # derived by the method profile for the parcel's region and year
+            values, keys_used = method_argument(self.ctx, name, key.reset_index(drop=True))
+            return {"from": "method", "value": float(values[0]), "unit": unit, "method": self.ctx.method.name,
+                    "register_keys": keys_used}
         for table, by in REGION_TABLES:
             if name in inventory_spec()["tables"][table]["columns"]:
                 values, prov = self.ctx.inherited(table, key, by)
@@ -325,7 +342,7 @@ def parcel_quantities(ctx) -> tuple[ParcelFigures, pd.DataFrame]:
     n_sums = len(sum_keys)
     every_parcel = np.bincount(summed_into, minlength=n_sums)  # parcels per figure, when all of them count
     rows = []
-    for ind in PARCEL_INDICATORS:
+    for ind in parcel_indicators(ctx.method):
         ecosystems_of_ind = ecosystems_of(ind)
         covered_keys = keys["ecosystem"].isin(ecosystems_of_ind).to_numpy()  # parcel keys it applies to
         if not covered_keys.any():
@@ -375,6 +392,10 @@ def _register_keys_used(args: _Arguments, ind: Indicator, alt: Alternative | Non
     for formula, selected in ((ind.args, None if use_alt is None else ~use_alt),
                               (alt.args if alt else (), use_alt)):
         for name in formula:
+            if args.method_keys.get(name):  # the register keys behind a method argument, for every figure
+                for f in range(n_sums):
+                    out[f] += [k for k in args.method_keys[name] if k not in out[f]]
+                continue
             by_key = args.from_register.get(name)
             if by_key is None or not by_key.any():
                 continue
@@ -495,7 +516,7 @@ def explain_parcel(ctx, parcel_id: str, year: int | None = None) -> list[dict]:
     natural = mine["origin"].to_numpy(dtype=object) == "natural"
     out = []
     for i in range(len(mine)):
-        for ind in PARCEL_INDICATORS:
+        for ind in parcel_indicators(ctx.method):
             eligible = _eligible(ind, eco_codes, ecosystems, natural)
             if eligible is not None and not eligible[i]:
                 continue

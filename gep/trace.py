@@ -10,7 +10,8 @@ A trace is a long table, one row per symbol of one leaf figure (region × year �
   The figure's quantity is the step ``Q`` and its value the step ``V`` [元].
 
 Expressions use a small language shared by Python and spreadsheets: numbers, symbols, ``+ - * /``,
-``^`` for powers, parentheses and the functions ``MAX``, ``MIN``, ``EXP``. :func:`evaluate` computes them
+``^`` for powers, parentheses and the functions ``MAX``, ``MIN``, ``EXP``, ``NORMSDIST`` (the standard normal
+distribution function) and ``NORMSINV`` (its inverse). :func:`evaluate` computes them
 here (so a test can check every trace reproduces the engine); :func:`to_excel` rewrites them with
 cell references for the workbook whose formulas recompute GEP.
 """
@@ -22,6 +23,7 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass, field
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -30,7 +32,9 @@ TRACE_COLUMNS = ["region_code", "year", "service", "indicator", "ecosystem", "sy
                  "unit", "table", "file", "row", "column", "source", "status", "coefficient", "register",
                  "price_year", "clause"]
 FIGURE_KEY = ["region_code", "year", "service", "indicator", "ecosystem"]
-_FUNCTIONS = {"MAX": max, "MIN": min, "EXP": math.exp}
+_NORMAL = NormalDist()
+#: functions of the trace language, with the same names in Excel and LibreOffice
+_FUNCTIONS = {"MAX": max, "MIN": min, "EXP": math.exp, "NORMSDIST": _NORMAL.cdf, "NORMSINV": _NORMAL.inv_cdf}
 _SYMBOL_RE = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\b")
 
 

@@ -66,9 +66,15 @@ def variant_tables() -> dict[str, list[dict]]:
     runoff coefficient (5 %) and erosion moduli (100 and 2 t/hm²) instead of the register and RUSLE;
     a second reservoir in 甲镇 with a declared flood storage; two hydropower stations in 甲镇 (one
     priced by the register) against one in 乙乡, so 乙乡 lacks a second station; a tourism revenue
-    instead of spending per visit; a supplied water retention for 甲镇 2020 forest.
+    instead of spending per visit; a supplied water retention for 甲镇 2020 forest; 甲镇 at 1000 m with its
+    cooling days counted at a station at 600 m (carried up by NORMSDIST/NORMSINV) and 40 % humidity (the
+    humidifier counts), 乙乡 at 80 %.
     """
     t = tiny_tables()
+    t["regions"][1]["elevation [m]"] = 1000
+    for row in t["climate"]:
+        row.update({"station_elevation [m]": 600, "relative_humidity [%]": 40} if row["region_code"] == "990001"
+                   else {"relative_humidity [%]": 80})
     t["regions"] += [{"code": "990021", "name": "乙一村", "parent_code": "990002", "level": "village",
                       "land_area [hm2]": 300},
                      {"code": "990022", "name": "乙二村", "parent_code": "990002", "level": "village",

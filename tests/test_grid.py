@@ -63,12 +63,14 @@ def test_gridded_figures_equal_the_tabular_ones_on_uniform_cells(tiny_inventory,
     # 0.25 × 600 g C/m² × 100 hm² × 0.01 t/(g/m²·hm²) × 44/12
     assert math.isclose(grd.loc[(*f, "carbon_sequestration", "co2_fixed", "forest"), "quantity"], 550, rel_tol=1e-12)
     assert math.isclose(grd.loc[(*f, "oxygen_release", "o2_released", "forest"), "quantity"], 400, rel_tol=1e-12)
-    # 0.5 m/365 d × 1000 kg/m³ × 2450 kJ/kg × 10⁶ m² × 60 d / 3600 / 3
+    # default method: forest transpires 0.65 of ET (register) → 0.65 × 0.5 m/365 d × 1000 kg/m³ × 2450 kJ/kg ×
+    # 10⁶ m² × 60 d / 3600 / 3
     assert math.isclose(grd.loc[(*f, "climate_regulation", "transpiration_cooling", "forest"), "quantity"],
-                        0.5 / 365 * 1000 * 2450 * 1e6 * 60 / 3600 / 3, rel_tol=1e-12)
-    # W = 800 mm × 20 hm² × 10 = 160 000 m³; W × 1000 × 2450 / 3600 + W × 120 kWh
+                        0.65 * 0.5 / 365 * 1000 * 2450 * 1e6 * 60 / 3600 / 3, rel_tol=1e-12)
+    # W = 800 mm × 20 hm² × 10 = 160 000 m³, of which the 60 cooling days count; W × 60/365 × 1000 × 2450 /
+    # 3600 / 3 kWh (divided by EER 3 as for vegetation; no humidity given → no humidifier term)
     assert math.isclose(grd.loc[(*f, "climate_regulation", "water_surface_evaporation", "wetland_reservoir"),
-                                "quantity"], 160_000 * 1000 * 2450 / 3600 + 160_000 * 120, rel_tol=1e-12)
+                                "quantity"], 160_000 * 60 / 365 * 1000 * 2450 / 3600 / 3, rel_tol=1e-12)
     # services the grid does not give stay tabular
     assert (grd.xs("recreation", level="service")["path"] == "computed").all()
 
@@ -259,8 +261,15 @@ def test_kernels_on_one_cell():
     assert kernels.water_retained(500.0, 800.0, 0.0, 1.0) == 0.0  # a negative balance retains nothing
     assert kernels.soil_retained(4000.0, 0.02, 2.0, 0.1, 0.5, 0.09) == pytest.approx(160 * 0.95 * 0.09)
     assert kernels.co2_fixed(500.0, 0.3, 0.09) == pytest.approx(0.3 * 500 * 0.09 * 0.01 * 44 / 12)
-    assert kernels.water_surface_evaporation(1000.0, 2450.0, 1000.0, 120.0, 1.0) == pytest.approx(
-        10_000 * 1000 * 2450 / 3600 + 10_000 * 120)
+    # the published equation (no day share, no divisor, humidifier counted): 1000 mm on 1 hm² = 10 000 m³
+    assert kernels.water_surface_evaporation(1000.0, 2450.0, 1000.0, 120.0, 60.0, 0.0, 1.0, 1.0, 1.0) == \
+        pytest.approx(10_000 * 1000 * 2450 / 3600 + 10_000 * 120)
+    # the default method's: 60 of 365 days, cooling divided by r = 3, no humidifier
+    assert kernels.water_surface_evaporation(1000.0, 2450.0, 1000.0, 120.0, 60.0, 1.0, 3.0, 0.0, 1.0) == \
+        pytest.approx(10_000 * 60 / 365 * 1000 * 2450 / 3600 / 3)
+    # transpiration: 0.65 of 500 mm ET, 60 days, r = 3, on 1 hm²
+    assert kernels.transpiration_cooling(500.0, 60.0, 2450.0, 1000.0, 3.0, 0.65, 1.0) == \
+        pytest.approx(0.65 * 0.5 / 365 * 1000 * 2450 * 1e4 * 60 / 3600 / 3)
 
 
 def test_ls_from_a_dem_plane():

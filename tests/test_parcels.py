@@ -316,9 +316,10 @@ def test_a_water_parcel_is_computed_with_its_own_coefficients(tmp_path):
                              "wetland_reservoir", "area [hm2]": 20} for y in (2020, 2021)]
     s = _results(with_parcels(tmp_path, rows)).services.set_index(KEYS)
     evaporation = s.loc[("990001", 2020, "climate_regulation", "water_surface_evaporation", "wetland_reservoir")]
-    # W = 800 mm × 20 hm² × 10 = 160 000 m³; W × 1000 × 2450 / 3600 + W × 120 kWh (as tests/test_grid.py)
+    # W = 800 mm × 20 hm² × 10 = 160 000 m³ × 60/365 cooling days × 1000 × 2450 / 3600 / 3 kWh (the default
+    # method, as tests/test_grid.py)
     assert evaporation["path"] == "parcels"
-    assert evaporation["quantity"] == pytest.approx(160_000 * 1000 * 2450 / 3600 + 160_000 * 120, rel=1e-12)
+    assert evaporation["quantity"] == pytest.approx(160_000 * 60 / 365 * 1000 * 2450 / 3600 / 3, rel=1e-12)
 
 
 def test_a_trace_names_only_the_register_rows_its_parcels_used(tmp_path):

@@ -18,8 +18,9 @@ import pandas as pd
 
 from ..coefficients import CANONICAL_UNITS
 from ..inventory import Problem
+from ..method_inputs import METHOD_ARGUMENTS
 from .layers import Grid, GridError, load_grid
-from .zonal import INDICATORS, Indicator, Plan, ecosystems_of, ls_layer, zonal_sums
+from .zonal import INDICATORS, Indicator, Plan, ecosystems_of, indicators, ls_layer, zonal_sums
 
 GRIDDED = "gridded"
 ROW_COLUMNS = ["region_code", "year", "service", "indicator", "ecosystem", "quantity", "unit", "input_file",
@@ -84,19 +85,28 @@ class YearPass:
                           self.arrays, self.plan, scheduler=scheduler, progress=progress)
 
 
+def _looked_up(name: str) -> bool:
+    """Whether a kernel argument can come from the register or the method profile (rather than a layer)."""
+    return name in CANONICAL_UNITS or name in METHOD_ARGUMENTS
+
+
 def year_pass(grid: Grid, year: int, region_values: np.ndarray, region_codes: list[str],
-              coefficient: Callable[[str, list[str], list[str]], np.ndarray]) -> YearPass:
-    """The pass of ``year``: indicators whose arguments are all layers of the year or register keys, and
-    their coefficient tables, ``coefficient(key, ecosystems, region codes)`` giving one value per pair."""
+              coefficient: Callable[[str, list[str], list[str]], np.ndarray],
+              indicators: tuple[Indicator, ...] = INDICATORS,
+              register_keys_of: Callable[[str], tuple[str, ...]] | None = None) -> YearPass:
+    """The pass of ``year``: indicators whose arguments are all layers of the year, register keys or arguments
+    the method profile derives, and their tables, ``coefficient(key, ecosystems, region codes)`` giving one
+    value per pair; ``register_keys_of(argument)`` names the register keys an argument's values came from
+    (default: the argument itself)."""
     ecosystems = grid.ecosystems
     layers = grid.years[year]
     have = set(layers) | ({"slope_length_steepness"} if "dem" in layers else set())
-    # an argument is a layer of the year, or a register coefficient (a layer of that name wins)
-    todo = [ind for ind in INDICATORS if all(a in have or a in CANONICAL_UNITS for a in ind.args)]
+    # an argument is a layer of the year, or a register coefficient or method argument (a layer of that name wins)
+    todo = [ind for ind in indicators if all(a in have or _looked_up(a) for a in ind.args)]
     if not todo:
         return YearPass(year, [], None, [], {}, {})
     coefficients = {}
-    for key in sorted({a for ind in todo for a in ind.args if a not in have and a in CANONICAL_UNITS}):
+    for key in sorted({a for ind in todo for a in ind.args if a not in have and _looked_up(a)}):
         users = {e for ind in todo if key in ind.args for e in ecosystems_of(ind)}
         table = np.full((len(region_codes), len(ecosystems)), np.nan)  # NaN: ecosystems the key is not for
         pairs = [(i, j) for i in range(len(region_codes)) for j, e in enumerate(ecosystems) if e in users]
@@ -122,7 +132,9 @@ def year_pass(grid: Grid, year: int, region_values: np.ndarray, region_codes: li
                 n_ecosystems=len(ecosystems), layers=tuple(arrays), nodata=meta["nodata"],
                 factors=meta["factors"], constants=constants, coefficients=coefficients,
                 indicators=tuple(todo), cell_hm2=grid.cell_area_hm2)
-    register_keys = {ind.indicator: tuple(a for a in ind.args if a not in have and a in CANONICAL_UNITS)
+    keys_of = register_keys_of or (lambda a: (a,))
+    register_keys = {ind.indicator: tuple(dict.fromkeys(k for a in ind.args if a not in have and _looked_up(a)
+                                                        for k in keys_of(a)))
                      for ind in todo}
     return YearPass(year, todo, plan, list(arrays.values()), labels, register_keys)
 
@@ -140,8 +152,14 @@ def gridded_quantities(ctx, grid_path: str | Path, scheduler=None, progress: boo
     extent = ctx.inventory.table("extent").set_index(["region_code", "year", "ecosystem"])["area"]
     frames = []
     for year in sorted(grid.years):
-        one = year_pass(grid, year, region_values, region_codes,
-                        lambda k, e, r, year=year: ctx.coef(k, e, r, np.full(len(e), year)).values)
+        used: dict[str, tuple[str, ...]] = {}
+
+        def lookup(key, ecos, regions, year=year, used=used):
+            values, keys = ctx.argument(key, ecos, regions, np.full(len(ecos), year))
+            used[key] = keys
+            return values
+        one = year_pass(grid, year, region_values, region_codes, lookup, indicators(ctx.method),
+                        lambda a, used=used: used.get(a, (a,)))
         if not one.indicators:
             ctx.notes.append(f"grid {year}: no indicator has all its layers; nothing computed from the grid")
             continue

@@ -56,15 +56,16 @@ def co2_fixed(npp, nep_ratio, cell_hm2):
 
 
 def transpiration_cooling(evapotranspiration, cooling_days, latent_heat, water_density, efficiency_ratio,
-                          cell_hm2):
+                          transpiration_share, cell_hm2):
     """Electricity equivalent of transpiration cooling per vegetated cell [kWh/a].
 
-    ``EPP = ET/1000/365 × ρ × q`` [kJ·m⁻²·d⁻¹]; ``E = EPP × A × 10⁴ × D / (3600 × r)``. ET [mm] of the year;
-    cooling_days D [d]; latent_heat q [kJ/kg]; water_density ρ [kg/m³]; efficiency_ratio r [–]; A [hm²].
+    ``EPP = s_T × ET/1000/365 × ρ × q`` [kJ·m⁻²·d⁻¹]; ``E = EPP × A × 10⁴ × D / (3600 × r)``. ET [mm] of the year;
+    cooling_days D [d]; latent_heat q [kJ/kg]; water_density ρ [kg/m³]; efficiency_ratio r [–];
+    transpiration_share s_T [–] (1 where the method takes all of ET); A [hm²].
     Same formulas as :func:`gep.services.climate.transpiration_heat_from_et` and
     :func:`gep.services.climate.transpiration_cooling` (白玛卓嘎 et al. 2017, eq.(12); 博文静 et al. 2017).
     """
-    epp = evapotranspiration / 1000.0 / 365.0 * water_density * latent_heat
+    epp = transpiration_share * evapotranspiration / 1000.0 / 365.0 * water_density * latent_heat
     return epp * (cell_hm2 * 1e4) * cooling_days / 3600.0 / efficiency_ratio
 
 
@@ -78,15 +79,18 @@ def transpiration_cooling_from_heat(transpiration_heat, cooling_days, efficiency
     return transpiration_heat * (cell_hm2 * 1e4) * cooling_days / 3600.0 / efficiency_ratio
 
 
-def water_surface_evaporation(evapotranspiration, latent_heat, water_density, humidifier_power, cell_hm2):
+def water_surface_evaporation(evapotranspiration, latent_heat, water_density, humidifier_power, cooling_days,
+                              days_counted, efficiency_ratio, humidifier, cell_hm2):
     """Electricity equivalent of water-surface evaporation per water cell [kWh/a].
 
-    ``W = ET × A × 10`` [m³]; ``E = W × ρ × q / 3600 + W × γ``. ET [mm]; q [kJ/kg]; ρ [kg/m³];
-    humidifier_power γ [kWh/m³]; A [hm²]. Same formula as
-    :func:`gep.services.climate.water_surface_evaporation` (白玛卓嘎 et al. 2017, eq.(13)).
+    ``W = ET × A × 10 × f`` [m³] with ``f = D/365`` where only the cooling days count (days_counted 1) else 1;
+    ``E = W × ρ × q / (3600 × r) + W × γ × h``. ET [mm]; q [kJ/kg]; ρ [kg/m³]; humidifier_power γ [kWh/m³];
+    cooling_days D [d]; efficiency_ratio r [–] (1 where the method does not divide); humidifier h [–] (0 or 1);
+    A [hm²]. Same formula as :func:`gep.services.climate.water_surface_evaporation` (白玛卓嘎 et al. 2017,
+    eq.(13), where f = r = h = 1).
     """
-    evaporated = evapotranspiration * cell_hm2 * 10.0
-    return evaporated * water_density * latent_heat / 3600.0 + evaporated * humidifier_power
+    evaporated = evapotranspiration * cell_hm2 * 10.0 * np.where(days_counted > 0, cooling_days / 365.0, 1.0)
+    return evaporated * water_density * latent_heat / 3600.0 / efficiency_ratio + evaporated * humidifier_power * humidifier
 
 
 def slope_steepness(slope_deg):

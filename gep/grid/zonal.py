@@ -73,8 +73,20 @@ def ecosystems_of(ind: Indicator) -> tuple[str, ...]:
     return tuple(e for e in listed if not ind.ecosystems or e in ind.ecosystems)
 
 
-#: The gridded indicators. Coefficient names are register keys; a layer of the same name (e.g. a
-#: runoff_coefficient raster) takes precedence over the register.
+_VEGETATION = ("forest", "shrub", "grassland", "garden")
+#: transpiration cooling from ET (the share s_T comes from the method profile: the register's, or 1)
+TRANSPIRATION = Indicator("climate_regulation", "transpiration_cooling", kernels.transpiration_cooling,
+                          ("evapotranspiration", "cooling_days", "latent_heat_vaporisation", "water_density",
+                           "ac_energy_efficiency_ratio", "transpiration_share"), _VEGETATION, "kWh")
+#: … or from a table of EPP by ecosystem (the epp_table option)
+TRANSPIRATION_FROM_TABLE = Indicator("climate_regulation", "transpiration_cooling",
+                                     kernels.transpiration_cooling_from_heat,
+                                     ("transpiration_heat", "cooling_days", "ac_energy_efficiency_ratio"),
+                                     _VEGETATION, "kWh")
+
+#: The gridded indicators under the default method profile (:func:`indicators` for another). Coefficient
+#: names are register keys, or arguments the method profile derives (gep.method_inputs.METHOD_ARGUMENTS);
+#: a layer of the same name (e.g. a runoff_coefficient raster, or cooling_days) takes precedence.
 INDICATORS = (
     Indicator("water_conservation", "water_retained", kernels.water_retained,
               ("precipitation", "evapotranspiration", "runoff_coefficient"), (), "m3"),
@@ -82,14 +94,19 @@ INDICATORS = (
               ("rainfall_erosivity", "soil_erodibility", "slope_length_steepness", "cover_management",
                "support_practice"), (), "t"),
     Indicator("carbon_sequestration", "co2_fixed", kernels.co2_fixed, ("npp", "nep_npp_ratio"), (), "t_CO2"),
-    Indicator("climate_regulation", "transpiration_cooling", kernels.transpiration_cooling,
-              ("evapotranspiration", "cooling_days", "latent_heat_vaporisation", "water_density",
-               "ac_energy_efficiency_ratio"),
-              ("forest", "shrub", "grassland", "garden"), "kWh"),
+    TRANSPIRATION,
     Indicator("climate_regulation", "water_surface_evaporation", kernels.water_surface_evaporation,
-              ("evapotranspiration", "latent_heat_vaporisation", "water_density", "humidifier_power"),
+              ("evapotranspiration", "latent_heat_vaporisation", "water_density", "humidifier_power", "cooling_days",
+               "water_surface_days_counted", "water_surface_divisor", "humidifier_factor"),
               ("wetland_swamp", "wetland_lake", "wetland_reservoir", "wetland_river"), "kWh"),
 )
+
+
+def indicators(method=None) -> tuple[Indicator, ...]:
+    """The gridded indicators under a method profile: transpiration from an EPP table where it says so."""
+    if method is not None and method.option("climate_regulation.transpiration_heat") == "epp_table":
+        return tuple(TRANSPIRATION_FROM_TABLE if ind is TRANSPIRATION else ind for ind in INDICATORS)
+    return INDICATORS
 
 
 @dataclass
