@@ -459,6 +459,19 @@ def test_kj_to_kwh_exact():
     assert convert_magnitude(1.5, "kWh", "kJ") == 5400.0
 
 
+def test_wan_tonnes_times_wan_yuan_per_tonne_is_exact():
+    # 1.5 万t × 0.2 万元/t: each operand to its plain unit first, 1.5 万t = 15 000 t and 0.2 万元/t = 2000 元/t
+    # (float(0.2) × 10 000 rounds to exactly 2000.0), then 15 000 × 2000 = 30 000 000 元. Multiplying first,
+    # 1.5 × 0.2 × 10⁸ = 30 000 000.000000004 in floats.
+    from gep.services.provisioning import hydropower_value, market_value
+    assert float(0.2) * 10_000 == 2000.0
+    assert market_value(quantity(1.5, "万t"), quantity(0.2, "万元/t")).magnitude == 30_000_000.0
+    # 95.30 亿kWh × 0.53 元/kWh (白玛卓嘎 et al. 2017, 表3): 9 530 000 000 kWh × 0.53 = 5 050 900 000 元
+    # (95.3 × 10⁸ rounds to exactly 9.53e9; × the float 0.53 = 0.53000000000000002665… gives 5 050 900 000.00000025,
+    # within half a unit in the last place (4.8e-7) of 5 050 900 000)
+    assert hydropower_value(quantity(95.30, "亿kWh"), quantity(0.53, "元/kWh")).magnitude == 5_050_900_000.0
+
+
 def test_plain_unit_drops_wan_and_yi():
     # 万t → t, 万元/t → 元/t, 亿m³ → m³, 万t CO₂ → t CO₂; 亩 and t stay as they are
     assert plain_unit("万t") == parse_unit("t")
