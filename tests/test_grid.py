@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -226,8 +227,11 @@ def test_nodata_cells_are_left_out_and_counted(tmp_path, tiny_inventory):
 
 def test_unit_conversion_happens_once_at_the_boundary():
     from gep.grid.layers import kernel_factor
-    assert kernel_factor("precipitation", "m/a") == pytest.approx(1000)
-    assert kernel_factor("npp", "t C/(hm2*a)") == pytest.approx(100)  # 1 t/hm² = 100 g/m²
+    # exact factors: 1 m = 1000 mm; 1 t C/hm² = 10⁶ g / 10⁴ m² = 100 g C/m² (the year's amount of a rate per a)
+    assert kernel_factor("precipitation", "m/a") == 1000
+    assert kernel_factor("npp", "t C/(hm2*a)") == 100
+    # 1 g C/hm² = 1 g / 10⁴ m²: the factor is 1/10 000, applied as a division (the float 0.0001 is not 1/10 000)
+    assert kernel_factor("npp", "g C/(hm2*a)") == Fraction(1, 10_000)
     with pytest.raises(UnitError, match="layer 'cooling_days'"):
         kernel_factor("cooling_days", "mm")
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..coefficients import CANONICAL_UNITS
 from ..inventory import Problem
+from ..units import scale
 from .layers import Grid, GridError, load_grid
 from .zonal import INDICATORS, Indicator, Plan, ecosystems_of, ls_layer, zonal_sums
 
@@ -53,7 +54,7 @@ def _layer_arrays(grid: Grid, year: int, wanted: set[str]) -> tuple[dict, dict, 
                 raise GridError([Problem(grid.path.name, None, f"years.{year}.slope_length",
                                          "LS from a DEM needs a constant slope length, e.g. "
                                          "slope_length: {value: 50, unit: m}")])
-            arrays[name] = ls_layer(dem.data.data, length.value * length.factor, grid.cell_size_m, dem.nodata,
+            arrays[name] = ls_layer(dem.data.data, scale(length.value, length.factor), grid.cell_size_m, dem.nodata,
                                     dem.factor)
             labels[name] = (f"LS from {dem.label} and {length.label} (S: McCool et al. 1987, Liu et al. 1994; "
                             f"L for a fixed slope length)")
@@ -62,7 +63,7 @@ def _layer_arrays(grid: Grid, year: int, wanted: set[str]) -> tuple[dict, dict, 
             continue
         labels[name] = layer.label
         if layer.value is not None:
-            constants[name] = layer.value * layer.factor
+            constants[name] = scale(layer.value, layer.factor)
         else:
             arrays[name], nodata[name], factors[name] = layer.cells(grid.chunks), layer.nodata, layer.factor
     return arrays, constants, {"nodata": nodata, "factors": factors}, labels

@@ -20,7 +20,8 @@ Format (paths relative to the grid file)::
         cooling_days: {value: 75, unit: d}                # a constant layer
         land_cover: {file: landcover_2020.tif}            # optional: this year's own land cover
 
-Every layer declares its unit, converted once to the kernel unit (:data:`KERNEL_UNITS`) by a scalar factor;
+Every layer declares its unit, converted once to the kernel unit (:data:`KERNEL_UNITS`) by an exact factor
+(applied as ``x × p / q``, :func:`gep.units.scale`);
 kernels then work on magnitudes. All rasters must share the land-cover layer's CRS, transform and shape:
 a mismatch is one error naming every offending layer and what differs, unless ``resample`` names the
 layer, in which case it is reprojected onto the land-cover grid with that method and the run says so.
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +38,7 @@ import yaml
 
 from ..catalogue import inventory_spec
 from ..inventory import InventoryError, Problem
-from ..units import Quantity, UnitError, dimensionality_text, parse_unit, ureg
+from ..units import UnitError, conversion, dimensionality_text, parse_unit, ureg
 
 #: layer name → (kernel unit, whether an annual rate such as mm/a is accepted for the year's amount)
 KERNEL_UNITS: dict[str, tuple[str, bool]] = {
@@ -65,7 +67,8 @@ class GridError(InventoryError):
 class Layer:
     """One layer: a 2-D array (numpy or dask, raw values as stored) or a constant, with its unit.
 
-    ``factor`` converts the stored magnitudes to the kernel unit; ``nodata`` marks missing cells."""
+    ``factor`` (exact, applied with :func:`gep.units.scale`) converts the stored magnitudes to the kernel unit;
+    ``nodata`` marks missing cells."""
 
     name: str
     unit: str
@@ -74,7 +77,7 @@ class Layer:
     data: object = None  # xarray.DataArray (y, x) or None for a constant
     value: float | None = None
     nodata: float | None = None
-    factor: float = 1.0
+    factor: Fraction = Fraction(1)
     as_stored: bool = True  # False once resampled or rasterised: the cells are no longer the file's
 
     def cells(self, chunks: int | None):
@@ -126,21 +129,25 @@ class Grid:
         return [e for e in inventory_spec()["vocabularies"]["ecosystem"] if e in present]
 
 
-def kernel_factor(name: str, unit: str) -> float:
-    """Factor from a layer's declared unit to its kernel unit; an annual rate (mm/a) is the year's amount.
+def kernel_factor(name: str, unit: str) -> Fraction:
+    """Exact factor (:func:`gep.units.conversion`) from a layer's declared unit to its kernel unit; an annual
+    rate (mm/a) is the year's amount. Apply it with :func:`gep.units.scale`.
 
     Raises :class:`UnitError` naming the layer when the unit is missing, unknown or of another dimension."""
     target, per_year = KERNEL_UNITS[name]
     try:
-        q = Quantity(1.0, parse_unit(unit))
+        given = parse_unit(unit)
     except UnitError as exc:
         raise UnitError(f"layer '{name}': {exc}; declare e.g. unit: {target}") from None
     want = parse_unit(target)
-    if q.dimensionality == want.dimensionality:
-        return float(q.to(want).magnitude)
-    if per_year and q.dimensionality == (want / ureg.year).dimensionality:
-        return float((q * Quantity(1.0, "year")).to(want).magnitude)
-    raise UnitError(f"layer '{name}': unit '{unit}' ({dimensionality_text(q.units)}) is not "
+    try:
+        if given.dimensionality == want.dimensionality:
+            return conversion(unit, target)
+        if per_year and given.dimensionality == (want / ureg.year).dimensionality:
+            return conversion(f"({unit})*year", target)
+    except UnitError as exc:
+        raise UnitError(f"layer '{name}': {exc}") from None
+    raise UnitError(f"layer '{name}': unit '{unit}' ({dimensionality_text(given)}) is not "
                     f"{dimensionality_text(want)}{' (or per year)' if per_year else ''}; expected e.g. {target}")
 
 
