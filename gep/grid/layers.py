@@ -114,13 +114,16 @@ class Grid:
     files: list[Path] = field(default_factory=list)  # every file the description names
 
     @property
-    def cell_area_hm2(self) -> float:
-        """Area of one cell [hm²] from the transform, in the CRS's linear unit (checked to be metres)."""
-        return abs(self.transform.a * self.transform.e - self.transform.b * self.transform.d) / 1e4
+    def cell_size(self) -> tuple[float, float]:
+        """(dx, dy) [m]: the width of a column and the height of a row, from the transform (|a|, |e|; the CRS's
+        linear unit is checked to be metres, and a rotated or sheared transform is refused by :func:`load_grid`)."""
+        return abs(self.transform.a), abs(self.transform.e)
 
     @property
-    def cell_size_m(self) -> float:
-        return abs(self.transform.a)
+    def cell_area_hm2(self) -> float:
+        """Area of one cell [hm²] = |dx · dy| / 10⁴ (30 × 60 m cells are 0.18 hm²)."""
+        dx, dy = self.cell_size
+        return dx * dy / 1e4
 
     @property
     def ecosystems(self) -> list[str]:
@@ -209,6 +212,11 @@ def _rasterise_polygons(path: Path, field_name: str, reference, chunks: int | No
 
 def _grid_of(da) -> tuple:
     return da.rio.crs, da.rio.transform(), (int(da.sizes["y"]), int(da.sizes["x"]))
+
+
+def _rotated(transform) -> bool:
+    """Whether the transform rotates or shears the cells (b or d ≠ 0): x then depends on the row, y on the column."""
+    return transform.b != 0 or transform.d != 0
 
 
 def _describe(crs, transform, shape) -> str:
@@ -346,6 +354,16 @@ def load_grid(path: str | Path, chunks: int | None | bool = True) -> Grid:
     else:
         problems.append(Problem(label, None, "regions", "give a raster of region codes or GeoJSON polygons (file:)"))
 
+    rotated = {id(layer): layer for _, layer in opened if _rotated(_grid_of(layer.data)[1])}
+    for file, layer in {layer.file: layer for layer in rotated.values()}.items():  # one problem per file
+        t = _grid_of(layer.data)[1]
+        problems.append(Problem(file.name, None, layer.name,
+                                f"the raster is rotated or sheared (transform a={t.a:g}, b={t.b:g}, d={t.d:g}, "
+                                f"e={t.e:g}; b and d must be 0): gep reads north-up rasters whose cells run along x "
+                                f"and y, so that a cell is dx × dy — warp it onto a north-up grid first "
+                                f"(e.g. gdalwarp)"))
+    if id(reference) in rotated:  # nothing else can be compared with it
+        raise GridError(problems)
     if ref_grid[0] is None or not ref_grid[0].is_projected or \
             abs(ref_grid[0].linear_units_factor[1] - 1.0) > 1e-12:
         problems.append(Problem(reference.file.name, None, "land_cover",
@@ -353,7 +371,7 @@ def load_grid(path: str | Path, chunks: int | None | bool = True) -> Grid:
                                 f"(preferably equal-area) CRS — reproject the layers first"))
     mismatched = []
     for role, layer in opened:
-        if layer is reference:
+        if layer is reference or id(layer) in rotated:
             continue
         differs = _differences(*_grid_of(layer.data), ref_grid)
         if not differs:

@@ -179,10 +179,10 @@ def zonal_block(region, cover, *arrays, plan: Plan) -> np.ndarray:
     return out
 
 
-def ls_layer(dem, slope_length: float, cell_size: float, nodata: float | None, factor: Fraction):
-    """LS from a DEM (raw values) as an array of the same kind: numpy directly, dask with a one-cell
-    overlap so slopes at block edges see their neighbours (``boundary='none'``: the raster's outer edge is
-    one-sided as in numpy, so both give the same cells)."""
+def ls_layer(dem, slope_length: float, cell_size: tuple[float, float], nodata: float | None, factor: Fraction):
+    """LS from a DEM (raw values) on cells of ``cell_size`` = (dx, dy) [m] as an array of the same kind: numpy
+    directly, dask with a one-cell overlap so slopes at block edges see their neighbours (``boundary='none'``:
+    the raster's outer edge is one-sided as in numpy, so both give the same cells)."""
     def block(raw):
         z = np.asarray(raw).astype(np.float64)
         if nodata is not None and not np.isnan(nodata):
