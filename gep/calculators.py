@@ -28,7 +28,7 @@ from .method_inputs import METHOD_ARGUMENTS, CoolingDays, cooling_days, method_a
 from .prices import INVENTORY_PRICE_INDEX, PriceIndices
 from .services import carbon, climate, cultural, provisioning, purification, soil, water
 from .trace import TraceBuilder, distinct
-from .units import CO2_PER_C, convert_magnitude, quantity
+from .units import CO2_PER_C, conversion, convert_magnitude, quantity, scale
 
 KEYS = ["region_code", "year", "ecosystem"]
 PROVENANCE = ["input_file", "input_row", "source", "status"]
@@ -334,15 +334,15 @@ def rows(ctx: Context, service: str, indicator: str, q: Quantities, traces: list
         indices = np.array([r.price_index or "none" for r in distinct_rows], dtype=object)[codes]
     if prices is not None:
         prices = np.broadcast_to(np.asarray(prices, dtype=float), (n,))
-        factor = (quantity(1.0, unit) * quantity(1.0, price_unit)).to("yuan").magnitude  # raises if not 元
+        factor = conversion(f"({unit})*({price_unit})", "yuan")  # exact; raises if not 元
         if values is None:
-            values = q.amounts * prices * factor
+            values = scale(q.amounts * prices, factor)
         for tb in traces:
             if price is not None:
                 tb.coefficient(f"{price_symbol}0", price.values, price_unit, price.rows)
                 tb.coefficient(f"F_{price_symbol}", carried, "1", factor_rows)
                 tb.step(price_symbol, f"{price_symbol}0*F_{price_symbol}", prices, price_unit)
-            tb.step("V", f"Q*{price_symbol}" + ("" if factor == 1 else f"*{factor!r}"), values, "yuan")
+            tb.step("V", f"Q*{price_symbol}" + ("" if factor == 1 else f"*{float(factor)!r}"), values, "yuan")
     if values is None:
         values = np.zeros(n)
     physical_only = bool(spec.get("physical_only"))
@@ -961,7 +961,7 @@ def products(ctx: Context) -> list[pd.DataFrame]:
         if not np.isnan(r.quantity) and not np.isnan(r.price):
             value = float(provisioning.market_value(quantity(r.quantity, r.quantity_unit),
                                                     quantity(r.price, r.price_unit)).to("yuan").magnitude)
-            factor = (quantity(1.0, r.quantity_unit) * quantity(1.0, r.price_unit)).to("yuan").magnitude
+            factor = float(conversion(f"({r.quantity_unit})*({r.price_unit})", "yuan"))
             tb.input("Q", [r.quantity], r.quantity_unit, "products", "quantity", prov)
             tb.input("p", [r.price], r.price_unit, "products", "price", prov)
             tb.step("V", "Q*p" + ("" if factor == 1 else f"*{factor!r}"), [value], "yuan")

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from .catalogue import top_level_file
-from .units import UnitError, conversion, convert_magnitude, parse_unit
+from .units import UnitError, conversion, convert_magnitude, convert_text, parse_unit
 
 STATUSES = ("verified", "case-study", "unverified")
 
@@ -264,6 +264,16 @@ def _read_rows(path: Path) -> list[tuple[int, dict]]:
         return [(i, row) for i, row in enumerate(reader, start=2)]
 
 
+def _canonical_value(text: str, written: float, unit: str, canonical: str) -> float:
+    """A register value in its canonical unit, converted exactly from the decimal text as written and
+    rounded once (``0.2`` 万元/t is exactly 2000 元/t); text Python reads but Fraction does not
+    (``1_000``) is converted from its float as ``x × p / q``."""
+    try:
+        return convert_text(text, unit, canonical)
+    except ValueError:
+        return float(convert_magnitude(written, unit, canonical))
+
+
 def _parse_row(path: Path, line: int, row: dict) -> tuple[Coefficient | None, list[str]]:
     where = f"{path.name}, row {line}"
     problems = []
@@ -271,8 +281,9 @@ def _parse_row(path: Path, line: int, row: dict) -> tuple[Coefficient | None, li
     if key not in CANONICAL_UNITS:
         return None, [f"{where}, column key: unknown coefficient '{key}'; known keys: "
                       f"{', '.join(sorted(CANONICAL_UNITS))}"]
+    text = (row.get("value") or "").strip()
     try:
-        written = float((row.get("value") or "").strip())
+        written = float(text)
         if not math.isfinite(written):
             raise ValueError
     except ValueError:
@@ -282,7 +293,7 @@ def _parse_row(path: Path, line: int, row: dict) -> tuple[Coefficient | None, li
     canonical = CANONICAL_UNITS[key]
     try:
         parse_unit(unit_text)
-        value = convert_magnitude(written, unit_text, canonical)
+        value = math.nan if math.isnan(written) else _canonical_value(text, written, unit_text, canonical)
     except UnitError as exc:
         problems.append(f"{where}, column unit: {exc}; '{key}' needs a unit convertible to {canonical}")
         value = math.nan

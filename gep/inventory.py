@@ -13,7 +13,6 @@ import functools
 
 import math
 import re
-from decimal import Decimal, localcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .catalogue import inventory_spec, services_spec
-from .units import UnitError, conversion, dimensionality_text, parse_unit
+from .units import UnitError, conversion, decimal_shift, dimensionality_text, parse_unit, scale
 
 HEADER_RE = re.compile(r"^\s*(?P<label>[^\[\]]+?)\s*(?:\[(?P<unit>[^\]]*)\])?\s*$")
 AREA_TOLERANCE = 1e-3  # relative: parts may exceed their whole by at most 0.1 % (rounding in sources)
@@ -249,13 +248,14 @@ def _parse_table(name: str, label: str, raw: pd.DataFrame, problems: list[Proble
         values = frame[col].astype(str).str.strip()
         kind = cspec.get("type")
         if "unit" in cspec or "unit_column" in cspec:
-            numbers = pd.to_numeric(values.replace("", np.nan), errors="coerce")
+            if "unit" in cspec:
+                numbers = _numbers_in(values, declared[col], cspec["unit"])
+            else:
+                numbers = pd.to_numeric(values.replace("", np.nan), errors="coerce")
             bad = values.ne("") & numbers.isna()
             for i in np.flatnonzero(bad.to_numpy()):
                 problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
                                         f"'{values.iloc[i]}' is not a number"))
-            if "unit" in cspec:
-                numbers = _convert_text(values, numbers, declared[col], cspec["unit"])
             out[col] = numbers.astype(float)
             lo, hi = cspec.get("min"), cspec.get("max")
             shown = cspec.get("unit", "")
@@ -308,20 +308,24 @@ def _parse_table(name: str, label: str, raw: pd.DataFrame, problems: list[Proble
     return out, declared
 
 
-def _convert_text(text: pd.Series, numbers: pd.Series, from_unit: str, to_unit: str) -> pd.Series:
-    """Convert cell values to the canonical unit in decimal arithmetic, rounding once to float.
+def _numbers_in(text: pd.Series, from_unit: str, to_unit: str) -> pd.Series:
+    """Cells (stripped text) as numbers in ``to_unit``; NaN where empty or not a number.
 
-    4.9 亿kWh becomes exactly 490 000 000 kWh and 1500 亩 exactly 100 hm², as a person would compute
-    them; float arithmetic would leave 490 000 000.00000006."""
-    how, k = conversion(from_unit, to_unit)
-    if k == 1.0:
-        return numbers.astype(float)
-    factor = Decimal(repr(k))
-    with localcontext() as ctx:
-        ctx.prec = 34
-        converted = [float(Decimal(t) / factor if how == "div" else Decimal(t) * factor)
-                     if not np.isnan(n) else np.nan for t, n in zip(text, numbers)]
-    return pd.Series(converted, index=numbers.index, dtype=float)
+    The exact factor (:func:`gep.units.conversion`) is ``10**e × p/q``: the power of ten moves the decimal
+    exponent of the text itself (``"4.9"`` 亿kWh is read as ``"4.9e8"`` kWh, one correctly rounded parse, so
+    exactly 490 000 000 — 4.9 × 1e8 in floats is 490 000 000.00000006), and p/q is applied as ``x × p / q``
+    (:func:`gep.units.scale`): 1500 亩 is exactly 100 hm², 1.5 万亩 exactly 1000 hm². Cells already written
+    with an exponent (``"1e3"``) are read as they are and the whole factor applied as ``x × p / q``."""
+    factor = conversion(from_unit, to_unit)
+    shift, rest = decimal_shift(factor)
+    if shift == 0:
+        return scale(pd.to_numeric(text.replace("", np.nan), errors="coerce").astype(float), factor)
+    numbers = pd.to_numeric((text + f"e{shift}").where(text.ne(""), np.nan), errors="coerce").astype(float)
+    numbers = scale(numbers, rest)
+    again = text.ne("") & numbers.isna()  # "1e3", "inf": the exponent cannot be moved in the text
+    if again.any():
+        numbers[again] = scale(pd.to_numeric(text[again], errors="coerce").astype(float), factor)
+    return numbers
 
 
 def _check_keys(name: str, frame: pd.DataFrame, problems: list[Problem]) -> None:

@@ -37,6 +37,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Callable
 
 import numpy as np
@@ -50,6 +51,7 @@ from .grid.layers import KERNEL_UNITS, kernel_factor
 from .grid.zonal import Indicator, ecosystems_of, indicators
 from .inventory import parcel_targets
 from .method_inputs import METHOD_ARGUMENTS, method_argument
+from .units import scale
 
 ROW_COLUMNS = ["region_code", "year", "service", "indicator", "ecosystem", "quantity", "unit", "input_file",
                "input_row", "source", "status", "coefficients"]
@@ -158,11 +160,11 @@ def _sum_keys(ctx, keys: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     return codes, distinct.to_frame(index=False, name=["region_code", "year", "ecosystem"])
 
 
-def _to_kernel_unit(table: str, column: str) -> float:
-    """Factor from an inventory column's canonical unit to the kernel's (1 for columns the kernels take as they
-    are); raises if the two are not the same quantity."""
+def _to_kernel_unit(table: str, column: str) -> Fraction:
+    """Exact factor from an inventory column's canonical unit to the kernel's (1 for columns the kernels take as
+    they are; apply it with :func:`gep.units.scale`); raises if the two are not the same quantity."""
     if column not in KERNEL_UNITS:
-        return 1.0
+        return Fraction(1)
     return kernel_factor(column, inventory_spec()["tables"][table]["columns"][column]["unit"])
 
 
@@ -187,7 +189,7 @@ class _Arguments:
         for table, by in REGION_TABLES:
             values, _ = self.ctx.inherited(table, self.keys, by)
             for column in values.columns:
-                out.setdefault(column, values[column].to_numpy(dtype=float) * _to_kernel_unit(table, column))
+                out.setdefault(column, scale(values[column].to_numpy(dtype=float), _to_kernel_unit(table, column)))
         return out
 
     def region_gives(self, name: str) -> np.ndarray:
@@ -223,8 +225,7 @@ class _Arguments:
             own = None
             if name in self.columns and "unit" in self.columns[name]:
                 own = self.parcels[name].to_numpy(dtype=float)
-                factor = _to_kernel_unit("parcels", name)  # raises if the unit is not the kernel's
-                own = own * factor if factor != 1.0 else own
+                own = scale(own, _to_kernel_unit("parcels", name))  # raises if the unit is not the kernel's
             self._own[name] = own
         return self._own[name]
 
@@ -275,7 +276,7 @@ class _Arguments:
                 values, prov = self.ctx.inherited(table, key, by)
                 value = float(values[name].iat[0])
                 if not np.isnan(value):
-                    return {"from": table, "value": value * _to_kernel_unit(table, name),
+                    return {"from": table, "value": scale(value, _to_kernel_unit(table, name)),
                             "file": prov["input_file"].iat[0], "row": int(prov["input_row"].iat[0]),
                             "column": name, "source": prov["source"].iat[0],
                             "status": prov["status"].iat[0], "unit": unit}

@@ -7,17 +7,25 @@ spellings (亩, 公顷, 万m³, 亿元, 万人次, t CO₂ …) are rewritten to
 
 Design (after MetPy and xclim): units are checked and converted where data cross into a calculator;
 inside, kernels work on float magnitudes in canonical units.
+
+Conversion factors are exact rationals (:func:`conversion`), read from the registry's own definition text
+(``mu = 10000 / 15 * meter ** 2`` is 2000/3 m², not 666.666…), and applied to floats as ``x × p / q``
+(:func:`scale`), so a result that a float can hold exactly comes out exactly: 0.3 万亩 is 200 hm², where
+0.3 × 666.6666666666666 is 199.99999999999997.
 """
 from __future__ import annotations
 
 import functools
 import inspect
+import math
 import re
 from fractions import Fraction
 from importlib import resources
 
 import numpy as np
 import pint
+from pint.delegates.base_defparser import ParserConfig
+from pint.delegates.txt_defparser.plain import PrefixDefinition, UnitDefinition
 
 ureg = pint.UnitRegistry(on_redefinition="raise", autoconvert_offset_to_baseunit=True)
 ureg.load_definitions(str(resources.files("gep") / "data" / "units.txt"))
@@ -94,13 +102,72 @@ def dimensionality_text(unit: pint.Unit | str) -> str:
     return str(unit.dimensionality) if unit.dimensionality else "dimensionless"
 
 
-@functools.lru_cache(maxsize=1024)
-def conversion(from_unit: str, to_unit: str) -> tuple[str, float]:
-    """How to convert magnitudes from one unit to another, exactly where the ratio allows.
+#: pint's own definition parser, reading numbers as exact rationals (``1e4`` is 10000, ``10000 / 15`` is 2000/3)
+_EXACT_PARSER = ParserConfig(Fraction)
 
-    Returns ``("mul", k)`` or ``("div", k)``. A factor whose reciprocal is a whole number
-    (亩→hm² is 1/15) is applied as a division, so 1500 亩 and 100 hm² give the same float.
-    Raises :class:`UnitError` if the dimensions differ.
+
+def _exact_number(value) -> Fraction:
+    """``value`` as a Fraction: a Fraction as it is; a float (what pint computed where no definition text is
+    exact: a fractional power, a definition made in code) as exactly that float."""
+    return value if isinstance(value, Fraction) else Fraction(value)
+
+
+def _power(factor: Fraction, exponent) -> Fraction:
+    """``factor ** exponent``, exact for a whole exponent however it is stored (2, 2.0, Fraction(2))."""
+    if exponent == int(exponent):
+        return factor ** int(exponent)
+    return _exact_number(factor ** exponent)  # a fractional exponent (√): a float
+
+
+@functools.lru_cache(maxsize=None)
+def _exact_prefix(name: str) -> Fraction:
+    if not name:
+        return Fraction(1)
+    definition = ureg._prefixes[name]
+    raw = getattr(definition, "raw", None)
+    parsed = PrefixDefinition.from_string_and_config(raw, _EXACT_PARSER) if raw else None
+    return _exact_number(parsed.value if isinstance(parsed, PrefixDefinition) else definition.value)
+
+
+@functools.lru_cache(maxsize=None)
+def _exact_root(name: str) -> Fraction:
+    """Exact factor from the registry unit ``name`` (a canonical name, prefixed or not) to its root units.
+
+    Walks the definition tree: each definition's scale and reference are read again from its text in the
+    registry (``definition.raw``) with pint's parser set to exact rationals; the float scale pint keeps is
+    used only for a definition without text. Raises :class:`UnitError` for a unit with an offset or a
+    logarithmic scale."""
+    definition = ureg._units.get(name)
+    prefix = Fraction(1)
+    if definition is None or getattr(definition, "raw", None) is None:
+        # a prefixed unit (pint adds 'millimeter' to its table as 0.001 × meter, without text): the prefix's text
+        prefix_name, unit_name, _ = next((c for c in ureg.parse_unit_name(name) if c[0] and c[0] + c[1] == name),
+                                         ("", name, ""))
+        if prefix_name:
+            prefix, definition = _exact_prefix(prefix_name), ureg._units[unit_name]
+    if definition.is_base:
+        return prefix
+    if not definition.is_multiplicative:
+        raise UnitError(f"'{name}' has an offset or a logarithmic scale, which gep does not convert")
+    raw = getattr(definition, "raw", None)
+    parsed = UnitDefinition.from_string_and_config(raw, _EXACT_PARSER) if raw else None
+    if isinstance(parsed, UnitDefinition) and parsed.name == definition.name:
+        scale, reference = _exact_number(parsed.converter.scale), parsed.reference
+    else:
+        scale, reference = _exact_number(definition.converter.scale), definition.reference
+    factor = prefix * scale
+    for ref, exponent in reference.items():
+        factor *= _power(_exact_root(ref), exponent)
+    return _exact_number(factor)
+
+
+@functools.lru_cache(maxsize=1024)
+def conversion(from_unit: str, to_unit: str) -> Fraction:
+    """The exact factor k (a :class:`~fractions.Fraction`) with ``value [to_unit] = k × value [from_unit]``.
+
+    1 亩 = 10 000/15 m² (市亩, 666.67 m²): 亩 → hm² is 1/15, 万亩 → hm² is 2000/3, kJ → kWh is 1/3600,
+    % → 1 is 1/100. Apply it with :func:`scale` (floats) or :func:`convert_text` (decimal text).
+    Raises :class:`UnitError` if the dimensions differ or the conversion needs an offset (°C → K).
     """
     src, dst = parse_unit(from_unit), parse_unit(to_unit)
     if src.dimensionality != dst.dimensionality:
@@ -110,26 +177,85 @@ def conversion(from_unit: str, to_unit: str) -> tuple[str, float]:
     if float(Quantity(0.0, src).to(dst).magnitude) != 0.0:
         raise UnitError(f"'{from_unit}' → '{to_unit}' needs an offset (like °C → K), which gep does not "
                         f"convert; give the values in {to_unit}")
-    factor = float(Quantity(1.0, src).to(dst).magnitude)
-    inverse = Fraction(1 / factor).limit_denominator(1) if factor != 0 else None
-    if factor < 1 and inverse is not None and abs(float(inverse) * factor - 1) < 1e-12:
-        return ("div", float(inverse))
-    rounded = round(factor)
-    if rounded != 0 and abs(rounded - factor) <= 1e-12 * abs(factor):
-        return ("mul", float(rounded))
-    return ("mul", factor)
+    try:
+        factor = Fraction(1)
+        for name, exponent in src._units.items():
+            factor *= _power(_exact_root(name), exponent)
+        for name, exponent in dst._units.items():
+            factor /= _power(_exact_root(name), exponent)
+        factor = _exact_number(factor)
+    except UnitError as exc:
+        raise UnitError(f"'{from_unit}' → '{to_unit}': {exc}; give the values in {to_unit}") from None
+    # pint's float factor: the exact one must agree with it (else the definition walk above is wrong)
+    approximate = float(Quantity(1.0, src).to(dst).magnitude)
+    if not math.isclose(float(factor), approximate, rel_tol=1e-12):
+        raise AssertionError(f"exact factor {factor} for '{from_unit}' → '{to_unit}' differs from pint's "
+                             f"{approximate!r}")
+    return factor
+
+
+def _as_float(n: int) -> float | None:
+    """``n`` as a float if the float is exactly ``n``, else None."""
+    f = float(n)
+    return f if f == n else None
+
+
+def scale(values, factor: Fraction):
+    """``values × factor`` for floats (scalar or array), applied as ``x × p / q`` with the integers p/q of the
+    exact factor — a single multiplication or division when q or p is 1 — so that a result a float can hold
+    exactly is exact (0.3 万亩 → 0.3 × 2000 / 3 = 200 hm²; 0.3 × float(2000/3) is 199.99999999999997).
+    A p or q beyond 2⁵³ that a float cannot hold is applied as one multiplication by the nearest float."""
+    factor = factor if isinstance(factor, Fraction) else Fraction(factor)
+    p, q = factor.numerator, factor.denominator
+    fp, fq = _as_float(p), _as_float(q)
+    if fp is None or fq is None:
+        return values * float(factor)
+    if q == 1:
+        return values if p == 1 else values * fp
+    if p == 1:
+        return values / fq
+    return values * fp / fq
+
+
+def decimal_shift(factor: Fraction) -> tuple[int, Fraction]:
+    """``factor`` as ``10**e × rest`` with the powers of ten of its numerator and denominator in ``e``
+    (万 → (4, 1), 万亩 → hm² → (3, 2/3), kJ → kWh → (−2, 1/36), 亩 → hm² → (0, 1/15))."""
+    e, p, q = 0, factor.numerator, factor.denominator
+    while p and p % 10 == 0:
+        p, e = p // 10, e + 1
+    while q % 10 == 0:
+        q, e = q // 10, e - 1
+    return e, Fraction(p, q)
+
+
+def convert_text(text: str, from_unit: str, to_unit: str) -> float:
+    """A number written as decimal text (``"0.2"``) converted exactly and rounded once to a float:
+    ``float(Fraction(text) × k)``. Raises ValueError if the text is not a finite decimal number."""
+    return float(Fraction(text.strip()) * conversion(from_unit, to_unit))
+
+
+def plain_unit(unit: pint.Unit | str) -> pint.Unit:
+    """``unit`` with each 万 and 亿 multiple (the ``wan_…`` and ``yi_…`` units of ``units.txt``) replaced by the
+    unit it multiplies: 万t → t, 万元/t → 元/t, 亿m³ → m³, 万t CO₂ → t CO₂; other units are kept. A product
+    ``Q × p`` is computed on operands converted exactly to their plain units, so 1.5 万t × 0.2 万元/t is
+    15 000 t × 2000 元/t = 30 000 000 元 exactly (1.5 × 0.2 × 10⁸ in floats is 30 000 000.000000004)."""
+    unit = parse_unit(unit) if isinstance(unit, str) else unit
+    out = ureg.dimensionless
+    for name, exponent in unit._units.items():
+        if name.startswith(("wan_", "yi_")) and name in ureg._units:
+            out *= ureg.Unit(ureg._units[name].reference) ** exponent
+        else:
+            out *= ureg.Unit(name) ** exponent
+    return out
 
 
 def convert_magnitude(values, from_unit: str, to_unit: str):
-    """Convert plain magnitudes (scalar or array) between units; see :func:`conversion`."""
-    how, k = conversion(from_unit, to_unit)
-    if k == 1.0:
-        return values
-    return values / k if how == "div" else values * k
+    """Convert plain magnitudes (scalar or array) between units: ``x × p / q`` (:func:`conversion`, :func:`scale`)."""
+    return scale(values, conversion(from_unit, to_unit))
 
 
 def to_magnitude(q: pint.Quantity, unit: str):
-    """Magnitude of ``q`` in ``unit``, with the same exact-ratio rule as :func:`convert_magnitude`."""
+    """Magnitude of ``q`` in ``unit``, converted exactly as by :func:`convert_magnitude`."""
     if not isinstance(q, pint.Quantity):
         raise UnitError(f"expected a quantity in {unit}, got a bare {type(q).__name__}; "
                         f"attach a unit, e.g. gep.units.Quantity(value, '{unit}')")

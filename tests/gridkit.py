@@ -25,11 +25,15 @@ def tiny_cells() -> tuple[np.ndarray, np.ndarray]:
     return regions.astype("int32"), classes.astype("uint8")
 
 
-def write_tif(path: Path, data: np.ndarray, nodata=None, crs: str = CRS, cell: float = 100.0, origin=ORIGIN) -> Path:
+def write_tif(path: Path, data: np.ndarray, nodata=None, crs: str = CRS, cell: float | tuple = 100.0, origin=ORIGIN,
+              transform=None) -> Path:
+    """A one-band GeoTIFF, north-up with cells ``cell`` m (or ``(dx, dy)`` m) from ``origin``, or on ``transform``."""
     import rasterio
     from rasterio.transform import from_origin
+    dx, dy = (cell, cell) if np.ndim(cell) == 0 else cell
     with rasterio.open(path, "w", driver="GTiff", height=data.shape[0], width=data.shape[1], count=1,
-                       dtype=data.dtype, crs=crs, transform=from_origin(*origin, cell, cell), nodata=nodata) as dst:
+                       dtype=data.dtype, crs=crs, transform=transform or from_origin(*origin, dx, dy),
+                       nodata=nodata) as dst:
         dst.write(data, 1)
     return path
 
@@ -56,15 +60,16 @@ UNITS = {"precipitation": "mm/a", "evapotranspiration": "mm/a", "npp": "g C/(m2*
          "slope_length_steepness": "1", "cover_management": "1", "support_practice": "1"}
 
 
-def write_tiny_grid(folder: Path, years=(2020, 2021), layers: dict | None = None, extra: dict | None = None) -> Path:
-    """grid.yaml and its GeoTIFFs in ``folder``; returns the grid.yaml path."""
+def write_tiny_grid(folder: Path, years=(2020, 2021), layers: dict | None = None, extra: dict | None = None,
+                    cell: float | tuple = 100.0) -> Path:
+    """grid.yaml and its GeoTIFFs in ``folder`` (cells ``cell`` m, or ``(dx, dy)`` m); returns the grid.yaml path."""
     folder.mkdir(parents=True, exist_ok=True)
     regions, classes = tiny_cells()
-    write_tif(folder / "regions.tif", regions)
-    write_tif(folder / "landcover.tif", classes)
+    write_tif(folder / "regions.tif", regions, cell=cell)
+    write_tif(folder / "landcover.tif", classes, cell=cell)
     entries = {}
     for name, data in (layers or tiny_layers()).items():
-        write_tif(folder / f"{name}.tif", data)
+        write_tif(folder / f"{name}.tif", data, cell=cell)
         entries[name] = {"file": f"{name}.tif", "unit": UNITS[name]}
     entries["cooling_days"] = {"value": 60, "unit": "d"}
     doc = {"source": "test layers equal to the tiny inventory", "status": "estimated", "chunks": 8,

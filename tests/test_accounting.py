@@ -49,6 +49,17 @@ def row(results, region, year, service, indicator, ecosystem):
     return hit.iloc[0]
 
 
+def test_product_in_wan_tonnes_at_wan_yuan_per_tonne_is_valued_exactly(tmp_path):
+    # 1.5 万t of rapeseed at 0.2 万元/t: 1.5 万t = 15 000 t and 0.2 万元/t = 2000 元/t (each converted exactly on
+    # its own), then 15 000 × 2000 = 30 000 000 元 exactly (1.5 × 0.2 × 10⁸ in floats is 30 000 000.000000004).
+    t = tiny_tables()
+    t["products"].append({"region_code": "990001", "year": 2020, "sector": "agriculture", "product": "油菜籽",
+                          "quantity": 1.5, "quantity_unit": "万t", "price": 0.2, "price_unit": "万元/t",
+                          "output_value [yuan]": ""})
+    r = compute(write_tables(tmp_path / "wan", t))
+    assert row(r, "990001", 2020, "agriculture_products", "油菜籽", "farmland").value_yuan == 30_000_000.0
+
+
 def test_water_conservation_by_hand(tiny):
     r = compute(tiny)
     forest = row(r, "990001", 2020, "water_conservation", "water_retained", "forest")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -17,7 +18,7 @@ from gep.inventory import load_inventory
 from gep.units import UnitError
 
 from conftest import tiny_tables, write_tables
-from gridkit import ORIGIN, SHAPE, tiny_layers, write_tif, write_tiny_grid
+from gridkit import ORIGIN, SHAPE, tiny_cells, tiny_layers, write_tif, write_tiny_grid
 
 KEYS = ["region_code", "year", "service", "indicator", "ecosystem"]
 GRIDDED = {"water_conservation", "soil_retention", "carbon_sequestration", "oxygen_release", "climate_regulation"}
@@ -228,8 +229,11 @@ def test_nodata_cells_are_left_out_and_counted(tmp_path, tiny_inventory):
 
 def test_unit_conversion_happens_once_at_the_boundary():
     from gep.grid.layers import kernel_factor
-    assert kernel_factor("precipitation", "m/a") == pytest.approx(1000)
-    assert kernel_factor("npp", "t C/(hm2*a)") == pytest.approx(100)  # 1 t/hm² = 100 g/m²
+    # exact factors: 1 m = 1000 mm; 1 t C/hm² = 10⁶ g / 10⁴ m² = 100 g C/m² (the year's amount of a rate per a)
+    assert kernel_factor("precipitation", "m/a") == 1000
+    assert kernel_factor("npp", "t C/(hm2*a)") == 100
+    # 1 g C/hm² = 1 g / 10⁴ m²: the factor is 1/10 000, applied as a division (the float 0.0001 is not 1/10 000)
+    assert kernel_factor("npp", "g C/(hm2*a)") == Fraction(1, 10_000)
     with pytest.raises(UnitError, match="layer 'cooling_days'"):
         kernel_factor("cooling_days", "mm")
 
@@ -281,6 +285,27 @@ def test_ls_from_a_dem_plane():
     np.testing.assert_allclose(ls, (16.8 * sin - 0.5) * math.sqrt(50 / 22.13), rtol=1e-12)
     assert kernels.slope_steepness(np.array(20.0)) == pytest.approx(21.91 * math.sin(math.radians(20)) - 0.96)
     assert kernels.slope_steepness(np.array(2.0)) == pytest.approx(10.8 * math.sin(math.radians(2)) + 0.03)
+
+
+def test_slope_of_a_plane_on_non_square_cells():
+    # Cells 30 m wide (x, columns) and 60 m high (y, rows). A plane rising 0.2 m per m along y rises 0.2 × 60 = 12 m
+    # per row: its slope is atan(0.2) = 11.3099° (tan 11.31° = 0.2). Taking 30 m for both axes made it
+    # atan(12/30) = atan(0.4) = 21.80°.
+    rows, cols = np.mgrid[0:5, 0:7].astype(float)
+    along_y = 12.0 * rows
+    np.testing.assert_allclose(kernels.slope_degrees(along_y, (30.0, 60.0)), math.degrees(math.atan(0.2)), rtol=1e-12)
+    # the plane rising 0.2 m per m along x rises 0.2 × 30 = 6 m per column: the same 11.3099°
+    along_x = 6.0 * cols
+    np.testing.assert_allclose(kernels.slope_degrees(along_x, (30.0, 60.0)), math.degrees(math.atan(0.2)), rtol=1e-12)
+    # square 30 m cells, 0.2 m per m along y = 6 m per row: atan(0.2) again, with (30, 30) or one number
+    np.testing.assert_allclose(kernels.slope_degrees(6.0 * rows, (30.0, 30.0)), math.degrees(math.atan(0.2)),
+                               rtol=1e-12)
+    np.testing.assert_allclose(kernels.slope_degrees(6.0 * rows, 30.0), math.degrees(math.atan(0.2)), rtol=1e-12)
+    # LS of the plane on the 30 × 60 m cells: θ = 11.31° ≥ 10° so S = 21.91 sin θ − 0.96 (Liu et al. 1994) with
+    # sin θ = 0.2/√1.04; tan θ = 0.2 ≥ 5 % so m = 0.5 and L = (50/22.13)^0.5 for λ = 50 m
+    sin = 0.2 / math.sqrt(1.04)
+    np.testing.assert_allclose(kernels.ls_from_dem(along_y, (30.0, 60.0), 50.0),
+                               (21.91 * sin - 0.96) * math.sqrt(50 / 22.13), rtol=1e-12)
 
 
 def test_ls_from_a_dem_is_the_same_in_blocks(tmp_path):
@@ -432,3 +457,42 @@ def test_ls_from_a_dem_when_no_ls_layer_is_given(tmp_path, tiny_inventory):
     _edit(grid, lambda d: d["years"][2020].pop("slope_length"))
     with pytest.raises(GridError, match="LS from a DEM needs a constant slope length"):
         _services(tiny_inventory, grid)
+
+
+def test_non_square_cells_give_their_slope_and_area(tmp_path, tiny_inventory):
+    # Cells 100 m wide and 50 m high: 0.5 hm² each, so 990001's 100 forest cells are 50 hm². The DEM rises 5 m per
+    # row, i.e. 5/50 = 0.1 m per m along y: tan θ = 0.1, the LS of test_ls_from_a_dem_plane, and forest soil retained
+    # = R·K·LS·(1 − C·P) × A = 5000 × 0.03 × LS × (1 − 0.01) × 50 hm² (with one cell size, 5/100 = 0.05, a gentler
+    # slope and another LS).
+    layers = {k: v for k, v in tiny_layers().items() if k != "slope_length_steepness"}
+    grid = write_tiny_grid(tmp_path, years=(2020,), layers=layers, cell=(100.0, 50.0))
+    write_tif(tmp_path / "dem.tif", np.tile(np.arange(SHAPE[0])[:, None] * 5.0, (1, SHAPE[1])), cell=(100.0, 50.0))
+    _edit(grid, lambda d: d["years"][2020].update(dem={"file": "dem.tif", "unit": "m"},
+                                                  slope_length={"value": 50, "unit": "m"}))
+    opened = load_grid(grid, chunks=None)
+    assert opened.cell_size == (100.0, 50.0) and opened.cell_area_hm2 == 0.5  # 100 × 50 m = 5000 m² = 0.5 hm²
+    s = _services(tiny_inventory, grid).set_index(KEYS)
+    ls = (16.8 * 0.1 / math.sqrt(1.01) - 0.5) * math.sqrt(50 / 22.13)
+    row = s.loc[("990001", 2020, "soil_retention", "soil_retained", "forest")]
+    assert row["path"] == "gridded"
+    assert row["quantity"] == pytest.approx(5000 * 0.03 * ls * (1 - 0.01) * 50, rel=1e-12)
+
+
+def test_a_rotated_raster_is_refused_naming_its_file(tmp_path):
+    from rasterio.transform import Affine
+    grid = write_tiny_grid(tmp_path, years=(2020, 2021))
+    # npp.tif on a transform with a rotation term (b = d = 10): refused once, though both years name it
+    rotated = Affine(100.0, 10.0, ORIGIN[0], 10.0, -100.0, ORIGIN[1])
+    write_tif(tmp_path / "npp.tif", tiny_layers()["npp"], transform=rotated)
+    with pytest.raises(GridError) as err:
+        load_grid(grid, chunks=None)
+    problems = [p for p in err.value.problems if "rotated" in str(p)]
+    assert len(problems) == 1 and str(problems[0]).startswith("npp.tif") and "b=10, d=10" in str(problems[0])
+    assert not any("npp.tif" in str(p) and "rotated" not in str(p) for p in err.value.problems)
+    # the land-cover layer itself: the grid cannot be checked further, one problem naming it
+    write_tif(tmp_path / "npp.tif", tiny_layers()["npp"])
+    write_tif(tmp_path / "landcover.tif", tiny_cells()[1], transform=rotated)
+    with pytest.raises(GridError) as err:
+        load_grid(grid, chunks=None)
+    assert [str(p).split(",")[0] for p in err.value.problems] == ["landcover.tif"]
+    assert "rotated or sheared" in str(err.value.problems[0])

@@ -219,3 +219,40 @@ def test_chengkou_inventory_is_reproduced_by_its_derivation_script(tmp_path):
     assert sorted(p.name for p in tmp_path.glob("*.csv")) == committed
     for name in committed:
         assert (tmp_path / name).read_bytes() == (CHENGKOU / name).read_bytes(), name
+
+
+def test_columns_in_wan_mu_and_yi_kwh_load_exactly(tmp_path):
+    # Areas written in 万亩: 100 hm² = 1500 亩 = 0.15 万亩, read as 0.15 × 10⁴/15 = 0.15 × 2000/3 = 100 hm²
+    # (the factor's 10³ moves the decimal point of the text, "0.15e3" = 150, then 150 × 2 / 3 = 100; with the
+    # float factor 666.666… it was 99.99999999999999). 300 hm² = 4500 亩 = 0.45 万亩; 20 hm² = 300 亩 = 0.03 万亩;
+    # 30 hm² = 0.045 万亩; 990002's other land, 100 hm², is written "1.5e-1" (an exponent already: read as the
+    # float 0.15, then × 2000 / 3 = 100). Hydropower 4.9 亿kWh = 490 000 000 kWh exactly (in floats 4.9 × 10⁸
+    # is 490 000 000.00000006).
+    t = tiny_tables()
+    wan_mu = {100: "0.15", 300: "0.45", 20: "0.03", 30: "0.045", 50: "0.075"}
+    for r in t["extent"]:
+        area = r.pop("area [hm2]")
+        other_990002 = r["region_code"] == "990002" and r["ecosystem"] == "other"
+        r["area [万亩]"] = "1.5e-1" if other_990002 else wan_mu[area]
+    for r in t["hydropower"]:
+        r["generation [亿kWh]"] = "4.9"
+        del r["generation [kWh]"]
+    inventory = load_inventory(write_tables(tmp_path / "wan", t))
+    extent = inventory.table("extent").set_index(["region_code", "year", "ecosystem"])["area"]
+    assert extent[("990001", 2020, "forest")] == 100.0
+    assert extent[("990002", 2020, "forest")] == 300.0
+    assert extent[("990001", 2020, "wetland_reservoir")] == 20.0
+    assert extent[("990001", 2020, "grassland")] == 30.0
+    assert extent[("990001", 2020, "other")] == 50.0
+    assert extent[("990002", 2021, "other")] == 100.0
+    assert inventory.table("hydropower")["generation"].tolist() == [490_000_000.0, 490_000_000.0]
+
+
+def test_cells_are_converted_from_their_decimal_text():
+    # 万亩 → hm² is 10⁴/15 = 10³ × 2/3: "1.5" is read as "1.5e3" = 1500, × 2 / 3 = 1000 hm² (1.5 万亩 = 15 000 亩
+    # = 15 000/15 hm²); "0.3" → 300 × 2 / 3 = 200 hm²; "1.5e0" already has an exponent: the float 1.5 × 2000 / 3
+    # = 1000; an empty cell stays empty and "abc" is not a number (NaN; the loader reports it).
+    from gep.inventory import _numbers_in
+    got = _numbers_in(pd.Series(["1.5", "0.3", "1.5e0", "", "abc"]), "万亩", "hm2")
+    assert got.tolist()[:3] == [1000.0, 200.0, 1000.0]
+    assert got.isna().tolist() == [False, False, False, True, True]

@@ -364,8 +364,8 @@ def test_decomposition_rejects_inconsistent_basic_data():
 
 
 def test_new_ecosystem_type_is_all_area_effect():
-    """An ET that did not exist at opening: intensity and unit price come from the closing balance, so the
-    whole value is an addition from conversion."""
+    """An ET that did not exist at opening, in basic data that give no unit prices: intensity and unit price
+    come from the closing balance, so the whole value is an addition from conversion."""
     basic = pd.DataFrame([("New", "climate", 0, 5, 0, 10, 0.0, 10 * 26 * annuity_factor(RATE, LIFE))],
                          columns=["ecosystem_type", "service", "a0", "a1", "es0", "es1", "npv0", "npv1"])
     d = decompose(basic, LIFE)
@@ -402,3 +402,51 @@ def test_annuity_factor_forms():
     assert annuity_factor(r, n, growth=g) == pytest.approx(sum((1 + g) ** (j - 1) / (1 + r) ** j
                                                                for j in range(1, n + 1)), rel=1e-12)
     assert annuity_factor(0.03, 10, growth=0.03) == pytest.approx(10 / 1.03)
+
+
+def test_zero_opening_flow_takes_its_own_years_unit_price():
+    """A balance without flow takes the unit price of its own year, V/Q = P · F / N (SEEA EA §A10.12).
+
+    By hand: one grassland of a0 = a1 = 10 ha grazed 0 t in the opening year and 4 t/yr in the closing year, at
+    50 and 60 currency/t; r = 0 and N = 10 yr, so F = N = 10 and the unit prices are the prices themselves.
+    NPV0 = 0, NPV1 = 4 × 60 × 10 = 2400. Q0 = 0, Q1 = 4 × 10 = 40; q0 = 0, q1 = 40/10 = 4; p0 = 50 (own year),
+    p1 = 2400/40 = 60.
+        area effect   = (10 − 10) · … = 0
+        volume effect = (4 − 0) · [(50·10 + 60·10)/3 + (50·10 + 60·10)/6] = 4 · (1100/3 + 1100/6) = 4 · 550 = 2200
+        price effect  = (60 − 50) · [(0·10 + 4·10)/3 + (0·10 + 4·10)/6] = 10 · (40/3 + 40/6) = 10 · 20 = 200
+    (2200 + 200 = 2400 = NPV1 − NPV0; with the other year's price, p0 = 60, it was all volume: 2400 and 0.)
+    The vanishing flow (4 t → 0 t, same prices): NPV0 = 4 × 50 × 10 = 2000, NPV1 = 0, p0 = 2000/40 = 50, p1 = 60
+    (own year): volume = (0 − 4) · 550 = −2200; price = (60 − 50) · [(4·10 + 0)/3 + (4·10 + 0)/6] = 200;
+    −2200 + 200 = −2000 = NPV1 − NPV0. With no condition change the volume effect is a reappraisal, the price
+    effect a revaluation."""
+    flows = pd.DataFrame([("Grassland", "grazing", 0, 4, 50, 60)],
+                         columns=["ecosystem_type", "service", "quantity_0", "quantity_1", "price_0", "price_1"])
+    extent = {"Grassland": 10}
+    result = monetary_asset_account(flows, extent, extent, {"Grassland": 0.0}, rate=0.0, asset_life=10)
+    d = result.decomposition.iloc[0]
+    assert [d.p0, d.p1, d.q0, d.q1] == pytest.approx([50, 60, 0, 4], rel=1e-12)
+    assert [d.area_effect, d.volume_effect, d.price_effect] == pytest.approx([0, 2200, 200], rel=1e-12, abs=1e-9)
+    account = result.account
+    assert account.at["upward_reappraisals", "Grassland"] == pytest.approx(2200, rel=1e-12)
+    assert account.at["revaluations", "Grassland"] == pytest.approx(200, rel=1e-12)
+
+    vanishing = flows.assign(quantity_0=4, quantity_1=0)
+    d = monetary_asset_account(vanishing, extent, extent, {"Grassland": 0.0}, rate=0.0,
+                               asset_life=10).decomposition.iloc[0]
+    assert [d.p0, d.p1] == pytest.approx([50, 60], rel=1e-12)
+    assert [d.area_effect, d.volume_effect, d.price_effect] == pytest.approx([0, -2200, 200], rel=1e-12, abs=1e-9)
+
+
+def test_zero_flow_unit_price_is_discounted_like_the_others():
+    """At r = 2 % over N = 100 yr (SEEALand's F = 43.0983516…), the opening balance without flow takes
+    p0 = P0 · F / N = 25 · 43.0983516… / 100 = 10.7745879… and the closing p1 = NPV1/Q1 = P1 · F / N =
+    26 · 0.430983516… = 11.2055714…; with a0 = a1 = 5 ha, q1 = 10 · 100 / 5 = 200: price effect =
+    (p1 − p0) · (q1 · a)/2 = 1 · 0.430983516… · 200 · 5 / 2 = 215.49175…, the rest of NPV1 is volume."""
+    flows = pd.DataFrame([("Urban area", "climate", 0, 10, 25, 26)],
+                         columns=["ecosystem_type", "service", "quantity_0", "quantity_1", "price_0", "price_1"])
+    extent = {"Urban area": 5}
+    d = monetary_asset_account(flows, extent, extent, {"Urban area": 0.0}, RATE, LIFE).decomposition.iloc[0]
+    f = annuity_factor(RATE, LIFE)
+    assert d.p0 == pytest.approx(25 * f / 100, rel=1e-12)
+    assert d.price_effect == pytest.approx(f / 100 * 200 * 5 / 2, rel=1e-12)
+    assert d.volume_effect == pytest.approx(10 * 26 * f - f / 100 * 200 * 5 / 2, rel=1e-12)

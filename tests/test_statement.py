@@ -114,3 +114,19 @@ def test_a_townships_change_matrix_holds_only_its_own_conversions(tmp_path):
     m = st.change_matrix
     assert m.loc["forest", "forest"] == 300 and m.loc["other", "other"] == 100
     assert m.loc["other", "forest"] == 0 and m.loc["closing", "opening"] == 400
+
+
+def test_a_flow_of_the_whole_region_new_in_the_term_has_no_price_effect(tmp_path):
+    """The tiny county's grain (粮食, farmland: no farmland in its extent, so valued with the whole region) is
+    produced in 2021 only: 10 t at 3000 元/t. Its opening balance has no flow, and its price in 2020 is unknown, so
+    it takes its 2021 price (as every flow new in the term does): no price effect, and the whole NPV of the flow,
+    10 × 3000 × F = 30 000 F 元, is a volume effect (a placeholder price would have made a price effect of it)."""
+    from conftest import tiny_tables, write_tables
+    t = tiny_tables()
+    t["products"] = [r for r in t["products"] if not (r["product"] == "粮食" and r["year"] == 2020)]
+    inv = load_inventory(write_tables(tmp_path / "grain", t))
+    reg = load_register()
+    st = build_statement(inv, reg, account(inv, reg), "990000", 2020, 2021)
+    d = st.monetary.decomposition.set_index(["ecosystem_type", "service"]).loc[("all", "agriculture_products/粮食")]
+    assert d["price_effect"] == pytest.approx(0, abs=1e-9)
+    assert d["volume_effect"] == pytest.approx(10 * 3000 * F, rel=1e-9)

@@ -5,11 +5,14 @@ e.g. 1 亩 = 1/15 hm² = 10 000/15 m²); none was copied from what the code prin
 """
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pint
 import pytest
 
 from gep.units import (
+    _ALIASES,
     CO2_PER_C,
     O2_PER_CO2,
     UnitError,
@@ -19,8 +22,12 @@ from gep.units import (
     co2_to_carbon,
     conversion,
     convert_magnitude,
+    convert_text,
+    decimal_shift,
     parse_unit,
+    plain_unit,
     quantity,
+    scale,
     to_magnitude,
     ureg,
 )
@@ -39,7 +46,7 @@ def test_mu_to_hectare_is_exact():
     # 1 亩 = 1/15 hm² (市亩), so 1500 亩 = 1500/15 = 100 hm², bit for bit (applied as a division by 15).
     assert convert_magnitude(1500, "亩", "hm²") == 100.0
     assert convert_magnitude(1500.0, "亩", "公顷") == 100.0
-    assert conversion("亩", "hm²") == ("div", 15.0)
+    assert conversion("亩", "hm²") == Fraction(1, 15)
 
 
 def test_mu_to_hectare_on_arrays_is_exact():
@@ -51,7 +58,7 @@ def test_mu_to_hectare_on_arrays_is_exact():
 def test_hectare_to_mu_and_km2_to_mu():
     # 1 hm² = 15 亩; 1 km² = 100 hm² = 1500 亩 (both whole factors, applied as exact multiplications)
     assert convert_magnitude(100.0, "hm²", "亩") == 1500.0
-    assert conversion("km²", "亩") == ("mul", 1500.0)
+    assert conversion("km²", "亩") == 1500
     assert convert_magnitude(2.0, "平方公里", "亩") == 3000.0
 
 
@@ -68,8 +75,8 @@ def test_mu_is_an_area_not_milli_atomic_mass_unit():
 
 
 def test_wan_mu_to_hectare():
-    # 1 万亩 = 1e4 × 1/15 hm² = 666.666… hm²; 1.5 万亩 = 15 000/15 = 1000 hm²
-    assert convert_magnitude(1.5, "万亩", "hm²") == pytest.approx(1000.0, rel=1e-12)
+    # 1 万亩 = 1e4 × 1/15 hm² = 666.666… hm²; 1.5 万亩 = 15 000/15 = 1000 hm², exactly
+    assert convert_magnitude(1.5, "万亩", "hm²") == 1000.0
 
 
 @pytest.mark.parametrize(
@@ -124,7 +131,7 @@ def test_chinese_prefix_conversions(value, src, dst, expected):
 def test_wan_m3_is_ten_thousand_cubic_metres_not_wan_metre_cubed():
     # 万m³ = 1e4 m³. Read as (万m)³ it would be (1e4 m)³ = 1e12 m³.
     assert quantity(1, "万m³").to("m**3").magnitude == 1e4
-    assert conversion("万m³", "m³") == ("mul", 1e4)
+    assert conversion("万m³", "m³") == 10_000
     assert parse_unit("万m³").dimensionality == dim("[length]**3")
     assert quantity(1, "亿m³").to("m**3").magnitude == 1e8
 
@@ -361,7 +368,7 @@ def test_parse_percent():
     assert parse_unit("%").dimensionality == ureg.dimensionless.dimensionality
     # 3.52 % = 0.0352
     assert quantity(3.52, "%").to("dimensionless").magnitude == pytest.approx(0.0352, rel=1e-12)
-    assert conversion("%", "1") == ("div", 100.0)
+    assert conversion("%", "1") == Fraction(1, 100)
 
 
 @pytest.mark.parametrize("text", ["1", "-", "无量纲", "dimensionless"])
@@ -389,3 +396,131 @@ def test_parse_other_compound_spellings():
 ])
 def test_parse_kw_h_with_middle_dot(text, expected):
     assert parse_unit(text) == ureg.parse_units(expected)
+
+
+# --------------------------------------------------------------------------------------------------
+# Exact conversion factors: a result a float can hold comes out exactly (asserted with ==, never approx)
+# --------------------------------------------------------------------------------------------------
+
+def test_conversion_factors_are_exact_rationals():
+    # From the definitions: 亩 = 10 000/15 m² and hm² = 10 000 m², so 亩 → hm² = 1/15; 万亩 → hm² = 10⁴/15
+    # = 2000/3; 1 kWh = 1000 W × 3600 s = 3600 kJ, so kJ → kWh = 1/3600; 亿元 → 元 = 10⁸; 万元/t → 元/t = 10⁴.
+    assert conversion("亩", "hm²") == Fraction(1, 15)
+    assert conversion("万亩", "hm²") == Fraction(2000, 3)
+    assert conversion("kJ", "kWh") == Fraction(1, 3600)
+    assert conversion("亿元", "元") == 100_000_000
+    assert conversion("万元/t", "元/t") == 10_000
+
+
+def test_one_and_a_half_wan_mu_is_exactly_1000_hectares():
+    # 1.5 万亩 = 15 000 亩 = 15 000/15 hm² = 1000 hm². Applied as 1.5 × 2000 / 3: 1.5 × 2000 = 3000 and
+    # 3000 / 3 = 1000 are exact in floats. With the float factor 666.6666666666666, 0.3 万亩 (= 3000 亩 = 200 hm²)
+    # came out 199.99999999999997.
+    assert convert_magnitude(1.5, "万亩", "hm²") == 1000.0
+    assert to_magnitude(quantity(1.5, "万亩"), "hectare") == 1000.0
+    np.testing.assert_array_equal(convert_magnitude(np.array([1.5, 0.3, 3.0]), "万亩", "hm²"),
+                                  # 0.3 万亩 = 3000 亩 = 200 hm²; 3 万亩 = 30 000/15 = 2000 hm²
+                                  np.array([1000.0, 200.0, 2000.0]))
+
+
+def test_mu_to_hectare_exact_values():
+    # 3 亩 = 3/15 = 1/5 hm², and 3.0 / 15.0 is the double nearest 0.2, i.e. the float 0.2;
+    # 22.5 亩 = 22.5/15 = 1.5 hm² (exact in binary); 1 hm² = 15 亩 back again.
+    assert convert_magnitude(3.0, "亩", "hm²") == 0.2
+    assert convert_magnitude(22.5, "亩", "hm²") == 1.5
+    assert convert_magnitude(1.5, "hm²", "亩") == 22.5
+
+
+def test_wan_m3_to_m3_exact_from_text():
+    # 0.07 万m³ = 700 m³. The float 0.07 is slightly above 0.07, and 0.07 × 10⁴ in floats is
+    # 700.0000000000001; read from the text "0.07" (Fraction 7/100 × 10⁴) it is exactly 700.
+    assert convert_text("0.07", "万m³", "m³") == 700.0
+    # 3 万m³ = 3 × 10⁴ = 30 000 m³; 3.154 亿m³ = 3.154 × 10⁴ 万m³ = 31 540 万m³
+    assert convert_magnitude(3.0, "万m³", "m³") == 30_000.0
+    assert convert_text("3.154", "亿m³", "万m³") == 31_540.0
+
+
+def test_yi_yuan_to_yuan_exact():
+    # 17.2 亿元 = 17.2 × 10⁸ = 1 720 000 000 元; 0.35 亿元 = 35 000 000 元; 4.9 亿元 = 490 000 000 元 and
+    # 1.1 亿元 = 110 000 000 元 (in floats 4.9 × 10⁸ is 490 000 000.00000006 and 1.1 × 10⁸ is 110 000 000.00000001;
+    # from the text they are exact).
+    assert convert_text("17.2", "亿元", "元") == 1_720_000_000.0
+    assert convert_text("1.1", "亿元", "元") == 110_000_000.0
+    assert convert_text("0.35", "亿元", "元") == 35_000_000.0
+    assert convert_text("4.9", "亿元", "元") == 490_000_000.0
+    assert convert_magnitude(3.0, "亿元", "元") == 300_000_000.0
+
+
+def test_kj_to_kwh_exact():
+    # 1 kWh = 1 kW × 1 h = 1000 J/s × 3600 s = 3 600 000 J = 3600 kJ, so 5400 kJ = 5400/3600 = 1.5 kWh and
+    # 900 kJ = 0.25 kWh (one division by 3600, exact because the quotients are binary fractions).
+    assert convert_magnitude(5400.0, "kJ", "kWh") == 1.5
+    assert convert_magnitude(900.0, "kJ", "kWh") == 0.25
+    assert convert_magnitude(1.5, "kWh", "kJ") == 5400.0
+
+
+def test_wan_tonnes_times_wan_yuan_per_tonne_is_exact():
+    # 1.5 万t × 0.2 万元/t: each operand to its plain unit first, 1.5 万t = 15 000 t and 0.2 万元/t = 2000 元/t
+    # (float(0.2) × 10 000 rounds to exactly 2000.0), then 15 000 × 2000 = 30 000 000 元. Multiplying first,
+    # 1.5 × 0.2 × 10⁸ = 30 000 000.000000004 in floats.
+    from gep.services.provisioning import hydropower_value, market_value
+    assert float(0.2) * 10_000 == 2000.0
+    assert market_value(quantity(1.5, "万t"), quantity(0.2, "万元/t")).magnitude == 30_000_000.0
+    # 95.30 亿kWh × 0.53 元/kWh (白玛卓嘎 et al. 2017, 表3): 9 530 000 000 kWh × 0.53 = 5 050 900 000 元
+    # (95.3 × 10⁸ rounds to exactly 9.53e9; × the float 0.53 = 0.53000000000000002665… gives 5 050 900 000.00000025,
+    # within half a unit in the last place (4.8e-7) of 5 050 900 000)
+    assert hydropower_value(quantity(95.30, "亿kWh"), quantity(0.53, "元/kWh")).magnitude == 5_050_900_000.0
+
+
+def test_plain_unit_drops_wan_and_yi():
+    # 万t → t, 万元/t → 元/t, 亿m³ → m³, 万t CO₂ → t CO₂; 亩 and t stay as they are
+    assert plain_unit("万t") == parse_unit("t")
+    assert plain_unit("万元/t") == parse_unit("元/t")
+    assert plain_unit("亿m³") == parse_unit("m³")
+    assert plain_unit("万t CO₂") == parse_unit("t CO₂")
+    assert plain_unit("亩") == parse_unit("亩")
+
+
+def test_scale_applies_p_then_q():
+    # 2000/3 applied to 1.5: 1.5 × 2000 = 3000, / 3 = 1000; to 0.3: 0.3 × 2000 = 600 (rounded to exactly 600.0),
+    # / 3 = 200 (0.3 × 666.6666666666666 is 199.99999999999997); 1/15: one division; 10⁴: one multiplication;
+    # a factor of 1 returns the values unchanged.
+    assert scale(1.5, Fraction(2000, 3)) == 1000.0
+    assert scale(0.3, Fraction(2000, 3)) == 200.0
+    assert scale(1500.0, Fraction(1, 15)) == 100.0
+    assert scale(0.2, Fraction(10_000)) == 2000.0
+    values = np.array([1.0, 2.0])
+    assert scale(values, Fraction(1)) is values
+
+
+def test_decimal_shift():
+    # 2000/3 = 10³ × 2/3; 1/3600 = 10⁻² × 1/36; 1/15 has no power of ten; 10⁸ = 10⁸ × 1
+    assert decimal_shift(Fraction(2000, 3)) == (3, Fraction(2, 3))
+    assert decimal_shift(Fraction(1, 3600)) == (-2, Fraction(1, 36))
+    assert decimal_shift(Fraction(1, 15)) == (0, Fraction(1, 15))
+    assert decimal_shift(Fraction(10**8)) == (8, Fraction(1))
+
+
+def test_si_prefixes_are_exact():
+    # milli = 1e-3 exactly: 1 mm = 1/1000 m (the float 0.001 is not 1/1000); 1 g = 1/1000 kg; 1 kJ = 1000 J;
+    # 1 MJ·mm/(hm²·h) = 10⁶ J × 10⁻³ m / (10⁴ m² × 3600 s) = 1/36 000 J/(m·s)
+    assert conversion("mm", "m") == Fraction(1, 1000)
+    assert conversion("g", "kg") == Fraction(1, 1000)
+    assert conversion("kJ", "J") == 1000
+    assert conversion("MJ*mm/(hm2*h)", "J/(m*s)") == Fraction(1, 36_000)
+
+
+@pytest.mark.parametrize("unit", sorted(set(_ALIASES.values()) | {
+    "mm/a", "MJ*mm/(hectare*h)", "t*hectare*h/(hectare*MJ*mm)", "gram_carbon/m**2", "kJ/(m**2*day)", "kWh/m**3",
+    "yuan/t_CO2", "wan_yuan/wan_m3", "yuan/(hectare*a)"}))
+def test_every_registry_unit_converts_exactly_to_base_units(unit):
+    # Every unit gep names is a decimal or 10 000/15 multiple of SI base units (亩 = 10 000/15 m²; 万/亿 and
+    # the SI prefixes are powers of ten; h = 3600 s, d = 86 400 s, a = 365.25 d = 1461/4 d), so the powers of 2 in
+    # the denominator of its exact factor are few (2⁵ for mm/a = 1/(1000 × 1461/4 × 86 400) m/s); a float such as
+    # 0.001 read as a binary fraction would bring 2⁶⁰. The factor agrees with pint's float factor (checked inside
+    # conversion()). 万t → t and 万元/t → 元/t are whole multiples.
+    base = str(quantity(1, unit).to_base_units().units)
+    for target in (base, str(plain_unit(unit))):
+        factor = conversion(unit, target)
+        twos = factor.denominator & -factor.denominator  # the largest power of 2 dividing it
+        assert twos <= 2**20, (unit, target, factor)

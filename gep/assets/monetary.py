@@ -13,7 +13,7 @@ ecosystem service; amounts are in the currency of the inputs ("currency" below),
 Pipeline::
 
     npv_table(expected flows, r, N)             → NPV per ET × service, opening and closing
-    decomposition_basic_data(..., extent)       → a0, a1, ES0, ES1, NPV0, NPV1 per ET × service
+    decomposition_basic_data(..., extent)       → a0, a1, ES0, ES1, NPV0, NPV1, unit prices per ET × service
     decompose(basic data, N)                    → q, p, area / volume / price effects (Annex A10.1)
     assign_entries(effects, condition, ...)     → the account entry of each effect (legend rule or override)
     asset_account(opening, closing, entries)    → SEEA EA Table 10.1, balance-checked
@@ -185,11 +185,21 @@ def decomposition_basic_data(npvs: pd.DataFrame, extent_0: Mapping[str, float],
                              extent_1: Mapping[str, float]) -> pd.DataFrame:
     """The basic data of the decomposition from an :func:`npv_table` and the extent account:
     ``a0``, ``a1`` [ha] (extent of the service's ecosystem type), ``es0``, ``es1`` (expected flows
-    [service unit/yr]) and ``npv0``, ``npv1`` [currency]. This is the mechanical path: the expected flows
-    are the physical quantities the NPVs were computed from."""
+    [service unit/yr]), ``npv0``, ``npv1`` [currency] and ``up0``, ``up1``, the discounted unit price of each
+    balance at its own year's price, V/Q = P · F / N [currency/service unit] (SEEA EA §A10.12; F the annuity
+    factor of the table's discount rate and asset life N), which :func:`decompose` needs where a balance has no
+    flow. This is the mechanical path: the expected flows are the physical quantities the NPVs were computed
+    from."""
     missing = sorted(set(npvs["ecosystem_type"]) - set(extent_0) | set(npvs["ecosystem_type"]) - set(extent_1))
     if missing:
         raise AssetAccountError(f"no opening or closing extent for ecosystem type(s) {missing}")
+    attrs = npvs.attrs
+    if "discount_rate" in attrs and "asset_life" in attrs and attrs["asset_life"]:
+        per_unit = annuity_factor(attrs["discount_rate"], attrs["asset_life"], attrs.get("growth", 0.0),
+                                  attrs.get("timing", "end")) / attrs["asset_life"]
+        up0, up1 = (npvs[f"price_{t}"].astype(float).values * per_unit for t in ("0", "1"))
+    else:  # an NPV table made elsewhere: no unit prices (decompose then falls back, see there)
+        up0 = up1 = np.full(len(npvs), np.nan)
     return pd.DataFrame({
         "ecosystem_type": npvs["ecosystem_type"].values,
         "service": npvs["service"].values,
@@ -199,6 +209,8 @@ def decomposition_basic_data(npvs: pd.DataFrame, extent_0: Mapping[str, float],
         "es1": npvs["quantity_1"].astype(float).values,
         "npv0": npvs["npv_0"].astype(float).values,
         "npv1": npvs["npv_1"].astype(float).values,
+        "up0": up0,
+        "up1": up1,
     })
 
 
@@ -211,6 +223,7 @@ def decompose(basic: pd.DataFrame, asset_life: float, tolerance: float = 1e-6) -
         Q = ES · N                 expected quantity over the asset life [service unit]
         q = Q / a                  intensity [service unit/ha]
         p = NPV / Q                discounted unit price [currency/service unit], so that NPV = p · q · a
+                                   (= P · F / N, P the price, F the annuity factor: SEEA EA §A10.12)
 
         area effect   = (a1 − a0) · [(p0 q0 + p1 q1)/3 + (p0 q1 + p1 q0)/6]
         volume effect = (q1 − q0) · [(p0 a0 + p1 a1)/3 + (p0 a1 + p1 a0)/6]
@@ -219,9 +232,12 @@ def decompose(basic: pd.DataFrame, asset_life: float, tolerance: float = 1e-6) -
     (the integral of d(p q a) along straight lines from opening to closing; the three effects add up to
     NPV1 − NPV0 exactly — checked here to ``tolerance`` [currency] + 1e-9 relative). N [yr] only scales
     Q, q and p, not the effects. Where a balance has no area (a new or vanished ecosystem type) its
-    intensity is taken from the other balance, and where it has no quantity its unit price is taken from
-    the other balance, so that p q a still equals its NPV (0) and the change is explained by the area or
-    volume effect. These are the columns of the "NPV Decomposition" sheet of SEEALand.
+    intensity is taken from the other balance. Where a balance has no flow (Q = 0, so NPV = 0 and NPV/Q is
+    undefined) its unit price is that of its own year, p = P · F / N (SEEA EA §A10.12), from the optional
+    columns ``up0``, ``up1`` (:func:`decomposition_basic_data` gives them); p q a still equals its NPV (0), and
+    a price that changed between the years is a price effect, not part of the volume effect. Only where the
+    basic data give no unit price for that balance (``up`` absent or NaN) is the other balance's taken.
+    These are the columns of the "NPV Decomposition" sheet of SEEALand.
     """
     _require(basic, ["ecosystem_type", "service", "a0", "a1", "es0", "es1", "npv0", "npv1"], "basic data")
     d = basic.copy()
@@ -240,8 +256,11 @@ def decompose(basic: pd.DataFrame, asset_life: float, tolerance: float = 1e-6) -
         p0, p1 = d["npv0"] / d["Q0"], d["npv1"] / d["Q1"]
     d["q0"] = q0.where(d["a0"] != 0, q1).fillna(0.0)
     d["q1"] = q1.where(d["a1"] != 0, q0).fillna(0.0)
-    d["p0"] = p0.where(d["Q0"] != 0, p1).fillna(0.0)
-    d["p1"] = p1.where(d["Q1"] != 0, p0).fillna(0.0)
+    own0 = d["up0"].astype(float) if "up0" in d else pd.Series(np.nan, index=d.index)
+    own1 = d["up1"].astype(float) if "up1" in d else pd.Series(np.nan, index=d.index)
+    p0, p1 = p0.where(d["Q0"] != 0, own0), p1.where(d["Q1"] != 0, own1)  # no flow: its own year's unit price
+    d["p0"] = p0.fillna(p1).fillna(0.0)  # no price for the balance at all: the other balance's
+    d["p1"] = p1.fillna(p0).fillna(0.0)
     a0, a1, q0, q1, p0, p1 = (d[c] for c in ("a0", "a1", "q0", "q1", "p0", "p1"))
     d["area_effect"] = (a1 - a0) * ((p0 * q0 + p1 * q1) / 3 + (p0 * q1 + p1 * q0) / 6)
     d["volume_effect"] = (q1 - q0) * ((p0 * a0 + p1 * a1) / 3 + (p0 * a1 + p1 * a0) / 6)

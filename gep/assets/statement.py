@@ -137,8 +137,12 @@ def build_statement(inventory, register, results, region: str, start: int, end: 
                                                                           WHOLE_REGION))
         flows = flows.assign(v0=flows.quantity_0 * flows.price_0, v1=flows.quantity_1 * flows.price_1).groupby(
             ["ecosystem_type", "service"], as_index=False)[["quantity_0", "quantity_1", "v0", "v1"]].sum()
-        flows["price_0"] = np.where(flows.quantity_0 != 0, flows.v0 / flows.quantity_0.where(flows.quantity_0 != 0), 1.0)
-        flows["price_1"] = np.where(flows.quantity_1 != 0, flows.v1 / flows.quantity_1.where(flows.quantity_1 != 0), 1.0)
+        p0 = flows.v0 / flows.quantity_0.where(flows.quantity_0 != 0)
+        p1 = flows.v1 / flows.quantity_1.where(flows.quantity_1 != 0)
+        # a flow absent in one year takes the other year's price, as expected_flows does (the decomposition
+        # values a balance without flow at its own price: a placeholder there would be a price change)
+        flows["price_0"] = p0.fillna(p1).fillna(1.0)
+        flows["price_1"] = p1.fillna(p0).fillna(1.0)
         flows = flows.drop(columns=["v0", "v1"])
     types = sorted(set(flows["ecosystem_type"]))
     condition = condition_account(physical)

@@ -19,6 +19,7 @@ import pandas as pd
 from ..coefficients import CANONICAL_UNITS
 from ..inventory import Problem
 from ..method_inputs import METHOD_ARGUMENTS
+from ..units import scale
 from .layers import Grid, GridError, load_grid
 from .zonal import INDICATORS, Indicator, Plan, ecosystems_of, indicators, ls_layer, zonal_sums
 
@@ -54,7 +55,7 @@ def _layer_arrays(grid: Grid, year: int, wanted: set[str]) -> tuple[dict, dict, 
                 raise GridError([Problem(grid.path.name, None, f"years.{year}.slope_length",
                                          "LS from a DEM needs a constant slope length, e.g. "
                                          "slope_length: {value: 50, unit: m}")])
-            arrays[name] = ls_layer(dem.data.data, length.value * length.factor, grid.cell_size_m, dem.nodata,
+            arrays[name] = ls_layer(dem.data.data, scale(length.value, length.factor), grid.cell_size, dem.nodata,
                                     dem.factor)
             labels[name] = (f"LS from {dem.label} and {length.label} (S: McCool et al. 1987, Liu et al. 1994; "
                             f"L for a fixed slope length)")
@@ -63,7 +64,7 @@ def _layer_arrays(grid: Grid, year: int, wanted: set[str]) -> tuple[dict, dict, 
             continue
         labels[name] = layer.label
         if layer.value is not None:
-            constants[name] = layer.value * layer.factor
+            constants[name] = scale(layer.value, layer.factor)
         else:
             arrays[name], nodata[name], factors[name] = layer.cells(grid.chunks), layer.nodata, layer.factor
     return arrays, constants, {"nodata": nodata, "factors": factors}, labels
@@ -179,7 +180,8 @@ def gridded_quantities(ctx, grid_path: str | Path, scheduler=None, progress: boo
                                  f"grid but {given:.4g} hm² in the extent table")
         for k, ind in enumerate(todo):
             used = ", ".join(labels[a] for a in ind.args if a in labels)
-            source = (f"zonal sum over the cells of {grid.path.name} ({grid.cell_size_m:g} m cells, "
+            dx, dy = grid.cell_size
+            source = (f"zonal sum over the cells of {grid.path.name} ({dx:g} × {dy:g} m cells, "
                       f"{grid.cell_area_hm2:g} hm² each); layers: {used}" + (f"; {grid.source}" if grid.source else ""))
             allowed = [j for j, e in enumerate(ecosystems) if e in ecosystems_of(ind)]
             q, missing = sums[1 + 2 * k], sums[2 + 2 * k]

@@ -115,14 +115,22 @@ def slope_length_factor(slope_deg, slope_length):
 
 
 def slope_degrees(dem, cell_size):
-    """Slope θ [°] of each cell from a DEM [m] by central differences (edges one-sided), cell_size [m]."""
-    dz_dy, dz_dx = np.gradient(np.asarray(dem, dtype=float), cell_size)
+    """Slope θ [°] of each cell from a DEM [m] (rows north to south or south to north, columns along x).
+
+    ``θ = arctan √((∂z/∂x)² + (∂z/∂y)²)``, the gradient by central differences (one-sided at the edges) with
+    each axis's own spacing: ``cell_size`` is ``(dx, dy)`` [m], the width of a column and the height of a row
+    (the transform's |a| and |e|), or one number for square cells. The slope is the angle of the steepest
+    gradient of the surface (Burrough & McDonnell 1998, Principles of Geographical Information Systems, ch. 8),
+    with the second-order finite differences of numpy.gradient."""
+    dx, dy = (cell_size, cell_size) if np.ndim(cell_size) == 0 else cell_size
+    dz_dy, dz_dx = np.gradient(np.asarray(dem, dtype=float), float(dy), float(dx))
     return np.degrees(np.arctan(np.hypot(dz_dx, dz_dy)))
 
 
 def ls_from_dem(dem, cell_size, slope_length):
-    """LS [–] per cell from a DEM [m]: S from the slope (:func:`slope_steepness`) times L for a *fixed*
-    slope length λ [m] (:func:`slope_length_factor`).
+    """LS [–] per cell from a DEM [m] with cells of ``cell_size`` (``(dx, dy)`` [m], or one number for square
+    cells; :func:`slope_degrees`): S from the slope (:func:`slope_steepness`) times L for a *fixed* slope length
+    λ [m] (:func:`slope_length_factor`).
 
     A simple per-cell approximation: no flow accumulation, so λ is the declared slope length everywhere,
     not the upslope length of each cell (the unit-contributing-area method of Moore & Burch 1986 / Desmet &

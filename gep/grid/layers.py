@@ -20,7 +20,8 @@ Format (paths relative to the grid file)::
         cooling_days: {value: 75, unit: d}                # a constant layer
         land_cover: {file: landcover_2020.tif}            # optional: this year's own land cover
 
-Every layer declares its unit, converted once to the kernel unit (:data:`KERNEL_UNITS`) by a scalar factor;
+Every layer declares its unit, converted once to the kernel unit (:data:`KERNEL_UNITS`) by an exact factor
+(applied as ``x × p / q``, :func:`gep.units.scale`);
 kernels then work on magnitudes. All rasters must share the land-cover layer's CRS, transform and shape:
 a mismatch is one error naming every offending layer and what differs, unless ``resample`` names the
 layer, in which case it is reprojected onto the land-cover grid with that method and the run says so.
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +38,7 @@ import yaml
 
 from ..catalogue import inventory_spec
 from ..inventory import InventoryError, Problem
-from ..units import Quantity, UnitError, dimensionality_text, parse_unit, ureg
+from ..units import UnitError, conversion, dimensionality_text, parse_unit, ureg
 
 #: layer name → (kernel unit, whether an annual rate such as mm/a is accepted for the year's amount)
 KERNEL_UNITS: dict[str, tuple[str, bool]] = {
@@ -65,7 +67,8 @@ class GridError(InventoryError):
 class Layer:
     """One layer: a 2-D array (numpy or dask, raw values as stored) or a constant, with its unit.
 
-    ``factor`` converts the stored magnitudes to the kernel unit; ``nodata`` marks missing cells."""
+    ``factor`` (exact, applied with :func:`gep.units.scale`) converts the stored magnitudes to the kernel unit;
+    ``nodata`` marks missing cells."""
 
     name: str
     unit: str
@@ -74,7 +77,7 @@ class Layer:
     data: object = None  # xarray.DataArray (y, x) or None for a constant
     value: float | None = None
     nodata: float | None = None
-    factor: float = 1.0
+    factor: Fraction = Fraction(1)
     as_stored: bool = True  # False once resampled or rasterised: the cells are no longer the file's
 
     def cells(self, chunks: int | None):
@@ -111,13 +114,16 @@ class Grid:
     files: list[Path] = field(default_factory=list)  # every file the description names
 
     @property
-    def cell_area_hm2(self) -> float:
-        """Area of one cell [hm²] from the transform, in the CRS's linear unit (checked to be metres)."""
-        return abs(self.transform.a * self.transform.e - self.transform.b * self.transform.d) / 1e4
+    def cell_size(self) -> tuple[float, float]:
+        """(dx, dy) [m]: the width of a column and the height of a row, from the transform (|a|, |e|; the CRS's
+        linear unit is checked to be metres, and a rotated or sheared transform is refused by :func:`load_grid`)."""
+        return abs(self.transform.a), abs(self.transform.e)
 
     @property
-    def cell_size_m(self) -> float:
-        return abs(self.transform.a)
+    def cell_area_hm2(self) -> float:
+        """Area of one cell [hm²] = |dx · dy| / 10⁴ (30 × 60 m cells are 0.18 hm²)."""
+        dx, dy = self.cell_size
+        return dx * dy / 1e4
 
     @property
     def ecosystems(self) -> list[str]:
@@ -126,21 +132,25 @@ class Grid:
         return [e for e in inventory_spec()["vocabularies"]["ecosystem"] if e in present]
 
 
-def kernel_factor(name: str, unit: str) -> float:
-    """Factor from a layer's declared unit to its kernel unit; an annual rate (mm/a) is the year's amount.
+def kernel_factor(name: str, unit: str) -> Fraction:
+    """Exact factor (:func:`gep.units.conversion`) from a layer's declared unit to its kernel unit; an annual
+    rate (mm/a) is the year's amount. Apply it with :func:`gep.units.scale`.
 
     Raises :class:`UnitError` naming the layer when the unit is missing, unknown or of another dimension."""
     target, per_year = KERNEL_UNITS[name]
     try:
-        q = Quantity(1.0, parse_unit(unit))
+        given = parse_unit(unit)
     except UnitError as exc:
         raise UnitError(f"layer '{name}': {exc}; declare e.g. unit: {target}") from None
     want = parse_unit(target)
-    if q.dimensionality == want.dimensionality:
-        return float(q.to(want).magnitude)
-    if per_year and q.dimensionality == (want / ureg.year).dimensionality:
-        return float((q * Quantity(1.0, "year")).to(want).magnitude)
-    raise UnitError(f"layer '{name}': unit '{unit}' ({dimensionality_text(q.units)}) is not "
+    try:
+        if given.dimensionality == want.dimensionality:
+            return conversion(unit, target)
+        if per_year and given.dimensionality == (want / ureg.year).dimensionality:
+            return conversion(f"({unit})*year", target)
+    except UnitError as exc:
+        raise UnitError(f"layer '{name}': {exc}") from None
+    raise UnitError(f"layer '{name}': unit '{unit}' ({dimensionality_text(given)}) is not "
                     f"{dimensionality_text(want)}{' (or per year)' if per_year else ''}; expected e.g. {target}")
 
 
@@ -202,6 +212,11 @@ def _rasterise_polygons(path: Path, field_name: str, reference, chunks: int | No
 
 def _grid_of(da) -> tuple:
     return da.rio.crs, da.rio.transform(), (int(da.sizes["y"]), int(da.sizes["x"]))
+
+
+def _rotated(transform) -> bool:
+    """Whether the transform rotates or shears the cells (b or d ≠ 0): x then depends on the row, y on the column."""
+    return transform.b != 0 or transform.d != 0
 
 
 def _describe(crs, transform, shape) -> str:
@@ -339,6 +354,16 @@ def load_grid(path: str | Path, chunks: int | None | bool = True) -> Grid:
     else:
         problems.append(Problem(label, None, "regions", "give a raster of region codes or GeoJSON polygons (file:)"))
 
+    rotated = {id(layer): layer for _, layer in opened if _rotated(_grid_of(layer.data)[1])}
+    for file, layer in {layer.file: layer for layer in rotated.values()}.items():  # one problem per file
+        t = _grid_of(layer.data)[1]
+        problems.append(Problem(file.name, None, layer.name,
+                                f"the raster is rotated or sheared (transform a={t.a:g}, b={t.b:g}, d={t.d:g}, "
+                                f"e={t.e:g}; b and d must be 0): gep reads north-up rasters whose cells run along x "
+                                f"and y, so that a cell is dx × dy — warp it onto a north-up grid first "
+                                f"(e.g. gdalwarp)"))
+    if id(reference) in rotated:  # nothing else can be compared with it
+        raise GridError(problems)
     if ref_grid[0] is None or not ref_grid[0].is_projected or \
             abs(ref_grid[0].linear_units_factor[1] - 1.0) > 1e-12:
         problems.append(Problem(reference.file.name, None, "land_cover",
@@ -346,7 +371,7 @@ def load_grid(path: str | Path, chunks: int | None | bool = True) -> Grid:
                                 f"(preferably equal-area) CRS — reproject the layers first"))
     mismatched = []
     for role, layer in opened:
-        if layer is reference:
+        if layer is reference or id(layer) in rotated:
             continue
         differs = _differences(*_grid_of(layer.data), ref_grid)
         if not differs:

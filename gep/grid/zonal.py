@@ -12,11 +12,13 @@ from __future__ import annotations
 import sys
 import threading
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from ..units import scale
 from . import kernels
 
 
@@ -120,7 +122,7 @@ class Plan:
     n_ecosystems: int
     layers: tuple[str, ...]
     nodata: dict[str, float | None]
-    factors: dict[str, float]
+    factors: dict[str, Fraction]  # exact, applied with gep.units.scale
     constants: dict[str, float]  # in kernel units
     coefficients: dict[str, np.ndarray]  # (n_regions, n_ecosystems) in kernel units
     indicators: tuple[Indicator, ...]
@@ -179,8 +181,7 @@ def zonal_block(region, cover, *arrays, plan: Plan) -> np.ndarray:
         nodata = plan.nodata.get(name)
         if nodata is not None and not np.isnan(nodata):
             v[v == nodata] = np.nan
-        factor = plan.factors.get(name, 1.0)
-        values[name] = v * factor if factor != 1.0 else v
+        values[name] = scale(v, plan.factors.get(name, 1))
     for key, table in plan.coefficients.items():
         if key not in values:
             values[key] = table.ravel()[zone]
@@ -195,15 +196,15 @@ def zonal_block(region, cover, *arrays, plan: Plan) -> np.ndarray:
     return out
 
 
-def ls_layer(dem, slope_length: float, cell_size: float, nodata: float | None, factor: float):
-    """LS from a DEM (raw values) as an array of the same kind: numpy directly, dask with a one-cell
-    overlap so slopes at block edges see their neighbours (``boundary='none'``: the raster's outer edge is
-    one-sided as in numpy, so both give the same cells)."""
+def ls_layer(dem, slope_length: float, cell_size: tuple[float, float], nodata: float | None, factor: Fraction):
+    """LS from a DEM (raw values) on cells of ``cell_size`` = (dx, dy) [m] as an array of the same kind: numpy
+    directly, dask with a one-cell overlap so slopes at block edges see their neighbours (``boundary='none'``:
+    the raster's outer edge is one-sided as in numpy, so both give the same cells)."""
     def block(raw):
         z = np.asarray(raw).astype(np.float64)
         if nodata is not None and not np.isnan(nodata):
             z[z == nodata] = np.nan
-        return kernels.ls_from_dem(z * factor, cell_size, slope_length)
+        return kernels.ls_from_dem(scale(z, factor), cell_size, slope_length)
 
     if hasattr(dem, "map_overlap"):
         return dem.map_overlap(block, depth=1, boundary="none", dtype=np.float64)

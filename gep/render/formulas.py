@@ -76,7 +76,7 @@ from gep.coefficients import CANONICAL_UNITS, coefficient_label
 from gep.render import level_label, unit_label
 from gep.render.excel import FIXED_TIME, _deterministic_bytes, put
 from gep.trace import FIGURE_KEY, symbols_of, to_excel
-from gep.units import convert_magnitude
+from gep.units import convert_text
 
 __all__ = ["write_formula_workbook", "build_formula_workbook", "sheet_names", "excel_expression", "CALC_COLUMNS",
            "SUMMARY_COLUMNS", "INPUT_VALUE_COLUMN", "COEFFICIENT_VALUE_COLUMN"]
@@ -454,7 +454,7 @@ def _register_rows(results) -> dict[tuple[str, str], dict]:
         r["price_year"] = None if year is None or pd.isna(year) else int(year)
         r = {k: (v if k in ("value", "price_year") else _text(v)) for k, v in r.items()}
         try:  # the register row's value in the canonical unit, as the engine used it
-            r["canonical"] = float(convert_magnitude(float(r["value"]), r["unit"], CANONICAL_UNITS[r["key"]]))
+            r["canonical"] = convert_text(repr(float(r["value"])), r["unit"], CANONICAL_UNITS[r["key"]])
         except Exception:  # noqa: BLE001 - an unknown key or unit: compare values among traces instead
             r["canonical"] = None
         out[(lab, _text(r.get("register")))] = r
