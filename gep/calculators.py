@@ -618,7 +618,36 @@ def flood_regulation(ctx: Context) -> list[pd.DataFrame]:
                         [*trace_given(ctx, "flood_regulation", "swamp_storage", q), tb],
                         price=ctx.coef_for("reservoir_unit_cost", q.keys), price_symbol="C_res",
                         coefficients=("swamp_storage_depth",)))
+    if ctx.method.option("flood_regulation.vegetation_storage") == "included":
+        out += _vegetation_storage(ctx)
     return out
+
+
+def _vegetation_storage(ctx: Context) -> list[pd.DataFrame]:
+    """The vegetation storm-water term of flood regulation, where the climate table gives storm rainfall."""
+    veg = ctx.inventory.table("extent")
+    veg = veg[veg["ecosystem"].isin(VEGETATION) & (veg["area"] > 0)].reset_index(drop=True)
+    clim, clim_prov = ctx.inherited("climate", veg, ["year"])
+    storm = _col(clim, "storm_precipitation")
+    ok = ~np.isnan(storm)
+    ctx.note_skipped("flood_regulation", veg[~ok], "storm precipitation (climate.storm_precipitation)")
+    if not ok.any() and not len(ctx.supplied("flood_regulation", "vegetation_storage")):
+        return []
+    e, storm, prov = veg[ok].reset_index(drop=True), storm[ok], clim_prov[ok].reset_index(drop=True)
+    alpha = ctx.coef_for("storm_runoff_coefficient", e)
+    area = _col(e, "area")
+    held = water.vegetation_storm_storage(quantity(storm, "mm"), quantity(alpha.values, "1"), quantity(area, "hectare"))
+    q = with_supplied(ctx, "flood_regulation", "vegetation_storage", e, held.to("m**3").magnitude)
+    tb = ctx.tracer("flood_regulation", "vegetation_storage", q.keys, q.computed_mask)
+    tb.input("P_s", storm, "mm", "climate", "storm_precipitation", prov)
+    tb.coefficient("alpha_s", alpha.values, "1", alpha.rows)
+    tb.input("A", area, "hm2", "extent", "area", e)
+    tb.step("R_s", "P_s*alpha_s", storm * alpha.values, "mm")
+    tb.step("Q", "MAX(P_s-R_s,0)*A*10", q.amounts, "m3")
+    return [rows(ctx, "flood_regulation", "vegetation_storage", q,
+                 [*trace_given(ctx, "flood_regulation", "vegetation_storage", q), tb],
+                 price=ctx.coef_for("reservoir_unit_cost", q.keys), price_symbol="C_res",
+                 coefficients=("storm_runoff_coefficient",))]
 
 
 def _subtree_extent(ctx: Context) -> pd.DataFrame:

@@ -124,3 +124,22 @@ def test_the_evapotranspiration_option_takes_all_of_et(tmp_path):
     cool = row(r, "990001", 2020, "climate_regulation", "transpiration_cooling", "forest")
     assert cool.quantity == pytest.approx(FOREST_KWH_PER_DAY / 0.65 * 60, rel=1e-12)  # share 1, not 0.65
     assert np.isfinite(cool.value_yuan)
+
+
+def test_vegetation_holds_storm_water_where_the_climate_table_gives_storm_rainfall(tmp_path):
+    # 甲镇 2020: 200 mm of storm rainfall; forest keeps (1 − 3.52 %) of it on 100 hm², grassland (1 − 9.37 %) on
+    # 30 hm² (storm runoff coefficients = the RCEES surface-runoff table, register): 192.96 mm × 100 hm² × 10 =
+    # 192 960 m³ and 181.26 mm × 30 hm² × 10 = 54 378 m³, valued at the reservoir cost like the other terms
+    from test_accounting import RES_2020
+    r = _account(tmp_path, _tables({}, {"990001": {"storm_precipitation [mm/a]": 200}, "990002": {}}))
+    forest = row(r, "990001", 2020, "flood_regulation", "vegetation_storage", "forest")
+    assert forest.quantity == pytest.approx(192_960, rel=1e-12)
+    assert forest.value_yuan == pytest.approx(192_960 * RES_2020, rel=1e-12)
+    grass = row(r, "990001", 2020, "flood_regulation", "vegetation_storage", "grassland")
+    assert grass.quantity == pytest.approx(54_378, rel=1e-12)
+    # 乙乡 gives no storm rainfall: skipped, and said so; the Garzê equations have no vegetation term
+    assert not ((r.services.region_code == "990002") & (r.services.indicator == "vegetation_storage")).any()
+    assert any("storm precipitation" in n for n in r.notes)
+    assert check_trace(r.trace) == []
+    garze = _account(tmp_path / "g", _tables({}, {"990001": {"storm_precipitation [mm/a]": 200}}), "garze-2017")
+    assert not (garze.services.indicator == "vegetation_storage").any()

@@ -72,3 +72,21 @@ def swamp_flood_storage(area: pint.Quantity, depth: pint.Quantity) -> pint.Quant
     Reference: 白玛卓嘎 et al. 2017, eq.(9).
     """
     return (area * depth).to("m**3")
+
+
+@check_units(per_year=("storm_precipitation",), storm_precipitation="[length]", storm_runoff_coefficient="",
+             area="[area]")
+def vegetation_storm_storage(storm_precipitation: pint.Quantity, storm_runoff_coefficient: pint.Quantity,
+                             area: pint.Quantity) -> pint.Quantity:
+    """Storm water held back by vegetation and soil: ``C_v = (P_s − P_s × α_s) × A`` [m³/a].
+
+    storm_precipitation P_s [mm/a], the year's rainfall on storm days (daily rainfall of 50 mm or more);
+    storm_runoff_coefficient α_s [–]; area A [hm²] of forest, shrub, grassland or garden.
+    Reference: the vegetation term of flood regulation as recalled from the MEE 2020 guideline (text not seen);
+    the Youyang (Chongqing) GEP platform takes 暴雨 (mm/a) and 暴雨径流系数 as the inputs of its flood module
+    (https://github.com/wang888s/2). The drafting group computes 暴雨径流量 as P × α with the surface-runoff
+    coefficients of 龚诗涵 et al. 2017, 生态学报 37(7), 表2 (白玛卓嘎 et al. 2017, eq.(2)).
+    """
+    p = as_array(storm_precipitation, "mm")
+    held = np.maximum(p - p * as_array(storm_runoff_coefficient, "1"), 0.0)
+    return quantity(held * as_array(area, "m**2") / 1000.0, "m**3")
