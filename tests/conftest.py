@@ -85,6 +85,16 @@ def write_tables(folder: Path, tables: dict[str, list[dict]]) -> Path:
     return folder
 
 
+def write_register(path, *rows):
+    """A user register of ``rows`` (key, value, unit, price_year, price_index, ecosystem, region, source)."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["key", "value", "unit", "price_year", "price_index", "ecosystem", "region", "source", "clause",
+                    "status", "note"])
+        w.writerows([*r, "", "unverified", ""] for r in rows)
+    return path
+
+
 @pytest.fixture
 def tiny(tmp_path) -> Path:
     return write_tables(tmp_path / "tiny", tiny_tables())

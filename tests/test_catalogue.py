@@ -40,3 +40,21 @@ def test_labels_in_both_languages():
     assert label("ecosystem", "all", "en") == "Whole region"
     with pytest.raises(ValueError):
         label("service", "water_conservation", "fr")
+
+
+def test_an_indicator_can_be_supplied_when_a_price_values_it():
+    # services.yaml marks each indicator `suppliable`: a supplied quantity is valued at the indicator's register
+    # price, so it can be supplied when it has one, or when it is a physical total whose other indicators (its
+    # components, computed from it) all have one; the others, and products (any product name), name the table
+    # and columns where they are given instead
+    tables = inventory_spec()["tables"]
+    for service, entry in services_spec()["services"].items():
+        for indicator, spec in entry["indicators"].items():
+            components = [c for k, c in entry["indicators"].items() if k != indicator]
+            valued_total = bool(spec.get("physical_only") and components and all(c.get("price") for c in components))
+            assert spec["suppliable"] == bool(spec.get("price") or valued_total), (service, indicator)
+            if not spec["suppliable"]:
+                assert set(spec["given_in"]["columns"]) <= set(tables[spec["given_in"]["table"]]["columns"])
+        if not entry["indicators"]:
+            assert entry["given_in"]["table"] == "products", service
+            assert set(entry["given_in"]["columns"]) <= set(tables["products"]["columns"])
