@@ -14,7 +14,7 @@ from gep.coefficients import CANONICAL_UNITS, load_register
 from gep.inventory import load_inventory
 from gep.trace import check_trace
 
-from conftest import tiny_tables, write_register, write_tables
+from conftest import supplied_tables, tiny_tables, write_register, write_tables
 
 YEAR = 2020
 COUNTY = "990000"
@@ -132,42 +132,13 @@ def test_a_supplied_physical_total_alone_is_valued_through_its_components(tmp_pa
     assert check_trace(r.trace) == []
 
 
-def with_supplied(tmp_path):
-    """The tiny inventory (conftest.py) with supplied figures beside its own tables."""
-    t = tiny_tables()
-    q = [  # region, year, service, indicator, ecosystem, quantity, unit
-        # a component: never recomputed from its base (990001 forest 2020 soil retained is computed)
-        ("990001", 2020, "soil_retention", "reduced_sedimentation", "forest", 10.03, "亿m³"),
-        # a base and one of its components: the other two components follow from the supplied base
-        ("990002", 2020, "soil_retention", "soil_retained", "forest", 1, "万t"),
-        ("990002", 2020, "soil_retention", "reduced_nitrogen_loss", "forest", 5, "t"),
-        # no wind erosion in the inventory: a base alone, a component alone, both for one figure
-        ("990001", 2020, "sand_fixation", "sand_fixed", "forest", 1000, "t"),
-        ("990001", 2021, "sand_fixation", "desertification_avoided", "forest", 500, "m2"),
-        ("990002", 2020, "sand_fixation", "sand_fixed", "grassland", 1000, "t"),
-        ("990002", 2020, "sand_fixation", "desertification_avoided", "grassland", 300, "m2"),
-        # replacing a water_supply row (priced in the table) and a hydropower station (priced in the table)
-        ("990001", 2021, "water_supply", "domestic", "all", 2, "万m³"),
-        ("990001", 2021, "hydropower", "generation", "all", 200, "万kWh"),
-        # where the township has no row of the table
-        ("990002", 2020, "hydropower", "generation", "all", 50, "万kWh"),
-        ("990002", 2020, "flood_regulation", "lake_storage", "wetland_lake", 1, "万m³"),
-        ("990002", 2020, "flood_regulation", "swamp_storage", "wetland_swamp", 5000, "m3"),
-        ("990001", 2020, "air_purification", "nox", "all", 3, "t"),
-        ("990002", 2020, "pest_control", "natural_area", "grassland", 30, "hm2"),
-    ]
-    t["service_quantities"] = [dict(zip(("region_code", "year", "service", "indicator", "ecosystem", "quantity",
-                                         "unit"), r, strict=True)) for r in q]
-    return write_tables(tmp_path / "supplied", t)
-
-
 def test_supplied_figures_beside_the_other_tables(tmp_path):
     register = write_register(
         tmp_path / "prices.csv",
         ("dredging_cost", 2, "元/m³", 2020, "none", "", "", "test price"),
         ("reservoir_unit_cost", 8, "元/m³", 2020, "none", "", "", "test price"),
         ("pest_control_cost", 100, "元/hm²", 2020, "none", "grassland", "", "test price"))
-    r = compute(with_supplied(tmp_path), register)
+    r = compute(write_tables(tmp_path / "supplied", supplied_tables()), register)
     assert check_trace(r.trace) == []
 
     def check(region, year, service, indicator, ecosystem, quantity, value, path):
