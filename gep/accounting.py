@@ -108,6 +108,8 @@ def _aggregate(ctx: Context, leaf: pd.DataFrame) -> pd.DataFrame:
     laid out leaf row by leaf row, the leaf rows sorted by region code). Keys are integer codes that
     sort as the keys themselves, so the rows come out in region, year, category, service, indicator,
     ecosystem order."""
+    if not len(leaf):  # an empty account: no figures to add up
+        return leaf.assign(region_name=pd.Series(dtype=object), region_level=pd.Series(dtype=object))[RESULT_COLUMNS]
     regions = ctx.inventory.table("regions")
     codes = np.sort(regions["code"].to_numpy(dtype=object))
     parent_at = pd.Index(codes).get_indexer(regions.set_index("code")["parent_code"].reindex(codes).to_numpy())
@@ -170,7 +172,9 @@ def _summary(ctx: Context, services: pd.DataFrame) -> pd.DataFrame:
     for category in ("provisioning", "regulating", "cultural"):
         if category not in table.columns:
             table[category] = 0.0
-    table = table.reset_index()
+    # every region and year of the accounts, a region without figures at zero (an empty account is valid)
+    every = pd.MultiIndex.from_product([regions.index, ctx.inventory.years], names=["region_code", "year"])
+    table = table.reindex(table.index.append(every[~every.isin(table.index)]), fill_value=0.0).reset_index()
     summary = pd.DataFrame({
         "region_code": table["region_code"], "year": table["year"].astype(int),
         "provisioning_yuan": table["provisioning"], "regulating_yuan": table["regulating"],
@@ -182,6 +186,16 @@ def _summary(ctx: Context, services: pd.DataFrame) -> pd.DataFrame:
     summary["land_area_km2"] = summary["region_code"].map(regions["land_area"]) / 100.0
     summary["gep_per_km2_yuan"] = summary["gep_yuan"] / summary["land_area_km2"]
     return summary[SUMMARY_COLUMNS].sort_values(["region_code", "year"]).reset_index(drop=True)
+
+
+def _no_figures() -> pd.DataFrame:
+    """The leaf figures of an inventory that gives no service anything to compute: none, with the columns and
+    types of the calculators' rows (:func:`gep.calculators.rows`), so an empty account is a valid result."""
+    text = ("region_code", "service", "indicator", "ecosystem", "quantity_unit", "price_unit", "price_index", "path",
+            "coefficients", "note")
+    numbers = ("quantity", "price", "value_yuan")
+    return pd.DataFrame({**{c: pd.Series(dtype=object) for c in text}, **{c: pd.Series(dtype=float) for c in numbers},
+                         "year": pd.Series(dtype=np.int64), "in_gep": pd.Series(dtype=bool)})
 
 
 def account(inventory: Inventory, register: Register, options: Options | None = None) -> Results:
@@ -200,7 +214,7 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     if len(inventory.table("parcels")):
         parcel_figures, ctx.parcels = parcel_quantities(ctx)
     frames = [f for calc in CALCULATORS for f in calc(ctx) if len(f)]
-    leaf = pd.concat(frames, ignore_index=True)
+    leaf = pd.concat(frames, ignore_index=True) if frames else _no_figures()
     catalogue = services_spec()["services"]
     leaf["category"] = leaf["service"].map({s: entry["category"] for s, entry in catalogue.items()})
     excluded = []
