@@ -52,6 +52,42 @@ class Options:
     progress: bool = False  # show the progress of the gridded sums
 
 
+STATUS_COMPUTED, STATUS_SKIPPED, STATUS_NOT_APPLICABLE = "computed", "skipped", "not_applicable"
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """Whether a service of the catalogue was computed, and what it lacked.
+
+    ``computed``: it has figures (``cases_skipped`` of the cases it applies to lacked an input);
+    ``skipped``: it applies to something in the inventory but every case lacked an input;
+    ``not_applicable``: the inventory holds nothing it applies to. ``missing`` lists alternatives, each the
+    inputs (``table.column`` or ``table``, services.yaml) needed together: what a skipped case lacks
+    (``requires``), or for a service not applicable what it applies to (``applies_to``)."""
+
+    service: str
+    status: str
+    cases_skipped: int = 0
+    missing: tuple[tuple[str, ...], ...] = ()
+
+
+def service_status(leaf: pd.DataFrame, skipped: dict[str, int]) -> list[ServiceStatus]:
+    """The status of every service of the catalogue, in its order, from the figures computed and the cases
+    the calculators skipped (a service that ``follows`` another skips the cases that one skips)."""
+    out = []
+    computed = set(leaf["service"])
+    for service, entry in services_spec()["services"].items():
+        cases = skipped.get(service, 0) + skipped.get(entry.get("follows", ""), 0)
+        requires = tuple(tuple(inputs) for inputs in entry.get("requires", []))
+        if service in computed:
+            out.append(ServiceStatus(service, STATUS_COMPUTED, cases, requires if cases else ()))
+        elif cases:
+            out.append(ServiceStatus(service, STATUS_SKIPPED, cases, requires))
+        else:
+            out.append(ServiceStatus(service, STATUS_NOT_APPLICABLE, 0, tuple((a,) for a in entry["applies_to"])))
+    return out
+
+
 @dataclass
 class Results:
     services: pd.DataFrame   # all regions (leaf rows and sums up the tree)
@@ -68,6 +104,7 @@ class Results:
     decomposition: pd.DataFrame = field(default_factory=pd.DataFrame)  # quantity and price effects
     price_indices: pd.DataFrame = field(default_factory=pd.DataFrame)  # the index rows used
     parcels: ParcelResults | None = None  # each parcel's share of its region's figures (a parcels table given)
+    service_status: list[ServiceStatus] = field(default_factory=list)  # computed, skipped, not applicable
 
     @functools.cached_property
     def trace(self) -> pd.DataFrame:
@@ -248,4 +285,4 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     return Results(services=services, summary=summary, coefficients=coefficients, excluded=excluded,
                    notes=ctx.notes, years=inventory.years, county_code=county, trace_builders=ctx.traces,
                    base_year=base_year, growth=growth, evaluation=evaluation, decomposition=decomposition,
-                   price_indices=prices.table(), parcels=parcels)
+                   price_indices=prices.table(), parcels=parcels, service_status=service_status(leaf, ctx.skipped))

@@ -59,6 +59,7 @@ class Context:
     used: set = field(default_factory=set)
     notes: list = field(default_factory=list)
     traces: list = field(default_factory=list)
+    skipped: dict = field(default_factory=dict)  # service → cases it applies to but lacks an input for
     gridded: pd.DataFrame | None = None  # service_quantities-like rows from gep.grid (path gridded)
     parcels: pd.DataFrame | None = None  # service_quantities-like rows from gep.parcels (path parcels)
 
@@ -162,7 +163,15 @@ class Context:
         self.traces.append(tb)
         return tb
 
+    def skip(self, service: str, cases: int) -> None:
+        """Record ``cases`` (region-year-ecosystem) the service applies to but cannot compute for lack of an
+        input it requires (services.yaml ``requires``); the run lists them by service."""
+        if cases:
+            self.skipped[service] = self.skipped.get(service, 0) + int(cases)
+
     def note_skipped(self, service: str, frame: pd.DataFrame, what: str) -> None:
+        """Skip the cases of ``frame`` (:meth:`skip`) and say so in the notes, with a few of them."""
+        self.skip(service, len(frame))
         if len(frame):
             sample = ", ".join(f"{r.region_code}/{r.year}/{r.ecosystem}" for r in frame.head(3).itertuples())
             self.notes.append(f"{service}: {len(frame)} region-year-ecosystem case(s) skipped, no {what} "
@@ -487,9 +496,11 @@ def sand_fixation(ctx: Context) -> list[pd.DataFrame]:
     ext = _extent_for(ctx, "sand_fixation")
     moduli = ctx.inventory.table("conditions")[["potential_wind_erosion", "actual_wind_erosion"]].notna()
     if not moduli.all(axis=1).any():  # no wind erosion anywhere (most counties): nothing to look up
+        ctx.skip("sand_fixation", len(ext))  # the note below says why
         ext = ext.iloc[:0]
     cond, prov = ctx.inherited("conditions", ext, ["year", "ecosystem"])
     ok = (cond["potential_wind_erosion"].notna() & cond["actual_wind_erosion"].notna()).to_numpy()
+    ctx.note_skipped("sand_fixation", ext[~ok], "wind-erosion moduli")
     ext, cond, prov = (f[ok].reset_index(drop=True) for f in (ext, cond, prov))
     pot, act, area = _col(cond, "potential_wind_erosion"), _col(cond, "actual_wind_erosion"), _col(ext, "area")
     fixed = soil.sand_fixed(quantity(pot, "t/hectare"), quantity(act, "t/hectare"), quantity(area, "hectare"))
@@ -558,7 +569,13 @@ def _parts_trace(tb: TraceBuilder, symbol: str, parts: pd.DataFrame, column: str
 def flood_regulation(ctx: Context) -> list[pd.DataFrame]:
     out = []
     bodies = ctx.inventory.table("water_bodies")
-    reservoirs = bodies[bodies["kind"] == "reservoir"].reset_index(drop=True)
+    # a reservoir needs its total or flood storage, a lake its area
+    measured = np.where(bodies["kind"] == "reservoir", bodies["total_storage"].notna() | bodies["flood_storage"].notna(),
+                        bodies["area"].notna())
+    ctx.note_skipped("flood_regulation", bodies[~measured].assign(ecosystem=np.where(
+        bodies["kind"][~measured] == "reservoir", "wetland_reservoir", "wetland_lake")),
+        "total or flood storage (reservoir) or water area (lake)")
+    reservoirs = bodies[(bodies["kind"] == "reservoir") & measured].reset_index(drop=True)
     if len(reservoirs) or len(ctx.supplied("flood_regulation", "reservoir_storage")):
         declared = _col(reservoirs, "flood_storage")
         keys = reservoirs[["region_code", "year"]].drop_duplicates().assign(ecosystem="wetland_reservoir")

@@ -54,10 +54,13 @@ _SERVICES_SCHEMA = {
     "properties": {
         "services": {"type": "object", "additionalProperties": {
             "type": "object",
-            "required": ["category", "zh", "en", "method", "formula", "reference", "indicators"],
+            "required": ["category", "zh", "en", "method", "formula", "reference", "indicators", "applies_to"],
             "properties": {
                 "category": {"enum": ["provisioning", "regulating", "cultural"]},
                 "ecosystems": {"type": "array", "items": {"type": "string"}},
+                "applies_to": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                "requires": {"type": "array", "items": {"type": "array", "minItems": 1, "items": {"type": "string"}}},
+                "follows": {"type": "string"},
                 "given_in": _GIVEN_IN,
                 "indicators": {"type": "object", "additionalProperties": {
                     "type": "object", "required": ["zh", "en", "unit", "suppliable"],

@@ -58,3 +58,21 @@ def test_an_indicator_can_be_supplied_when_a_price_values_it():
         if not entry["indicators"]:
             assert entry["given_in"]["table"] == "products", service
             assert set(entry["given_in"]["columns"]) <= set(tables["products"]["columns"])
+
+
+def test_what_each_service_applies_to_and_requires_is_in_the_inventory_format():
+    # services.yaml applies_to / requires name table, table.column or table.column[values] of inventory.yaml;
+    # the values are words of the column's vocabulary (extent: ecosystem types, forest: origins, …)
+    spec = inventory_spec()
+    services = services_spec()["services"]
+    for service, entry in services.items():
+        refs = entry["applies_to"] + [ref for inputs in entry.get("requires", []) for ref in inputs]
+        for ref in refs:
+            ref, _, values = ref.partition("[")
+            table, _, column = ref.partition(".")
+            assert table in spec["tables"], (service, ref)
+            assert not column or column in spec["tables"][table]["columns"], (service, ref)
+            words = set().union(*(spec["vocabularies"][c["vocabulary"]] for c in spec["tables"][table]["columns"]
+                                  .values() if c.get("vocabulary")))
+            assert set(filter(None, values.rstrip("]").split(","))) <= words, (service, ref)
+        assert entry.get("follows", service) in services
