@@ -291,15 +291,16 @@ def derived(ctx: Context, service: str, indicator: str, base: Quantities, amount
     return component, own
 
 
-def given_rows(ctx: Context, service: str, indicator: str, q: Quantities) -> list[pd.DataFrame]:
-    """The figures of ``q`` given rather than computed, valued at the indicator's register price carried to
-    each figure's year, and traced as given (for services whose computed figures are valued otherwise, at
-    prices of the inventory: water supply, hydropower)."""
+def given_rows(ctx: Context, service: str, indicator: str, q: Quantities, price_key: str | None = None
+               ) -> list[pd.DataFrame]:
+    """The figures of ``q`` given rather than computed, valued at a register price (``price_key``, default the
+    indicator's in services.yaml) carried to each figure's year, and traced as given — for services whose
+    computed figures are valued otherwise, at prices of the inventory: water supply, hydropower."""
     given = q.subset(~q.computed_mask)
     if not len(given.keys):
         return []
     return [rows(ctx, service, indicator, given, trace_given(ctx, service, indicator, given),
-                 price=ctx.coef_for(_indicator(service, indicator)["price"], given.keys))]
+                 price=ctx.coef_for(price_key or _indicator(service, indicator)["price"], given.keys))]
 
 
 def carry_prices(ctx: Context, price: Coef, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -137,7 +137,10 @@ def test_supplied_figures_beside_the_other_tables(tmp_path):
         tmp_path / "prices.csv",
         ("dredging_cost", 2, "元/m³", 2020, "none", "", "", "test price"),
         ("reservoir_unit_cost", 8, "元/m³", 2020, "none", "", "", "test price"),
-        ("pest_control_cost", 100, "元/hm²", 2020, "none", "grassland", "", "test price"))
+        ("pest_control_cost", 100, "元/hm²", 2020, "none", "grassland", "", "test price"),
+        ("water_price_domestic", 3, "元/m³", 2020, "none", "", "", "test price"),
+        ("hydropower_price", 0.5, "元/kWh", 2020, "none", "", "", "test price"),
+        ("treatment_cost_nox", 4000, "元/t", 2020, "none", "", "", "test price"))
     r = compute(write_tables(tmp_path / "supplied", supplied_tables()), register)
     assert check_trace(r.trace) == []
 
@@ -169,21 +172,21 @@ def test_supplied_figures_beside_the_other_tables(tmp_path):
         pytest.approx(7_812.5, rel=1e-12)
     for region, year, ecosystem, area in (("990001", 2021, "forest", 500), ("990002", 2020, "grassland", 300)):
         assert figure(r, "sand_fixation", "desertification_avoided", ecosystem, region, year).quantity == area
-    # water supply: 2021 supplied 2 万m³ at the register's domestic price 3.50 元/m³ (2020, held nominal)
-    # = 70 000 元; 2020 keeps the table: 10 000 m³ × its own 2 元/m³ = 20 000 元
-    check("990001", 2021, "water_supply", "domestic", "all", 20_000, 70_000, "supplied_quantity")
+    # water supply: 2021 supplied 2 万m³ at the register's domestic price 3 元/m³ (test register, 2020, held
+    # nominal) = 60 000 元; 2020 keeps the table: 10 000 m³ × its own 2 元/m³ = 20 000 元
+    check("990001", 2021, "water_supply", "domestic", "all", 20_000, 60_000, "supplied_quantity")
     check("990001", 2020, "water_supply", "domestic", "all", 10_000, 20_000, "computed")
-    # hydropower at the register's 0.53 元/kWh (2010, held nominal): 990001 2021 200 万kWh replaces the
-    # station = 1 060 000 元; 990002 2020 50 万kWh without a station = 265 000 元; 990001 2020 keeps its
-    # station, 1 000 000 kWh × 0.3 元/kWh = 300 000 元
-    check("990001", 2021, "hydropower", "generation", "all", 2_000_000, 1_060_000, "supplied_quantity")
-    check("990002", 2020, "hydropower", "generation", "all", 500_000, 265_000, "supplied_quantity")
+    # hydropower at the register's 0.5 元/kWh (test register): 990001 2021 200 万kWh replaces the station
+    # = 1 000 000 元; 990002 2020 50 万kWh without a station = 250 000 元; 990001 2020 keeps its station,
+    # 1 000 000 kWh × its own 0.3 元/kWh = 300 000 元
+    check("990001", 2021, "hydropower", "generation", "all", 2_000_000, 1_000_000, "supplied_quantity")
+    check("990002", 2020, "hydropower", "generation", "all", 500_000, 250_000, "supplied_quantity")
     check("990001", 2020, "hydropower", "generation", "all", 1_000_000, 300_000, "computed")
     # flood storage of a lake and a swamp the inventory does not have, × 8 元/m³ (test register)
     check("990002", 2020, "flood_regulation", "lake_storage", "wetland_lake", 10_000, 80_000, "supplied_quantity")
     check("990002", 2020, "flood_regulation", "swamp_storage", "wetland_swamp", 5_000, 40_000, "supplied_quantity")
-    # NOx without an emissions row: 3 t × 3500 元/t (default, 2023, held nominal) = 10 500 元
-    check("990001", 2020, "air_purification", "nox", "all", 3, 10_500, "supplied_quantity")
+    # NOx without an emissions row: 3 t × 4000 元/t (test register) = 12 000 元
+    check("990001", 2020, "air_purification", "nox", "all", 3, 12_000, "supplied_quantity")
     # grassland pest control where the township has none: 30 hm² × 100 元/hm² (test register) = 3000 元
     check("990002", 2020, "pest_control", "natural_area", "grassland", 30, 3_000, "supplied_quantity")
     # a supplied component is traced as its own cell, not as its base
