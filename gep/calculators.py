@@ -199,6 +199,12 @@ class Quantities:
     def supplied_mask(self) -> np.ndarray:
         return self.paths == SUPPLIED
 
+    def computed_in(self, keys: pd.DataFrame, exclude=None) -> np.ndarray:
+        """The computed figures among ``keys`` — these figures' keys, then others appended (not computed
+        here) — less those ``exclude`` masks."""
+        mask = np.concatenate([self.computed_mask, np.zeros(len(keys) - len(self.keys), dtype=bool)])
+        return mask if exclude is None else mask & ~exclude
+
     def subset(self, mask) -> Quantities:
         mask = np.asarray(mask, dtype=bool)
         return Quantities(self.keys[mask].reset_index(drop=True), self.amounts[mask], self.paths[mask],
@@ -439,15 +445,13 @@ def soil_retention(ctx: Context) -> list[pd.DataFrame]:
         """The soil-retention chain, shared by the physical total and its three valued components (``keys``,
         extending ``q.keys`` with the figures supplied for a component only; ``own`` masks the figures supplied
         for the component itself, traced apart)."""
-        own = np.zeros(len(keys), dtype=bool) if own is None else own
         out = trace_given(ctx, "soil_retention", indicator, q, symbol="Q_sr" if indicator != "soil_retained" else "Q",
                           unit="t", keys=keys, exclude=own)
         q_sr = "Q_sr" if indicator != "soil_retained" else "Q"
-        computed = np.concatenate([q.computed_mask, np.zeros(len(keys) - len(q.keys), dtype=bool)]) & ~own
         pad = np.zeros(len(keys) - len(ext), dtype=bool)
         for use_rusle in (True, False):
             tb = ctx.tracer("soil_retention", indicator, keys,
-                            computed & np.concatenate([rusle if use_rusle else moduli, pad]))
+                            q.computed_in(keys, own) & np.concatenate([rusle if use_rusle else moduli, pad]))
             if use_rusle:
                 for sym, col, unit in (("R_e", factors[0], "MJ*mm/(hm2*h)"), ("K", factors[1], "t*h/(MJ*mm)"),
                                        ("LS", factors[2], "1"), ("C", factors[3], "1"), ("P_c", factors[4], "1")):
@@ -516,10 +520,8 @@ def sand_fixation(ctx: Context) -> list[pd.DataFrame]:
 
     def chain(indicator: str, keys: pd.DataFrame = q.keys, own=None) -> list[TraceBuilder]:
         """Sand fixed from the wind-erosion moduli, or given; ``keys`` and ``own`` as in soil retention."""
-        own = np.zeros(len(keys), dtype=bool) if own is None else own
         sym = "Q" if indicator == "sand_fixed" else "Q_sf"
-        tb = ctx.tracer("sand_fixation", indicator, keys,
-                        np.concatenate([q.computed_mask, np.zeros(len(keys) - len(q.keys), dtype=bool)]) & ~own)
+        tb = ctx.tracer("sand_fixation", indicator, keys, q.computed_in(keys, own))
         tb.input("S_p", pot, "t/hm2", "conditions", "potential_wind_erosion", prov)
         tb.input("S_a", act, "t/hm2", "conditions", "actual_wind_erosion", prov)
         tb.input("A", area, "hm2", "extent", "area", ext)
