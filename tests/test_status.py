@@ -50,10 +50,19 @@ def test_an_inventory_of_the_required_tables_only_runs_to_an_empty_account(tmp_p
     assert "  洪水调蓄：清单无 water_bodies（水库湖泊），或 extent 的面积（沼泽）" in console
     assert "  生态能源(水电)：清单无 hydropower（水电）" in console
     assert main(["verify", str(out)]) == 0
+    # in English, with one figure and a population; gep diff attributes each change alone to the empty account
+    write_tables(folder, {"service_quantities": [{"region_code": "990000", "year": 2020, "service": "hydropower",
+                                                  "indicator": "generation", "ecosystem": "all", "quantity": 1,
+                                                  "unit": "万kWh"}],
+                          "socioeconomic": [{"region_code": "990000", "year": 2020, "population [person]": 1000}]})
+    capsys.readouterr()
     assert main(["run", str(folder), "--out", str(tmp_path / "en"), "--lang", "en"]) == 0
     console = capsys.readouterr().out.splitlines()
-    assert f"not applicable ({len(SERVICES)}):" in console
-    assert "  Hydropower: the inventory has no rows in hydropower" in console
+    assert "computed (1): Hydropower" in console and f"not applicable ({len(SERVICES) - 1}):" in console
+    assert "  Water supply: the inventory has no rows in water_supply" in console
+    assert main(["diff", str(out), str(tmp_path / "en")]) == 0
+    diffed = capsys.readouterr().out.splitlines()
+    assert "  [2] inputs/inventory/socioeconomic.csv added" in diffed and "      no figure of 990000 moved" in diffed
 
 
 # A row of each table from its declared columns: a value of the column's type (a region of the inventory, the
