@@ -77,10 +77,11 @@ def inventory_format_markdown() -> str:
               "|---|---|---|---|---|---|---|"]
     for key, s in services_spec()["services"].items():
         for ind, i in (s["indicators"] or {"(product name)": {"unit": "any", "given_in": s["given_in"]}}).items():
-            supplied = ("yes, valued through its components" if i.get("physical_only") else "yes") \
-                if i.get("suppliable") else (
-                f"no: give it in `{i['given_in']['table']}` ("
-                + ", ".join(f"`{c}`" for c in i["given_in"]["columns"]) + ")")
+            if not i.get("suppliable"):
+                columns = ", ".join(f"`{c}`" for c in i["given_in"]["columns"])
+                supplied = f"no: give it in `{i['given_in']['table']}` ({columns})"
+            else:
+                supplied = "yes, valued through its components" if i.get("physical_only") else "yes"
             lines.append(f"| `{key}` | {s['zh']} | {label('category', s['category'], 'en')} | `{ind}` | "
                          f"{i.get('unit', '')} | {i.get('price', '')} | {supplied} |")
     lines += ["", "## Coefficient keys (for a user register)", "",
