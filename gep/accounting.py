@@ -54,6 +54,52 @@ class Options:
     method: str | Method | None = None  # a method profile: its name, its file, or one loaded (default profile)
 
 
+STATUS_COMPUTED, STATUS_SKIPPED, STATUS_NOT_APPLICABLE = "computed", "skipped", "not_applicable"
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    """Whether a service of the catalogue was computed, and what it lacked.
+
+    ``computed``: it has figures (``cases_skipped`` of the cases it applies to lacked an input);
+    ``skipped``: it applies to something in the inventory but every case lacked an input;
+    ``not_applicable``: the inventory holds nothing it applies to. ``missing`` lists alternatives, each the
+    inputs (``table.column`` or ``table``, services.yaml) needed together: what a skipped case lacks
+    (``requires``), or for a service not applicable what it applies to (``applies_to``)."""
+
+    service: str
+    status: str
+    cases_skipped: int = 0
+    missing: tuple[tuple[str, ...], ...] = ()
+
+
+def service_status(leaf: pd.DataFrame, skipped: dict[str, int],
+                   skipped_for: dict[str, list] | None = None) -> list[ServiceStatus]:
+    """The status of every service of the catalogue, in its order, from the figures computed and the cases
+    the calculators skipped (a service that ``follows`` another skips the cases that one skips); what the
+    skipped cases lacked is services.yaml's ``requires``, or what the calculator said (``skipped_for``, for a
+    term of the method profile)."""
+    out = []
+    computed = set(leaf["service"])
+    skipped_for = skipped_for or {}
+    for service, entry in services_spec()["services"].items():
+        cases = skipped.get(service, 0) + skipped.get(entry.get("follows", ""), 0)
+        listed = tuple(tuple(inputs) for inputs in entry.get("requires", []))
+        said_cases, said = 0, []
+        for s in (service, entry.get("follows", "")):
+            n, alternatives = skipped_for.get(s, (0, []))
+            said_cases, said = said_cases + n, said + list(alternatives)
+        # what the skipped cases lacked: services.yaml's list for those the calculator did not describe
+        requires = tuple(dict.fromkeys((*(listed if cases > said_cases else ()), *map(tuple, said))))
+        if service in computed:
+            out.append(ServiceStatus(service, STATUS_COMPUTED, cases, requires if cases else ()))
+        elif cases:
+            out.append(ServiceStatus(service, STATUS_SKIPPED, cases, requires))
+        else:
+            out.append(ServiceStatus(service, STATUS_NOT_APPLICABLE, 0, tuple((a,) for a in entry["applies_to"])))
+    return out
+
+
 @dataclass
 class Results:
     services: pd.DataFrame   # all regions (leaf rows and sums up the tree)
@@ -71,6 +117,7 @@ class Results:
     price_indices: pd.DataFrame = field(default_factory=pd.DataFrame)  # the index rows used
     parcels: ParcelResults | None = None  # each parcel's share of its region's figures (a parcels table given)
     method: Method | None = None  # the method profile the figures were computed with
+    service_status: list[ServiceStatus] = field(default_factory=list)  # computed, skipped, not applicable
 
     @functools.cached_property
     def trace(self) -> pd.DataFrame:
@@ -111,6 +158,8 @@ def _aggregate(ctx: Context, leaf: pd.DataFrame) -> pd.DataFrame:
     laid out leaf row by leaf row, the leaf rows sorted by region code). Keys are integer codes that
     sort as the keys themselves, so the rows come out in region, year, category, service, indicator,
     ecosystem order."""
+    if not len(leaf):  # an empty account: no figures to add up
+        return leaf.assign(region_name=pd.Series(dtype=object), region_level=pd.Series(dtype=object))[RESULT_COLUMNS]
     regions = ctx.inventory.table("regions")
     codes = np.sort(regions["code"].to_numpy(dtype=object))
     parent_at = pd.Index(codes).get_indexer(regions.set_index("code")["parent_code"].reindex(codes).to_numpy())
@@ -173,7 +222,9 @@ def _summary(ctx: Context, services: pd.DataFrame) -> pd.DataFrame:
     for category in ("provisioning", "regulating", "cultural"):
         if category not in table.columns:
             table[category] = 0.0
-    table = table.reset_index()
+    # every region and year of the accounts, a region without figures at zero (an empty account is valid)
+    every = pd.MultiIndex.from_product([regions.index, ctx.inventory.years], names=["region_code", "year"])
+    table = table.reindex(table.index.append(every[~every.isin(table.index)]), fill_value=0.0).reset_index()
     summary = pd.DataFrame({
         "region_code": table["region_code"], "year": table["year"].astype(int),
         "provisioning_yuan": table["provisioning"], "regulating_yuan": table["regulating"],
@@ -185,6 +236,16 @@ def _summary(ctx: Context, services: pd.DataFrame) -> pd.DataFrame:
     summary["land_area_km2"] = summary["region_code"].map(regions["land_area"]) / 100.0
     summary["gep_per_km2_yuan"] = summary["gep_yuan"] / summary["land_area_km2"]
     return summary[SUMMARY_COLUMNS].sort_values(["region_code", "year"]).reset_index(drop=True)
+
+
+def _no_figures() -> pd.DataFrame:
+    """The leaf figures of an inventory that gives no service anything to compute: none, with the columns and
+    types of the calculators' rows (:func:`gep.calculators.rows`), so an empty account is a valid result."""
+    text = ("region_code", "service", "indicator", "ecosystem", "quantity_unit", "price_unit", "price_index", "path",
+            "coefficients", "note")
+    numbers = ("quantity", "price", "value_yuan")
+    return pd.DataFrame({**{c: pd.Series(dtype=object) for c in text}, **{c: pd.Series(dtype=float) for c in numbers},
+                         "year": pd.Series(dtype=np.int64), "in_gep": pd.Series(dtype=bool)})
 
 
 def account(inventory: Inventory, register: Register, options: Options | None = None) -> Results:
@@ -204,7 +265,7 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     if len(inventory.table("parcels")):
         parcel_figures, ctx.parcels = parcel_quantities(ctx)
     frames = [f for calc in CALCULATORS for f in calc(ctx) if len(f)]
-    leaf = pd.concat(frames, ignore_index=True)
+    leaf = pd.concat(frames, ignore_index=True) if frames else _no_figures()
     catalogue = services_spec()["services"]
     leaf["category"] = leaf["service"].map({s: entry["category"] for s, entry in catalogue.items()})
     excluded = []
@@ -246,4 +307,5 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     return Results(services=services, summary=summary, coefficients=coefficients, excluded=excluded,
                    notes=ctx.notes, years=inventory.years, county_code=county, trace_builders=ctx.traces,
                    base_year=base_year, growth=growth, evaluation=evaluation, decomposition=decomposition,
-                   price_indices=prices.table(), parcels=parcels, method=method)
+                   price_indices=prices.table(), parcels=parcels, method=method,
+                   service_status=service_status(leaf, ctx.skipped, ctx.skipped_for))

@@ -909,7 +909,7 @@ def _diff(a: RunInputs, b: RunInputs, name_a: str, name_b: str, csv_path, top: i
         record(n, c.label, fig_delta, gep_delta)
         lines.append(f"  [{n}] {c.label}")
         lines.append(f"      ΔGEP  {county_line(gep_delta)}")
-        moved = fig_delta.xs(county, level="region_code", drop_level=False)
+        moved = fig_delta[fig_delta.index.get_level_values("region_code") == county]  # none in an empty account
         moved = moved[moved["delta_yuan"] != 0]
         if len(moved):
             order = moved["delta_yuan"].abs().sort_values(ascending=False, kind="stable").index[:top]

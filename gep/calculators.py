@@ -63,6 +63,8 @@ class Context:
     used: set = field(default_factory=set)
     notes: list = field(default_factory=list)
     traces: list = field(default_factory=list)
+    skipped: dict = field(default_factory=dict)  # service → cases it applies to but lacks an input for
+    skipped_for: dict = field(default_factory=dict)  # service → (cases, what they lacked) not listed in services.yaml
     gridded: pd.DataFrame | None = None  # service_quantities-like rows from gep.grid (path gridded)
     parcels: pd.DataFrame | None = None  # service_quantities-like rows from gep.parcels (path parcels)
 
@@ -194,7 +196,22 @@ class Context:
         if note not in self.notes:
             self.notes.append(note)
 
-    def note_skipped(self, service: str, frame: pd.DataFrame, what: str) -> None:
+    def skip(self, service: str, cases: int, requires: tuple[tuple[str, ...], ...] | None = None) -> None:
+        """Record ``cases`` (region-year-ecosystem) the service applies to but cannot compute for lack of an
+        input it requires — services.yaml ``requires``, or ``requires`` (alternatives, each the ``table.column``
+        inputs needed together) for a term of the method profile it does not list; the run lists them by
+        service."""
+        if cases:
+            self.skipped[service] = self.skipped.get(service, 0) + int(cases)
+            if requires:  # (cases, alternatives) skipped for lack of an input services.yaml does not list
+                counted, alternatives = self.skipped_for.get(service, (0, []))
+                self.skipped_for[service] = (counted + int(cases),
+                                             alternatives + [r for r in requires if r not in alternatives])
+
+    def note_skipped(self, service: str, frame: pd.DataFrame, what: str,
+                     requires: tuple[tuple[str, ...], ...] | None = None) -> None:
+        """Skip the cases of ``frame`` (:meth:`skip`) and say so in the notes, with a few of them."""
+        self.skip(service, len(frame), requires)
         if len(frame):
             sample = ", ".join(f"{r.region_code}/{r.year}/{r.ecosystem}" for r in frame.head(3).itertuples())
             self.notes.append(f"{service}: {len(frame)} region-year-ecosystem case(s) skipped, no {what} "
@@ -221,6 +238,17 @@ class Quantities:
     @property
     def supplied_mask(self) -> np.ndarray:
         return self.paths == SUPPLIED
+
+    def computed_in(self, keys: pd.DataFrame, exclude=None) -> np.ndarray:
+        """The computed figures among ``keys`` — these figures' keys, then others appended (not computed
+        here) — less those ``exclude`` masks."""
+        mask = np.concatenate([self.computed_mask, np.zeros(len(keys) - len(self.keys), dtype=bool)])
+        return mask if exclude is None else mask & ~exclude
+
+    def subset(self, mask) -> Quantities:
+        mask = np.asarray(mask, dtype=bool)
+        return Quantities(self.keys[mask].reset_index(drop=True), self.amounts[mask], self.paths[mask],
+                          self.supplied[mask].reset_index(drop=True))
 
 
 def with_supplied(ctx: Context, service: str, indicator: str, keys: pd.DataFrame, amounts) -> Quantities:
@@ -296,6 +324,30 @@ def trace_given(ctx: Context, service: str, indicator: str, q: Quantities, symbo
                 tb.coefficient(key, values, coef.unit, rows_)
             out.append(tb)
     return out
+
+
+def derived(ctx: Context, service: str, indicator: str, base: Quantities, amounts) -> tuple[Quantities, np.ndarray]:
+    """A component computed from a base figure (reduced sedimentation from soil retained, land kept from
+    desertification from sand fixed): computed where its base is, with its base's path; a figure given for
+    the component itself replaces it — it is never recomputed from its base — or is appended. Returns the
+    component and the mask of the figures given for it (``own``)."""
+    component = with_supplied(ctx, service, indicator, base.keys, amounts)
+    own = component.paths != COMPUTED
+    n = len(base.keys)
+    component.paths[:n] = np.where(own[:n], component.paths[:n], base.paths)
+    return component, own
+
+
+def given_rows(ctx: Context, service: str, indicator: str, q: Quantities) -> list[pd.DataFrame]:
+    """The figures of ``q`` given rather than computed, valued at the register price of the indicator under the
+    method profile (:meth:`gep.method.Method.price_key`) carried to each figure's year, and traced as given —
+    for services whose computed figures are valued otherwise, at prices of the inventory: water supply,
+    hydropower."""
+    given = q.subset(~q.computed_mask)
+    if not len(given.keys):
+        return []
+    return [rows(ctx, service, indicator, given, trace_given(ctx, service, indicator, given),
+                 price=ctx.coef_for(ctx.method.price_key(service, indicator), given.keys))]
 
 
 def carry_prices(ctx: Context, price: Coef, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -429,16 +481,18 @@ def soil_retention(ctx: Context) -> list[pd.DataFrame]:
     area = _col(ext, "area")
     retained = soil.soil_retained(quantity(a_p, "t/hectare"), quantity(a_r, "t/hectare"), quantity(area, "hectare"))
     q = with_supplied(ctx, "soil_retention", "soil_retained", ext, retained.to("t").magnitude)
-    pad = np.zeros(len(q.keys) - len(ext), dtype=bool)
 
-    def chain(indicator: str) -> list[TraceBuilder]:
-        """The soil-retention chain, shared by the physical total and its three valued components."""
+    def chain(indicator: str, keys: pd.DataFrame = q.keys, own=None) -> list[TraceBuilder]:
+        """The soil-retention chain, shared by the physical total and its three valued components (``keys``,
+        extending ``q.keys`` with the figures supplied for a component only; ``own`` masks the figures supplied
+        for the component itself, traced apart)."""
         out = trace_given(ctx, "soil_retention", indicator, q, symbol="Q_sr" if indicator != "soil_retained" else "Q",
-                          unit="t")
+                          unit="t", keys=keys, exclude=own)
         q_sr = "Q_sr" if indicator != "soil_retained" else "Q"
+        pad = np.zeros(len(keys) - len(ext), dtype=bool)
         for use_rusle in (True, False):
-            tb = ctx.tracer("soil_retention", indicator, q.keys,
-                            q.computed_mask & np.concatenate([rusle if use_rusle else moduli, pad]))
+            tb = ctx.tracer("soil_retention", indicator, keys,
+                            q.computed_in(keys, own) & np.concatenate([rusle if use_rusle else moduli, pad]))
             if use_rusle:
                 for sym, col, unit in (("R_e", factors[0], "MJ*mm/(hm2*h)"), ("K", factors[1], "t*h/(MJ*mm)"),
                                        ("LS", factors[2], "1"), ("C", factors[3], "1"), ("P_c", factors[4], "1")):
@@ -455,15 +509,13 @@ def soil_retention(ctx: Context) -> list[pd.DataFrame]:
 
     q_sr = quantity(q.amounts, "t")
     results = [rows(ctx, "soil_retention", "soil_retained", q, chain("soil_retained"))]
-    nutrient = ctx.method.keys("soil_retention.nutrient_price_basis")  # which prices value N and P
-    for indicator, steps, price_key, coefs in (
+    for indicator, steps, coefs in (
         ("reduced_sedimentation", [("lam", "sediment_ratio", "1"), ("rho", "soil_bulk_density", "t/m3")],
-         "dredging_cost", ("sediment_ratio", "soil_bulk_density")),
-        ("reduced_nitrogen_loss", [("c_N", "soil_nitrogen_content", "1")], nutrient["nitrogen"],
-         ("soil_nitrogen_content",)),
-        ("reduced_phosphorus_loss", [("c_P", "soil_phosphorus_content", "1")], nutrient["phosphorus"],
-         ("soil_phosphorus_content",)),
+         ("sediment_ratio", "soil_bulk_density")),
+        ("reduced_nitrogen_loss", [("c_N", "soil_nitrogen_content", "1")], ("soil_nitrogen_content",)),
+        ("reduced_phosphorus_loss", [("c_P", "soil_phosphorus_content", "1")], ("soil_phosphorus_content",)),
     ):
+        price_key = ctx.method.price_key("soil_retention", indicator)  # N and P: the profile's price basis
         params = {sym: ctx.coef_for(key, q.keys) for sym, key, _ in steps}
         if indicator == "reduced_sedimentation":
             amount = soil.reduced_sedimentation(q_sr, quantity(params["lam"].values, "1"),
@@ -473,14 +525,15 @@ def soil_retention(ctx: Context) -> list[pd.DataFrame]:
             (sym,) = params
             amount = soil.nutrient_loss_reduction(q_sr, quantity(params[sym].values, "1")).to("t").magnitude
             expr = f"Q_sr*{sym}"
-        traces = chain(indicator)
+        component, own = derived(ctx, "soil_retention", indicator, q, amount)
+        traces = chain(indicator, component.keys, own)
         for tb in traces:
             for sym, _, unit in steps:
                 tb.coefficient(sym, params[sym].values, unit, params[sym].rows)
-            tb.step("Q", expr, amount, _indicator("soil_retention", indicator)["unit"])
-        component = Quantities(q.keys, amount, q.paths, q.supplied)
+            tb.step("Q", expr, component.amounts, _indicator("soil_retention", indicator)["unit"])
+        traces += trace_given(ctx, "soil_retention", indicator, component, exclude=~own)
         results.append(rows(ctx, "soil_retention", indicator, component, traces,
-                            price=ctx.coef_for(price_key, q.keys), price_symbol="C_v", coefficients=coefs))
+                            price=ctx.coef_for(price_key, component.keys), price_symbol="C_v", coefficients=coefs))
     return results
 
 
@@ -488,37 +541,42 @@ def sand_fixation(ctx: Context) -> list[pd.DataFrame]:
     ext = _extent_for(ctx, "sand_fixation")
     moduli = ctx.inventory.table("conditions")[["potential_wind_erosion", "actual_wind_erosion"]].notna()
     if not moduli.all(axis=1).any():  # no wind erosion anywhere (most counties): nothing to look up
+        ctx.skip("sand_fixation", len(ext))  # the note below says why
         ext = ext.iloc[:0]
     cond, prov = ctx.inherited("conditions", ext, ["year", "ecosystem"])
     ok = (cond["potential_wind_erosion"].notna() & cond["actual_wind_erosion"].notna()).to_numpy()
+    ctx.note_skipped("sand_fixation", ext[~ok], "wind-erosion moduli")
     ext, cond, prov = (f[ok].reset_index(drop=True) for f in (ext, cond, prov))
     pot, act, area = _col(cond, "potential_wind_erosion"), _col(cond, "actual_wind_erosion"), _col(ext, "area")
     fixed = soil.sand_fixed(quantity(pot, "t/hectare"), quantity(act, "t/hectare"), quantity(area, "hectare"))
     q = with_supplied(ctx, "sand_fixation", "sand_fixed", ext, fixed.to("t").magnitude)
-    if not len(q.keys):
+    if not len(q.keys) and not len(ctx.supplied("sand_fixation", "desertification_avoided")):
         ctx.notes.append("sand_fixation: no wind-erosion moduli in the inventory; not computed")
         return []
     rho, h = ctx.coef_for("sand_bulk_density", q.keys), ctx.coef_for("sand_layer_thickness", q.keys)
     avoided = soil.desertification_avoided(quantity(q.amounts, "t"), quantity(rho.values, "t/m**3"),
                                            quantity(h.values, "m")).to("m**2").magnitude
+    component, own = derived(ctx, "sand_fixation", "desertification_avoided", q, avoided)
 
-    def chain(indicator: str) -> list[TraceBuilder]:
+    def chain(indicator: str, keys: pd.DataFrame = q.keys, own=None) -> list[TraceBuilder]:
+        """Sand fixed from the wind-erosion moduli, or given; ``keys`` and ``own`` as in soil retention."""
         sym = "Q" if indicator == "sand_fixed" else "Q_sf"
-        tb = ctx.tracer("sand_fixation", indicator, q.keys, q.computed_mask)
+        tb = ctx.tracer("sand_fixation", indicator, keys, q.computed_in(keys, own))
         tb.input("S_p", pot, "t/hm2", "conditions", "potential_wind_erosion", prov)
         tb.input("S_a", act, "t/hm2", "conditions", "actual_wind_erosion", prov)
         tb.input("A", area, "hm2", "extent", "area", ext)
         tb.step(sym, "MAX(S_p-S_a,0)*A", q.amounts, "t")
-        return [*trace_given(ctx, "sand_fixation", indicator, q, symbol=sym), tb]
+        return [*trace_given(ctx, "sand_fixation", indicator, q, symbol=sym, keys=keys, exclude=own), tb]
 
-    traces = chain("desertification_avoided")
+    traces = chain("desertification_avoided", component.keys, own)
     for tb in traces:
         tb.coefficient("rho_s", rho.values, "t/m3", rho.rows)
         tb.coefficient("h", h.values, "m", h.rows)
-        tb.step("Q", "Q_sf/(rho_s*h)", avoided, "m2")
+        tb.step("Q", "Q_sf/(rho_s*h)", component.amounts, "m2")
+    traces += trace_given(ctx, "sand_fixation", "desertification_avoided", component, exclude=~own)
     return [rows(ctx, "sand_fixation", "sand_fixed", q, chain("sand_fixed")),
-            rows(ctx, "sand_fixation", "desertification_avoided", Quantities(q.keys, avoided, q.paths, q.supplied),
-                 traces, price=ctx.coef_for("desertification_control_cost", q.keys), price_symbol="C",
+            rows(ctx, "sand_fixation", "desertification_avoided", component,
+                 traces, price=ctx.coef_for("desertification_control_cost", component.keys), price_symbol="C",
                  coefficients=("sand_bulk_density", "sand_layer_thickness"))]
 
 
@@ -554,8 +612,14 @@ def _parts_trace(tb: TraceBuilder, symbol: str, parts: pd.DataFrame, column: str
 def flood_regulation(ctx: Context) -> list[pd.DataFrame]:
     out = []
     bodies = ctx.inventory.table("water_bodies")
-    reservoirs = bodies[bodies["kind"] == "reservoir"].reset_index(drop=True)
-    if len(reservoirs):
+    # a reservoir needs its total or flood storage, a lake its area
+    measured = np.where(bodies["kind"] == "reservoir", bodies["total_storage"].notna() | bodies["flood_storage"].notna(),
+                        bodies["area"].notna())
+    ctx.note_skipped("flood_regulation", bodies[~measured].assign(ecosystem=np.where(
+        bodies["kind"][~measured] == "reservoir", "wetland_reservoir", "wetland_lake")),
+        "total or flood storage (reservoir) or water area (lake)")
+    reservoirs = bodies[(bodies["kind"] == "reservoir") & measured].reset_index(drop=True)
+    if len(reservoirs) or len(ctx.supplied("flood_regulation", "reservoir_storage")):
         declared = _col(reservoirs, "flood_storage")
         if ctx.method.option("flood_regulation.reservoir_storage") == "ratio_of_total":
             declared = np.full(len(reservoirs), np.nan)  # every reservoir as k × total storage
@@ -582,7 +646,7 @@ def flood_regulation(ctx: Context) -> list[pd.DataFrame]:
                         [*trace_given(ctx, "flood_regulation", "reservoir_storage", q), tb],
                         price=ctx.coef_for("reservoir_unit_cost", q.keys), price_symbol="C_res", coefficients=coefs))
     lakes = bodies[(bodies["kind"] == "lake") & bodies["area"].notna()].reset_index(drop=True)
-    if len(lakes):
+    if len(lakes) or len(ctx.supplied("flood_regulation", "lake_storage")):
         keys = lakes[["region_code", "year"]].drop_duplicates().assign(ecosystem="wetland_lake").reset_index(drop=True)
         a, b, t = (ctx.coef_for(k, keys) for k in ("lake_flood_log_coefficient", "lake_flood_exponent", "lake_turnover"))
         idx = pd.MultiIndex.from_frame(keys[["region_code", "year"]])
@@ -606,7 +670,7 @@ def flood_regulation(ctx: Context) -> list[pd.DataFrame]:
                         coefficients=("lake_flood_log_coefficient", "lake_flood_exponent", "lake_turnover")))
     ext = ctx.inventory.table("extent")
     swamps = ext[(ext["ecosystem"] == "wetland_swamp") & (ext["area"] > 0)].reset_index(drop=True)
-    if len(swamps):
+    if len(swamps) or len(ctx.supplied("flood_regulation", "swamp_storage")):
         depth = ctx.coef_for("swamp_storage_depth", swamps)
         storage = water.swamp_flood_storage(quantity(_col(swamps, "area"), "hectare"), quantity(depth.values, "m"))
         q = with_supplied(ctx, "flood_regulation", "swamp_storage", swamps, storage.to("m**3").magnitude)
@@ -630,7 +694,8 @@ def _vegetation_storage(ctx: Context) -> list[pd.DataFrame]:
     clim, clim_prov = ctx.inherited("climate", veg, ["year"])
     storm = _col(clim, "storm_precipitation")
     ok = ~np.isnan(storm)
-    ctx.note_skipped("flood_regulation", veg[~ok], "storm precipitation (climate.storm_precipitation)")
+    ctx.note_skipped("flood_regulation", veg[~ok], "storm precipitation for the vegetation term",
+                     requires=(("climate.storm_precipitation",),))
     if not ok.any() and not len(ctx.supplied("flood_regulation", "vegetation_storage")):
         return []
     e, storm, prov = veg[ok].reset_index(drop=True), storm[ok], clim_prov[ok].reset_index(drop=True)
@@ -669,7 +734,7 @@ def purification_service(ctx: Context, service: str, medium: str) -> list[pd.Dat
         if entry["medium"] != medium:
             continue
         em = emissions[emissions["pollutant"] == pollutant].reset_index(drop=True)
-        if not len(em):
+        if not len(em) and not len(ctx.supplied(service, pollutant)):
             continue
         keys = pd.DataFrame({"region_code": em["region_code"], "year": em["year"], "ecosystem": "all"})
         capacity_key = f"purification_capacity_{pollutant}"
@@ -742,7 +807,7 @@ def carbon_oxygen(ctx: Context) -> list[pd.DataFrame]:
         tb.step("Q", "CO2*k", o2q.amounts, "t")
     o2_traces += trace_given(ctx, "oxygen_release", "o2_released", o2q, paths=(SUPPLIED,))
     return [rows(ctx, "carbon_sequestration", "co2_fixed", q, co2_traces,
-                 price=ctx.coef_for(ctx.method.keys("carbon_sequestration.price_basis")["price"], q.keys),
+                 price=ctx.coef_for(ctx.method.price_key("carbon_sequestration", "co2_fixed"), q.keys),
                  price_symbol="P_CO2", coefficients=("nep_npp_ratio",)),
             rows(ctx, "oxygen_release", "o2_released", o2q, o2_traces,
                  price=ctx.coef_for("oxygen_price", o2q.keys), price_symbol="P_O2",
@@ -887,7 +952,8 @@ def climate_regulation(ctx: Context) -> list[pd.DataFrame]:
     counts_days = method.option("climate_regulation.water_surface_days") == "cooling_days"
     water = ext["ecosystem"].isin(WATER_SURFACES).to_numpy() & ~np.isnan(et)
     wet = water & (~np.isnan(days_all.days) if counts_days else True)
-    ctx.note_skipped("climate_regulation", ext[water & ~wet], "cooling days (the water-surface term counts them)")
+    ctx.note_skipped("climate_regulation", ext[water & ~wet], "cooling days (the water-surface term counts them)",
+                     requires=(("climate.cooling_days",),))
     if wet.any() or len(ctx.supplied("climate_regulation", "water_surface_evaporation")):
         e, p, cl = (f[wet].reset_index(drop=True) for f in (ext, prov, clim))
         cd = _subset(days_all, wet)
@@ -947,7 +1013,7 @@ def pest_control(ctx: Context) -> list[pd.DataFrame]:
     grass = ext[(ext["ecosystem"] == "grassland") & (ext["area"] > 0)].reset_index(drop=True)
     out_keys = pd.concat([natural[["region_code", "year"]].drop_duplicates().assign(ecosystem="forest"),
                           grass[KEYS]], ignore_index=True)
-    if not len(out_keys):
+    if not len(out_keys) and not len(ctx.supplied("pest_control", "natural_area")):
         return []
     area = np.zeros(len(out_keys))
     figures = pd.MultiIndex.from_frame(out_keys[KEYS])
@@ -1011,9 +1077,13 @@ def water_supply(ctx: Context) -> list[pd.DataFrame]:
     out = []
     for use in inventory_spec()["vocabularies"]["water_use"]:
         w = supply[supply["use"] == use].reset_index(drop=True)
+        keys = pd.DataFrame({"region_code": w["region_code"], "year": w["year"], "ecosystem": "all"})
+        supplied = with_supplied(ctx, "water_supply", use, keys, _col(w, "volume"))
+        out += given_rows(ctx, "water_supply", use, supplied)
+        table = supplied.computed_mask[:len(w)]  # a supplied figure wins
+        w, keys = w[table].reset_index(drop=True), keys[table].reset_index(drop=True)
         if not len(w):
             continue
-        keys = pd.DataFrame({"region_code": w["region_code"], "year": w["year"], "ecosystem": "all"})
         q = Quantities(keys, _col(w, "volume"), np.full(len(w), COMPUTED, dtype=object), w[PROVENANCE])
         given = ~np.isnan(_col(w, "price"))
         price = ctx.coef_for(f"water_price_{use}", keys) if not given.all() else None
@@ -1039,10 +1109,8 @@ def water_supply(ctx: Context) -> list[pd.DataFrame]:
 
 def hydropower(ctx: Context) -> list[pd.DataFrame]:
     hydro = ctx.inventory.table("hydropower").reset_index(drop=True)
-    if not len(hydro):
-        return []
     station_keys = pd.DataFrame({"region_code": hydro["region_code"], "year": hydro["year"], "ecosystem": "all"})
-    price_key = ctx.method.keys("hydropower.price_basis")["price"]
+    price_key = ctx.method.price_key("hydropower", "generation")
     # a station's own tariff (上网电价) is the price only where the method values hydropower at the tariff
     given = ~np.isnan(_col(hydro, "price")) & (ctx.method.option("hydropower.price_basis") == "on_grid_tariff")
     price = ctx.coef_for(price_key, station_keys) if not given.all() else None
@@ -1052,6 +1120,11 @@ def hydropower(ctx: Context) -> list[pd.DataFrame]:
     # one figure per region: its stations summed; the price shown is value / generation
     grouped = station_keys.assign(generation=generation, value=value).groupby(KEYS, as_index=False)[
         ["generation", "value"]].sum()
+    supplied = with_supplied(ctx, "hydropower", "generation", grouped, grouped["generation"].to_numpy())
+    out = given_rows(ctx, "hydropower", "generation", supplied)
+    grouped = grouped[supplied.computed_mask[:len(grouped)]].reset_index(drop=True)  # a supplied figure wins
+    if not len(grouped):
+        return out
     # trace: figures grouped by the shape of their sum (how many stations, each priced in the inventory
     # or by the register), so each station's price is recorded as what it is
     hydro = hydro.assign(_p=prices, _row=[None if given[i] else price.rows[i] for i in range(len(hydro))])
@@ -1079,10 +1152,10 @@ def hydropower(ctx: Context) -> list[pd.DataFrame]:
         tb.step("V", "+".join(f"G{i + 1}*p{i + 1}" for i in range(len(shape))), grouped["value"].to_numpy(), "yuan")
     q = Quantities(grouped[KEYS], grouped["generation"].to_numpy(), np.full(len(grouped), COMPUTED, dtype=object),
                    grouped[[]])
-    return [rows(ctx, "hydropower", "generation", q, [],
-                 prices=grouped["value"].to_numpy() / grouped["generation"].to_numpy(), price_unit="yuan/kWh",
-                 values=grouped["value"].to_numpy(), coefficients=(price_key,) if price else (),
-                 price_index="cpi" if given.any() else "none")]
+    return [*out, rows(ctx, "hydropower", "generation", q, [],
+                       prices=grouped["value"].to_numpy() / grouped["generation"].to_numpy(), price_unit="yuan/kWh",
+                       values=grouped["value"].to_numpy(), coefficients=(price_key,) if price else (),
+                       price_index="cpi" if given.any() else "none")]
 
 
 def recreation(ctx: Context) -> list[pd.DataFrame]:

@@ -44,20 +44,30 @@ _INVENTORY_SCHEMA = {
     },
 }
 
+#: where a figure that cannot be supplied in service_quantities is given instead: a table and its columns
+_GIVEN_IN = {"type": "object", "required": ["table", "columns"], "additionalProperties": False,
+             "properties": {"table": {"type": "string"}, "columns": {"type": "array", "items": {"type": "string"}}}}
+
 _SERVICES_SCHEMA = {
     "type": "object",
     "required": ["categories", "services", "ecosystem_all"],
     "properties": {
         "services": {"type": "object", "additionalProperties": {
             "type": "object",
-            "required": ["category", "zh", "en", "method", "formula", "reference", "indicators"],
+            "required": ["category", "zh", "en", "method", "formula", "reference", "indicators", "applies_to"],
             "properties": {
                 "category": {"enum": ["provisioning", "regulating", "cultural"]},
                 "ecosystems": {"type": "array", "items": {"type": "string"}},
+                "applies_to": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                "requires": {"type": "array", "items": {"type": "array", "minItems": 1, "items": {"type": "string"}}},
+                "follows": {"type": "string"},
+                "given_in": _GIVEN_IN,
                 "indicators": {"type": "object", "additionalProperties": {
-                    "type": "object", "required": ["zh", "en", "unit"],
+                    "type": "object", "required": ["zh", "en", "unit", "suppliable"],
                     "properties": {"physical_only": {"type": "boolean"}, "reason": {"type": "string"},
-                                   "price": {"type": "string"}}}},
+                                   "price": {"type": "string"}, "suppliable": {"type": "boolean"},
+                                   "given_in": _GIVEN_IN},
+                    "if": {"properties": {"suppliable": {"const": False}}}, "then": {"required": ["given_in"]}}},
             }}},
     },
 }

@@ -106,6 +106,7 @@ def growth_table(services: pd.DataFrame, summary: pd.DataFrame, prices: PriceInd
                                                  at_prev=("value_prev_prices_yuan", "sum")).reset_index()
     out = summary[["region_code", "region_name", "region_level", "year", "gep_yuan"]].merge(
         by, on=["region_code", "year"], how="left").sort_values(["region_code", "year"])
+    out[["constant", "at_prev"]] = out[["constant", "at_prev"]].fillna(0.0)  # no figure in GEP: zero at any prices
     out["gep_current_yuan"] = out["gep_yuan"]
     out["gep_constant_yuan"] = out["constant"]
     out["base_year"] = int(base_year)

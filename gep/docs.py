@@ -68,11 +68,23 @@ def inventory_format_markdown() -> str:
                          f"{'; '.join(notes)} |")
         lines.append("")
     lines += ["## Services and indicators (for `service_quantities`)", "",
-              "| service | 服务 | category | indicator | unit | price coefficient |", "|---|---|---|---|---|---|"]
+              "A `service_quantities` row gives the quantity of one indicator (e.g. from an external model); it "
+              "replaces the figure gep would compute for that region, year and ecosystem, or adds it where gep "
+              "computes none, and is valued at the indicator's price coefficient (carried to the row's year by its "
+              "price index). An indicator that is a physical total (soil retained, sand fixed) is valued through "
+              "its components, which follow from it unless they are supplied themselves. The column *supplied* "
+              "says which indicators can be given this way; the others are given in the table named.", "",
+              "| service | 服务 | category | indicator | unit | price coefficient | supplied |",
+              "|---|---|---|---|---|---|---|"]
     for key, s in services_spec()["services"].items():
-        for ind, i in (s["indicators"] or {"(product name)": {"unit": "any"}}).items():
+        for ind, i in (s["indicators"] or {"(product name)": {"unit": "any", "given_in": s["given_in"]}}).items():
+            if not i.get("suppliable"):
+                columns = ", ".join(f"`{c}`" for c in i["given_in"]["columns"])
+                supplied = f"no: give it in `{i['given_in']['table']}` ({columns})"
+            else:
+                supplied = "yes, valued through its components" if i.get("physical_only") else "yes"
             lines.append(f"| `{key}` | {s['zh']} | {label('category', s['category'], 'en')} | `{ind}` | "
-                         f"{i.get('unit', '')} | {i.get('price', '')} |")
+                         f"{i.get('unit', '')} | {i.get('price', '')} | {supplied} |")
     lines += ["", "## Coefficient keys (for a user register)", "",
               "A register row gives `key, value, unit, price_year, price_index, ecosystem, region, year, source, clause, "
               "status, note`; `ecosystem`, `region` and `year` (an accounting year) narrow what it applies to, blank "

@@ -564,21 +564,57 @@ def _check_rows(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> Non
                                         "a conversion (from_item given) moves a positive amount"))
     supplied = tables.get("service_quantities")
     if supplied is not None:
-        catalogue = services_spec()["services"]
-        for r in supplied.itertuples():
-            indicators = catalogue.get(r.service, {}).get("indicators", {})
-            if r.indicator not in indicators:
-                problems.append(Problem(r.input_file, r.input_row, "indicator",
-                                        f"'{r.indicator}' is not an indicator of {r.service}; expected one of "
-                                        + ", ".join(indicators)))
-                continue
-            try:
-                conversion(r.unit, indicators[r.indicator]["unit"])
-            except UnitError as exc:
-                problems.append(Problem(r.input_file, r.input_row, "unit", str(exc)))
-            if r.ecosystem != "all" and r.ecosystem not in inventory_spec()["vocabularies"]["ecosystem"]:
-                problems.append(Problem(r.input_file, r.input_row, "ecosystem",
-                                        f"'{r.ecosystem}' is not an ecosystem type (or 'all')"))
+        _check_supplied(supplied, tables.get("extent"), problems)
+
+
+def _given_in(entry: dict) -> str:
+    """Where a figure that cannot be supplied is given instead: '旅游 (tourism): 游客人次 (visits), …'."""
+    table = inventory_spec()["tables"][entry["table"]]
+    return f"{table['zh']} ({entry['table']}): " + ", ".join(f"{table['columns'][c]['zh']} ({c})"
+                                                           for c in entry["columns"])
+
+
+def _check_supplied(supplied: pd.DataFrame, extent: pd.DataFrame | None, problems: list[Problem]) -> None:
+    """Every service_quantities row must be a figure some service uses: an indicator of its service that can
+    be supplied (services.yaml ``suppliable``), in a unit of the indicator's dimension, for an ecosystem
+    type (or 'all'), in a year of the accounts (the years of the extent table)."""
+    catalogue = services_spec()["services"]
+    table = f"{inventory_spec()['tables']['service_quantities']['zh']} (service_quantities)"
+    years = sorted({int(y) for y in extent["year"].dropna()}) if extent is not None and len(extent) else []
+    for r in supplied.itertuples():
+        if r.service not in catalogue:
+            continue  # reported with the column's type
+        entry = catalogue[r.service]
+        indicators = entry["indicators"]
+        if entry.get("given_in") and r.indicator not in indicators:  # products: any product name
+            problems.append(Problem(r.input_file, r.input_row, "indicator",
+                                    f"'{r.indicator}' would be a product of {entry['zh']} ({r.service}): products "
+                                    f"cannot be supplied in {table}; give them in {_given_in(entry['given_in'])}"))
+            continue
+        if r.indicator not in indicators:
+            problems.append(Problem(r.input_file, r.input_row, "indicator",
+                                    f"'{r.indicator}' is not an indicator of {r.service}; expected one of "
+                                    + ", ".join(indicators)))
+            continue
+        spec = indicators[r.indicator]
+        if not spec["suppliable"]:
+            problems.append(Problem(r.input_file, r.input_row, "indicator",
+                                    f"{entry['zh']}·{spec['zh']} ({r.service}/{r.indicator}) cannot be supplied in "
+                                    f"{table}: it has no register price, its value comes from its own table; give "
+                                    f"it in {_given_in(spec['given_in'])}"))
+            continue
+        try:
+            conversion(r.unit, spec["unit"])
+        except UnitError as exc:
+            problems.append(Problem(r.input_file, r.input_row, "unit", str(exc)))
+        if r.ecosystem != "all" and r.ecosystem not in inventory_spec()["vocabularies"]["ecosystem"]:
+            problems.append(Problem(r.input_file, r.input_row, "ecosystem",
+                                    f"'{r.ecosystem}' is not an ecosystem type (or 'all')"))
+        if years and not np.isnan(r.year) and int(r.year) not in years:
+            problems.append(Problem(r.input_file, r.input_row, "year",
+                                    f"{int(r.year)} is not a year of the accounts: the extent table (生态系统面积) "
+                                    f"gives {', '.join(map(str, years))}; supply figures for those years, or add "
+                                    f"the year's ecosystem areas to the extent table"))
 
 
 def read_inventory(path: str | Path) -> tuple[Inventory | None, list[Problem]]:

@@ -112,6 +112,15 @@ class Method:
         """The register keys the option of ``choice`` values with (role → key), e.g. ``{"price": …}``."""
         return dict(_choice_spec(choice)["options"][self.option(choice)].get("keys") or {})
 
+    def price_key(self, service: str, indicator: str) -> str | None:
+        """The register key that prices an indicator under this profile: the key of the option a price-basis
+        choice takes for it, else the indicator's price in the service catalogue."""
+        for name, spec in catalogue()["choices"].items():
+            role = (spec.get("prices") or {}).get(f"{service}/{indicator}")
+            if role:
+                return self.keys(name)[role]
+        return services_spec()["services"][service]["indicators"][indicator].get("price")
+
     def counted(self, service: str) -> bool:
         return self.option(f"{service}.in_gep") == "counted"
 

@@ -292,8 +292,7 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
         write_csv(results.services, staging / "gep_services.csv")
         write_csv(results.summary, staging / "gep_summary.csv")
         write_csv(results.coefficients, staging / "coefficients_used.csv")
-        if len(results.trace):
-            write_csv(results.trace, staging / "gep_trace.csv")
+        write_csv(results.trace, staging / "gep_trace.csv")
         write_csv(results.growth, staging / "gep_growth.csv")
         write_csv(results.evaluation, staging / "gep_evaluation.csv")
         write_csv(results.decomposition, staging / "gep_decomposition.csv")
@@ -308,15 +307,13 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
             "format_version": inventory.format_version, "command": shown_command, "years": results.years,
             "county_code": results.county_code, "excluded": results.excluded,
             "notes": results.notes + [str(w) for w in inventory.warnings],
-            "trace": bool(len(results.trace)),
+            "trace": True,
             "base_year": results.base_year, "growth": results.growth, "evaluation": results.evaluation,
             "decomposition": results.decomposition, "price_indices": results.price_indices,
-            "parcels": results.parcels,
+            "parcels": results.parcels, "service_status": results.service_status,
         }
-        if len(results.trace):
-            write_trace_html(staging / "trace", results.services, results.summary, results.trace,
-                             meta["title"], lang=lang)
-            write_formula_workbook(staging / "gep_formulas.xlsx", results, lang=lang)
+        write_trace_html(staging / "trace", results.services, results.summary, results.trace, meta["title"], lang=lang)
+        write_formula_workbook(staging / "gep_formulas.xlsx", results, lang=lang)
         write_excel(staging / "gep_workbook.xlsx", results.services, results.summary, results.coefficients, meta,
                     lang=lang)
         write_html(staging / "gep_report.html", results.services, results.summary, results.coefficients, meta,

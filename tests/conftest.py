@@ -13,6 +13,10 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 CHENGKOU = REPO / "inventories" / "chengkou"
 SHARED = REPO.parent / "shared"
+#: what every run writes (and gep_parcels.csv with a parcels table), whatever the inventory holds
+RUN_OUTPUTS = {"gep_services.csv", "gep_summary.csv", "gep_results.nc", "gep_workbook.xlsx", "gep_report.html",
+               "coefficients_used.csv", "manifest.json", "gep_growth.csv", "gep_evaluation.csv",
+               "gep_decomposition.csv", "price_indices_used.csv", "gep_trace.csv", "trace", "gep_formulas.xlsx"}
 
 
 def tiny_tables() -> dict[str, list[dict]]:
@@ -72,6 +76,32 @@ def tiny_tables() -> dict[str, list[dict]]:
     return t
 
 
+def supplied_tables() -> dict[str, list[dict]]:
+    """The tiny inventory with supplied figures (service_quantities) beside its own tables: a component where its
+    base is computed, a base with one supplied component, sand fixation without wind erosion, figures replacing
+    a water_supply row and a hydropower station, and figures where the township has no row of the table."""
+    t = tiny_tables()
+    q = [  # region, year, service, indicator, ecosystem, quantity, unit
+        ("990001", 2020, "soil_retention", "reduced_sedimentation", "forest", 10.03, "亿m³"),
+        ("990002", 2020, "soil_retention", "soil_retained", "forest", 1, "万t"),
+        ("990002", 2020, "soil_retention", "reduced_nitrogen_loss", "forest", 5, "t"),
+        ("990001", 2020, "sand_fixation", "sand_fixed", "forest", 1000, "t"),
+        ("990001", 2021, "sand_fixation", "desertification_avoided", "forest", 500, "m2"),
+        ("990002", 2020, "sand_fixation", "sand_fixed", "grassland", 1000, "t"),
+        ("990002", 2020, "sand_fixation", "desertification_avoided", "grassland", 300, "m2"),
+        ("990001", 2021, "water_supply", "domestic", "all", 2, "万m³"),
+        ("990001", 2021, "hydropower", "generation", "all", 200, "万kWh"),
+        ("990002", 2020, "hydropower", "generation", "all", 50, "万kWh"),
+        ("990002", 2020, "flood_regulation", "lake_storage", "wetland_lake", 1, "万m³"),
+        ("990002", 2020, "flood_regulation", "swamp_storage", "wetland_swamp", 5000, "m3"),
+        ("990001", 2020, "air_purification", "nox", "all", 3, "t"),
+        ("990002", 2020, "pest_control", "natural_area", "grassland", 30, "hm2"),
+    ]
+    columns = ("region_code", "year", "service", "indicator", "ecosystem", "quantity", "unit")
+    t["service_quantities"] = [dict(zip(columns, r, strict=True)) for r in q]
+    return t
+
+
 def write_tables(folder: Path, tables: dict[str, list[dict]]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, rows in tables.items():
@@ -83,6 +113,16 @@ def write_tables(folder: Path, tables: dict[str, list[dict]]) -> Path:
             writer.writeheader()
             writer.writerows(rows)
     return folder
+
+
+def write_register(path, *rows):
+    """A user register of ``rows`` (key, value, unit, price_year, price_index, ecosystem, region, source[, year])."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["key", "value", "unit", "price_year", "price_index", "ecosystem", "region", "source", "clause",
+                    "status", "note", "year"])
+        w.writerows([*r[:8], "", "unverified", "", *r[8:]] for r in rows)
+    return path
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 default register (coefficients/default.csv), additivity, row-order and unit invariance."""
 from __future__ import annotations
 
-import csv
 import random
 
 import numpy as np
@@ -13,7 +12,7 @@ from gep.accounting import Options, account
 from gep.coefficients import load_register
 from gep.inventory import load_inventory
 
-from conftest import tiny_tables, write_tables
+from conftest import tiny_tables, write_register, write_tables
 
 # Register prices are carried from their price year to the accounting year by the index each declares
 # (coefficients/default.csv column price_index; values from coefficients/price_indices.csv, previous
@@ -193,16 +192,6 @@ def test_same_inventory_in_mu_and_wan_m3_gives_identical_gep(tmp_path):
     other = compute(write_tables(tmp_path / "mu", t))
     assert np.array_equal(base.summary["gep_yuan"].to_numpy(), other.summary["gep_yuan"].to_numpy())
     pd.testing.assert_frame_equal(base.services, other.services, check_exact=False, rtol=1e-13)
-
-
-def write_register(path, *rows):
-    """A user register of ``rows`` (key, value, unit, price_year, price_index, ecosystem, region, source[, year])."""
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["key", "value", "unit", "price_year", "price_index", "ecosystem", "region", "source", "clause",
-                    "status", "note", "year"])
-        w.writerows([*r[:8], "", "unverified", "", *r[8:]] for r in rows)
-    return path
 
 
 def test_a_register_row_for_a_year_serves_that_year_and_a_later_row_for_all_years_replaces_it(tiny, tmp_path):

@@ -53,3 +53,39 @@ def test_registers_and_method_profiles_cite_only_what_a_user_can_look_up():
     for f in files:
         cited = re.findall(r"[\w-]+\.md\b", f.read_text(encoding="utf-8"))
         assert not cited, f"{f.name} cites {cited}"
+
+
+def test_an_indicator_can_be_supplied_when_a_price_values_it():
+    # services.yaml marks each indicator `suppliable`: a supplied quantity is valued at the indicator's register
+    # price, so it can be supplied when it has one, or when it is a physical total whose other indicators (its
+    # components, computed from it) all have one; the others, and products (any product name), name the table
+    # and columns where they are given instead
+    tables = inventory_spec()["tables"]
+    for service, entry in services_spec()["services"].items():
+        for indicator, spec in entry["indicators"].items():
+            components = [c for k, c in entry["indicators"].items() if k != indicator]
+            valued_total = bool(spec.get("physical_only") and components and all(c.get("price") for c in components))
+            assert spec["suppliable"] == bool(spec.get("price") or valued_total), (service, indicator)
+            if not spec["suppliable"]:
+                assert set(spec["given_in"]["columns"]) <= set(tables[spec["given_in"]["table"]]["columns"])
+        if not entry["indicators"]:
+            assert entry["given_in"]["table"] == "products", service
+            assert set(entry["given_in"]["columns"]) <= set(tables["products"]["columns"])
+
+
+def test_what_each_service_applies_to_and_requires_is_in_the_inventory_format():
+    # services.yaml applies_to / requires name table, table.column or table.column[values] of inventory.yaml;
+    # the values are words of the column's vocabulary (extent: ecosystem types, forest: origins, …)
+    spec = inventory_spec()
+    services = services_spec()["services"]
+    for service, entry in services.items():
+        refs = entry["applies_to"] + [ref for inputs in entry.get("requires", []) for ref in inputs]
+        for ref in refs:
+            ref, _, values = ref.partition("[")
+            table, _, column = ref.partition(".")
+            assert table in spec["tables"], (service, ref)
+            assert not column or column in spec["tables"][table]["columns"], (service, ref)
+            words = set().union(*(spec["vocabularies"][c["vocabulary"]] for c in spec["tables"][table]["columns"]
+                                  .values() if c.get("vocabulary")))
+            assert set(filter(None, values.rstrip("]").split(","))) <= words, (service, ref)
+        assert entry.get("follows", service) in services

@@ -26,7 +26,7 @@ from gep.inventory import load_inventory
 from gep.render.formulas import (CALC_COLUMNS, COEFFICIENT_VALUE_COLUMN, SUMMARY_COLUMNS, excel_expression,
                                  sheet_names, write_formula_workbook)
 
-from conftest import CHENGKOU, tiny_tables, write_tables
+from conftest import CHENGKOU, supplied_tables, tiny_tables, write_tables
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_libreoffice = pytest.mark.skipif(
@@ -354,9 +354,9 @@ def check_against_engine(original: Path, recalculated: Path, results, lang="zh")
 
 
 @needs_libreoffice
-@pytest.mark.parametrize("case", ["tiny", "exclude-oxygen", "variants", "english"])
+@pytest.mark.parametrize("case", ["tiny", "exclude-oxygen", "variants", "english", "supplied"])
 def test_libreoffice_recomputes_the_tiny_account(tmp_path, case):
-    tables = variant_tables() if case == "variants" else tiny_tables()
+    tables = variant_tables() if case == "variants" else supplied_tables() if case == "supplied" else tiny_tables()
     tables["regions"][2]["name"] = "=1+1"
     exclude = ("oxygen_release",) if case == "exclude-oxygen" else ()
     results = _results(write_tables(tmp_path / "inventory", tables), exclude=exclude)

@@ -18,6 +18,9 @@ left out, so the report looks as it did before them):
   price effects;
 * ``meta["price_indices"]`` — the price-index table used; ``meta["base_year"]`` — the base year.
 
+``meta["service_status"]`` (:class:`gep.accounting.ServiceStatus` per service) puts the services computed,
+skipped and not applicable, with what each lacks, at the top of the report and in the workbook's 说明 sheet.
+
 The composition by service over the years uses the services table's ``value_constant_yuan`` when it
 has one, else current values (and says so).
 
@@ -35,9 +38,9 @@ from typing import Any
 
 import pandas as pd
 
-from gep.catalogue import ecosystem_group, label, services_spec, vocabulary
+from gep.catalogue import ecosystem_group, inventory_spec, label, services_spec, vocabulary
 
-__all__ = ["write_excel", "write_html", "prepare", "text", "unit_label", "Report",
+__all__ = ["write_excel", "write_html", "prepare", "text", "unit_label", "Report", "status_rows", "status_lines",
            "WAN", "YI", "fmt_wan", "fmt_yi", "fmt_number", "fmt_share", "fmt_pct", "fmt_signed", "fmt_int"]
 
 WAN = 1e4  #: 元 per 万元
@@ -210,6 +213,22 @@ _TEXT: dict[str, dict[str, str]] = {
     "status_derived": {"zh": "推算值", "en": "derived"},
     "status_estimated": {"zh": "估计值", "en": "estimated"},
     "region": {"zh": "区域", "en": "Region"},
+    # services computed, skipped, not applicable
+    "scope": {"zh": "核算范围", "en": "Services accounted"},
+    "scope_intro": {"zh": "各项服务是否已核算；未核算的服务列出所缺的清单表与列。",
+                    "en": "Whether each service was computed; a service not computed names the inventory table "
+                          "and columns it lacks."},
+    "scope_status": {"zh": "状态", "en": "Status"},
+    "scope_detail": {"zh": "说明", "en": "What it lacks"},
+    "status_computed": {"zh": "已核算", "en": "computed"},
+    "status_skipped": {"zh": "未核算", "en": "skipped"},
+    "status_not_applicable": {"zh": "不适用", "en": "not applicable"},
+    "missing": {"zh": "缺少 {inputs}", "en": "missing {inputs}"},
+    "missing_cases": {"zh": "{cases} 个区域-年份-生态系统缺少 {inputs}，未核算",
+                      "en": "{cases} region-year-ecosystem case(s) not computed, missing {inputs}"},
+    "absent": {"zh": "清单无 {inputs}", "en": "the inventory has no {inputs}"},
+    "or": {"zh": "，或 ", "en": ", or "},
+    "and": {"zh": " 及 ", "en": " and "},
 }
 
 _LEVELS = {"county": {"zh": "县", "en": "County"}, "township": {"zh": "乡镇", "en": "Township"},
@@ -248,6 +267,84 @@ def unit_label(unit: Any, lang: str = "zh") -> str:
             shown = "visit"
         unit = unit.replace(code, shown)
     return unit
+
+
+def _value_label(value: str, lang: str) -> str:
+    """A vocabulary value as shown: an ecosystem type by its label, others by their Chinese label (zh) or key."""
+    if value in vocabulary("ecosystem"):
+        return label("ecosystem", value, lang)
+    if lang == "zh":
+        return next((v[value]["zh"] for v in inventory_spec()["vocabularies"].values() if value in v), value)
+    return value
+
+
+def _inputs_text(inputs: tuple[str, ...], service: str, lang: str) -> str:
+    """Inputs needed together, as the user finds them in the inventory: ``table.column`` (``extent.area`` the
+    areas of the service's ecosystems), ``table``, each with ``[values]`` of the rows it takes — columns of one
+    table joined, e.g. "conditions 的降水量/蒸散发量" / "precipitation/evapotranspiration in conditions"."""
+    tables = inventory_spec()["tables"]
+    groups: list[tuple[str, list[str], tuple[str, ...]]] = []  # (table, columns, values of the rows)
+    for ref in inputs:
+        ref, _, values = ref.partition("[")
+        table, _, column = ref.partition(".")
+        values = tuple(values.rstrip("]").split(",")) if values else ()
+        if table == "extent" and column == "area" and not values:
+            values = tuple(services_spec()["services"][service].get("ecosystems", ()))
+        if groups and groups[-1][0] == table and column and groups[-1][1] and not values and not groups[-1][2]:
+            groups[-1][1].append(column)
+        else:
+            groups.append((table, [column] if column else [], values))
+    shown = []
+    for table, columns, values in groups:
+        values_text = "/".join(_value_label(v, lang) for v in values)
+        if lang == "zh":
+            if columns:  # conditions 的降水量/蒸散发量, extent 的面积（草地）
+                what = "/".join(tables[table]["columns"][c]["zh"] for c in columns)
+                shown.append(f"{table} 的{what}" + (f"（{values_text}）" if values else ""))
+            else:  # water_bodies（水库湖泊）, emissions（污染物排放）的化学需氧量/…
+                shown.append(f"{table}（{tables[table]['zh']}）" + (f"的{values_text}" if values else ""))
+        elif columns:  # precipitation/evapotranspiration in conditions, area (Grassland) in extent
+            shown.append("/".join(columns) + (f" ({values_text})" if values else "") + f" in {table}")
+        else:  # rows in water_bodies, cod/nh3n/tp rows in emissions
+            shown.append((f"{values_text} rows" if values else "rows") + f" in {table}")
+    return text("and", lang).join(shown)
+
+
+def status_rows(statuses: Any, lang: str = "zh") -> list[dict]:
+    """The services computed, skipped and not applicable (:class:`gep.accounting.ServiceStatus`), in catalogue
+    order: service label, status key and label, and what a service lacks (empty when it lacks nothing)."""
+    rows = []
+    for s in statuses or []:
+        inputs = text("or", lang).join(_inputs_text(a, s.service, lang) for a in s.missing)
+        if not s.missing:
+            detail = ""
+        elif s.status == "computed":  # some of its cases lacked an input
+            detail = text("missing_cases", lang).format(cases=s.cases_skipped, inputs=inputs)
+        else:
+            detail = text("missing" if s.status == "skipped" else "absent", lang).format(inputs=inputs)
+        rows.append({"service_key": s.service, "service": label("service", s.service, lang), "status_key": s.status,
+                     "status": text(f"status_{s.status}", lang), "detail": detail})
+    return rows
+
+
+def status_lines(statuses: Any, lang: str = "zh") -> list[str]:
+    """The services computed, skipped and not applicable as console lines: one line of the services computed
+    (then, indented, those that skipped some cases), then each service skipped and not applicable with what it
+    lacks."""
+    rows = status_rows(statuses, lang)
+    colon, sep = text("colon", lang), "、" if lang == "zh" else ", "
+    lines = []
+    for status in ("computed", "skipped", "not_applicable"):
+        of = [r for r in rows if r["status_key"] == status]
+        if not of:
+            continue
+        head = f"{text(f'status_{status}', lang)}{text('lparen', lang)}{len(of)}{text('rparen', lang)}{colon}"
+        if status == "computed":
+            lines.append(head + sep.join(r["service"] for r in of))
+        else:
+            lines.append(head.rstrip())
+        lines += [f"  {r['service']}{colon}{r['detail']}" for r in of if r["detail"]]
+    return lines
 
 
 def level_label(level: Any, lang: str = "zh") -> str:
@@ -431,6 +528,7 @@ class Report:
     decomposition_all: list[dict] | None = None  # every region × year × service, for the workbook
     drivers: dict | None = None               # latest year: per township, totals and top 3 by quantity effect
     price_indices: list[dict] | None = None   # the price-index table used, with provenance
+    status: list[dict] | None = None          # services computed, skipped, not applicable (meta service_status)
 
 
 def prepare(services: pd.DataFrame, summary: pd.DataFrame, coefficients: pd.DataFrame,
@@ -483,6 +581,7 @@ def prepare(services: pd.DataFrame, summary: pd.DataFrame, coefficients: pd.Data
         decomposition_all=decomposition_all,
         drivers=_drivers(decomposition_all, regions, county_code, lang),
         price_indices=_price_index_rows(meta.get("price_indices"), lang),
+        status=status_rows(meta["service_status"], lang) if meta.get("service_status") is not None else None,
     )
 
 

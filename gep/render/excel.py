@@ -2,8 +2,9 @@
 
 Sheets (Chinese names; English with ``lang="en"``):
 
-* 说明 — what the workbook is: title, inventory, versions, command, unit statement, excluded
-  services with reasons, notes, and the method of each service;
+* 说明 — what the workbook is: title, inventory, versions, command, unit statement, the services
+  computed, skipped (with the inputs they lack) and not applicable, excluded services with reasons, notes,
+  and the method of each service;
 * 汇总 — GEP and its three categories by region × year (万元), with GEP per km²;
 * 实物量表 — physical accounts of the headline county, one column per year;
 * 价值量表 — value accounts of the headline county (万元) with category subtotals and the GEP
@@ -206,6 +207,7 @@ def _about_sheet(wb: Workbook, r: Report) -> None:
         put(ws, row, 1, text("unit_note", lang)).font = _BOLD
         put(ws, row, 2, str(meta["unit_note"]))
         row += 1
+    row = _about_status(ws, row + 1, r)
     row = _about_excluded(ws, row + 1, r)
     row = _about_notes(ws, row + 1, r)
     row = _about_methods(ws, row + 1, r)
@@ -213,6 +215,21 @@ def _about_sheet(wb: Workbook, r: Report) -> None:
     for line in ws.iter_rows(min_row=3, max_row=row):
         for cell in line:
             cell.alignment = _WRAP
+
+
+def _about_status(ws: Worksheet, row: int, r: Report) -> int:
+    """核算范围: each service computed, skipped or not applicable, with what it lacks."""
+    if r.status is None:
+        return row - 1
+    put(ws, row, 1, text("scope", r.lang)).font = _BOLD
+    row += 1
+    _header(ws, row, [text("service", r.lang), text("scope_status", r.lang), text("scope_detail", r.lang)])
+    for s in r.status:
+        row += 1
+        put(ws, row, 1, s["service"]), put(ws, row, 2, s["status"]), put(ws, row, 3, s["detail"])
+        if s["status_key"] == "skipped":
+            _style_row(ws, row, 3, fill=_UNVERIFIED_FILL)
+    return row + 1
 
 
 def _about_excluded(ws: Worksheet, row: int, r: Report) -> int:
