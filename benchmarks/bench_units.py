@@ -38,11 +38,11 @@ def main(n: int) -> None:
         raw = pd.DataFrame({"小班号": np.arange(n).astype(str), "区划代码": "500229001", "年份": "2020",
                             "生态系统类型": "森林", f"面积 [{unit}]": text}).astype(str)
         problems: list = []
-        seconds = best(lambda: _parse_table("parcels", "parcels.csv", raw, problems), 3)
+        seconds = best(lambda raw=raw, problems=problems: _parse_table("parcels", "parcels.csv", raw, problems), 3)
         assert not problems, problems[:3]
         print(f"parse a {n}-row parcels table, area in {unit}: {seconds:.3f} s")
     for src, dst in (("亩", "hm2"), ("万亩", "hm2"), ("万元", "元")):
-        print(f"convert_magnitude on {n} floats, {src} → {dst}: {best(lambda: convert_magnitude(area, src, dst), 5) * 1e3:.2f} ms")
+        print(f"convert_magnitude on {n} floats, {src} → {dst}: {best(lambda src=src, dst=dst: convert_magnitude(area, src, dst), 5) * 1e3:.2f} ms")
 
 
 if __name__ == "__main__":
