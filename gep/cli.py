@@ -18,7 +18,7 @@ from .explain import explain_parcel_text, explain_text
 from .coefficients import CoefficientError, load_register
 from .inventory import InventoryError, read_inventory
 from .method import DEFAULT_METHOD, MethodError, as_method
-from .render import status_lines
+from .render import method_lines, status_lines
 from .run import OutputExistsError, run
 from .units import UnitError
 
@@ -42,7 +42,8 @@ def _cmd_run(args) -> int:
     for r in county.itertuples():
         print(f"  {r.year}  {r.provisioning_yuan / 1e8:12.2f} {r.regulating_yuan / 1e8:11.2f} "
               f"{r.cultural_yuan / 1e8:9.2f} {r.gep_yuan / 1e8:10.2f}")
-    for line in status_lines(result.results.service_status, args.lang):
+    for line in [*method_lines(result.results.method, args.lang), *status_lines(result.results.service_status,
+                                                                                   args.lang)]:
         print(line)
     if result.previous:
         print(f"the earlier output was kept as {result.previous}")

@@ -310,9 +310,10 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
             "trace": True,
             "base_year": results.base_year, "growth": results.growth, "evaluation": results.evaluation,
             "decomposition": results.decomposition, "price_indices": results.price_indices,
-            "parcels": results.parcels, "service_status": results.service_status,
+            "parcels": results.parcels, "service_status": results.service_status, "method": results.method,
         }
-        write_trace_html(staging / "trace", results.services, results.summary, results.trace, meta["title"], lang=lang)
+        write_trace_html(staging / "trace", results.services, results.summary, results.trace, meta["title"], lang=lang,
+                         method=results.method)
         write_formula_workbook(staging / "gep_formulas.xlsx", results, lang=lang)
         write_excel(staging / "gep_workbook.xlsx", results.services, results.summary, results.coefficients, meta,
                     lang=lang)

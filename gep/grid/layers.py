@@ -17,7 +17,9 @@ Format (paths relative to the grid file)::
       2020:
         precipitation: {file: p_2020.tif, unit: mm/a}
         evapotranspiration: {file: et.nc, variable: et, unit: mm/a, nodata: -9999}
-        cooling_days: {value: 75, unit: d}                # a constant layer
+        cooling_days: {value: 75, unit: d}                # a constant layer (optional: without it, each
+                                                          # region's days of the inventory's climate table, as
+                                                          # the method profile derives them)
         land_cover: {file: landcover_2020.tif}            # optional: this year's own land cover
 
 Every layer declares its unit, converted once to the kernel unit (:data:`KERNEL_UNITS`) by an exact factor

@@ -103,10 +103,8 @@ def write_sample(inventory_path: str | Path, out: str | Path, year: int = 2020, 
             start += k
         write(name, values, nodata=-9999.0)
         year_entry[name] = {"file": f"{name}.tif", "unit": unit}
-    climate = inv.table("climate")
-    days = climate[(climate["year"] == year)]["cooling_days"]
-    if len(days) and days.nunique() == 1:
-        year_entry["cooling_days"] = {"value": float(days.iloc[0]), "unit": "d"}
+    # no cooling-days layer: the accounts take the days of the inventory's climate table, as the method profile
+    # derives them for each region (carried from a station to the region's mean elevation)
     doc = {"source": f"SYNTHETIC rasters made by gep.grid.sample from {Path(inventory_path).name} ({year}); "
                      f"not observations", "status": "estimated",
            "land_cover": {"file": "landcover.tif", "classes": classes},

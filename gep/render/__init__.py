@@ -40,7 +40,7 @@ import pandas as pd
 
 from gep.catalogue import ecosystem_group, inventory_spec, label, services_spec, vocabulary
 
-__all__ = ["write_excel", "write_html", "prepare", "text", "unit_label", "Report", "status_rows", "status_lines",
+__all__ = ["write_excel", "write_html", "prepare", "text", "unit_label", "Report", "method_lines", "status_rows", "status_lines",
            "WAN", "YI", "fmt_wan", "fmt_yi", "fmt_number", "fmt_share", "fmt_pct", "fmt_signed", "fmt_int"]
 
 WAN = 1e4  #: 元 per 万元
@@ -213,6 +213,21 @@ _TEXT: dict[str, dict[str, str]] = {
     "status_derived": {"zh": "推算值", "en": "derived"},
     "status_estimated": {"zh": "估计值", "en": "estimated"},
     "region": {"zh": "区域", "en": "Region"},
+    # the method profile
+    "method_profile": {"zh": "核算方案", "en": "Method profile"},
+    "method_line": {"zh": "核算方案：{title}（{name}）", "en": "Method profile: {title} ({name})"},
+    "method_default": {"zh": "各项公式选择均与默认方案相同。", "en": "Every formula choice is the default profile's."},
+    "method_differs": {"zh": "与默认方案不同：{choice}（依据：{status}；{source}）",
+                       "en": "Differs from the default profile: {choice} (evidence: {status}; {source})"},
+    "method_evidence": {"zh": "{total} 项公式选择中，{seen} 项已见原文，{recalled} 项凭记忆（未见原文），{derived} 项为推算。",
+                        "en": "Of {total} formula choices, {seen} rest on a source read, {recalled} on recollection "
+                              "(source text not seen), {derived} on gep's own derivation."},
+    "method_intro": {"zh": "每项公式选择、所取方案及其依据；标“≠”者与默认方案不同。",
+                     "en": "Each formula choice, the option taken and its evidence; “≠” marks a choice that differs "
+                           "from the default profile."},
+    "method_choice": {"zh": "公式选择", "en": "Choice"},
+    "method_option": {"zh": "所取方案", "en": "Option"},
+    "method_evidence_status": {"zh": "依据状态", "en": "Evidence"},
     # services computed, skipped, not applicable
     "scope": {"zh": "核算范围", "en": "Services accounted"},
     "scope_intro": {"zh": "各项服务是否已核算；未核算的服务列出所缺的清单表与列。",
@@ -325,6 +340,23 @@ def status_rows(statuses: Any, lang: str = "zh") -> list[dict]:
         rows.append({"service_key": s.service, "service": label("service", s.service, lang), "status_key": s.status,
                      "status": text(f"status_{s.status}", lang), "detail": detail})
     return rows
+
+
+def method_lines(method: Any, lang: str = "zh") -> list[str]:
+    """The method profile in a few sentences for reports, traces and the console: its name, each choice that
+    differs from the default profile with its evidence, and how many choices rest on what evidence."""
+    if method is None:
+        return []
+    rows = method.rows(lang)
+    lines = [text("method_line", lang).format(title=method.title(lang), name=method.name)]
+    differs = [r for r in rows if r["differs"]]
+    lines += [text("method_differs", lang).format(choice=f"{r['label']}{text('colon', lang)}{r['option_label']}",
+                                                  status=r["status_label"], source=r["source"]) for r in differs]
+    if not differs:
+        lines.append(text("method_default", lang))
+    counts = {k: sum(r["status"] == k for r in rows) for k in ("seen", "recalled", "derived")}
+    lines.append(text("method_evidence", lang).format(total=len(rows), **counts))
+    return lines
 
 
 def status_lines(statuses: Any, lang: str = "zh") -> list[str]:
@@ -529,6 +561,7 @@ class Report:
     drivers: dict | None = None               # latest year: per township, totals and top 3 by quantity effect
     price_indices: list[dict] | None = None   # the price-index table used, with provenance
     status: list[dict] | None = None          # services computed, skipped, not applicable (meta service_status)
+    method: dict | None = None                # the method profile (meta method): lines and one row per choice
 
 
 def prepare(services: pd.DataFrame, summary: pd.DataFrame, coefficients: pd.DataFrame,
@@ -582,6 +615,8 @@ def prepare(services: pd.DataFrame, summary: pd.DataFrame, coefficients: pd.Data
         drivers=_drivers(decomposition_all, regions, county_code, lang),
         price_indices=_price_index_rows(meta.get("price_indices"), lang),
         status=status_rows(meta["service_status"], lang) if meta.get("service_status") is not None else None,
+        method={"lines": method_lines(meta["method"], lang), "rows": meta["method"].rows(lang)}
+        if meta.get("method") is not None else None,
     )
 
 

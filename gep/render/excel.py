@@ -207,6 +207,7 @@ def _about_sheet(wb: Workbook, r: Report) -> None:
         put(ws, row, 1, text("unit_note", lang)).font = _BOLD
         put(ws, row, 2, str(meta["unit_note"]))
         row += 1
+    row = _about_method(ws, row + 1, r)
     row = _about_status(ws, row + 1, r)
     row = _about_excluded(ws, row + 1, r)
     row = _about_notes(ws, row + 1, r)
@@ -215,6 +216,27 @@ def _about_sheet(wb: Workbook, r: Report) -> None:
     for line in ws.iter_rows(min_row=3, max_row=row):
         for cell in line:
             cell.alignment = _WRAP
+
+
+def _about_method(ws: Worksheet, row: int, r: Report) -> int:
+    """核算方案: the method profile, what differs from the default, and each choice with its evidence."""
+    if r.method is None:
+        return row - 1
+    put(ws, row, 1, text("method_profile", r.lang)).font = _BOLD
+    for line in r.method["lines"]:
+        row += 1
+        put(ws, row, 1, line)
+    row += 1
+    _header(ws, row, ["", text("method_choice", r.lang), text("method_option", r.lang),
+                      text("method_evidence_status", r.lang), text("source", r.lang)])
+    for m in r.method["rows"]:
+        row += 1
+        for col, value in enumerate(("≠" if m["differs"] else "", m["label"], m["option_label"], m["status_label"],
+                                     m["source"]), start=1):
+            put(ws, row, col, value)
+        if m["differs"]:
+            _style_row(ws, row, 5, fill=_UNVERIFIED_FILL)
+    return row + 1
 
 
 def _about_status(ws: Worksheet, row: int, r: Report) -> int:

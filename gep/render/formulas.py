@@ -73,7 +73,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from gep.catalogue import label, services_spec
 from gep.coefficients import CANONICAL_UNITS, coefficient_label
-from gep.render import level_label, unit_label
+from gep.render import level_label, method_lines, unit_label
 from gep.render.excel import FIXED_TIME, _deterministic_bytes, put
 from gep.trace import FIGURE_KEY, symbols_of, to_excel
 from gep.units import convert_text
@@ -264,6 +264,7 @@ class _Model:
     in_gep: dict[tuple, bool]
     category: dict[str, str]
     summary: pd.DataFrame
+    method: object = None  # the method profile the figures were computed with
 
     @classmethod
     def from_results(cls, results, lang: str) -> _Model:
@@ -293,7 +294,7 @@ class _Model:
         return cls(lang=lang, figures=figures, by_service=by_service, sheets=sheet_names(present, lang),
                    inputs=inputs, coefficients=coefficients, names=names, parents=parents, levels=levels,
                    in_gep=in_gep, category={s: catalogue.get(s, {}).get("category", "") for s in present},
-                   summary=summary)
+                   summary=summary, method=getattr(results, "method", None))
 
 
 def _figures(trace: pd.DataFrame) -> list[_Figure]:
@@ -707,6 +708,9 @@ def _about_sheet(ws: Worksheet, m: _Model) -> None:
     for n, line in enumerate(_ABOUT[lang]):
         if n == len(_ABOUT[lang]) - 1 and not pasted_capacity:
             break  # the note on a capacity written as a number only when there is one
+        row += 1
+        put(ws, row, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
+    for line in method_lines(m.method, lang):  # the method profile the formulas follow
         row += 1
         put(ws, row, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
     row += 1

@@ -19,7 +19,7 @@ import pandas as pd
 from ..catalogue import METHOD_LABELS, label, services_spec, vocabulary
 from ..explain import format_number as _num, symbol_label
 from ..trace import FIGURE_KEY, figure_anchor, summary_anchor
-from . import fmt_wan, text, unit_label
+from . import fmt_wan, method_lines, text, unit_label
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em;color:#222;font-size:14px}
@@ -129,13 +129,15 @@ def _leaf_table(symbols: list[dict], lang: str) -> str:
 
 
 def trace_html(services: pd.DataFrame, summary: pd.DataFrame, trace: pd.DataFrame, title: str,
-               lang: str = "zh") -> str:
-    """The whole trace page as a string."""
+               lang: str = "zh", method=None) -> str:
+    """The whole trace page as a string; ``method`` (the profile the figures were computed with) is named at
+    its top with the choices that differ from the default."""
     html_lang = "zh-CN" if lang == "zh" else "en"
     catalogue = services_spec()["services"]
     out = [f'<!DOCTYPE html><html lang="{html_lang}"><head><meta charset="utf-8"><title>{escape(title)} — '
            f'{_t("title", lang)}</title><style>{_CSS}</style></head><body>',
-           f"<h1>{escape(title)} — {_t('title', lang)}</h1><p class=\"meta\">{_t('intro', lang)}</p>"]
+           f"<h1>{escape(title)} — {_t('title', lang)}</h1><p class=\"meta\">{_t('intro', lang)}</p>",
+           *(f'<p class="meta">{escape(line)}</p>' for line in method_lines(method, lang))]
     parents = summary.drop_duplicates("region_code").set_index("region_code")["parent_code"].fillna("").astype(str)
     order = sorted(summary["region_code"].unique(), key=lambda c: (parents.get(c, "") != "", c))
     by_region_year = {k: g for k, g in services.groupby(["region_code", "year"], sort=False)}
@@ -213,14 +215,14 @@ def trace_href(year, anchor: str) -> str:
 
 
 def write_trace_html(folder: str | Path, services: pd.DataFrame, summary: pd.DataFrame, trace: pd.DataFrame,
-                     title: str, lang: str = "zh") -> list[Path]:
+                     title: str, lang: str = "zh", method=None) -> list[Path]:
     """Write one trace page per year, ``<folder>/<year>.html`` (a few MB each for a county)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for year in sorted(summary["year"].unique()):
         page = trace_html(services[services["year"] == year], summary[summary["year"] == year],
-                          trace[trace["year"] == year], f"{title} · {int(year)}", lang)
+                          trace[trace["year"] == year], f"{title} · {int(year)}", lang, method)
         path = folder / f"{int(year)}.html"
         path.write_text(page, encoding="utf-8", newline="\n")
         written.append(path)

@@ -290,7 +290,18 @@ VISIT_GROWTH = D("1.15")
 VISITS = {y: q(VISITS_2021_WAN / VISIT_GROWTH ** (2021 - y), 4) for y in YEARS}
 SPENDING_PER_VISIT = D(400)
 
-COOLING_DAYS = D(75)
+# climate: one county row a year — a station's count, carried by the default method to the county's mean elevation
+COOLING_DAYS = D(75)        # days with Tmax > 26 °C at the county seat, 达州 normals shifted by −3.4 °C
+SEAT_ELEVATION = D(760)     # the county seat, for which COOLING_DAYS was derived (factpedia: 县城海拔760米)
+RELATIVE_HUMIDITY = D("78.5")  # %, 巫溪大官山 below 1670 m, annual mean (陈志军 et al. 2022), for 城口 next door
+# the county's mean elevation from its landform shares (factpedia: 低山河谷 54.66 %, 中山 42.36 %, 峰丛台地 the
+# rest) with each class at the middle of its part of 481.5–2685.7 m (低山 below 1000 m, 中山 and 台地 above):
+# 0.5466 × 740.75 + 0.4534 × 1842.85 = 1240.4 → 1240 m
+MEAN_ELEVATION = D(1240)
+S_DAZHOU = ("达州 1981–2010 气候标准值 (中国地面气候标准值月值, 中国气象数据网), as reproduced at "
+            "https://zh.wikipedia.org/wiki/Template:达州市气候数据")
+S_CHEN2022 = ("陈志军, 李跃清, 杜钦, 何泽能, 赵兴炳, 高阳华 2022, 西南地区东部大官山温湿梯度变化特征分析, 高原山地气象研究 "
+              "2022(1):18-23 https://journal.yuanpingjia.com.cn/Journal/ArticleDetails/275636")
 
 # ---------------------------------------------------------------------------------------------------
 # Writing
@@ -309,18 +320,21 @@ def write(table: str, header: list[str], rows: list[list]):
 
 
 def t_regions():
-    rows = [[COUNTY, COUNTY_NAME, "", "县", fmt(COUNTY_LAND_KM2), S_FACTPEDIA,
-             "截至2021年幅员;另见3289.08(guangdonglong.com)、旧值3232/3292.4;乡镇面积之和按此值闭合", "观测"]]
+    # one status per row: the county's land area is observed, its mean elevation estimated, so the row is 估算
+    rows = [[COUNTY, COUNTY_NAME, "", "县", fmt(COUNTY_LAND_KM2), fmt(MEAN_ELEVATION), S_FACTPEDIA,
+             "土地面积观测:截至2021年幅员;另见3289.08(guangdonglong.com)、旧值3232/3292.4;乡镇面积之和按此值闭合。"
+             "平均海拔估算:按地貌构成(低山河谷54.66%,中山42.36%,其余峰丛台地)各取其在481.5–2685.7m内的中点"
+             "(低山740.75m,中山与台地1842.85m)加权=1240m;乡镇未见平均海拔,沿用县值", "估算"]]
     rest_names = "、".join(NAME[c] for c in REST)
     for code, name, area, status, src, note in TOWNSHIPS:
         if area is None:
             extra = (f"未找到现势面积:3289.09−14个已知乡镇之和{fmt(FOUND_SUM_KM2)}={fmt(RESIDUAL_KM2)}平方公里,"
                      f"由{len(REST)}个乡镇({rest_names})均分,各{fmt(EACH_KM2)},尾差0.01计入{NAME[REST[-1]]}")
             note2 = extra + (";" + note if note else "")
-            rows.append([code, name, COUNTY, "乡镇", fmt(AREA_KM2[code]), S_FACTPEDIA + "(县总面积)", note2, "估算"])
+            rows.append([code, name, COUNTY, "乡镇", fmt(AREA_KM2[code]), "", S_FACTPEDIA + "(县总面积)", note2, "估算"])
         else:
-            rows.append([code, name, COUNTY, "乡镇", area, src, note, status])
-    return write("regions", ["区划代码", "名称", "上级代码", "级别", "土地面积 [平方公里]"], rows)
+            rows.append([code, name, COUNTY, "乡镇", area, "", src, note, status])
+    return write("regions", ["区划代码", "名称", "上级代码", "级别", "土地面积 [平方公里]", "平均海拔 [m]"], rows)
 
 
 def t_socioeconomic():
@@ -473,10 +487,15 @@ def t_conditions():
 
 
 def t_climate():
-    rows = [[c, y, fmt(COOLING_DAYS), f"{S_REGPAR} §4",
-             "日最高气温>26℃天数,达州常年值按海拔降温3.4℃推得,区间60–90", "估算"]
-            for c in CODES for y in YEARS]
-    return write("climate", ["区划代码", "年份", "空调降温天数 [d]"], rows)
+    # county rows: the townships take them (a climate row applies to the sub-regions without one), and the default
+    # method carries the seat's days to the mean elevation
+    rows = [[COUNTY, y, fmt(COOLING_DAYS), fmt(SEAT_ELEVATION), fmt(RELATIVE_HUMIDITY), "",
+             f"{S_DAZHOU}; {S_FACTPEDIA}; {S_CHEN2022}",
+             "空调降温天数:日最高气温>26℃天数,达州1981–2010常年值按海拔降温3.4℃推到县城(760m),区间60–90(估算);"
+             "站点海拔:县城760m(观测);相对湿度:巫溪大官山1670m以下年均78.5%(邻县,估算);暴雨降水量未找到,留空", "估算"]
+            for y in YEARS]
+    return write("climate", ["区划代码", "年份", "空调降温天数 [d]", "站点海拔 [m]", "相对湿度 [%]",
+                             "暴雨降水量 [mm/a]"], rows)
 
 
 def t_water_bodies():
