@@ -154,3 +154,24 @@ def test_the_price_bases_and_reservoir_rule_of_the_garze_profile_by_hand(tmp_pat
     assert row(default, "990001", 2020, "flood_regulation", "reservoir_storage", "wetland_reservoir").quantity == 200_000
     assert row(garze, "990001", 2020, "flood_regulation", "reservoir_storage",
                "wetland_reservoir").quantity == pytest.approx(350_000, rel=1e-12)
+
+
+def test_reports_name_the_profile_and_what_differs_from_the_default(tmp_path, tiny, capsys):
+    import openpyxl
+    out = tmp_path / "garze"
+    assert main(["run", str(tiny), "--out", str(out), "--method", "garze-2017"]) == 0
+    printed = capsys.readouterr().out
+    assert "核算方案：甘孜州2017年发表公式（白玛卓嘎等）（garze-2017）" in printed
+    # the eleven choices of the Garzê profile all differ from the default's and all rest on the paper itself
+    assert printed.count("与默认方案不同：") == 11
+    assert "11 项公式选择中，11 项已见原文，0 项凭记忆（未见原文），0 项为推算。" in printed
+    html = (out / "gep_report.html").read_text(encoding="utf-8")
+    assert '<section id="method">' in html and html.count("<td>≠</td>") == 11
+    assert "核算方案：甘孜州2017年发表公式" in (out / "trace" / "2020.html").read_text(encoding="utf-8")
+    about = openpyxl.load_workbook(out / "gep_formulas.xlsx")["说明"]
+    assert any("核算方案：甘孜州2017年发表公式" in str(c.value) for c in about["A"])
+    workbook = openpyxl.load_workbook(out / "gep_workbook.xlsx")["说明"]
+    assert sum(c.value == "≠" for c in workbook["A"]) == 11
+    default = tmp_path / "default"
+    assert main(["run", str(tiny), "--out", str(default), "--lang", "en"]) == 0
+    assert "Every formula choice is the default profile's." in capsys.readouterr().out
