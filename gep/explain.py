@@ -30,6 +30,9 @@ STEP_LABELS = {
     "CO2": ("固定二氧化碳量", "CO₂ fixed"), "EPP": ("植被蒸腾耗热", "transpiration heat"),
     "W": ("水面蒸发量", "water evaporated"), "TC": ("人均旅行花费", "spending per visit"),
     "Cap": ("净化能力", "purification capacity"),
+    "D": ("按海拔订正的空调降温天数", "cooling days carried to the region's elevation"),
+    "W_D": ("降温天数内的水面蒸发量", "water evaporated on the cooling days"),
+    "R_s": ("暴雨径流深", "storm runoff"),
 }
 for _price in ("C_res", "C_v", "C", "p", "P_e", "P_CO2", "P_O2"):
     STEP_LABELS[_price] = ("核算年价格", "price of the accounting year")

@@ -26,7 +26,7 @@ from . import __version__
 from .accounting import Options, Results, account
 from .coefficients import DEFAULT_REGISTER, CoefficientError, load_register
 from .inventory import InventoryError, Problem, load_inventory
-from .method import DEFAULT_METHOD, Method, as_method, load_method
+from .method import DEFAULT_METHOD, Method, as_method, default_method, load_method
 from .prices import DEFAULT_INDICES
 from .outputs import INPUTS, write_csv, write_manifest, write_netcdf
 
@@ -233,6 +233,11 @@ def copy_method(staging: Path, method: str | Path | Method | None) -> tuple[Path
     return copy, load_method(copy, base_dir=folder)
 
 
+def differing_choices(method: Method) -> dict[str, str]:
+    """The choices of a profile whose option differs from the default profile's, for manifests."""
+    return {mine.choice: mine.option for mine, _ in method.differences(default_method()) if mine is not None}
+
+
 def _extends_name(path: Path) -> str:
     import yaml
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))["extends"]
@@ -322,6 +327,7 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
         write_manifest(staging, command or shown_command, shown_command,
                        {"base_register": register_names[0], "coefficients": register_names[1:],
                         "method": method_copy.name, "method_name": method.name,
+                        "method_differs_from_default": differing_choices(method),
                         "exclude": list(options.exclude), "lang": lang, "base_year": options.base_year,
                         "base_year_used": results.base_year, "price_indices": PRICE_INDICES_NAME,
                         **({"grid": f"{GRID_DIR}/{GRID_NAME}"} if grid else {}),
@@ -419,6 +425,7 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
         write_manifest(staging, command or shown_command, shown_command,
                        {"kind": "statement", "base_register": register_names[0], "coefficients": register_names[1:],
                         "method": method_copy.name, "method_name": method_used.name,
+                        "method_differs_from_default": differing_choices(method_used),
                         "region": region, "region_used": st.region, "start": start, "end": end, "discount_rate": rate,
                         "asset_life": asset_life, "discount_rate_used": st.rate, "asset_life_used": st.asset_life,
                         "price_indices": PRICE_INDICES_NAME, "lang": lang,

@@ -98,6 +98,7 @@ in_gep:
     assert sorted(p.name for p in (out / "inputs" / "methods").iterdir()) == ["default.yaml", "own.yaml"]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["options"]["method"] == "own.yaml" and manifest["options"]["method_name"] == "own"
+    assert manifest["options"]["method_differs_from_default"] == {"pest_control.in_gep": "counted"}
     assert "--method own" in manifest["reproducible_command"]
     assert "inputs/methods/own.yaml" in manifest["inputs"]
     result = verify(out)

@@ -77,7 +77,8 @@ def test_manifest_hashes_inputs_and_outputs(chengkou_run):
     assert manifest["inputs"]["inputs/inventory/extent.csv"] == sha256(CHENGKOU / "extent.csv")
     assert manifest["options"] == {"base_register": "default.csv", "coefficients": [], "exclude": [], "lang": "zh",
                                    "base_year": None, "base_year_used": 2021, "price_indices": "price_indices.csv",
-                                   "method": "default.yaml", "method_name": "default"}
+                                   "method": "default.yaml", "method_name": "default",
+                                   "method_differs_from_default": {}}
     assert manifest["reproducible_command"] == "gep run chengkou"
     assert "--out" in manifest["command"] and manifest["created"].endswith("Z")
 

@@ -446,7 +446,7 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
     from ..outputs import INPUTS, write_csv, write_manifest
     from ..render.valuation import valuation_html, write_valuation_excel
     from ..run import GRID_DIR, GRID_NAME, INVENTORY_DIR, PRICE_INDICES_NAME, _copy_grid, _copy_inventory, \
-        _copy_registers, _created, _grid_of, copy_method, refuse_existing, staged, unique_names
+        _copy_registers, _created, _grid_of, copy_method, differing_choices, refuse_existing, staged, unique_names
 
     out = Path(out)
     refuse_existing(out, overwrite)
@@ -480,7 +480,8 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
                 options["grid"] = f"{GRID_DIR}/{GRID_NAME}"
             method_copy, method_used = copy_method(stage.path, method)
             inputs += sorted(method_copy.parent.iterdir())
-            options.update(method=method_copy.name, method_name=method_used.name)
+            options.update(method=method_copy.name, method_name=method_used.name,
+                           method_differs_from_default=differing_choices(method_used))
             inventory = load_inventory(stage.path / INVENTORY_DIR)
             services = account(inventory, register, Options(price_indices=str(indices), method=method_used,
                                                             grid=str(grid_copy) if grid_copy else None)).services
