@@ -184,7 +184,8 @@ def _aggregate(ctx: Context, leaf: pd.DataFrame) -> pd.DataFrame:
         quantity=("quantity", "sum"), value_yuan=("value_yuan", "sum"),
         value_constant_yuan=("value_constant_yuan", "sum"),
         value_prev_prices_yuan=("value_prev_prices_yuan", "sum"), n=("quantity", "size"),
-        first_price=("price", "first"), n_priced=("price", "count"),
+        first_price=("price", "first"), n_priced=("price", "count"), low_price=("price", "min"),
+        high_price=("price", "max"),
         path=("path", "first"), n_paths=("path", "nunique"),
         coefficients=("coefficients", "first"), n_coefficients=("coefficients", "nunique"),
         note=("note", "first"), n_notes=("note", "nunique")).reset_index()
@@ -202,6 +203,9 @@ def _aggregate(ctx: Context, leaf: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(invalid="ignore", divide="ignore"):
         priced = rows["n_priced"] == rows["n"]
         implicit = np.where(priced & (rows["quantity"] > 0), rows["value_yuan"] / rows["quantity"], np.nan)
+        # a sum of zero quantities keeps the price its parts share (the unit price of a zero flow, SEEA EA A10.12)
+        shared = priced & (rows["quantity"] == 0) & (rows["low_price"] == rows["high_price"])
+        implicit = np.where(shared, rows["first_price"], implicit)
     rows["price"] = np.where(rows["n"] == 1, rows["first_price"], implicit)
     group = rows["group"].to_numpy()
     _, example = np.unique(kind, return_index=True)  # a leaf row of each kind, to read its key columns
@@ -274,7 +278,9 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
         mask = leaf["service"] == service
         if mask.any() and service not in options.exclude:
             leaf.loc[mask, "in_gep"] = False
-            leaf.loc[mask, "note"] = f"method {method.name}: {choice.reason['en']}"
+            said = f"核算方案 {method.name}：{choice.reason['zh']} / method {method.name}: {choice.reason['en']}"
+            leaf.loc[mask, "note"] = [f"{n}; {said}" if isinstance(n, str) and n else said
+                                      for n in leaf.loc[mask, "note"]]  # bilingual, as catalogue reasons are
             excluded.append({"service": service, "indicator": "", "reason": choice.reason["en"],
                              "reason_zh": choice.reason["zh"]})
     for service in options.exclude:

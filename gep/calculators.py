@@ -43,6 +43,9 @@ GIVEN = ((SUPPLIED, "service_quantities", "quantity"), (GRIDDED, "grid", "zonal_
          (PARCELS, "parcels", "parcel_sum"))
 #: paths whose figures are sums of finer units (cells, parcels): a figure derived from one keeps its path
 SUMMED = (GRIDDED, PARCELS)
+#: register keys given for some ecosystems only: an ecosystem without a row is not computed (an EPP table
+#: of forest, shrub and grassland leaves garden out), rather than an error
+OPTIONAL_BY_ECOSYSTEM = ("transpiration_heat",)
 
 
 class Coef(NamedTuple):
@@ -126,6 +129,14 @@ class Context:
                                  "year": np.asarray(years, dtype=np.int64),
                                  "ecosystem": np.asarray(ecosystems, dtype=object)})
             return method_argument(self, name, keys)
+        if name in OPTIONAL_BY_ECOSYSTEM:  # an ecosystem without a row has no value (as the calculators skip it)
+            ecosystems = np.asarray(ecosystems, dtype=object)
+            has = np.array([self.register.has(name, e) for e in ecosystems], dtype=bool)
+            values = np.full(len(ecosystems), np.nan)
+            if has.any():
+                values[has] = self.coef(name, ecosystems[has], np.asarray(regions, dtype=object)[has],
+                                        None if years is None else np.asarray(years)[has]).values
+            return values, (name,) if has.any() else ()
         return self.coef(name, ecosystems, regions, years).values, (name,)
 
     def coef_for(self, key: str, keys: pd.DataFrame) -> Coef:
@@ -315,6 +326,11 @@ def trace_given(ctx: Context, service: str, indicator: str, q: Quantities, symbo
             tb.input(symbol, q.amounts, unit or _indicator(service, indicator)["unit"], table, column, q.supplied)
             for key in filter(None, coefficients.split(";")):  # what the grid's kernel applied, cell by cell
                 picked = np.flatnonzero(tb.mask)
+                if key in OPTIONAL_BY_ECOSYSTEM:  # only the figures of ecosystems the key has a row for
+                    ecosystems = keys["ecosystem"].to_numpy()[picked]
+                    picked = picked[[ctx.register.has(key, e) for e in ecosystems]]
+                    if not len(picked):
+                        continue
                 coef = ctx.coef(key, keys["ecosystem"].to_numpy()[picked], keys["region_code"].to_numpy()[picked],
                                 keys["year"].to_numpy()[picked])
                 values, rows_ = np.full(len(keys), np.nan), [coef.rows[0]] * len(keys)
@@ -682,15 +698,17 @@ def flood_regulation(ctx: Context) -> list[pd.DataFrame]:
                         [*trace_given(ctx, "flood_regulation", "swamp_storage", q), tb],
                         price=ctx.coef_for("reservoir_unit_cost", q.keys), price_symbol="C_res",
                         coefficients=("swamp_storage_depth",)))
-    if ctx.method.option("flood_regulation.vegetation_storage") == "included":
-        out += _vegetation_storage(ctx)
+    out += _vegetation_storage(ctx, ctx.method.option("flood_regulation.vegetation_storage") == "included")
     return out
 
 
-def _vegetation_storage(ctx: Context) -> list[pd.DataFrame]:
-    """The vegetation storm-water term of flood regulation, where the climate table gives storm rainfall."""
+def _vegetation_storage(ctx: Context, computed: bool) -> list[pd.DataFrame]:
+    """The vegetation storm-water term of flood regulation, where the climate table gives storm rainfall and
+    the method profile counts it (``computed``); a supplied figure of it counts whatever the profile says."""
     veg = ctx.inventory.table("extent")
     veg = veg[veg["ecosystem"].isin(VEGETATION) & (veg["area"] > 0)].reset_index(drop=True)
+    if not computed:
+        veg = veg.iloc[:0]
     clim, clim_prov = ctx.inherited("climate", veg, ["year"])
     storm = _col(clim, "storm_precipitation")
     ok = ~np.isnan(storm)
@@ -910,7 +928,9 @@ def climate_regulation(ctx: Context) -> list[pd.DataFrame]:
     ok = veg & ~np.isnan(epp) & ~np.isnan(days_all.days)
     missing = "transpiration heat (EPP) or cooling days" if heat_option == "epp_table" else \
         "transpiration heat/ET or cooling days"
-    ctx.note_skipped("climate_regulation", ext[veg & ~ok], missing)
+    ctx.note_skipped("climate_regulation", ext[veg & ~ok], missing,
+                     requires=(("conditions.transpiration_heat", "climate.cooling_days"),)
+                     if heat_option == "epp_table" else None)
     if ok.any() or len(ctx.supplied("climate_regulation", "transpiration_cooling")):
         e, c, p = (f[ok].reset_index(drop=True) for f in (ext, cond, prov))
         cd = _subset(days_all, ok)

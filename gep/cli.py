@@ -17,9 +17,9 @@ from .catalogue import services_spec
 from .explain import explain_parcel_text, explain_text
 from .coefficients import CoefficientError, load_register
 from .inventory import InventoryError, read_inventory
-from .method import DEFAULT_METHOD, MethodError, as_method
+from .method import DEFAULT_METHOD, MethodError
 from .render import method_lines, status_lines
-from .run import OutputExistsError, run
+from .run import OutputExistsError, run, shown_method
 from .units import UnitError
 
 
@@ -193,7 +193,7 @@ def _cmd_trade(args) -> int:
             shown = ["gep", "compensation", Path(args.monitoring).name]
             shown += ["--amount", args.amount] if args.amount else []
             shown += [a for k, v in rules.items() for a in ("--" + k.replace("_", "-"), v)]
-        extra += ["--method", as_method(args.method).name] if as_method(args.method).name != DEFAULT_METHOD else []
+        extra += ["--method", shown_method(args.method)] if shown_method(args.method) != DEFAULT_METHOD else []
         out, valuation = run_valuation(req, args.out, tuple(args.coefficients), args.lang, args.overwrite, command,
                                        " ".join(shlex.quote(a) for a in shown + extra), compensation,
                                        method=args.method)

@@ -211,12 +211,13 @@ class _Arguments:
         gaps = (np.ones(len(self.keys), dtype=bool) if values is None else np.isnan(values)) & applies
         if name in CANONICAL_UNITS and gaps.any():
             picked = np.flatnonzero(gaps)
-            coef = self.ctx.coef(name, self.keys["ecosystem"].to_numpy()[picked],
-                                 self.keys["region_code"].to_numpy()[picked], self.keys["year"].to_numpy()[picked])
+            found, _ = self.ctx.argument(name, self.keys["ecosystem"].to_numpy()[picked],
+                                         self.keys["region_code"].to_numpy()[picked],
+                                         self.keys["year"].to_numpy()[picked])
             values = np.full(len(self.keys), np.nan) if values is None else values.copy()
-            values[picked] = coef.values
+            values[picked] = found
             used = self.from_register.setdefault(name, np.zeros(len(self.keys), dtype=bool))
-            used |= gaps
+            used |= gaps & ~np.isnan(values)  # a key the register has no row for took nothing from it
         return values
 
     def own(self, name: str) -> np.ndarray | None:
@@ -280,7 +281,8 @@ class _Arguments:
                             "file": prov["input_file"].iat[0], "row": int(prov["input_row"].iat[0]),
                             "column": name, "source": prov["source"].iat[0],
                             "status": prov["status"].iat[0], "unit": unit}
-        if name in CANONICAL_UNITS and key["ecosystem"].iat[0] in ecosystems:
+        if name in CANONICAL_UNITS and key["ecosystem"].iat[0] in ecosystems \
+                and self.ctx.register.has(name, key["ecosystem"].iat[0]):
             coef = self.ctx.coef(name, key["ecosystem"].to_numpy(), key["region_code"].to_numpy(), key["year"].to_numpy())
             return {"from": "register", "value": float(coef.values[0]), "coefficient": coef.rows[0], "unit": unit}
         return {"from": None, "value": float("nan"), "unit": unit}

@@ -233,6 +233,13 @@ def copy_method(staging: Path, method: str | Path | Method | None) -> tuple[Path
     return copy, load_method(copy, base_dir=folder)
 
 
+def shown_method(method: str | Path | Method | None) -> str:
+    """How commands in reports name a profile: by its name when its file is named after it (every shipped
+    profile), else by the file's name — the copy under ``inputs/methods/`` in a run folder."""
+    loaded = as_method(method)
+    return loaded.name if loaded.files[0].stem == loaded.name else loaded.files[0].name
+
+
 def differing_choices(method: Method) -> dict[str, str]:
     """The choices of a profile whose option differs from the default profile's, for manifests."""
     return {mine.choice: mine.option for mine, _ in method.differences(default_method()) if mine is not None}
@@ -279,7 +286,7 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
     # so a recomputation from a pack (which names its own copy) shows the same command
     shown_command = reproducible_command(inventory_name, register_names[1:], options.exclude, lang,
                                          options.base_year, grid=bool(options.grid),
-                                         method=as_method(options.method).name)
+                                         method=shown_method(options.method))
 
     with staged(out) as stage:
         staging = stage.path
@@ -393,7 +400,7 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
     inventory_name = inventory_name or inventory_path.name
     grid = _grid_of(inventory_path, str(grid) if grid else None)
     shown_command = statement_command(inventory_name, register_names[1:], start, end, region, rate, asset_life, lang,
-                                      grid=bool(grid), method=as_method(method).name)
+                                      grid=bool(grid), method=shown_method(method))
     with staged(out) as stage:
         staging = stage.path
         copied = _copy_inputs(staging, inventory_path, registers, register_names,

@@ -143,3 +143,25 @@ def test_vegetation_holds_storm_water_where_the_climate_table_gives_storm_rainfa
     assert check_trace(r.trace) == []
     garze = _account(tmp_path / "g", _tables({}, {"990001": {"storm_precipitation [mm/a]": 200}}), "garze-2017")
     assert not (garze.services.indicator == "vegetation_storage").any()
+
+
+def test_a_supplied_vegetation_storage_counts_whatever_the_profile(tmp_path):
+    # the Garzê equations have no vegetation term, but a figure a user supplies is used wherever it is given:
+    # 1000 m³ held back by 甲镇's forest in 2020, valued at the reservoir cost like the other flood terms
+    from test_accounting import RES_2020
+    t = tiny_tables()
+    t["service_quantities"] = [{"region_code": "990001", "year": 2020, "service": "flood_regulation",
+                                "indicator": "vegetation_storage", "ecosystem": "forest", "quantity": 1000,
+                                "unit": "m3"}]
+    r = _account(tmp_path, t, "garze-2017")
+    figure = row(r, "990001", 2020, "flood_regulation", "vegetation_storage", "forest")
+    assert figure.path == "supplied_quantity" and figure.value_yuan == pytest.approx(1000 * RES_2020, rel=1e-12)
+    assert check_trace(r.trace) == []
+
+
+def test_a_service_the_profile_counts_for_information_keeps_its_note_in_both_languages(tmp_path):
+    r = _account(tmp_path, tiny_tables())
+    pest = row(r, "990001", 2020, "pest_control", "natural_area", "forest")
+    assert not pest.in_gep
+    assert pest.note.startswith("natural forest (forest table, origin natural) and grassland; 核算方案 default：")
+    assert "/ method default: not in the Chongqing or Shandong indicator lists" in pest.note

@@ -372,3 +372,25 @@ def test_the_bundled_example_runs_with_chinese_headers_and_mu(tmp_path):
     assert table.loc[("A-01", 2020), "water_retained [m3]"] == pytest.approx(526_208, rel=1e-12)
     assert table.loc[("C-03", 2021), "water_retained [m3]"] == pytest.approx(1_394_400, rel=1e-12)
     assert np.isnan(table.loc[("B-02", 2020), "natural_area [hm2]"])  # 人工: planted
+
+
+def test_the_garze_profile_computes_parcels_without_an_epp_row_for_garden(tmp_path):
+    # the Garzê profile takes EPP from a table of forest, shrub and grassland (register transpiration_heat):
+    # a garden parcel has none, so its transpiration cooling is left out — as the tabular path skips garden —
+    # instead of the run failing; the forest parcels take 2837.27 kJ/(m²·d) over 60 days, ÷ 3600 ÷ r 3
+    tables = tiny_tables()
+    for row in tables["extent"]:  # 5 hm² of 990002's other land is a garden
+        if row["region_code"] == "990002" and row["ecosystem"] == "other":
+            row["area [hm2]"] = 95
+    for y in (2020, 2021):
+        tables["extent"].append({"region_code": "990002", "year": y, "ecosystem": "garden", "area [hm2]": 5})
+        tables["conditions"].append({"region_code": "990002", "year": y, "ecosystem": "garden",
+                                     "precipitation [mm/a]": 1000, "evapotranspiration [mm/a]": 500})
+    tables["parcels"] = parcel_rows() + [{"parcel_id": "G-01", "region_code": "990002", "year": y,
+                                          "ecosystem": "garden", "area [hm2]": 5} for y in (2020, 2021)]
+    s = _results(write_tables(tmp_path / "inv", tables), method="garze-2017").services.set_index(KEYS)
+    forest = s.loc[("990001", 2020, "climate_regulation", "transpiration_cooling", "forest")]
+    assert forest["path"] == "parcels"
+    assert forest["quantity"] == pytest.approx(2837.27 * 100 * 1e4 * 60 / 3600 / 3, rel=1e-12)
+    assert ("990002", 2020, "climate_regulation", "transpiration_cooling", "garden") not in s.index or \
+        s.loc[("990002", 2020, "climate_regulation", "transpiration_cooling", "garden"), "quantity"] == 0

@@ -130,3 +130,28 @@ def test_a_flow_of_the_whole_region_new_in_the_term_has_no_price_effect(tmp_path
     d = st.monetary.decomposition.set_index(["ecosystem_type", "service"]).loc[("all", "agriculture_products/粮食")]
     assert d["price_effect"] == pytest.approx(0, abs=1e-9)
     assert d["volume_effect"] == pytest.approx(10 * 3000 * F, rel=1e-9)
+
+
+def test_a_zero_flow_keeps_its_own_years_unit_price_in_the_decomposition(tmp_path):
+    # SEEA EA A10.12: a balance whose flow is zero is valued at its own year's unit price V/Q = P × F / N.
+    # With no NPP in 2020, the county's carbon flow is 0 t CO2 in 2020; its price that year is the national
+    # market's 2021 average 42.85 元/t carried back by the 2021 CPI (100.92): 42.459 元/t. With F = (1 − 1.0277⁻¹⁰⁰)
+    # / 0.0277 (2.77 % over 100 years, the statement's default), p0 = 42.85 / 1.0092 × F / 100 = 14.3309 and
+    # p1 = 42.85 × F / 100 = 14.4628, so the change has a price effect, not only a volume effect
+    from conftest import tiny_tables, write_tables
+    from gep.accounting import account
+    from gep.assets.statement import build_statement
+    from gep.coefficients import load_register
+    from gep.inventory import load_inventory
+    t = tiny_tables()
+    for r in t["conditions"]:
+        if r["year"] == 2020 and r["npp [g C/(m2*a)]"] != "":
+            r["npp [g C/(m2*a)]"] = 0
+    inventory, register = load_inventory(write_tables(tmp_path / "inventory", t)), load_register()
+    st = build_statement(inventory, register, account(inventory, register), "990000", 2020, 2021)
+    d = st.monetary.decomposition
+    forest = d[(d["service"] == "carbon_sequestration/co2_fixed") & (d["ecosystem_type"] == "forest")].iloc[0]
+    factor = (1 - 1.0277 ** -100) / 0.0277
+    assert forest["p0"] == pytest.approx(42.85 / 1.0092 * factor / 100, rel=1e-9)
+    assert forest["p1"] == pytest.approx(42.85 * factor / 100, rel=1e-9)
+    assert forest["price_effect"] != 0

@@ -275,3 +275,15 @@ def test_a_buyer_that_sold_indicators_before_counts_without_them(tmp_path):
     before, after = buyer_coverage(quantity(10, "hectare"), quantity(1000, "hectare"), quantity(500, "hectare"),
                                    sold=quantity(20, "hectare"))
     assert (before, after) == pytest.approx((48.0, 49.0))
+
+
+def test_carbon_is_valued_at_the_price_basis_of_the_method_profile(tmp_path):
+    # 1000 t CO₂ given in the request, 2021: the default profile prices it at the national market's 2021
+    # average, 42.85 元/t → 42 850 元/a; garze-2017 at the afforestation cost, 380 元/t at 2010 prices (the
+    # request takes a register price at its own price year, as it says) → 380 000 元/a
+    req = load_request(_tiny_request(tmp_path, _TRADE + "carbon: {co2: 1000 t CO₂/a}\n"))  # year 2021
+    register, inventory = load_register(TRADING_REGISTER), load_inventory(req.inventory)
+    default = value_request(req, register, inventory, None).result["carbon"]
+    assert default["value_yuan_per_a"] == pytest.approx(42_850) and default["price_kind"].startswith("市场价格")
+    garze = value_request(req, register, inventory, None, "garze-2017").result["carbon"]
+    assert garze["value_yuan_per_a"] == pytest.approx(380_000) and garze["price_kind"].startswith("造林成本")

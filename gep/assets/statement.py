@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalogue import ecosystem_group, label
+from ..units import quantity
 from .liabilities import liabilities
 from .monetary import discount_rate_sensitivity, monetary_asset_account
 from .physical import change_matrix, inventory_accounts
@@ -63,13 +64,20 @@ class Statement:
 
 def expected_flows(services: pd.DataFrame, region: str, start: int, end: int) -> pd.DataFrame:
     """GEP flows of the opening and closing years as expected flows per ecosystem group × indicator:
-    quantity and price per year (value-only figures: quantity = value, price = 1)."""
+    quantity and price per year (value-only figures: quantity = value, price = 1). A flow of zero quantity in
+    a year keeps the unit price its figures carry for that year (SEEA EA A10.12: a balance whose flow is zero
+    takes its own year's unit price); a flow absent from a year takes the other year's price."""
     s = services[(services["region_code"] == region) & services["in_gep"] & services["year"].isin([start, end])].copy()
     s["ecosystem_type"] = s["ecosystem"].map(lambda e: WHOLE_REGION if e == "all" else ecosystem_group(e))
     s["service"] = s["service"] + "/" + s["indicator"]
+    # a figure's price in 元 per unit of its quantity (the price unit times the quantity unit makes 元)
+    s["own_price"] = [float(p) * _yuan_factor(q, u) if np.isfinite(p) else np.nan
+                      for p, q, u in zip(s["price"].astype(float), s["quantity_unit"], s["price_unit"].fillna(""))]
     g = s.groupby(["ecosystem_type", "service", "year"], as_index=False).agg(
-        quantity=("quantity", "sum"), value=("value_yuan", "sum"), unit=("quantity_unit", "first"))
-    g["price"] = np.where(g["unit"] == "yuan", 1.0, g["value"] / g["quantity"].where(g["quantity"] != 0))
+        quantity=("quantity", "sum"), value=("value_yuan", "sum"), unit=("quantity_unit", "first"),
+        own_price=("own_price", "first"))
+    g["price"] = np.where(g["unit"] == "yuan", 1.0, np.where(g["quantity"] != 0, g["value"] / g["quantity"].where(
+        g["quantity"] != 0), g["own_price"]))
     g["quantity"] = np.where(g["unit"] == "yuan", g["value"], g["quantity"])
     wide = g.pivot_table(index=["ecosystem_type", "service"], columns="year", values=["quantity", "price"])
     out = pd.DataFrame({
@@ -81,6 +89,13 @@ def expected_flows(services: pd.DataFrame, region: str, start: int, end: int) ->
     out["price_0"] = np.where(np.isfinite(p0), p0, p1)  # a flow new in the period: its closing price
     out["price_1"] = np.where(np.isfinite(p1), p1, p0)
     return out.fillna(0.0)
+
+
+def _yuan_factor(quantity_unit: str, price_unit: str) -> float:
+    """元 per (1 quantity unit × 1 price unit): 1 for the catalogue's units (m³ at 元/m³ …)."""
+    if not price_unit or quantity_unit == "yuan":
+        return 1.0
+    return float((quantity(1.0, quantity_unit) * quantity(1.0, price_unit)).to("yuan").magnitude)
 
 
 def _extent_by_group(physical: dict, when: str, land: float) -> dict[str, float]:
@@ -136,14 +151,17 @@ def build_statement(inventory, register, results, region: str, start: int, end: 
         flows = flows.assign(ecosystem_type=flows["ecosystem_type"].where(~flows["ecosystem_type"].isin(no_area),
                                                                           WHOLE_REGION))
         flows = flows.assign(v0=flows.quantity_0 * flows.price_0, v1=flows.quantity_1 * flows.price_1).groupby(
-            ["ecosystem_type", "service"], as_index=False)[["quantity_0", "quantity_1", "v0", "v1"]].sum()
-        p0 = flows.v0 / flows.quantity_0.where(flows.quantity_0 != 0)
-        p1 = flows.v1 / flows.quantity_1.where(flows.quantity_1 != 0)
+            ["ecosystem_type", "service"], as_index=False).agg(
+            quantity_0=("quantity_0", "sum"), quantity_1=("quantity_1", "sum"), v0=("v0", "sum"), v1=("v1", "sum"),
+            own_0=("price_0", "first"), own_1=("price_1", "first"))
+        # a zero flow keeps its own year's price (expected_flows), a flow's price is its value per quantity
+        p0 = (flows.v0 / flows.quantity_0.where(flows.quantity_0 != 0)).fillna(flows.own_0)
+        p1 = (flows.v1 / flows.quantity_1.where(flows.quantity_1 != 0)).fillna(flows.own_1)
         # a flow absent in one year takes the other year's price, as expected_flows does (the decomposition
         # values a balance without flow at its own price: a placeholder there would be a price change)
         flows["price_0"] = p0.fillna(p1).fillna(1.0)
         flows["price_1"] = p1.fillna(p0).fillna(1.0)
-        flows = flows.drop(columns=["v0", "v1"])
+        flows = flows.drop(columns=["v0", "v1", "own_0", "own_1"])
     types = sorted(set(flows["ecosystem_type"]))
     condition = condition_account(physical)
     condition_change = {t: 0.0 for t in types}

@@ -21,6 +21,7 @@ import pandas as pd
 from ..assets.physical import subtree
 from ..catalogue import top_level_file, vocabulary
 from ..coefficients import LABELS, Register
+from ..method import as_method
 from ..units import as_array, quantity
 from . import carbon as carbon_mod
 from .contract import maintenance_schedule, payment_schedule, present_value
@@ -291,10 +292,18 @@ def _obligations(req: Request, area_ha: float, total: float, maintenance: pd.Dat
     return pd.DataFrame([{OBLIGATION_HEADERS[k]: v for k, v in row.items()}])
 
 
-def _value_carbon(req: Request, register: Register, services, trade: dict | None, v: Valuation) -> dict:
+#: how a register carbon price is described, by the method profile's carbon price basis
+_CARBON_BASIS = {"market_price": "市场价格（登记表默认值）", "afforestation_cost": "造林成本（登记表默认值）"}
+
+
+def _value_carbon(req: Request, register: Register, services, trade: dict | None, v: Valuation,
+                  method=None) -> dict:
     c = req.carbon
-    price = c.get("price") or _register_term(register, "carbon_price", req.year)
-    kind = c.get("price_kind") or ("市场价格（登记表默认值）" if price.origin == "register" else "")
+    method = as_method(method)
+    key = method.price_key("carbon_sequestration", "co2_fixed")  # the price the profile values carbon at
+    price = c.get("price") or _register_term(register, key, req.year)
+    price_basis = method.option("carbon_sequestration.price_basis")
+    kind = c.get("price_kind") or (_CARBON_BASIS.get(price_basis, price_basis) if price.origin == "register" else "")
     region = req.seller.region_code if req.seller else None
     if "co2" in c:
         co2, basis = c["co2"].value, "given in the request"
@@ -305,14 +314,14 @@ def _value_carbon(req: Request, register: Register, services, trade: dict | None
         basis = f"GEP accounts of {region}, {req.year}: carbon_sequestration/co2_fixed, forest"
     else:
         raise RequestError(req.path, "carbon", "give co2 or nep, or a seller region_code with an inventory")
-    year_of_prices = register.lookup("carbon_price", year=req.year).price_year if price.origin == "register" else None
+    year_of_prices = register.lookup(key, year=req.year).price_year if price.origin == "register" else None
     if year_of_prices not in (None, req.year):
         v.note(f"碳价为登记表默认值，按其 {year_of_prices} 年价格使用，未换算到 {req.year} 年（GEP 核算中的固碳价值已按价格指数换算）",
                f"the carbon price is the register's default at its {year_of_prices} prices, not carried to {req.year} "
                "(the GEP accounts carry it with the price index)")
     co2_t = float(as_array(co2, "t_CO2/a"))
     value = float(as_array(carbon_mod.carbon_value(co2, price.value), "yuan"))
-    out = {"co2_t_per_a": co2_t, "basis": basis, "price": _term_json(price, str(price.value.units), "carbon_price"),
+    out = {"co2_t_per_a": co2_t, "basis": basis, "price": _term_json(price, str(price.value.units), key),
            "price_kind": kind, "value_yuan_per_a": value}
     if trade and trade.get("ecological_value") and "co2" not in c and "nep" not in c:
         share = trade["valued_area_ha"] / trade["ecological_value"]["forest_area_ha"]
@@ -374,7 +383,8 @@ def _value_water(req: Request, register: Register, v: Valuation) -> dict:
             "section_months": len(monthly), "yearly": yearly.to_dict(orient="records")}
 
 
-def value_request(req: Request, register: Register, inventory=None, services: pd.DataFrame | None = None) -> Valuation:
+def value_request(req: Request, register: Register, inventory=None, services: pd.DataFrame | None = None,
+                  method=None) -> Valuation:
     """Value every part of a request. ``inventory`` and its ``services`` (a GEP run's results) supply the
     seller's figures and forest GEP where the request names the seller's region."""
     v = Valuation(request=req, result={"title": req.title, "year": req.year, "request": req.path.name})
@@ -382,7 +392,7 @@ def value_request(req: Request, register: Register, inventory=None, services: pd
     if trade:
         v.result["trade"] = trade
     if req.carbon:
-        v.result["carbon"] = _value_carbon(req, register, services, trade, v)
+        v.result["carbon"] = _value_carbon(req, register, services, trade, v, method)
     if req.water:
         v.result["water_compensation"] = _value_water(req, register, v)
     v.result["notes"] = v.notes
@@ -469,6 +479,10 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
         copies = _copy_registers(stage.path, registers, unique_names(registers))
         options.update(base_register=copies[0].name, coefficients=[c.name for c in copies[1:]], lang=lang)
         register = load_register(*copies[1:], base=copies[0])
+        method_copy, method_used = copy_method(stage.path, method)  # carbon is valued at its price basis
+        inputs += sorted(method_copy.parent.iterdir())
+        options.update(method=method_copy.name, method_name=method_used.name,
+                       method_differs_from_default=differing_choices(method_used))
         inventory = services = None
         if req.inventory is not None:
             _, copied, indices = _copy_inventory(stage.path, Path(req.inventory),
@@ -478,14 +492,10 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
             grid_copy = _copy_grid(stage.path, _grid_of(Path(req.inventory), str(grid) if grid else None), inputs)
             if grid_copy:
                 options["grid"] = f"{GRID_DIR}/{GRID_NAME}"
-            method_copy, method_used = copy_method(stage.path, method)
-            inputs += sorted(method_copy.parent.iterdir())
-            options.update(method=method_copy.name, method_name=method_used.name,
-                           method_differs_from_default=differing_choices(method_used))
             inventory = load_inventory(stage.path / INVENTORY_DIR)
             services = account(inventory, register, Options(price_indices=str(indices), method=method_used,
                                                             grid=str(grid_copy) if grid_copy else None)).services
-        v = value_request(req, register, inventory, services)
+        v = value_request(req, register, inventory, services, method_used)
         shown = shown_command or f"gep trade {req.path.name}"
         (stage.path / "valuation.json").write_text(
             json.dumps(_plain(v.result), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
