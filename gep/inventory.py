@@ -488,7 +488,7 @@ def _check_parcels(tables: dict[str, pd.DataFrame], ancestors: dict[str, list[st
     # areas: parcels summed into the region whose figure they make, against that region's extent row
     target_of = dict(zip(map(tuple, firsts[keys].itertuples(index=False)), targets))
     first_row: dict[tuple, int] = {}  # the first parcel row making each target's figure
-    for (code, year, eco), target, row in zip(target_of, targets, firsts["input_row"]):
+    for (_code, year, eco), target, row in zip(target_of, targets, firsts["input_row"]):
         first_row.setdefault((target, int(year), eco), int(row))
     summed = parcels.groupby(keys)["area"].sum()
     by_target = pd.Series(summed.to_numpy(), index=pd.MultiIndex.from_arrays(

@@ -279,7 +279,7 @@ def test_a_county_adds_up_villages_and_townships(tmp_path):
     t = tiny_tables()
     t["regions"].append({"code": "990009", "name": "丙村", "parent_code": "990002", "level": "village",
                          "land_area [hm2]": 400})
-    for name, rows_ in t.items():
+    for rows_ in t.values():
         for r in rows_:
             if r.get("region_code") == "990002":
                 r["region_code"] = "990009"

@@ -372,7 +372,7 @@ def load_grid(path: str | Path, chunks: int | None | bool = True) -> Grid:
                                 f"CRS {ref_grid[0]} is not projected in metres; cell areas need a projected "
                                 f"(preferably equal-area) CRS — reproject the layers first"))
     mismatched = []
-    for role, layer in opened:
+    for _role, layer in opened:
         if layer is reference or id(layer) in rotated:
             continue
         differs = _differences(*_grid_of(layer.data), ref_grid)
