@@ -706,6 +706,16 @@ def _coefficient_text(c) -> str:
     return f"{c.value_as_written:g} {c.unit_as_written}, price year {c.price_year or '-'}, {c.status} ({Path(c.register).name})"
 
 
+def _with(mapping: dict, key, value) -> dict:
+    """A copy of ``mapping`` with B's ``value`` at ``key``, or without the key where B has none."""
+    out = dict(mapping)
+    if value is None:
+        out.pop(key, None)
+    else:
+        out[key] = value
+    return out
+
+
 def _changes(a: RunInputs, b: RunInputs, reg_a: Register, reg_b: Register,
              scratch: Path) -> tuple[list[Change], list[str]]:
     """The one-at-a-time changes from A to B, and lines describing register files."""
@@ -760,12 +770,8 @@ def _changes(a: RunInputs, b: RunInputs, reg_a: Register, reg_b: Register,
         what = "added" if ca is None else "removed" if cb is None else "changed"
 
         def apply(v, ident=ident, cb=cb):
-            rows = dict(v.register.rows)
-            if cb is None:
-                rows.pop(ident, None)
-            else:
-                rows[ident] = cb
-            return dataclasses.replace(v, register=Register(rows=rows, files=v.register.files))
+            return dataclasses.replace(v, register=Register(rows=_with(v.register.rows, ident, cb),
+                                                            files=v.register.files))
         changes.append(Change("coefficient", f"coefficient {ident[0]} [{scope}] {what}",
                               [f"{_coefficient_text(ca)} → {_coefficient_text(cb)}"], apply))
 
@@ -774,12 +780,8 @@ def _changes(a: RunInputs, b: RunInputs, reg_a: Register, reg_b: Register,
         name = (ca or cb).choice
 
         def apply(v, name=name, cb=cb):
-            choices = dict(v.method.choices)
-            if cb is None:
-                choices.pop(name, None)
-            else:
-                choices[name] = cb
-            return dataclasses.replace(v, method=dataclasses.replace(v.method, choices=choices))
+            return dataclasses.replace(v, method=dataclasses.replace(v.method,
+                                                                     choices=_with(v.method.choices, name, cb)))
         changes.append(Change("method", f"method {name}: {method_a.option(name)} → {method_b.option(name)}",
                               [f"{method_a.name} → {method_b.name}; {cb.source if cb else ''}"], apply))
     if tuple(a.exclude) != tuple(b.exclude):
