@@ -101,7 +101,7 @@ def cooling_days(ctx, keys: pd.DataFrame, climate: pd.DataFrame | None = None,
                                             quantity(out.lapse.values[adjusted], "K/m"),
                                             quantity(out.spread.values[adjusted], "K"))
         days[adjusted] = carried.to("day").magnitude
-    elif adjust and (np.isnan(elevation) & ~np.isnan(given)).any():
+    if adjust and (np.isnan(elevation) & ~np.isnan(given)).any():
         ctx.note_once("cooling_days: no mean elevation (regions.elevation) for some regions; their cooling days are "
                       "taken as the climate table gives them")
     return out
