@@ -120,6 +120,11 @@ class Context:
         values = np.array([r.value for r in found], dtype=float)
         return Coef(key, values[codes], found[codes], CANONICAL_UNITS[key])
 
+    def has_rows(self, key: str, ecosystems) -> np.ndarray:
+        """Whether the register has a row of ``key`` for each ecosystem (looked up once per distinct one)."""
+        codes, distinct = pd.factorize(np.asarray(ecosystems, dtype=object))
+        return np.array([self.register.has(key, e) for e in distinct], dtype=bool)[codes]
+
     def argument(self, name: str, ecosystems, regions, years) -> tuple[np.ndarray, tuple[str, ...]]:
         """A kernel argument for (ecosystem, region, year) triples — one the method profile derives
         (:data:`gep.method_inputs.METHOD_ARGUMENTS`), else a register coefficient — with the register keys its
@@ -131,7 +136,7 @@ class Context:
             return method_argument(self, name, keys)
         if name in OPTIONAL_BY_ECOSYSTEM:  # an ecosystem without a row has no value (as the calculators skip it)
             ecosystems = np.asarray(ecosystems, dtype=object)
-            has = np.array([self.register.has(name, e) for e in ecosystems], dtype=bool)
+            has = self.has_rows(name, ecosystems)
             values = np.full(len(ecosystems), np.nan)
             if has.any():
                 values[has] = self.coef(name, ecosystems[has], np.asarray(regions, dtype=object)[has],
@@ -327,8 +332,7 @@ def trace_given(ctx: Context, service: str, indicator: str, q: Quantities, symbo
             for key in filter(None, coefficients.split(";")):  # what the grid's kernel applied, cell by cell
                 picked = np.flatnonzero(tb.mask)
                 if key in OPTIONAL_BY_ECOSYSTEM:  # only the figures of ecosystems the key has a row for
-                    ecosystems = keys["ecosystem"].to_numpy()[picked]
-                    picked = picked[[ctx.register.has(key, e) for e in ecosystems]]
+                    picked = picked[ctx.has_rows(key, keys["ecosystem"].to_numpy()[picked])]
                     if not len(picked):
                         continue
                 coef = ctx.coef(key, keys["ecosystem"].to_numpy()[picked], keys["region_code"].to_numpy()[picked],
@@ -908,8 +912,8 @@ def climate_regulation(ctx: Context) -> list[pd.DataFrame]:
     et = _col(cond, "evapotranspiration")
     heat_option = method.option("climate_regulation.transpiration_heat")
     # where EPP comes from, per figure: the inventory's own EPP, else the profile's choice
-    from_table = veg & np.isnan(epp_in) & (heat_option == "epp_table") & \
-        ext["ecosystem"].map(lambda e: ctx.register.has("transpiration_heat", e)).to_numpy(dtype=bool)
+    from_table = veg & np.isnan(epp_in) & (heat_option == "epp_table") & ctx.has_rows("transpiration_heat",
+                                                                                      ext["ecosystem"])
     derived = veg & np.isnan(epp_in) & ~np.isnan(et) & (heat_option != "epp_table")
     epp = epp_in.copy()
     share = np.ones(len(ext))
@@ -943,6 +947,7 @@ def climate_regulation(ctx: Context) -> list[pd.DataFrame]:
         pad = np.zeros(len(q.keys) - len(e), dtype=bool)
         source = np.where(derived[ok], "share" if share_coef is not None else "et",
                           np.where(from_table[ok], "table", "own"))
+        (q_values, q_rows), (rho_values, rho_rows) = _picked(latent, ok), _picked(density, ok)
         for kind in ("own", "et", "share", "table"):
             for tb in _tracers_by_days(ctx, "climate_regulation", "transpiration_cooling", q.keys,
                                        q.computed_mask & np.concatenate([source == kind, pad]), cd):
@@ -954,8 +959,8 @@ def climate_regulation(ctx: Context) -> list[pd.DataFrame]:
                     tb.input("ET", et[ok], "mm", "conditions", "evapotranspiration", p)
                     if kind == "share":
                         tb.coefficient("s_T", share[ok], "1", _rows_for(share_coef, derived, ok))
-                    tb.coefficient("q", *_picked(latent, ok)[:1], "kJ/kg", _picked(latent, ok)[1])
-                    tb.coefficient("rho", *_picked(density, ok)[:1], "kg/m3", _picked(density, ok)[1])
+                    tb.coefficient("q", q_values, "kJ/kg", q_rows)
+                    tb.coefficient("rho", rho_values, "kg/m3", rho_rows)
                     tb.step("EPP", ("s_T*" if kind == "share" else "") + "ET/1000/365*rho*q", epp[ok], "kJ/(m2*d)")
                 tb.input("A", area, "hm2", "extent", "area", e)
                 tb.coefficient("r", eer.values, "1", eer.rows)
@@ -993,6 +998,7 @@ def climate_regulation(ctx: Context) -> list[pd.DataFrame]:
         cooling_expr = f"{base}*rho*q/3600" + ("/r" if divided else "")
         known = ~np.isnan(factors.humidity)
         counted = factors.humidifier == 1.0
+        (q_values, q_rows), (rho_values, rho_rows) = _picked(latent, wet), _picked(density, wet)
         # a formula per case: humidifying counted, not counted below … above the threshold, or without a humidity
         groups = [(counted, 1.0, False)] if factors.threshold is None else \
             [(counted, 1.0, True), (~counted & known, 0.0, True), (~counted & ~known, 0.0, False)]
@@ -1002,8 +1008,8 @@ def climate_regulation(ctx: Context) -> list[pd.DataFrame]:
                                        cd if counts_days else None):
                 tb.input("ET", et[wet], "mm", "conditions", "evapotranspiration", p)
                 tb.input("A", area, "hm2", "extent", "area", e)
-                tb.coefficient("q", *_picked(latent, wet)[:1], "kJ/kg", _picked(latent, wet)[1])
-                tb.coefficient("rho", *_picked(density, wet)[:1], "kg/m3", _picked(density, wet)[1])
+                tb.coefficient("q", q_values, "kJ/kg", q_rows)
+                tb.coefficient("rho", rho_values, "kg/m3", rho_rows)
                 if divided:
                     tb.coefficient("r", factors.divisor, "1", factors.divisor_coef.rows)
                 if factors.threshold is not None and rh_known:  # what decided whether humidifying counts

@@ -120,31 +120,40 @@ class WaterSurfaceFactors:
     divisor_coef: object | None  # Coef of ac_energy_efficiency_ratio, when the profile divides
 
 
-def water_surface_factors(ctx, keys: pd.DataFrame, days: np.ndarray, climate: pd.DataFrame) -> WaterSurfaceFactors:
-    n = len(keys)
-    m = ctx.method
-    day_share = days / DAYS_PER_YEAR if m.option("climate_regulation.water_surface_days") == "cooling_days" \
-        else np.ones(n)
-    divisor_coef = ctx.coef_for("ac_energy_efficiency_ratio", keys) \
-        if m.option("climate_regulation.water_surface_divisor") == "energy_efficiency_ratio" and n else None
-    divisor = divisor_coef.values if divisor_coef is not None else np.ones(n)
+def water_surface_divisor(ctx, keys: pd.DataFrame):
+    """The divisor r of water-surface cooling per key (1 where the profile does not divide), and the register
+    rows of r when it does."""
+    if ctx.method.option("climate_regulation.water_surface_divisor") == "energy_efficiency_ratio" and len(keys):
+        coef = ctx.coef_for("ac_energy_efficiency_ratio", keys)
+        return coef.values, coef
+    return np.ones(len(keys)), None
+
+
+def humidifier_factor(ctx, keys: pd.DataFrame, climate: pd.DataFrame):
+    """Whether the humidifier term counts per key (1 or 0), the relative humidity that decided it, and the
+    register rows of the threshold when the profile compares (absent humidity: not counted, and noted)."""
     humidity = climate["relative_humidity"].to_numpy(dtype=float)
-    threshold = None
-    if m.option("climate_regulation.humidifier") == "always":
-        humidifier = np.ones(n)
-    else:
-        threshold = ctx.coef_for("humidity_threshold", keys) if n else None
-        humidifier = np.where(np.isnan(humidity), 0.0, (humidity < (threshold.values if n else 0)).astype(float))
-        if np.isnan(humidity).any():
-            ctx.note_once("climate_regulation: no relative humidity in the climate table for some water surfaces; "
-                          "the humidifier term is not counted there (the method counts it below the humidity "
-                          "threshold only)")
+    if ctx.method.option("climate_regulation.humidifier") == "always" or not len(keys):
+        return np.ones(len(keys)), humidity, None
+    threshold = ctx.coef_for("humidity_threshold", keys)
+    if np.isnan(humidity).any():
+        ctx.note_once("climate_regulation: no relative humidity in the climate table for some water surfaces; "
+                      "the humidifier term is not counted there (the method counts it below the humidity "
+                      "threshold only)")
+    return np.where(np.isnan(humidity), 0.0, (humidity < threshold.values).astype(float)), humidity, threshold
+
+
+def water_surface_factors(ctx, keys: pd.DataFrame, days: np.ndarray, climate: pd.DataFrame) -> WaterSurfaceFactors:
+    counts_days = ctx.method.option("climate_regulation.water_surface_days") == "cooling_days"
+    day_share = days / DAYS_PER_YEAR if counts_days else np.ones(len(keys))
+    divisor, divisor_coef = water_surface_divisor(ctx, keys)
+    humidifier, humidity, threshold = humidifier_factor(ctx, keys, climate)
     return WaterSurfaceFactors(day_share, divisor, humidifier, humidity, threshold, divisor_coef)
 
 
 def method_argument(ctx, name: str, keys: pd.DataFrame) -> tuple[np.ndarray, tuple[str, ...]]:
     """A kernel argument the profile supplies, per key (region_code, year, ecosystem), and the register keys
-    it took values from (for the traces of gridded and parcel sums)."""
+    it took values from (for the traces of gridded and parcel sums). Each reads only what it needs."""
     if name == "transpiration_share":
         if ctx.method.option("climate_regulation.transpiration_heat") == "transpiration_share":
             return ctx.coef_for("transpiration_share", keys).values, ("transpiration_share",)
@@ -152,13 +161,14 @@ def method_argument(ctx, name: str, keys: pd.DataFrame) -> tuple[np.ndarray, tup
     if name == "water_surface_days_counted":
         counted = ctx.method.option("climate_regulation.water_surface_days") == "cooling_days"
         return np.full(len(keys), 1.0 if counted else 0.0), ()
-    climate, climate_prov = ctx.inherited("climate", keys, ["year"])
-    cd = cooling_days(ctx, keys, climate, climate_prov)
-    if name == "cooling_days":
-        return cd.days, ("temperature_lapse_rate", "daily_tmax_sd") if cd.adjusted.any() else ()
-    factors = water_surface_factors(ctx, keys, cd.days, climate)
     if name == "water_surface_divisor":
-        return factors.divisor, ("ac_energy_efficiency_ratio",) if factors.divisor_coef is not None else ()
+        divisor, coef = water_surface_divisor(ctx, keys)
+        return divisor, ("ac_energy_efficiency_ratio",) if coef is not None else ()
+    climate, climate_prov = ctx.inherited("climate", keys, ["year"])
     if name == "humidifier_factor":
-        return factors.humidifier, ("humidity_threshold",) if factors.threshold is not None else ()
+        humidifier, _, threshold = humidifier_factor(ctx, keys, climate)
+        return humidifier, ("humidity_threshold",) if threshold is not None else ()
+    if name == "cooling_days":
+        cd = cooling_days(ctx, keys, climate, climate_prov)
+        return cd.days, ("temperature_lapse_rate", "daily_tmax_sd") if cd.adjusted.any() else ()
     raise KeyError(f"not a method argument: {name}")
