@@ -1,0 +1,256 @@
+"""One reading layer for every file a user hands gep: inventory tables, coefficient registers, price-index
+tables, method profiles, grid descriptions, trade requests and monitoring tables.
+
+What it guarantees, so that no reader has to remember it:
+
+* **Text encodings** are detected, not assumed: UTF-8 with or without a byte-order mark, UTF-16 (with a
+  BOM, or without one when every other byte is NUL), and GB18030 — the superset of GBK/GB2312 that Excel
+  on Chinese Windows writes for "CSV (逗号分隔)". Anything else is refused with the file's name and how to
+  save it (:data:`SAVE_AS_UTF8`).
+* **Workbooks** must be real .xlsx files: an old .xls, an encrypted workbook or another file renamed .xlsx
+  is refused by name; a formula cell whose value was never saved (a file written by a program, not saved
+  by Excel) is refused naming its cell, because reading it as empty would silently drop a figure.
+* **Office scratch files** — the ``~$name.xlsx`` lock Excel leaves while a workbook is open, LibreOffice's
+  ``.~lock.name#``, hidden files, ``Thumbs.db`` — are not inputs (:func:`is_scratch_file`).
+* **YAML** aliases (``*name``) are refused: they are what makes a small file expand without bound, and no
+  gep file needs them.
+* **Messages** name the user's own file, row and column (:class:`ReadError`) and never echo a long value
+  whole (:func:`shown`).
+
+Numbers are checked where their column is known (finite, in range: ``gep.inventory``,
+``gep.coefficients``); this module hands them on as text.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+# How to save a file gep can read, in the words of the Excel and WPS menus.
+SAVE_AS_UTF8 = ("save it as UTF-8 text (Excel: 另存为 → 'CSV UTF-8 (逗号分隔)'; WPS/LibreOffice: choose the "
+                "UTF-8 character set)")
+SHOWN_CHARACTERS = 60  # a value quoted in a message is cut after this many characters
+MAX_TEXT_BYTES = 2 << 30  # 2 GiB: a text input larger than this is refused before it is read
+SCRATCH_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+
+
+class ReadError(ValueError):
+    """A file cannot be read. ``file`` is the name as the user gave it; ``row`` (1 = the header row of a
+    table, or the line of a YAML file) and ``column`` say where, when known."""
+
+    def __init__(self, file: str | Path, message: str, row: int | None = None, column: str | None = None):
+        self.file, self.row, self.column, self.message = str(file), row, column, message
+        where = self.file + (f", row {row}" if row is not None else "") + (f", column {shown(column)}"
+                                                                           if column else "")
+        super().__init__(f"{where}: {message}")
+
+
+def shown(value, limit: int = SHOWN_CHARACTERS) -> str:
+    """``value`` as text for a message, cut to ``limit`` characters with the full length said
+    ('aaaa… (10485760 characters)'); line breaks are shown as ⏎ so one problem stays on one line."""
+    text = str(value).replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎")
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text)} characters)"
+
+
+def is_scratch_file(path: str | Path) -> bool:
+    """Files a folder holds that are no one's input: Office lock and temporary files, hidden files."""
+    name = Path(path).name
+    return (name.startswith(("~$", ".~lock.", "~")) or name.startswith(".") or name.lower() in SCRATCH_NAMES
+            or name.lower().endswith((".tmp", ".bak")))
+
+
+# ----------------------------------------------------------------------------------------------
+# text
+
+
+def _looks_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM: in text that is mostly ASCII or CJK, one byte of every pair is NUL."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    half = len(data) // 2
+    if odd > 0.3 * half and even == 0:
+        return "utf-16-le"
+    if even > 0.3 * half and odd == 0:
+        return "utf-16-be"
+    return None
+
+
+def decode(data: bytes, file: str | Path) -> tuple[str, str]:
+    """``data`` as text and the encoding it was read in; :class:`ReadError` naming ``file`` when it is
+    not text gep can read."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8"]
+        data = data[len(codecs.BOM_UTF8):]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    elif (utf16 := _looks_utf16(data)) is not None:
+        candidates = [utf16]
+    elif b"\x00" in data:
+        raise ReadError(file, "not a text file (it holds binary data); " + SAVE_AS_UTF8)
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return text.lstrip("\ufeff"), encoding
+    raise ReadError(file, f"cannot be read as text in {' or '.join(candidates)}; " + SAVE_AS_UTF8)
+
+
+def _existing(path: Path, shown_as) -> Path:
+    """``path`` if it is a file gep will read; a missing file, a folder or a file too large is a
+    :class:`ReadError` naming ``shown_as``."""
+    name = shown_as or path
+    if not path.exists():
+        raise ReadError(name, "file not found")
+    if not path.is_file():
+        raise ReadError(name, "is a folder, not a file")
+    if path.stat().st_size > MAX_TEXT_BYTES:
+        raise ReadError(name, f"is {path.stat().st_size:,} bytes, larger than gep reads "
+                              f"({MAX_TEXT_BYTES:,} bytes)")
+    return path
+
+
+def read_bytes(path: str | Path, shown_as: str | Path | None = None) -> bytes:
+    """A file's bytes (see :func:`_existing` for what is refused)."""
+    return _existing(Path(path), shown_as).read_bytes()
+
+
+def read_text(path: str | Path, shown_as: str | Path | None = None) -> str:
+    """A text file in whichever encoding it was saved (see :func:`decode`)."""
+    return decode(read_bytes(path, shown_as), shown_as or path)[0]
+
+
+# ----------------------------------------------------------------------------------------------
+# tables
+
+
+def read_csv(path: str | Path, shown_as: str | Path | None = None) -> pd.DataFrame:
+    """A CSV table as text cells (no type guessing, empty cells ''), header names stripped.
+
+    An empty file, a file of blank lines, and a row with more cells than the header are refused by name."""
+    name = shown_as or path
+    text = read_text(path, shown_as)
+    if not text.strip():
+        raise ReadError(name, "the file is empty: a table needs at least its header row (the column names)")
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+    except pd.errors.ParserError as exc:
+        # "Expected 3 fields in line 5, saw 4": the line is the file's line
+        raise ReadError(name, f"not a well-formed CSV table ({shown(exc, 160)}); every row needs as many cells "
+                              f"as the header, and a cell holding a comma must be quoted") from None
+    except (pd.errors.EmptyDataError, csv.Error) as exc:
+        raise ReadError(name, f"not a CSV table ({shown(exc, 160)})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # .xls and password-protected .xlsx
+
+
+def _sheet_frame(book_name: str, sheet: str, values, formulas) -> pd.DataFrame:
+    """One sheet as a frame: the first row is the header; a formula cell without a saved value is refused."""
+    rows = list(values)
+    while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
+        rows.pop()  # trailing rows that only carry formatting
+    if formulas is not None:
+        for r, row in enumerate(formulas, start=1):
+            if r > len(rows):
+                break
+            for c, cell in enumerate(row):
+                if isinstance(cell, str) and cell.startswith("=") and (c >= len(rows[r - 1]) or
+                                                                      rows[r - 1][c] is None):
+                    from openpyxl.utils import get_column_letter
+                    raise ReadError(f"{book_name}[{sheet}]", f"cell {get_column_letter(c + 1)}{r} holds the formula "
+                                    f"{shown(cell)} but no saved value: open the workbook in Excel, WPS or "
+                                    f"LibreOffice and save it, so that its values are stored", row=r)
+    if not rows:
+        return pd.DataFrame()
+    width = max(len(r) for r in rows)
+    header = [rows[0][i] if i < len(rows[0]) else None for i in range(width)]
+    header = [f"Unnamed: {i}" if h is None or (isinstance(h, str) and not h.strip()) else str(h).strip()
+              for i, h in enumerate(header)]
+    body = [list(r) + [None] * (width - len(r)) for r in rows[1:]]
+    return pd.DataFrame(body, columns=header, dtype=object)
+
+
+def read_workbook(path: str | Path, shown_as: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """Every sheet of an .xlsx workbook as a frame of cell values (first row the header), in sheet order.
+
+    Refused by name: a file that is not an .xlsx (an old .xls, an encrypted workbook, anything renamed),
+    a damaged workbook, and a formula cell whose value was never saved."""
+    path = Path(path)
+    name = Path(shown_as or path).name
+    with open(_existing(path, shown_as), "rb") as fh:
+        head = fh.read(len(OLE_SIGNATURE))
+    if head.startswith(OLE_SIGNATURE):
+        raise ReadError(name, "an old Excel .xls file or a password-protected workbook: save it as an Excel "
+                              "workbook (.xlsx) without a password")
+    if not zipfile.is_zipfile(path):
+        raise ReadError(name, "not an Excel workbook (.xlsx): the file is not in the .xlsx format; save it from "
+                              "Excel, WPS or LibreOffice as .xlsx, or as CSV")
+    import openpyxl
+    try:
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises KeyError, BadZipFile, InvalidFileException, XML errors …
+        raise ReadError(name, f"not a readable Excel workbook ({type(exc).__name__}: {shown(exc, 120)}); save it "
+                              f"again from Excel, WPS or LibreOffice as .xlsx") from None
+    try:
+        sheets = {}
+        for sheet in values.sheetnames:
+            ws = values[sheet]
+            if not hasattr(ws, "iter_rows"):
+                continue  # a chart sheet holds no cells
+            sheets[sheet] = _sheet_frame(name, sheet, ws.iter_rows(values_only=True),
+                                         formulas[sheet].iter_rows(values_only=True))
+        return sheets
+    except ReadError:
+        raise
+    except Exception as exc:
+        raise ReadError(name, f"not a readable Excel workbook ({type(exc).__name__}: {shown(exc, 120)})") from None
+    finally:
+        values.close()
+        formulas.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# YAML
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that refuses aliases: an alias of an alias of … is how a few hundred bytes expand to
+    gigabytes (the 'billion laughs'); gep's files never need one."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not accepted here: write the "
+                                                          "value out in full", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def load_yaml(path: str | Path, shown_as: str | Path | None = None):
+    """A YAML file (any encoding :func:`decode` reads), safely: no tags that build objects, no aliases.
+    :class:`ReadError` names the file and the line of a syntax error."""
+    name = shown_as or path
+    text = read_text(path, shown_as)
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise ReadError(name, f"not valid YAML: {shown(exc.problem or exc, 160)}", row=line) from None
+    except yaml.YAMLError as exc:
+        raise ReadError(name, f"not valid YAML: {shown(exc, 160)}") from None
