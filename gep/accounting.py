@@ -258,6 +258,7 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     unknown = set(options.exclude) - set(services_spec()["services"])
     if unknown:
         raise ValueError(f"cannot exclude unknown service(s): {', '.join(sorted(unknown))}")
+    register.check_regions(inventory.table("regions")["code"])
     prices = load_price_indices(options.price_indices)
     base_year = int(options.base_year or max(inventory.years))
     method = as_method(options.method)

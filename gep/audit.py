@@ -41,6 +41,7 @@ from .coefficients import CoefficientError, Register, load_register
 from .inventory import HEADER_RE, InventoryError, _cell_text, _match_column, _table_name, load_inventory
 from .outputs import INPUTS, MANIFEST, sha256, write_csv
 from .method import Method, load_method
+from .reading import load_yaml, read_csv, read_workbook
 from .run import COEFFICIENTS_DIR, INVENTORY_DIR, METHODS_DIR, run, run_statement
 from .units import UnitError
 
@@ -401,11 +402,9 @@ def recompute(folder: Path, out: Path, manifest: dict | None = None) -> Path:
 def _check_referenced_layers(inputs: RunInputs) -> None:
     """A run with layers referenced in place reads, outside its folder, only the files its manifest lists
     with their hashes (``referenced_inputs``)."""
-    import yaml
-
     from .grid.layers import referenced_files
     listed = set(inputs.manifest.get("referenced_inputs", {}))
-    doc = (yaml.safe_load(inputs.grid.read_text(encoding="utf-8")) or {}) if inputs.grid else {}
+    doc = (load_yaml(inputs.grid) or {}) if inputs.grid else {}
     named = {str((inputs.grid.parent / written).resolve()) for _, written in referenced_files(doc)}
     if named - listed:
         raise AuditError(f"{inputs.grid.name} names {', '.join(sorted(named - listed))}, not among the manifest's "
@@ -622,9 +621,8 @@ class Change:
 def _raw_tables(path: Path) -> dict[str, pd.DataFrame]:
     """The tables of one inventory file as text: {table or sheet name: frame}."""
     if path.suffix.lower() == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        return {_table_name(path.stem) or path.stem: frame}
-    sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=0)
+        return {_table_name(path.stem) or path.stem: read_csv(path)}
+    sheets = read_workbook(path)
     if len(sheets) == 1 and _table_name(path.stem):
         ((_, frame),) = sheets.items()
         sheets = {path.stem: frame}

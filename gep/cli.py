@@ -16,10 +16,12 @@ from .audit import AuditError, diff, pack, verify
 from .catalogue import services_spec
 from .explain import explain_parcel_text, explain_text
 from .coefficients import CoefficientError, load_register
-from .inventory import InventoryError, read_inventory
+from .inventory import SHOWN_PER_FILE, InventoryError, problem_lines, read_inventory
 from .method import DEFAULT_METHOD, MethodError
 from .render import method_lines, status_lines
 from .run import OutputExistsError, run, shown_method
+from .prices import PriceIndexError
+from .reading import ReadError
 from .units import UnitError
 
 
@@ -54,11 +56,11 @@ def _cmd_run(args) -> int:
 def _cmd_validate(args) -> int:
     inventory, problems = read_inventory(args.inventory)
     errors = [p for p in problems if p.severity == "error"]
-    for p in errors:
-        print(f"error: {p}")
-    for p in problems:
-        if p.severity != "error":
-            print(f"warning: {p}")
+    per_file = None if args.all else SHOWN_PER_FILE
+    for line in problem_lines(errors, per_file):
+        print(f"error: {line}")
+    for line in problem_lines([p for p in problems if p.severity != "error"], per_file):
+        print(f"warning: {line}")
     if inventory is None:
         print(f"{args.inventory}: {len(errors)} error(s); nothing was computed")
         return 1
@@ -238,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check an inventory and report every problem")
     p.add_argument("inventory")
+    p.add_argument("--all", action="store_true",
+                   help=f"list every problem (default: at most {SHOWN_PER_FILE} per file, then how many more)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("coefficients", help="list the coefficient register in force")
@@ -343,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = argv
     try:
         return args.func(args)
-    except (InventoryError, CoefficientError, UnitError, OutputExistsError, AuditError, MethodError) as exc:
+    except (InventoryError, CoefficientError, UnitError, OutputExistsError, AuditError, MethodError, ReadError,
+            PriceIndexError) as exc:
         print(f"gep: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

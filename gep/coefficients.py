@@ -17,7 +17,6 @@ Each value is converted to the key's canonical unit at load, so a register may w
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -25,10 +24,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalogue import top_level_file
+from .catalogue import inventory_spec, top_level_file
+from .reading import read_csv, shown
 from .units import UnitError, conversion, convert_magnitude, convert_text, parse_unit
 
 STATUSES = ("verified", "case-study", "unverified")
+SHOWN_PROBLEMS = 50  # register problems listed before "… and N more"
 
 #: Canonical unit of every coefficient key the engine uses. A register row for an unknown key is an
 #: error (a typo would otherwise silently leave the default in force).
@@ -210,6 +211,18 @@ def _candidates(ecosystem: str, region: str, year: str) -> list[tuple[str, str, 
 class Register:
     rows: dict[tuple[str, str, str], Coefficient]
     files: list[Path] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # the files as messages name them (the user's paths)
+
+    def check_regions(self, codes) -> None:
+        """Rows for a region the inventory does not have serve no figure: a typo would leave the general row
+        in force without a word, so they are an error (:class:`CoefficientError`, one line per row)."""
+        codes = set(codes)
+        unmatched = [c for c in self.rows.values() if c.region and c.region not in codes]
+        if unmatched:
+            names = dict(zip(map(str, self.files), self.names or map(str, self.files)))
+            raise CoefficientError("coefficient register rows for regions not in the inventory:\n  " + "\n  ".join(
+                f"{names.get(c.register, c.register)}: {c.label()} — region '{shown(c.region)}' is not a region "
+                f"code of the inventory" for c in unmatched[:SHOWN_PROBLEMS]))
 
     def lookup(self, key: str, ecosystem: str = "", region: str = "", year: int | str | None = None) -> Coefficient:
         """The most specific row for ``key`` applying to ``ecosystem``, ``region`` and accounting ``year``."""
@@ -219,7 +232,7 @@ class Register:
                 return row
         scope = f" for ecosystem '{ecosystem}'" if ecosystem else ""
         raise CoefficientError(
-            f"coefficient '{key}'{scope} is not in the register ({', '.join(map(str, self.files))}); "
+            f"coefficient '{key}'{scope} is not in the register ({', '.join(self.names or map(str, self.files))}); "
             f"add a row with key={key}, a value and a unit of dimension {CANONICAL_UNITS.get(key, '?')}")
 
     def has(self, key: str, ecosystem: str = "", region: str = "", year: int | str | None = None) -> bool:
@@ -254,14 +267,15 @@ class Register:
         return h.hexdigest()
 
 
-def _read_rows(path: Path) -> list[tuple[int, dict]]:
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in ("key", "value", "unit", "source", "status") if c not in (reader.fieldnames or [])]
-        if missing:
-            raise CoefficientError(f"{path}: missing column(s) {', '.join(missing)}; a register needs "
-                                   f"{', '.join(COLUMNS)}")
-        return [(i, row) for i, row in enumerate(reader, start=2)]
+def _read_rows(path: Path, name: str) -> list[tuple[int, dict]]:
+    """The register's rows (spreadsheet row number, cells by column), read through :mod:`gep.reading`: any
+    encoding Excel saves, messages naming ``name``."""
+    frame = read_csv(path, name)
+    missing = [c for c in ("key", "value", "unit", "source", "status") if c not in frame.columns]
+    if missing:
+        raise CoefficientError(f"{name}: missing column(s) {', '.join(missing)}; a register needs "
+                               f"{', '.join(COLUMNS)}")
+    return list(enumerate(frame.to_dict(orient="records"), start=2))
 
 
 def _canonical_value(text: str, written: float, unit: str, canonical: str) -> float:
@@ -274,12 +288,20 @@ def _canonical_value(text: str, written: float, unit: str, canonical: str) -> fl
         return float(convert_magnitude(written, unit, canonical))
 
 
-def _parse_row(path: Path, line: int, row: dict) -> tuple[Coefficient | None, list[str]]:
-    where = f"{path.name}, row {line}"
+def _ecosystem_key(text: str) -> str | None:
+    """A register row's ecosystem as its key ('' for every ecosystem; 森林 → forest); None when it is none."""
+    vocabulary = inventory_spec()["vocabularies"]["ecosystem"]
+    if text == "" or text in vocabulary:
+        return text
+    return next((key for key, entry in vocabulary.items() if entry["zh"] == text), None)
+
+
+def _parse_row(path: Path, line: int, row: dict, name: str) -> tuple[Coefficient | None, list[str]]:
+    where = f"{name}, row {line}"
     problems = []
     key = (row.get("key") or "").strip()
     if key not in CANONICAL_UNITS:
-        return None, [f"{where}, column key: unknown coefficient '{key}'; known keys: "
+        return None, [f"{where}, column key: unknown coefficient '{shown(key)}'; known keys: "
                       f"{', '.join(sorted(CANONICAL_UNITS))}"]
     text = (row.get("value") or "").strip()
     try:
@@ -287,26 +309,33 @@ def _parse_row(path: Path, line: int, row: dict) -> tuple[Coefficient | None, li
         if not math.isfinite(written):
             raise ValueError
     except ValueError:
-        problems.append(f"{where}, column value: '{row.get('value')}' is not a finite number")
+        problems.append(f"{where}, column value: '{shown(row.get('value'))}' is not a finite number")
         written = math.nan
+    ecosystem = _ecosystem_key((row.get("ecosystem") or "").strip())
+    if ecosystem is None:
+        # a typo would make a row that serves no figure, and leave the default in force without a word
+        vocabulary = inventory_spec()["vocabularies"]["ecosystem"]
+        problems.append(f"{where}, column ecosystem: '{shown(row.get('ecosystem'))}' is not an ecosystem type; "
+                        f"leave it blank for every ecosystem, or give one of "
+                        + ", ".join(f"{k} ({v['zh']})" for k, v in vocabulary.items()))
     unit_text = (row.get("unit") or "").strip()
     canonical = CANONICAL_UNITS[key]
     try:
         parse_unit(unit_text)
         value = math.nan if math.isnan(written) else _canonical_value(text, written, unit_text, canonical)
     except UnitError as exc:
-        problems.append(f"{where}, column unit: {exc}; '{key}' needs a unit convertible to {canonical}")
+        problems.append(f"{where}, column unit: {shown(exc, 200)}; '{key}' needs a unit convertible to {canonical}")
         value = math.nan
     status = (row.get("status") or "").strip()
     if status not in STATUSES:
-        problems.append(f"{where}, column status: '{status}' must be one of {', '.join(STATUSES)}")
+        problems.append(f"{where}, column status: '{shown(status)}' must be one of {', '.join(STATUSES)}")
     if not (row.get("source") or "").strip():
         problems.append(f"{where}, column source: every coefficient needs a source")
     price_year, year = (_year(row, column, where, problems) for column in ("price_year", "year"))
     price_index = (row.get("price_index") or "").strip()
     is_price = "yuan" in canonical
     if price_index and price_index not in PRICE_INDICES:
-        problems.append(f"{where}, column price_index: '{price_index}' must be one of {', '.join(PRICE_INDICES)}")
+        problems.append(f"{where}, column price_index: '{shown(price_index)}' must be one of {', '.join(PRICE_INDICES)}")
     if is_price and price_year is not None and not price_index:
         problems.append(f"{where}, column price_index: a price with a price year must say which index carries it "
                         f"between years ({', '.join(PRICE_INDICES)}; none keeps it nominal)")
@@ -316,7 +345,7 @@ def _parse_row(path: Path, line: int, row: dict) -> tuple[Coefficient | None, li
         return None, problems
     return Coefficient(
         key=key, value=float(value), unit=canonical, value_as_written=written, unit_as_written=unit_text,
-        price_year=price_year, ecosystem=(row.get("ecosystem") or "").strip(),
+        price_year=price_year, ecosystem=ecosystem,
         region=(row.get("region") or "").strip(), source=row["source"].strip(),
         clause=(row.get("clause") or "").strip(), status=status, note=(row.get("note") or "").strip(),
         register=str(path), price_index=price_index if is_price else "", year=year), []
@@ -328,42 +357,50 @@ def _year(row: dict, column: str, where: str, problems: list[str]) -> int | None
     if not text:
         return None
     try:
-        return int(text)
+        year = int(text)
     except ValueError:
-        problems.append(f"{where}, column {column}: '{text}' is not a year")
+        year = None
+    if year is None or not 1900 <= year <= 2100:
+        problems.append(f"{where}, column {column}: '{shown(text)}' is not a year (1900–2100)")
         return None
+    return year
 
 
-def load_register(*paths: str | Path, base: str | Path | None = None) -> Register:
+def load_register(*paths: str | Path, base: str | Path | None = None,
+                  shown_as: list[str | Path] | None = None) -> Register:
     """Load the base register, then each user register in order; later rows override earlier ones.
 
     The base register is the default profile (``coefficients/default.csv``) unless ``base`` names
     another file — e.g. the copy of the default register kept in a run folder, so that a run can be
     recomputed with the coefficients it used even after the installed default has changed.
-    Raises :class:`CoefficientError` listing every malformed row.
+    ``shown_as`` names the registers in messages (base first), when the files read are copies.
+    Raises :class:`CoefficientError` listing every malformed row (at most :data:`SHOWN_PROBLEMS`).
     """
     files = [Path(base) if base is not None else DEFAULT_REGISTER] + [Path(p) for p in paths]
+    names = [str(n) for n in shown_as] if shown_as is not None else [str(f) for f in files]
     rows: dict[tuple[str, str, str, str], Coefficient] = {}
     problems: list[str] = []
-    for path in files:
+    for path, name in zip(files, names, strict=True):
         if not path.is_file():
-            raise CoefficientError(f"coefficient register {path} not found")
+            raise CoefficientError(f"coefficient register {name} not found")
         seen: set[tuple[str, str, str, str]] = set()
-        for line, raw in _read_rows(path):
-            coefficient, errs = _parse_row(path, line, raw)
+        for line, raw in _read_rows(path, name):
+            coefficient, errs = _parse_row(path, line, raw, name)
             problems.extend(errs)
             if coefficient is None:
                 continue
             if coefficient.ident in seen:
-                problems.append(f"{path.name}, row {line}: duplicate row for {coefficient.label()}")
+                problems.append(f"{name}, row {line}: duplicate row for {coefficient.label()}")
             seen.add(coefficient.ident)
             if coefficient.year is None:  # a row for every year replaces the earlier registers' year rows too
                 for ident in [i for i in rows if i[:3] == coefficient.ident[:3] and i not in seen]:
                     del rows[ident]
             rows[coefficient.ident] = coefficient
     if problems:
-        raise CoefficientError("coefficient register problems:\n  " + "\n  ".join(problems))
+        more = len(problems) - SHOWN_PROBLEMS
+        raise CoefficientError("coefficient register problems:\n  " + "\n  ".join(
+            problems[:SHOWN_PROBLEMS] + ([f"… and {more} more"] if more > 0 else [])))
     # A conversion check that cannot fail for parsed rows but documents the invariant.
     for c in rows.values():
         conversion(c.unit, CANONICAL_UNITS[c.key])
-    return Register(rows=rows, files=files)
+    return Register(rows=rows, files=files, names=names)

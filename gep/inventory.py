@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .catalogue import inventory_spec, services_spec
+from .reading import ReadError, is_scratch_file, read_csv, read_workbook, shown as shown_value
 from .units import UnitError, conversion, decimal_shift, dimensionality_text, parse_unit, scale
 
 HEADER_RE = re.compile(r"^\s*(?P<label>[^\[\]]+?)\s*(?:\[(?P<unit>[^\]]*)\])?\s*$")
@@ -39,17 +40,36 @@ class Problem:
         if self.row is not None:
             where += f", row {self.row}"
         if self.column:
-            where += f", column {self.column}"
-        return f"{where}: {self.message}"
+            where += f", column {shown_value(self.column)}"
+        return f"{where}: {shown_value(self.message, MESSAGE_CHARACTERS)}"
+
+
+MESSAGE_CHARACTERS = 600  # a message longer than this was made from a runaway value; the rest is cut
+SHOWN_PER_FILE = 30  # problems listed per file before "… and N more": 10⁵ bad columns are one mistake
+
+
+def problem_lines(problems: list[Problem], per_file: int | None = SHOWN_PER_FILE) -> list[str]:
+    """One line per problem, at most ``per_file`` per file (None: all), then how many more that file has."""
+    lines, count = [], {}
+    for p in problems:
+        count[p.file] = count.get(p.file, 0) + 1
+        if per_file is None or count[p.file] <= per_file:
+            lines.append(str(p))
+    for file, n in count.items():
+        if per_file is not None and n > per_file:
+            lines.append(f"{file}: … and {n - per_file} more problem(s) in this file (gep validate --all lists "
+                         f"every one)")
+    return lines
 
 
 class InventoryError(ValueError):
-    """The inventory has problems; ``problems`` lists all of them."""
+    """The inventory has problems; ``problems`` lists all of them, the message at most
+    :data:`SHOWN_PER_FILE` per file."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         errors = [p for p in problems if p.severity == "error"]
-        super().__init__(f"{len(errors)} problem(s) in the inventory:\n  " + "\n  ".join(map(str, errors)))
+        super().__init__(f"{len(errors)} problem(s) in the inventory:\n  " + "\n  ".join(problem_lines(errors)))
 
 
 @functools.cache
@@ -107,8 +127,9 @@ def _table_name(stem: str) -> str | None:
     return None
 
 
-def _read_sources(path: Path) -> tuple[dict[str, tuple[str, pd.DataFrame]], list[Problem]]:
-    """Raw string tables by name, with the file label used in messages."""
+def _read_sources(path: Path, shown: Path) -> tuple[dict[str, tuple[str, pd.DataFrame | None]], list[Problem]]:
+    """Raw string tables by name, with the file label used in messages (None: the file could not be read, and
+    a problem says why). ``shown`` is the inventory's path as the user gave it, for messages."""
     raw: dict[str, tuple[str, pd.DataFrame]] = {}
     problems: list[Problem] = []
 
@@ -124,24 +145,32 @@ def _read_sources(path: Path) -> tuple[dict[str, tuple[str, pd.DataFrame]], list
             return
         raw[name] = (label, frame.map(_cell_text).astype(str) if len(frame) and not text else frame.astype(str))
 
-    def read_workbook(book: Path, label_prefix: str = ""):
-        sheets = pd.read_excel(book, sheet_name=None, dtype=object, header=0)
-        for sheet, frame in sheets.items():
-            add(_table_name(sheet), f"{label_prefix}{book.name}[{sheet}]", frame)
+    def sheets_of(book: Path, shown_name: str) -> dict[str, pd.DataFrame]:
+        """The workbook's sheets; none, with the problem recorded, when it cannot be read."""
+        try:
+            return read_workbook(book, shown_name)
+        except ReadError as exc:
+            problems.append(Problem(exc.file, exc.row, exc.column, exc.message))
+            return {}
 
     if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
-        read_workbook(path)
+        for sheet, frame in sheets_of(path, shown.name).items():
+            add(_table_name(sheet), f"{shown.name}[{sheet}]", frame)
     elif path.is_dir():
         for f in sorted(path.iterdir()):
+            if is_scratch_file(f) or not f.is_file():
+                continue  # Excel's ~$name.xlsx lock while a workbook is open, hidden files: no one's input
             if f.suffix.lower() == ".csv":
                 try:
-                    frame = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-                except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-                    problems.append(Problem(f.name, None, None, f"cannot be read as UTF-8 CSV: {exc}"))
+                    frame = read_csv(f, f.name)
+                except ReadError as exc:
+                    problems.append(Problem(exc.file, exc.row, exc.column, exc.message))
+                    # a table that cannot be read is not also "missing"
+                    raw.setdefault(_table_name(f.stem) or f.name, (f.name, None))
                     continue
                 add(_table_name(f.stem), f.name, frame, text=True)  # stripped with the other cells when parsed
             elif f.suffix.lower() in (".xlsx", ".xlsm"):
-                sheets = pd.read_excel(f, sheet_name=None, dtype=object, header=0)
+                sheets = sheets_of(f, f.name)
                 if len(sheets) == 1 and _table_name(f.stem):
                     ((_, frame),) = sheets.items()
                     add(_table_name(f.stem), f.name, frame)
@@ -149,7 +178,7 @@ def _read_sources(path: Path) -> tuple[dict[str, tuple[str, pd.DataFrame]], list
                     for sheet, frame in sheets.items():
                         add(_table_name(sheet), f"{f.name}[{sheet}]", frame)
     else:
-        raise InventoryError([Problem(str(path), None, None,
+        raise InventoryError([Problem(str(shown), None, None,
                                       "not found: give a folder of CSV files or an .xlsx workbook")])
     return raw, problems
 
@@ -255,7 +284,12 @@ def _parse_table(name: str, label: str, raw: pd.DataFrame, problems: list[Proble
             bad = values.ne("") & numbers.isna()
             for i in np.flatnonzero(bad.to_numpy()):
                 problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
-                                        f"'{values.iloc[i]}' is not a number"))
+                                        f"'{shown_value(values.iloc[i])}' is not a number"))
+            # 'inf', '1e999': a number, but no amount — every sum it entered would be infinite
+            for i in np.flatnonzero(np.isinf(numbers.to_numpy(dtype=float))):
+                problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
+                                        f"'{shown_value(values.iloc[i])}' is not a finite number"))
+            numbers = numbers.where(np.isfinite(numbers.to_numpy(dtype=float)))
             out[col] = numbers.astype(float)
             lo, hi = cspec.get("min"), cspec.get("max")
             shown = cspec.get("unit", "")
@@ -263,34 +297,34 @@ def _parse_table(name: str, label: str, raw: pd.DataFrame, problems: list[Proble
                 low = numbers <= lo if cspec.get("exclusive_min") else numbers < lo
                 for i in np.flatnonzero(low.fillna(False).to_numpy()):
                     problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
-                                            f"{values.iloc[i]} is below the minimum "
+                                            f"{shown_value(values.iloc[i])} is below the minimum "
                                             f"({'>' if cspec.get('exclusive_min') else '≥'} {lo}); "
                                             f"negative or zero amounts are not allowed here"))
             if hi is not None:
                 # max is stated in the canonical unit (e.g. percent 100, fraction 1)
                 for i in np.flatnonzero((numbers > hi).fillna(False).to_numpy()):
                     problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
-                                            f"{values.iloc[i]} is above the maximum {hi} {shown}".rstrip()))
+                                            f"{shown_value(values.iloc[i])} is above the maximum {hi} {shown}".rstrip()))
         elif kind == "year":
             years = pd.to_numeric(values, errors="coerce")
             for i in np.flatnonzero((years.isna() | (years % 1 != 0) | (years < 1900) | (years > 2100))
                                     .to_numpy() & values.ne("").to_numpy()):
                 problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
-                                        f"'{values.iloc[i]}' is not a year (1900–2100)"))
+                                        f"'{shown_value(values.iloc[i])}' is not a year (1900–2100)"))
             out[col] = years
         elif kind == "enum":
             vocab = vocabularies[cspec["vocabulary"]]
             keys = values.map({t: _vocab_key(t, vocab) if t else "" for t in values.unique()})
             for i in np.flatnonzero(keys.isna().to_numpy()):
                 problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
-                                        f"'{values.iloc[i]}' is not one of " + ", ".join(
+                                        f"'{shown_value(values.iloc[i])}' is not one of " + ", ".join(
                                             f"{k} ({v['zh']})" for k, v in vocab.items())))
             out[col] = keys.fillna("")
         elif kind == "service":
             known = services_spec()["services"]
             for i in np.flatnonzero((~values.isin(list(known)) & values.ne("")).to_numpy()):
                 problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
-                                        f"'{values.iloc[i]}' is not a service; services: {', '.join(known)}"))
+                                        f"'{shown_value(values.iloc[i])}' is not a service; services: {', '.join(known)}"))
             out[col] = values
         elif kind == "unit":
             for i, text in enumerate(values):
@@ -617,22 +651,28 @@ def _check_supplied(supplied: pd.DataFrame, extent: pd.DataFrame | None, problem
                                     f"the year's ecosystem areas to the extent table"))
 
 
-def read_inventory(path: str | Path) -> tuple[Inventory | None, list[Problem]]:
-    """Read and check an inventory; returns (inventory or None, all problems incl. warnings)."""
+def read_inventory(path: str | Path, shown_as: str | Path | None = None) -> tuple[Inventory | None, list[Problem]]:
+    """Read and check an inventory; returns (inventory or None, all problems incl. warnings).
+
+    ``shown_as``: the path messages name, when ``path`` is a copy (a run reads the copy in its folder, and
+    the user is told about the file they gave)."""
     path = Path(path)
+    shown = Path(shown_as) if shown_as is not None else path
     try:
-        raw, problems = _read_sources(path)
+        raw, problems = _read_sources(path, shown)
     except InventoryError as exc:
         return None, exc.problems
     spec = inventory_spec()
     for name, tspec in spec["tables"].items():
         if tspec.get("required") and name not in raw:
-            problems.append(Problem(str(path), None, None, f"required table '{name}' ({tspec['zh']}) is missing: "
+            problems.append(Problem(str(shown), None, None, f"required table '{name}' ({tspec['zh']}) is missing: "
                                     f"add {name}.csv or a sheet named {name}"))
     tables: dict[str, pd.DataFrame] = {}
     declared: dict[str, dict[str, str]] = {}
     files: dict[str, Path] = {}
     for name, (label, frame) in raw.items():
+        if frame is None:
+            continue
         parsed, units = _parse_table(name, label, frame, problems)
         declared[name] = units
         files[name] = path / label if path.is_dir() and "[" not in label else path
@@ -664,9 +704,9 @@ def read_inventory(path: str | Path) -> tuple[Inventory | None, list[Problem]]:
                      format_version=spec["format_version"]), problems
 
 
-def load_inventory(path: str | Path) -> Inventory:
-    """Read an inventory or raise :class:`InventoryError` listing every problem."""
-    inventory, problems = read_inventory(path)
+def load_inventory(path: str | Path, shown_as: str | Path | None = None) -> Inventory:
+    """Read an inventory or raise :class:`InventoryError` listing every problem (see :func:`read_inventory`)."""
+    inventory, problems = read_inventory(path, shown_as)
     if inventory is None:
         raise InventoryError(problems)
     return inventory

@@ -23,6 +23,7 @@ import jsonschema
 import yaml
 
 from .catalogue import services_spec, top_level_file
+from .reading import ReadError, load_yaml
 
 DEFAULT_METHOD = "default"
 METHODS_DIR = top_level_file("coefficients", "methods")
@@ -177,9 +178,9 @@ def method_path(name_or_path: str | Path | None) -> Path:
 
 def _read(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise MethodError(f"{path}: not a readable YAML profile ({exc})") from exc
+        data = load_yaml(path)
+    except ReadError as exc:
+        raise MethodError(f"not a readable YAML profile: {exc}") from None
     try:
         jsonschema.validate(data, SCHEMA)
     except jsonschema.ValidationError as exc:

@@ -12,13 +12,13 @@ going backwards divides by the same factors. A missing year is an error that nam
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .catalogue import top_level_file
+from .reading import read_csv
 
 DEFAULT_INDICES = top_level_file("coefficients", "price_indices.csv")
 STATUSES = ("verified", "derived", "unverified")
@@ -98,27 +98,29 @@ class PriceIndices:
         return pd.DataFrame(rows, columns=["index", "year", "value", "source", "status"])
 
 
-def load_price_indices(path: str | Path | None = None) -> PriceIndices:
+def load_price_indices(path: str | Path | None = None, shown_as: str | Path | None = None) -> PriceIndices:
+    """The price-index table (previous year = 100), read through :mod:`gep.reading`; ``shown_as`` names it in
+    messages when ``path`` is a copy."""
     path = Path(path) if path else DEFAULT_INDICES
+    name = str(shown_as or path.name)
     values: dict[str, dict[int, float]] = {}
     sources: dict[tuple[str, int], tuple[str, str]] = {}
     problems = []
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        for line, row in enumerate(csv.DictReader(fh), start=2):
-            try:
-                index, year, value = row["index"].strip(), int(row["year"]), float(row["value"])
-            except (KeyError, ValueError, AttributeError):
-                problems.append(f"{path.name}, row {line}: needs index, year and a numeric value")
-                continue
-            if row.get("status", "").strip() not in STATUSES:
-                problems.append(f"{path.name}, row {line}, column status: one of {', '.join(STATUSES)}")
-            if (index, year) in sources:
-                problems.append(f"{path.name}, row {line}: duplicate {index} {year}")
-            if not 50 < value < 200:
-                problems.append(f"{path.name}, row {line}, column value: {value} is not an index with "
-                                f"previous year = 100")
-            values.setdefault(index, {})[year] = value
-            sources[(index, year)] = (row.get("source", "").strip(), row.get("status", "").strip())
+    for line, row in enumerate(read_csv(path, shown_as).to_dict(orient="records"), start=2):
+        try:
+            index, year, value = row["index"].strip(), int(row["year"]), float(row["value"])
+        except (KeyError, ValueError, AttributeError):
+            problems.append(f"{name}, row {line}: needs index, year and a numeric value")
+            continue
+        if row.get("status", "").strip() not in STATUSES:
+            problems.append(f"{name}, row {line}, column status: one of {', '.join(STATUSES)}")
+        if (index, year) in sources:
+            problems.append(f"{name}, row {line}: duplicate {index} {year}")
+        if not 50 < value < 200:
+            problems.append(f"{name}, row {line}, column value: {value} is not an index with "
+                            f"previous year = 100")
+        values.setdefault(index, {})[year] = value
+        sources[(index, year)] = (row.get("source", "").strip(), row.get("status", "").strip())
     if problems:
         raise PriceIndexError("price index problems:\n  " + "\n  ".join(problems))
     return PriceIndices(values, sources, path)

@@ -254,3 +254,16 @@ def load_yaml(path: str | Path, shown_as: str | Path | None = None):
         raise ReadError(name, f"not valid YAML: {shown(exc.problem or exc, 160)}", row=line) from None
     except yaml.YAMLError as exc:
         raise ReadError(name, f"not valid YAML: {shown(exc, 160)}") from None
+
+
+class _NoAliasDumper(yaml.SafeDumper):
+    """yaml.SafeDumper that writes a repeated object out again instead of as an alias, so that what gep
+    writes, :func:`load_yaml` reads."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
+def yaml_text(doc) -> str:
+    """``doc`` as YAML gep reads back (no aliases; Chinese as written, keys in the order given)."""
+    return yaml.dump(doc, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False)

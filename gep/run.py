@@ -28,6 +28,7 @@ from .coefficients import DEFAULT_REGISTER, CoefficientError, load_register
 from .inventory import InventoryError, Problem, load_inventory
 from .method import DEFAULT_METHOD, Method, as_method, default_method, load_method
 from .prices import DEFAULT_INDICES
+from .reading import is_scratch_file, load_yaml
 from .outputs import INPUTS, write_csv, write_manifest, write_netcdf
 
 INVENTORY_DIR = f"{INPUTS}/inventory"
@@ -91,7 +92,8 @@ def staged(out: Path):
 def _inventory_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".csv", *WORKBOOK_SUFFIXES))
+    return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".csv", *WORKBOOK_SUFFIXES)
+                  and not is_scratch_file(p))  # Excel's ~$name.xlsx lock: not an input, and may be locked
 
 
 def unique_names(paths) -> list[str]:
@@ -246,8 +248,7 @@ def differing_choices(method: Method) -> dict[str, str]:
 
 
 def _extends_name(path: Path) -> str:
-    import yaml
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))["extends"]
+    return load_yaml(path)["extends"]
 
 
 def _created() -> str:
@@ -296,8 +297,8 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
         grid = _copy_grid(staging, options.grid, inputs, referenced)
         method_copy, method = copy_method(staging, options.method)
         inputs += sorted(method_copy.parent.iterdir())
-        inventory = load_inventory(copied.inventory)
-        register = load_register(*copies[1:], base=copies[0])
+        inventory = load_inventory(copied.inventory, shown_as=inventory_path)
+        register = load_register(*copies[1:], base=copies[0], shown_as=registers)
         results = account(inventory, register, dataclasses.replace(
             options, price_indices=str(indices), grid=str(grid) if grid else None, method=method))
 
@@ -408,8 +409,8 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
         grid_copy = _copy_grid(staging, grid, copied.inputs)
         method_copy, method_used = copy_method(staging, method)
         copied.inputs.extend(sorted(method_copy.parent.iterdir()))
-        inventory = load_inventory(copied.inventory)
-        register = load_register(*copied.registers[1:], base=copied.registers[0])
+        inventory = load_inventory(copied.inventory, shown_as=inventory_path)
+        register = load_register(*copied.registers[1:], base=copied.registers[0], shown_as=registers)
         results = account(inventory, register, Options(price_indices=str(copied.price_indices),
                                                        grid=str(grid_copy) if grid_copy else None, method=method_used))
         st = build_statement(inventory, register, results, region or results.county_code, start, end,

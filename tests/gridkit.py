@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import yaml
+
+from gep.reading import yaml_text
 
 CLASSES = {1: "forest", 2: "wetland_reservoir", 3: "grassland", 9: "other"}
 LAYOUT = [("990001", 1, 100), ("990001", 2, 20), ("990001", 3, 30), ("990001", 9, 50),
@@ -78,5 +79,5 @@ def write_tiny_grid(folder: Path, years=(2020, 2021), layers: dict | None = None
            "years": {y: dict(entries) for y in years}}
     doc.update(extra or {})
     path = folder / "grid.yaml"
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(yaml_text(doc), encoding="utf-8")
     return path

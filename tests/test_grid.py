@@ -19,6 +19,7 @@ from gep.units import UnitError
 
 from conftest import tiny_tables, write_tables
 from gridkit import ORIGIN, SHAPE, tiny_cells, tiny_layers, write_tif, write_tiny_grid
+from gep.reading import yaml_text
 
 KEYS = ["region_code", "year", "service", "indicator", "ecosystem"]
 GRIDDED = {"water_conservation", "soil_retention", "carbon_sequestration", "oxygen_release", "climate_regulation"}
@@ -149,7 +150,7 @@ def test_a_local_cluster_gives_the_same_sums(tiny_grid):
 def _edit(grid_path, change):
     doc = yaml.safe_load(grid_path.read_text(encoding="utf-8"))
     change(doc)
-    grid_path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    grid_path.write_text(yaml_text(doc), encoding="utf-8")
     return grid_path
 
 

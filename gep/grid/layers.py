@@ -36,10 +36,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from ..catalogue import inventory_spec
 from ..inventory import InventoryError, Problem
+from ..reading import ReadError, load_yaml, yaml_text
 from ..units import UnitError, conversion, dimensionality_text, parse_unit, ureg
 
 #: layer name → (kernel unit, whether an annual rate such as mm/a is accepted for the year's amount)
@@ -248,9 +248,9 @@ def load_grid(path: str | Path, chunks: int | None | bool = True) -> Grid:
     path = Path(path)
     label = path.name
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise GridError([Problem(label, None, None, f"cannot read the grid description: {exc}")]) from None
+        doc = load_yaml(path) or {}
+    except ReadError as exc:
+        raise GridError([Problem(label, exc.row, None, f"cannot read the grid description: {exc.message}")]) from None
     if chunks is True:
         chunks = int(doc.get("chunks", DEFAULT_CHUNK))
     chunks = chunks or None
@@ -412,7 +412,7 @@ def referenced_files(doc: dict) -> list[tuple[dict, str]]:
 def _grid_files(path: Path) -> tuple[dict, list[tuple[dict, str]], list[Path]]:
     """A grid description, its ``file:`` entries and the distinct files they name (resolved), each checked to
     exist."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = load_yaml(path) or {}
     refs = referenced_files(doc)
     sources = list(dict.fromkeys((path.parent / written).resolve() for _, written in refs))
     missing = [str(s) for s in sources if not s.is_file()]
@@ -442,7 +442,7 @@ def copy_grid(path: str | Path, dest: Path, unique_names) -> tuple[Path, list[Pa
     copy = dest / "grid.yaml"
     if copy.exists():
         raise GridError([Problem(path.name, None, None, "a layer file is named grid.yaml; rename it")])
-    copy.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    copy.write_text(yaml_text(doc), encoding="utf-8")
     return copy, copies
 
 
@@ -458,5 +458,5 @@ def reference_grid(path: str | Path, dest: Path) -> tuple[Path, list[Path]]:
         entry["file"] = str((path.parent / written).resolve())
     dest.mkdir(parents=True, exist_ok=True)
     copy = dest / "grid.yaml"
-    copy.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    copy.write_text(yaml_text(doc), encoding="utf-8")
     return copy, sources

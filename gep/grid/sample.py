@@ -19,9 +19,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from ..inventory import load_inventory
+from ..reading import yaml_text
 
 LAYERS = {"precipitation": "mm/a", "evapotranspiration": "mm/a", "rainfall_erosivity": "MJ*mm/(hm2*h*a)",
           "soil_erodibility": "t*hm2*h/(hm2*MJ*mm)", "slope_length_steepness": "1", "cover_management": "1",
@@ -110,7 +110,7 @@ def write_sample(inventory_path: str | Path, out: str | Path, year: int = 2020, 
            "land_cover": {"file": "landcover.tif", "classes": classes},
            "regions": {"file": "regions.tif"}, "years": {year: year_entry}}
     path = out / "grid.yaml"
-    path.write_text("# " + NOTE + "\n" + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text("# " + NOTE + "\n" + yaml_text(doc), encoding="utf-8")
     (out / "README.txt").write_text(__doc__, encoding="utf-8")
     return path
 
