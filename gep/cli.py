@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -21,7 +22,7 @@ from .method import DEFAULT_METHOD, MethodError
 from .render import method_lines, status_lines
 from .run import OutputExistsError, run, shown_method
 from .prices import PriceIndexError
-from .reading import ReadError
+from .reading import ReadError, shown
 from .units import UnitError
 
 
@@ -354,6 +355,27 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"gep: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}", file=sys.stderr)
         return 1
+    except Exception as exc:  # a bug in gep: the user gets a sentence and a log, not a traceback
+        if os.environ.get("GEP_DEBUG"):
+            raise
+        return _internal_error(exc, argv)
+
+
+INTERNAL_ERROR = 70  # EX_SOFTWARE: not the input's fault (exit 1 is a refused input, 2 a wrong command line)
+
+
+def _internal_error(exc: Exception, argv: list[str]) -> int:
+    """Write the traceback to a log file in the temporary folder and say where, in one paragraph."""
+    import tempfile
+    import traceback
+    fd, log = tempfile.mkstemp(prefix="gep-error-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(f"gep {__version__}\ncommand: gep {shlex.join(argv)}\n\n")
+        fh.write("".join(traceback.format_exception(exc)))
+    print(f"gep: internal error ({type(exc).__name__}: {shown(exc, 200)}). This is a fault in gep, not in your "
+          f"input; nothing was written. The details are in {log} — please send that file with your report "
+          f"(set GEP_DEBUG=1 to see them here).", file=sys.stderr)
+    return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

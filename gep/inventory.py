@@ -154,7 +154,11 @@ def _read_sources(path: Path, shown: Path) -> tuple[dict[str, tuple[str, pd.Data
             return {}
 
     if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
-        for sheet, frame in sheets_of(path, shown.name).items():
+        try:  # the whole inventory: nothing else to check when it cannot be read
+            sheets = read_workbook(path, shown.name)
+        except ReadError as exc:
+            raise InventoryError([Problem(exc.file, exc.row, exc.column, exc.message)]) from None
+        for sheet, frame in sheets.items():
             add(_table_name(sheet), f"{shown.name}[{sheet}]", frame)
     elif path.is_dir():
         for f in sorted(path.iterdir()):
@@ -365,8 +369,10 @@ def _numbers_in(text: pd.Series, from_unit: str, to_unit: str) -> pd.Series:
 def _check_keys(name: str, frame: pd.DataFrame, problems: list[Problem]) -> None:
     key = inventory_spec()["tables"][name]["key"]
     dup = frame.duplicated(subset=key, keep="first")
+    # blank keys (NaN years) are equal to each other here, as in duplicated(), though NaN != NaN
+    first_rows = frame.groupby(key, dropna=False, sort=False)["input_row"].transform("first")
     for i in np.flatnonzero(dup.to_numpy()):
-        first = frame[(frame[key] == frame.iloc[i][key]).all(axis=1)]["input_row"].iloc[0]
+        first = first_rows.iloc[i]
         problems.append(Problem(frame["input_file"].iloc[i], int(frame["input_row"].iloc[i]), ", ".join(key),
                                 f"duplicate row: same {', '.join(key)} as row {first}"))
 
@@ -677,11 +683,14 @@ def read_inventory(path: str | Path, shown_as: str | Path | None = None) -> tupl
         declared[name] = units
         files[name] = path / label if path.is_dir() and "[" not in label else path
         if parsed is not None:
+            if spec["tables"][name].get("required") and not len(parsed):
+                problems.append(Problem(label, None, None, f"required table '{name}' ({spec['tables'][name]['zh']}) "
+                                        f"has no rows: only its header row was found"))
             _check_keys(name, parsed, problems)
             tables[name] = parsed
     _check_rows(tables, problems)
     warnings = [p for p in problems if p.severity == "warning"]
-    if "regions" in tables:
+    if "regions" in tables and len(tables["regions"]):  # no regions: said above, and every code would be unknown
         regions = tables["regions"]
         parents = dict(zip(*(regions[c].to_numpy(dtype=object) for c in ("code", "parent_code"))))
         ancestors = {code: _ancestors(code, parents) for code in regions["code"]}

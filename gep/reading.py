@@ -215,6 +215,9 @@ def read_workbook(path: str | Path, shown_as: str | Path | None = None) -> dict[
                 continue  # a chart sheet holds no cells
             sheets[sheet] = _sheet_frame(name, sheet, ws.iter_rows(values_only=True),
                                          formulas[sheet].iter_rows(values_only=True))
+        if not sheets:
+            raise ReadError(name, "not a readable Excel workbook: it holds no worksheet; save it again from Excel, "
+                                  "WPS or LibreOffice as .xlsx")
         return sheets
     except ReadError:
         raise

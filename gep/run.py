@@ -27,7 +27,7 @@ from .accounting import Options, Results, account
 from .coefficients import DEFAULT_REGISTER, CoefficientError, load_register
 from .inventory import InventoryError, Problem, load_inventory
 from .method import DEFAULT_METHOD, Method, as_method, default_method, load_method
-from .prices import DEFAULT_INDICES
+from .prices import DEFAULT_INDICES, load_price_indices
 from .reading import is_scratch_file, load_yaml
 from .outputs import INPUTS, write_csv, write_manifest, write_netcdf
 
@@ -278,6 +278,8 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
     inventory_path, out = Path(inventory_path), Path(out)
     options = options or Options()
     refuse_existing(out, overwrite)
+    if options.price_indices:  # checked as given, so that a problem names the user's file, not its copy
+        load_price_indices(options.price_indices)
     workbook = _is_workbook(inventory_path)
     registers = _registers(base_register, coefficient_files)
     inventory_name = inventory_name or inventory_path.name
@@ -395,6 +397,8 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
 
     inventory_path, out = Path(inventory_path), Path(out)
     refuse_existing(out, overwrite)
+    if price_indices:  # checked as given, so that a problem names the user's file, not its copy
+        load_price_indices(price_indices)
     workbook = _is_workbook(inventory_path)
     registers = _registers(base_register, coefficient_files)
     register_names = unique_names(registers)
