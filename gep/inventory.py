@@ -302,8 +302,8 @@ def _parse_table(name: str, label: str, raw: pd.DataFrame, problems: list[Proble
                 for i in np.flatnonzero(low.fillna(False).to_numpy()):
                     problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
                                             f"{shown_value(values.iloc[i])} is below the minimum "
-                                            f"({'>' if cspec.get('exclusive_min') else '≥'} {lo}); "
-                                            f"negative or zero amounts are not allowed here"))
+                                            f"({'>' if cspec.get('exclusive_min') else '≥'} {lo} {shown})".rstrip()
+                                            + ("; negative or zero amounts are not allowed here" if lo == 0 else "")))
             if hi is not None:
                 # max is stated in the canonical unit (e.g. percent 100, fraction 1)
                 for i in np.flatnonzero((numbers > hi).fillna(False).to_numpy()):

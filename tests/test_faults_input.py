@@ -326,6 +326,16 @@ def test_a_percentage_above_100_is_refused(tmp_path, capsys):
     _run_refused(capsys, inv, tmp_path, "socioeconomic.csv, row 2, column forest_coverage", "above the maximum")
 
 
+@pytest.mark.parametrize("text, said", [("-501", "below the minimum (≥ -500 m)"),  # below the Dead Sea shore
+                                        ("9001", "above the maximum 9000 m")])  # above Everest (8849 m)
+def test_an_elevation_off_the_earth_is_refused(tmp_path, capsys, text, said):
+    inv = _variant(tmp_path)
+    frame = pd.read_csv(inv / "regions.csv", dtype=str, keep_default_na=False)
+    frame["elevation [m]"] = ["1000", text, "800"]
+    frame.to_csv(inv / "regions.csv", index=False)
+    _run_refused(capsys, inv, tmp_path, "regions.csv, row 3, column elevation", said)
+
+
 @pytest.mark.parametrize("text", ["20210", "2021.5", "二〇二一", "-2021"])
 def test_a_year_that_is_no_year_is_refused(tmp_path, capsys, text):
     inv = _variant(tmp_path)
