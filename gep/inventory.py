@@ -127,6 +127,23 @@ def _table_name(stem: str) -> str | None:
     return None
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def is_workbook(path: Path, shown: Path | None = None) -> bool:
+    """Whether the inventory at ``path`` is one workbook (else a folder of CSV/XLSX files); anything else is
+    an :class:`InventoryError` saying what the path is."""
+    if path.is_file() and path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return True
+    if path.is_dir():
+        return False
+    if path.is_file():
+        raise InventoryError([Problem(str(shown or path), None, None, "is one file, not an inventory: give the "
+                                      "folder that holds the inventory's CSV files, or one .xlsx workbook")])
+    raise InventoryError([Problem(str(shown or path), None, None,
+                                  "not found: give a folder of CSV files or an .xlsx workbook")])
+
+
 def _read_sources(path: Path, shown: Path) -> tuple[dict[str, tuple[str, pd.DataFrame | None]], list[Problem]]:
     """Raw string tables by name, with the file label used in messages (None: the file could not be read, and
     a problem says why). ``shown`` is the inventory's path as the user gave it, for messages."""
@@ -153,14 +170,14 @@ def _read_sources(path: Path, shown: Path) -> tuple[dict[str, tuple[str, pd.Data
             problems.append(Problem(exc.file, exc.row, exc.column, exc.message))
             return {}
 
-    if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
+    if is_workbook(path, shown):
         try:  # the whole inventory: nothing else to check when it cannot be read
             sheets = read_workbook(path, shown.name)
         except ReadError as exc:
             raise InventoryError([Problem(exc.file, exc.row, exc.column, exc.message)]) from None
         for sheet, frame in sheets.items():
             add(_table_name(sheet), f"{shown.name}[{sheet}]", frame)
-    elif path.is_dir():
+    else:
         for f in sorted(path.iterdir()):
             if is_scratch_file(f) or not f.is_file():
                 continue  # Excel's ~$name.xlsx lock while a workbook is open, hidden files: no one's input
@@ -173,7 +190,7 @@ def _read_sources(path: Path, shown: Path) -> tuple[dict[str, tuple[str, pd.Data
                     raw.setdefault(_table_name(f.stem) or f.name, (f.name, None))
                     continue
                 add(_table_name(f.stem), f.name, frame, text=True)  # stripped with the other cells when parsed
-            elif f.suffix.lower() in (".xlsx", ".xlsm"):
+            elif f.suffix.lower() in WORKBOOK_SUFFIXES:
                 sheets = sheets_of(f, f.name)
                 if len(sheets) == 1 and _table_name(f.stem):
                     ((_, frame),) = sheets.items()
@@ -181,9 +198,6 @@ def _read_sources(path: Path, shown: Path) -> tuple[dict[str, tuple[str, pd.Data
                 else:
                     for sheet, frame in sheets.items():
                         add(_table_name(sheet), f"{f.name}[{sheet}]", frame)
-    else:
-        raise InventoryError([Problem(str(shown), None, None,
-                                      "not found: give a folder of CSV files or an .xlsx workbook")])
     return raw, problems
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from . import __version__
 from .accounting import Options, Results, account
 from .coefficients import DEFAULT_REGISTER, CoefficientError, load_register
-from .inventory import InventoryError, Problem, load_inventory
+from .inventory import WORKBOOK_SUFFIXES, is_workbook, load_inventory
 from .method import DEFAULT_METHOD, Method, as_method, default_method, load_method
 from .prices import DEFAULT_INDICES, load_price_indices
 from .reading import is_scratch_file, load_yaml
@@ -33,7 +33,6 @@ from .outputs import INPUTS, write_csv, write_manifest, write_netcdf
 
 INVENTORY_DIR = f"{INPUTS}/inventory"
 COEFFICIENTS_DIR = f"{INPUTS}/coefficients"
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 PRICE_INDICES_NAME = "price_indices.csv"  # the run's copy of the price-index table, under inputs/
@@ -137,11 +136,7 @@ def reproducible_command(inventory_name: str, registers: list[str], exclude, lan
 
 def _is_workbook(inventory_path: Path) -> bool:
     """Whether the inventory is one workbook (else a folder of CSV/XLSX files); neither is an error."""
-    workbook = inventory_path.is_file() and inventory_path.suffix.lower() in WORKBOOK_SUFFIXES
-    if not (workbook or inventory_path.is_dir()):
-        raise InventoryError([Problem(str(inventory_path), None, None,
-                                      "not found: give a folder of CSV files or an .xlsx workbook")])
-    return workbook
+    return is_workbook(inventory_path)
 
 
 def _registers(base_register, coefficient_files) -> list[Path]:

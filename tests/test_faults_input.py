@@ -572,3 +572,8 @@ def test_random_register_rows_end_in_a_clean_error_or_a_register(tmp_path_factor
         return
     for c in register.rows.values():  # what is accepted is finite, in its canonical unit
         assert c.value == c.value and abs(c.value) != float("inf")
+
+
+def test_a_single_csv_given_as_the_inventory_is_refused_saying_what_to_give(tmp_path, capsys):
+    inv = _variant(tmp_path)
+    _run_refused(capsys, inv / "regions.csv", tmp_path, "regions.csv", "is one file, not an inventory")
