@@ -78,6 +78,9 @@ def sha256(path: Path) -> str:
 
 MANIFEST = "manifest.json"
 INPUTS = "inputs"
+#: the marker of a staging folder (which process writes it; gep.run.staged): never an output, and removed
+#: before the folder is published
+STAGING_MARKER = ".gep-staging"
 
 
 def write_manifest(out: Path, command: str, reproducible_command: str, options: dict, inventory: dict,
@@ -98,7 +101,7 @@ def write_manifest(out: Path, command: str, reproducible_command: str, options: 
         return Path(p).relative_to(out).as_posix()
 
     outputs = sorted(p for p in out.rglob("*") if p.is_file() and p.name != MANIFEST
-                     and p.relative_to(out).parts[0] != INPUTS)
+                     and p.relative_to(out).parts[0] not in (INPUTS, STAGING_MARKER))
     manifest = {
         "gep_version": __version__,
         "inventory_format_version": inventory_spec()["format_version"],
