@@ -39,7 +39,7 @@ from .accounting import Options, account
 from .catalogue import inventory_spec
 from .coefficients import CoefficientError, Register, load_register
 from .inventory import HEADER_RE, InventoryError, _cell_text, _match_column, _table_name, load_inventory
-from .outputs import INPUTS, MANIFEST, sha256, write_csv
+from .outputs import INPUTS, MANIFEST, cell_text, sha256, write_csv
 from .method import Method, load_method
 from .reading import load_yaml, read_csv, read_workbook
 from .run import COEFFICIENTS_DIR, INVENTORY_DIR, METHODS_DIR, run, run_statement
@@ -453,14 +453,14 @@ def _figures(path: Path, keys: tuple[str, ...], columns: tuple[str, ...] | None)
             wanted = columns if columns is not None else tuple(c for c in fields if c.endswith("_yuan"))
         out: dict[tuple, str] = {}
         seen: dict[tuple, int] = {}
-        for row in reader:
-            key = tuple(row.get(k, "") for k in keys)
+        for row in reader:  # text as it stands for (formula_safe marks some for spreadsheets): reports show it so
+            key = tuple(cell_text(row.get(k, "")) for k in keys)
             n = seen.get(key, 0)
             seen[key] = n + 1
             if n:  # a repeated key (should not happen): keep the rows apart
                 key = key + (f"#{n + 1}",)
             for c in wanted:
-                out[(key, c)] = row.get(c, "")
+                out[(key, cell_text(c))] = cell_text(row.get(c, ""))
     return out
 
 

