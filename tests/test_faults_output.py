@@ -5,18 +5,24 @@ Runs use the tiny inventory of conftest.py (two townships, 2020–2021), not Che
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
+import shutil
 import socket
+import struct
 import subprocess
 import sys
+import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from gep.audit import verify
+from gep import audit
+from gep.audit import AuditError, extract_pack, verify
 from gep.cli import main
 from gep.explain import explain_text
 from gep.outputs import STAGING_MARKER, cell_texts, write_csv
@@ -185,3 +191,122 @@ def test_a_region_named_like_a_formula_is_safe_and_the_run_still_verifies(tmp_pa
     result = verify(out)
     assert [d[:3] for d in result.differing] == [
         ("gep_services.csv -990001/2020/water_conservation/water_retained/forest", "quantity", "1.0")]
+
+
+# ----------------------------------------------------------------------------------------------
+# packs whose zip headers lie
+
+
+@pytest.fixture(scope="module")
+def tiny_pack_bytes(tmp_path_factory) -> bytes:
+    """A pack of one tiny run, as bytes (each test writes its own copy)."""
+    base = tmp_path_factory.mktemp("faults-pack")
+    run = base / "tiny-run"
+    assert main(["run", str(write_tables(base / "tiny", tiny_tables())), "--out", str(run)]) == 0
+    assert main(["pack", str(run)]) == 0
+    return (base / "tiny-run.gep-pack.zip").read_bytes()
+
+
+def declare_size(data: bytes, member: str, size: int) -> bytes:
+    """The zip ``data`` with ``member``'s uncompressed size set to ``size`` in its local header and in the
+    central directory (offsets 22 and 24 of those records, APPNOTE 4.3.7 and 4.3.12)."""
+    out, name = bytearray(data), member.encode()
+    for signature, size_at, name_length_at, name_at in ((b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46)):
+        found = 0
+        at = out.find(signature)
+        while at >= 0:
+            length = struct.unpack_from("<H", out, at + name_length_at)[0]
+            if out[at + name_at:at + name_at + length] == name:
+                struct.pack_into("<I", out, at + size_at, size)
+                found += 1
+            at = out.find(signature, at + 4)
+        assert found == 1, (signature, member)
+    return bytes(out)
+
+
+BOMB = "tiny-run/bomb.bin"
+BOMB_BYTES = 4 << 20  # 4 MiB of zeros deflate to some 4 KiB
+
+
+def lying_pack(tmp_path: Path, tiny_pack_bytes: bytes) -> Path:
+    """The tiny pack with one more member, 4 MiB of zeros, whose headers declare 1,000 bytes."""
+    buffer = io.BytesIO(tiny_pack_bytes)
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(BOMB, bytes(BOMB_BYTES))
+    pack = tmp_path / "lying.gep-pack.zip"
+    pack.write_bytes(declare_size(buffer.getvalue(), BOMB, 1000))
+    with zipfile.ZipFile(pack) as zf:  # as a reader sees it: small
+        assert zf.getinfo(BOMB).file_size == 1000
+    return pack
+
+
+def test_a_pack_whose_header_understates_a_member_is_refused_and_nothing_is_left(tmp_path, tiny_pack_bytes,
+                                                                                  monkeypatch, capsys):
+    pack = lying_pack(tmp_path, tiny_pack_bytes)
+    scratch = tmp_path / "scratch"  # where verify extracts: nothing may remain there
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    assert main(["verify", str(pack)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("gep: ") and f"member '{BOMB}'" in err[0]
+    assert list(scratch.iterdir()) == []
+    # extracting alone: the members extracted before the lying one are removed with it
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    with pytest.raises(AuditError, match=f"member '{BOMB}'"):
+        extract_pack(pack, dest)
+    assert list(dest.iterdir()) == []
+
+
+def test_extraction_stops_at_the_declared_size_whatever_the_reader_returns(tmp_path, tiny_pack_bytes, monkeypatch):
+    # Python's zipfile itself stops at the declared size (the CRC then fails); a reader that returned all the
+    # data must not get further than one byte past it: the count of bytes written is what stops extraction
+    pack = lying_pack(tmp_path, tiny_pack_bytes)
+    read = []
+    opened = zipfile.ZipFile.open
+
+    class Unbounded(io.BytesIO):
+        def read(self, n=-1):
+            chunk = super().read(n)
+            read.append(len(chunk))
+            return chunk
+
+    def open_unbounded(self, member, *args, **kwargs):
+        name = member.filename if isinstance(member, zipfile.ZipInfo) else member
+        return Unbounded(bytes(BOMB_BYTES)) if name == BOMB else opened(self, member, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", open_unbounded)
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    with pytest.raises(AuditError, match=f"member '{BOMB}' holds more data than its header declares"):
+        extract_pack(pack, dest)
+    assert sum(read) == 1001  # the 1,000 bytes declared and the one that shows there is more
+    assert list(dest.iterdir()) == []
+
+
+def test_members_and_packs_over_the_caps_are_refused_before_anything_is_extracted(tmp_path, tiny_pack_bytes,
+                                                                                  monkeypatch):
+    pack = tmp_path / "tiny.gep-pack.zip"
+    pack.write_bytes(tiny_pack_bytes)
+    with zipfile.ZipFile(pack) as zf:
+        sizes = {i.filename: i.file_size for i in zf.infolist()}
+    largest = max(sizes, key=sizes.get)
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    # one byte less than the largest member may hold: that member is named
+    monkeypatch.setattr(audit, "MAX_MEMBER_BYTES", sizes[largest] - 1)
+    with pytest.raises(AuditError, match=f"member '{largest}' would unpack to"):
+        extract_pack(pack, dest)
+    # every member fits, but not all together
+    monkeypatch.setattr(audit, "MAX_MEMBER_BYTES", sizes[largest])
+    monkeypatch.setattr(audit, "MAX_UNPACKED_BYTES", sum(sizes.values()) - 1)
+    with pytest.raises(AuditError, match="it would unpack to"):
+        extract_pack(pack, dest)
+    # everything is allowed, but the disk is full
+    monkeypatch.setattr(audit, "MAX_UNPACKED_BYTES", sum(sizes.values()))
+    with monkeypatch.context() as m:
+        m.setattr(shutil, "disk_usage", lambda _: shutil._ntuple_diskusage(10 ** 9, 10 ** 9, 1000))
+        with pytest.raises(AuditError, match="free"):
+            extract_pack(pack, dest)
+    assert list(dest.iterdir()) == []
+    assert (extract_pack(pack, dest) / "manifest.json").is_file()  # at the caps themselves, it unpacks
