@@ -10,7 +10,8 @@ A run folder (``gep run``) is self-contained::
 * :func:`pack` zips the folder deterministically (sorted members, fixed 1980-01-01 timestamps, fixed
   permissions, one top folder named after the run): packing twice gives identical bytes.
 * :func:`verify` opens a pack safely (no absolute paths, ``..``, drive letters, symlinks, or members
-  landing outside the extraction folder), checks every file against the manifest, recomputes the run
+  landing outside the extraction folder; each member unpacked only up to the size it declares, within
+  MAX_MEMBER_BYTES and MAX_UNPACKED_BYTES), checks every file against the manifest, recomputes the run
   from the pack's own ``inputs/`` with the installed engine, and compares figure by figure.
 * :func:`diff` lists what differs between the inputs of two runs and how much each change, applied
   alone to run A, moves each figure and GEP; the interaction residual is what the one-at-a-time
@@ -27,6 +28,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,7 +41,7 @@ from .accounting import Options, account
 from .catalogue import inventory_spec
 from .coefficients import CoefficientError, Register, load_register
 from .inventory import HEADER_RE, InventoryError, _cell_text, _match_column, _table_name, load_inventory
-from .outputs import INPUTS, MANIFEST, sha256, write_csv
+from .outputs import INPUTS, MANIFEST, cell_text, sha256, write_csv
 from .method import Method, load_method
 from .reading import load_yaml, read_csv, read_workbook
 from .run import COEFFICIENTS_DIR, INVENTORY_DIR, METHODS_DIR, run, run_statement
@@ -48,7 +50,12 @@ from .units import UnitError
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644
 PACK_SUFFIX = ".gep-pack.zip"
-MAX_UNPACKED_BYTES = 20 * 2 ** 30  # refuse packs declaring more than 20 GiB (zip bombs)
+#: what a pack may unpack to (zip bombs): in all, and per member — a layer larger than a classic TIFF's 4 GiB is
+#: referenced in place (--grid-layers reference) rather than copied into the run; a larger run folder is
+#: verified as the folder itself. The bytes actually written count, not only what the zip headers declare.
+MAX_UNPACKED_BYTES = 20 * 2 ** 30
+MAX_MEMBER_BYTES = 4 * 2 ** 30
+EXTRACT_CHUNK = 1 << 20
 
 #: the figures compared one by one, by kind of folder (a GEP run, an asset-liability statement, or a
 #: trading valuation — ``gep trade`` or ``gep compensation``; a table a valuation did not write is skipped):
@@ -198,11 +205,30 @@ def _unsafe_member(info: zipfile.ZipInfo, dest: Path) -> str | None:
     return None
 
 
+def _gib(n: int) -> str:
+    return f"{n / 2 ** 30:.3g} GiB" if n >= 2 ** 30 else f"{n:,} bytes"
+
+
+def _copy_member(src, dst, limit: int) -> int:
+    """Copy ``src`` into ``dst`` in chunks, never more than ``limit`` bytes; the bytes the member holds, or
+    ``limit + 1`` as soon as it holds more (one byte past the limit is all that is read to know)."""
+    written = 0
+    while chunk := src.read(min(EXTRACT_CHUNK, limit + 1 - written)):
+        written += len(chunk)
+        if written > limit:
+            return written
+        dst.write(chunk)
+    return written
+
+
 def extract_pack(path: str | Path, dest: str | Path) -> Path:
     """Extract a pack into the empty folder ``dest`` after checking every member; return the run folder.
 
-    Nothing is written unless every member is safe; an unsafe member raises :class:`AuditError`
-    naming it."""
+    Nothing is written unless every member is safe and the pack fits (MAX_MEMBER_BYTES per member,
+    MAX_UNPACKED_BYTES in all, the free space of ``dest``); an unsafe member raises :class:`AuditError`
+    naming it. Each member is then extracted counting the bytes actually written, which stop at the size its
+    header declares (a header may lie: a zip bomb declares little and holds much); a member that holds more,
+    or less, or cannot be read raises :class:`AuditError` naming it, and what was extracted is removed."""
     path, dest = Path(path), Path(dest)
     try:
         zf = zipfile.ZipFile(path)
@@ -219,23 +245,49 @@ def extract_pack(path: str | Path, dest: str | Path) -> Path:
             if key in seen:
                 raise AuditError(f"refusing pack {path}: member '{info.filename}' appears twice; nothing was extracted")
             seen.add(key)
-        if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
-            raise AuditError(f"refusing pack {path}: it would unpack to more than {MAX_UNPACKED_BYTES} bytes")
+        for info in infos:
+            if info.file_size > MAX_MEMBER_BYTES:
+                raise AuditError(f"refusing pack {path}: member '{info.filename}' would unpack to {_gib(info.file_size)}, "
+                                 f"more than the {_gib(MAX_MEMBER_BYTES)} a member may hold; verify the run folder "
+                                 f"itself; nothing was extracted")
+        declared = sum(i.file_size for i in infos)
+        if declared > MAX_UNPACKED_BYTES:
+            raise AuditError(f"refusing pack {path}: it would unpack to {_gib(declared)}, more than "
+                             f"{_gib(MAX_UNPACKED_BYTES)}; verify the run folder itself; nothing was extracted")
+        free = shutil.disk_usage(next(p for p in (dest, *dest.parents) if p.exists())).free
+        if declared > free:
+            raise AuditError(f"pack {path} unpacks to {_gib(declared)}, but {dest} has {_gib(free)} free; free some "
+                             f"space or set TMPDIR to a larger disk; nothing was extracted")
         tops = {i.filename.split("/", 1)[0] for i in infos}
         if len(tops) != 1 or not any("/" in i.filename.rstrip("/") for i in infos):
             raise AuditError(f"{path}: a pack holds one top folder (the run folder); found {', '.join(sorted(tops)) or 'nothing'}")
-        for info in infos:
-            target = dest / info.filename
-            try:
-                if info.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(info) as src, open(target, "xb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-            except (zipfile.BadZipFile, OSError) as exc:
-                raise AuditError(f"pack {path}: member '{info.filename}' cannot be extracted: {exc}") from None
-    return dest / tops.pop()
+        top = tops.pop()
+        written_in_all = 0
+        try:
+            for info in infos:
+                target = dest / info.filename
+                try:
+                    if info.is_dir():
+                        target.mkdir(parents=True, exist_ok=True)
+                        continue
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    with zf.open(info) as src, open(target, "xb") as dst:
+                        written = _copy_member(src, dst, info.file_size)
+                except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:  # a damaged member
+                    raise AuditError(f"pack {path}: member '{info.filename}' cannot be extracted: {exc}; "
+                                     f"nothing was kept") from None
+                if written != info.file_size:
+                    more = "more" if written > info.file_size else "less"
+                    raise AuditError(f"refusing pack {path}: member '{info.filename}' holds {more} data than its "
+                                     f"header declares ({_gib(info.file_size)}); nothing was kept")
+                written_in_all += written
+                if written_in_all > declared:  # cannot happen while each member keeps to its size; a last guard
+                    raise AuditError(f"refusing pack {path}: it unpacks to more than it declares ({_gib(declared)}); "
+                                     f"nothing was kept")
+        except BaseException:
+            shutil.rmtree(dest / top, ignore_errors=True)
+            raise
+    return dest / top
 
 
 @contextmanager
@@ -453,14 +505,14 @@ def _figures(path: Path, keys: tuple[str, ...], columns: tuple[str, ...] | None)
             wanted = columns if columns is not None else tuple(c for c in fields if c.endswith("_yuan"))
         out: dict[tuple, str] = {}
         seen: dict[tuple, int] = {}
-        for row in reader:
-            key = tuple(row.get(k, "") for k in keys)
+        for row in reader:  # text as it stands for (formula_safe marks some for spreadsheets): reports show it so
+            key = tuple(cell_text(row.get(k, "")) for k in keys)
             n = seen.get(key, 0)
             seen[key] = n + 1
             if n:  # a repeated key (should not happen): keep the rows apart
                 key = key + (f"#{n + 1}",)
             for c in wanted:
-                out[(key, c)] = row.get(c, "")
+                out[(key, cell_text(c))] = cell_text(row.get(c, ""))
     return out
 
 

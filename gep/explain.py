@@ -19,6 +19,7 @@ import pandas as pd
 from .catalogue import METHOD_LABELS, inventory_spec, label, services_spec
 from .coefficients import LABELS as COEFFICIENT_LABELS
 from .method_inputs import METHOD_ARGUMENT_LABELS
+from .outputs import cell_texts
 from .render import unit_label
 from .trace import FIGURE_KEY
 
@@ -68,12 +69,14 @@ class Run:
         for name in ("gep_services.csv", "gep_trace.csv", "gep_summary.csv"):
             if not (folder / name).is_file():
                 raise FileNotFoundError(f"{folder} is not a gep run folder: {name} is missing")
-        services = pd.read_csv(folder / "gep_services.csv", dtype={"region_code": str}, keep_default_na=False,
-                               na_values=[""])
-        trace = pd.read_csv(folder / "gep_trace.csv", dtype={"region_code": str, "expr": str, "coefficient": str},
-                            keep_default_na=False, na_values=[""])
-        summary = pd.read_csv(folder / "gep_summary.csv", dtype={"region_code": str, "parent_code": str},
-                              keep_default_na=False, na_values=[""])
+        # text as it stands for, not as written for spreadsheets (region names, sources, expressions: formula_safe)
+        services = cell_texts(pd.read_csv(folder / "gep_services.csv", dtype={"region_code": str},
+                                          keep_default_na=False, na_values=[""]))
+        trace = cell_texts(pd.read_csv(folder / "gep_trace.csv",
+                                       dtype={"region_code": str, "expr": str, "coefficient": str},
+                                       keep_default_na=False, na_values=[""]))
+        summary = cell_texts(pd.read_csv(folder / "gep_summary.csv", dtype={"region_code": str, "parent_code": str},
+                                         keep_default_na=False, na_values=[""]))
         children: dict[str, list[str]] = {}
         for code, parent in summary[["region_code", "parent_code"]].drop_duplicates().itertuples(index=False):
             if isinstance(parent, str) and parent:
@@ -259,7 +262,7 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
     ctx = Context(load_inventory(inputs.inventory_path), inputs.register(),
                   load_price_indices(str(inputs.price_indices) if inputs.price_indices else None), inputs.method())
     computed = explain_parcel(ctx, parcel_id, year)
-    recorded = pd.read_csv(folder / "gep_parcels.csv", dtype={"parcel_id": str, "region_code": str})
+    recorded = cell_texts(pd.read_csv(folder / "gep_parcels.csv", dtype={"parcel_id": str, "region_code": str}))
     recorded = recorded[recorded["parcel_id"] == parcel_id].set_index("year")
     run = Run.load(folder)
     origins = inventory_spec()["vocabularies"]["origin"]

@@ -6,8 +6,10 @@ byte-identical files.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +21,86 @@ from .accounting import Results
 from .catalogue import inventory_spec, label
 
 
+#: a text cell a spreadsheet would run as a formula: one beginning with = + - @ tab or carriage return (OWASP,
+#: "CSV injection"), after any apostrophes — so that a text beginning with apostrophes and one of these is
+#: marked too, and removing the one apostrophe added gives back every text exactly
+_FORMULA_LIKE = re.compile(r"'*[=+\-@\t\r]")
+_MARKED = re.compile(r"'+[=+\-@\t\r]")  # a text marked by formula_safe (and only such a text)
+_CARRIAGE_RETURN = re.compile("\r")
+
+
+def formula_safe(text: str) -> str:
+    """``text`` as a CSV cell Excel shows as text: a leading apostrophe where it would start a formula."""
+    return "'" + text if _FORMULA_LIKE.match(text) else text
+
+
+def cell_text(value):
+    """A text cell of gep's CSV output as the text it stands for (the apostrophe of :func:`formula_safe`
+    removed); anything else unchanged."""
+    if isinstance(value, str) and _MARKED.match(value):
+        return value[1:]
+    return value
+
+
+def cell_texts(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table read back from gep's CSV output with every text cell (and header) as the text it stands for."""
+    out = frame
+    for i, (_, column) in enumerate(frame.items()):
+        if _is_text(column) and (marked := _matching(column, _MARKED)).any():
+            if out is frame:
+                out = frame.copy()
+            out.isetitem(i, column.astype(object).where(~marked, column[marked].astype(str).str[1:]))
+    return out.set_axis([cell_text(c) for c in out.columns], axis=1)
+
+
+def _is_text(column: pd.Series) -> bool:
+    """A column that may hold text: not numbers, yes/no or times, whose cells stay as they are."""
+    return not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
+                or pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_timedelta64_dtype(column))
+
+
+def _matching(column: pd.Series, pattern: re.Pattern, anywhere: bool = False) -> pd.Series:
+    """Which cells of ``column`` are text beginning with ``pattern`` (or holding it ``anywhere``)."""
+    try:  # fast where every cell is text
+        found = column.str.contains if anywhere else column.str.match
+        return found(pattern.pattern, na=False).astype(bool)
+    except (AttributeError, TypeError):  # no text at all, or text mixed with numbers
+        test = pattern.search if anywhere else pattern.match
+        return column.map(lambda v: isinstance(v, str) and test(v) is not None).astype(bool)
+
+
+def _formula_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell (and header) that a spreadsheet would run as a formula made safe; the
+    same frame where there is none. Numbers are left alone, negative ones included: only text is marked."""
+    out = frame
+    for i, (_, column) in enumerate(frame.items()):
+        if not _is_text(column):
+            continue
+        marked = _matching(column, _FORMULA_LIKE)
+        if marked.any():
+            if out is frame:
+                out = frame.copy()
+            out.isetitem(i, column.astype(object).where(~marked, "'" + column[marked].astype(str)))
+    headers = [formula_safe(c) if isinstance(c, str) else c for c in out.columns]
+    if headers != list(out.columns):
+        out = out.set_axis(headers, axis=1)
+    return out
+
+
+def _has_carriage_return(frame: pd.DataFrame) -> bool:
+    return any(isinstance(c, str) and "\r" in c for c in frame.columns) or any(
+        _matching(column, _CARRIAGE_RETURN, anywhere=True).any() for _, column in frame.items() if _is_text(column))
+
+
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")  # shortest round-trip floats
+    """The one writer of gep's CSV output, read by people in Excel: no text cell runs as a formula there.
+
+    A text holding a carriage return is quoted like one holding a line feed: Python's csv module quotes only
+    what the line terminator (\\n) holds, and a bare carriage return ends the row for Excel and pandas. A file
+    with such a text quotes every text (rare: inventory cells are stripped); any other file is as before."""
+    safe = _formula_safe_frame(frame)
+    quoting = csv.QUOTE_NONNUMERIC if _has_carriage_return(safe) else csv.QUOTE_MINIMAL
+    safe.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", quoting=quoting)  # shortest round-trip floats
 
 
 def results_dataset(results: Results) -> xr.Dataset:
@@ -78,6 +158,9 @@ def sha256(path: Path) -> str:
 
 MANIFEST = "manifest.json"
 INPUTS = "inputs"
+#: the marker of a staging folder (which process writes it; gep.run.staged): never an output, and removed
+#: before the folder is published
+STAGING_MARKER = ".gep-staging"
 
 
 def write_manifest(out: Path, command: str, reproducible_command: str, options: dict, inventory: dict,
@@ -98,7 +181,7 @@ def write_manifest(out: Path, command: str, reproducible_command: str, options: 
         return Path(p).relative_to(out).as_posix()
 
     outputs = sorted(p for p in out.rglob("*") if p.is_file() and p.name != MANIFEST
-                     and p.relative_to(out).parts[0] != INPUTS)
+                     and p.relative_to(out).parts[0] not in (INPUTS, STAGING_MARKER))
     manifest = {
         "gep_version": __version__,
         "inventory_format_version": inventory_spec()["format_version"],

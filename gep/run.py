@@ -1,7 +1,8 @@
 """One GEP run: load, account, and write every output into one folder, all or nothing.
 
 Outputs are first written to a sibling staging folder and moved into place only when complete, so a
-failed run leaves nothing half-written. An existing output folder is never overwritten silently: the
+failed run leaves nothing half-written; a staging folder left by a killed run is removed by the next run to
+the same output folder (see :func:`staged`). An existing output folder is never overwritten silently: the
 run refuses, or with ``overwrite=True`` keeps the old folder as ``<name>.previous-N``.
 
 A run folder is self-contained: it holds a copy of its inputs (``inputs/inventory/`` — the CSV/XLSX
@@ -15,10 +16,15 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import dataclasses
+import json
 import os
+import re
 import shlex
 import shutil
+import socket
+import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +35,7 @@ from .inventory import WORKBOOK_SUFFIXES, is_workbook, load_inventory
 from .method import DEFAULT_METHOD, Method, as_method, default_method, load_method
 from .prices import DEFAULT_INDICES, load_price_indices
 from .reading import is_scratch_file, load_yaml
-from .outputs import INPUTS, write_csv, write_manifest, write_netcdf
+from .outputs import INPUTS, STAGING_MARKER, write_csv, write_manifest, write_netcdf
 
 INVENTORY_DIR = f"{INPUTS}/inventory"
 COEFFICIENTS_DIR = f"{INPUTS}/coefficients"
@@ -71,16 +77,114 @@ def refuse_existing(out: Path, overwrite: bool) -> None:
 class Staging:
     path: Path  # the folder being written
     previous: Path | None = None  # where an earlier output folder was kept, once published
+    removed_stale: list[Path] = dataclasses.field(default_factory=list)  # killed runs' staging folders removed
+
+
+#: a staging folder whose owner cannot be checked (no readable marker, or made on another host) is stale
+#: once it is this old: a run takes minutes, so a day-old folder of that kind is a killed run's
+UNCHECKABLE_STALE_AFTER = 24 * 3600  # seconds
+
+
+def _partial_prefix(out: Path) -> str:
+    return f".{out.name}.partial-"
+
+
+def _process_start(pid: int) -> str | None:
+    """When process ``pid`` started, as the kernel counts it (Linux: clock ticks since boot), to tell a
+    process from a later one given the same pid; None where that cannot be read."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        return stat_line.rsplit(")", 1)[1].split()[19]  # field 22, counted after the command name
+    except (OSError, IndexError):
+        return None
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this host; a process we may not signal runs."""
+    if sys.platform == "win32":  # os.kill(pid, 0) would send CTRL_C_EVENT there: ask the kernel instead
+        import ctypes
+        kernel32 = ctypes.windll.kernel32
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return kernel32.GetLastError() == 5  # access denied: it exists; else no such process
+        try:
+            code = ctypes.c_ulong()
+            return not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)) or code.value == 259  # STILL_ACTIVE
+        finally:
+            kernel32.CloseHandle(handle)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _write_marker(folder: Path) -> None:
+    """Record in a new staging folder which process writes it, so a later run can tell a killed run's folder
+    from one in progress."""
+    marker = {"pid": os.getpid(), "host": socket.gethostname(), "process_start": _process_start(os.getpid()),
+              "started": _created(), "gep_version": __version__}
+    (folder / STAGING_MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+
+
+def _stale(folder: Path, now: float) -> bool:
+    """Whether the staging folder ``folder`` belongs to no running process: its marker names a process of
+    this host that is gone (or whose pid a later process has taken), or, where its owner cannot be checked
+    (no readable marker, another host), it is older than UNCHECKABLE_STALE_AFTER."""
+    try:
+        marker = json.loads((folder / STAGING_MARKER).read_text(encoding="utf-8"))
+        pid, host = marker["pid"], marker["host"]
+        checkable = type(pid) is int and 0 < pid < 2 ** 31 and host == socket.gethostname()  # a pid_t
+    except (OSError, ValueError, TypeError, KeyError):  # none yet (just created), or a killed write
+        marker, checkable = None, False
+    if checkable:
+        if not _process_alive(pid):
+            return True
+        recorded, current = marker.get("process_start"), _process_start(pid)
+        return recorded is not None and current is not None and recorded != current
+    try:
+        age = now - (folder / STAGING_MARKER if marker else folder).stat().st_mtime
+    except OSError:
+        return False
+    return age > UNCHECKABLE_STALE_AFTER
+
+
+def remove_stale_staging(out: Path) -> list[Path]:
+    """Remove the staging folders of ``out`` left by runs that were killed (kill -9, power cut), never one
+    of a run still in progress; the folders removed."""
+    pattern = re.compile(re.escape(_partial_prefix(out)) + r"[a-z0-9_]{8}")  # what mkdtemp names them
+    removed = []
+    try:
+        candidates = sorted(p for p in out.parent.iterdir() if pattern.fullmatch(p.name))
+    except OSError:
+        return removed
+    now = time.time()
+    for folder in candidates:
+        if folder.is_symlink() or not folder.is_dir() or not _stale(folder, now):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)  # another run may be removing it too
+        if not folder.exists():
+            removed.append(folder)
+    return removed
 
 
 @contextlib.contextmanager
 def staged(out: Path):
     """Write into a sibling staging folder, moved into place as ``out`` only when the block completes;
-    on any error the staging folder is removed and nothing is published."""
+    on any error the staging folder is removed and nothing is published.
+
+    The staging folder ``.<out name>.partial-XXXXXXXX`` holds a marker (``.gep-staging``: pid, host, start)
+    that is never listed in the manifest and is removed before publishing. Staging folders of ``out`` left
+    by killed runs are removed first (:func:`remove_stale_staging`)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Staging(Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent)))
+    removed = remove_stale_staging(out)
+    stage = Staging(Path(tempfile.mkdtemp(prefix=_partial_prefix(out), dir=out.parent)), removed_stale=removed)
     try:
+        _write_marker(stage.path)
         yield stage
+        (stage.path / STAGING_MARKER).unlink()
         os.chmod(stage.path, 0o755)
         stage.previous = _publish(stage.path, out)
     except BaseException:
