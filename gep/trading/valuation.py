@@ -12,6 +12,7 @@ Explicit numbers in the request override the inventory's; each figure says where
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,12 +22,15 @@ import pandas as pd
 from ..assets.physical import subtree
 from ..catalogue import top_level_file, vocabulary
 from ..coefficients import LABELS, Register
+from ..inventory import InventoryError, Problem
 from ..method import as_method
+from ..reading import read_csv, shown
 from ..units import as_array, quantity
 from . import carbon as carbon_mod
 from .contract import maintenance_schedule, payment_schedule, present_value
 from .coverage import buyer_coverage, check_sale, sellable_surplus
-from .request import Party, Request, RequestError, Term
+from .request import MAX_YEAR, MIN_YEAR, Party, Request, RequestError, Term, amount_per_month, \
+    check_range
 from .water import DEFAULT_RULES, settle, water_class, yearly_net
 
 TRADING_REGISTER = top_level_file("coefficients", "trading.csv")
@@ -158,14 +162,25 @@ def forest_gep(services: pd.DataFrame, region: str, year: int, forest_ha: float)
 
 
 def _years(term: Term, path, key: str) -> int:
-    n = float(as_array(term.value, "a"))
-    if n != int(n) or n < 0:
-        raise RequestError(path, key, f"{term.value} is not a whole number of years")
-    return int(n)
+    """A maintenance period in whole years, 0 to MAX_CONTRACT_YEARS (the request's was checked when read; a
+    register default is checked here)."""
+    check_range(term.value, path, key, "contract_years", term.written or term.value)
+    return int(float(as_array(term.value, "a")))
+
+
+def _land_and_forest(terms: dict[str, Term], path, role: str) -> None:
+    """A party's forest cannot exceed its land: coverage above 100 % is a figure written wrong (the request's,
+    or the inventory's where the request gives the other)."""
+    if "land_area" in terms and "forest_area" in terms:
+        land = float(as_array(terms["land_area"].value, "hectare"))
+        forest = float(as_array(terms["forest_area"].value, "hectare"))
+        if forest > land:
+            raise RequestError(path, f"{role}.forest_area", f"forest area {forest:,.2f} hm² ({terms['forest_area'].origin}) "
+                               f"exceeds the land area {land:,.2f} hm² ({terms['land_area'].origin})")
 
 
 def _value_trade(req: Request, register: Register, inventory, services, v: Valuation) -> dict:
-    path, year = req.path, req.year
+    path, year = req.shown, req.year
     if req.seller is None:
         raise RequestError(path, "seller", "a trade needs its seller (name, and region_code or its figures)")
     accounts, seller_terms = _party_terms(inventory, req.seller, year, req.buyer.name if req.buyer else None, path,
@@ -175,6 +190,8 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
         if key not in seller_terms:
             raise RequestError(path, f"seller.{key}", "needed: give it in the request, or the seller's region_code "
                                                       "and an inventory that holds it")
+    _land_and_forest(seller_terms, path, "seller")
+    _land_and_forest(buyer_terms, path, "buyer")
     t = dict(req.trade)
     defaults = {"price": "forest_indicator_price", "maintenance_years": "forest_maintenance_years",
                 "maintenance_fee": "forest_maintenance_fee", "instalments": "payment_instalments",
@@ -208,6 +225,9 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
     total = valued_ha * price_ha
     years = _years(t["maintenance_years"], path, "trade.maintenance_years")
     shares = t["instalment_shares"].value if "instalment_shares" in t else None
+    if shares is not None and len(shares) != t["instalments"].value:
+        raise RequestError(path, "trade.instalment_shares", f"{len(shares)} share(s) for {t['instalments'].value} "
+                           f"instalment(s) ({t['instalments'].origin}): give one share per instalment")
     schedule = payment_schedule(quantity(total, "yuan"), t["instalments"].value, first_year, shares)
     maintenance = maintenance_schedule(valued, t["maintenance_fee"].value, years, year)
     rate = t["discount_rate"].value
@@ -313,7 +333,7 @@ def _value_carbon(req: Request, register: Register, services, trade: dict | None
         co2 = carbon_mod.co2_from_results(services, region, req.year, "forest")
         basis = f"GEP accounts of {region}, {req.year}: carbon_sequestration/co2_fixed, forest"
     else:
-        raise RequestError(req.path, "carbon", "give co2 or nep, or a seller region_code with an inventory")
+        raise RequestError(req.shown, "carbon", "give co2 or nep, or a seller region_code with an inventory")
     year_of_prices = register.lookup(key, year=req.year).price_year if price.origin == "register" else None
     if year_of_prices not in (None, req.year):
         v.note(f"碳价为登记表默认值，按其 {year_of_prices} 年价格使用，未换算到 {req.year} 年（GEP 核算中的固碳价值已按价格指数换算）",
@@ -329,40 +349,62 @@ def _value_carbon(req: Request, register: Register, services, trade: dict | None
     return out
 
 
-def read_monitoring(path) -> pd.DataFrame:
-    """The monitoring table (CSV, English or Chinese headers): one row per section × year × month."""
-    from ..inventory import InventoryError, Problem
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+class MonitoringError(InventoryError):
+    """A monitoring table has problems; ``problems`` lists all of them, each naming the file, row and column."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        errors = [p for p in problems if p.severity == "error"]
+        ValueError.__init__(self, f"{len(errors)} problem(s) in the monitoring table:\n  "
+                            + "\n  ".join(map(str, errors)))
+
+
+_WHOLE = re.compile(r"[0-9]+")  # ASCII digits only: str.isdigit() also takes '²', which int() refuses
+
+
+def read_monitoring(path, shown_as: str | Path | None = None) -> pd.DataFrame:
+    """The monitoring table (CSV, English or Chinese headers): one row per section × year × month.
+
+    Read by :func:`gep.reading.read_csv` (UTF-8 with or without BOM, GB18030/GBK as Excel saves it on Chinese
+    Windows, UTF-16); every problem — a missing column, an empty cell, a year outside 1900–2100, a month
+    outside 1–12, a class that is not I–V or 劣V, a repeated section-month, a table without rows — is listed
+    in one :class:`MonitoringError` naming ``shown_as`` (default ``path``): the user's file, not a copy."""
+    name = str(shown_as or path)
+    frame = read_csv(path, name)
     rename = {zh: en for en, zh in MONITORING_COLUMNS.items()}
     frame = frame.rename(columns=lambda c: rename.get(c.strip(), c.strip()))
     missing = [c for c in MONITORING_COLUMNS if c not in frame.columns]
     if missing:
-        raise InventoryError([Problem(str(path), 1, m, f"missing column (header {m} or {MONITORING_COLUMNS[m]})")
-                              for m in missing])
+        raise MonitoringError([Problem(name, 1, m, f"missing column (header {m} or {MONITORING_COLUMNS[m]})")
+                               for m in missing])
+    if not len(frame):
+        raise MonitoringError([Problem(name, None, None, "the table has a header but no rows: nothing to settle")])
     problems, rows, seen = [], [], set()
     for i, r in enumerate(frame.to_dict(orient="records"), start=2):
         row = {c: str(r[c]).strip() for c in ("section", "upstream", "downstream")}
         for col, text in row.items():
             if not text:
-                problems.append(Problem(str(path), i, col, "empty"))
-        for col, ok, what in (("year", lambda n: n > 0, "year"), ("month", lambda n: 1 <= n <= 12, "month 1–12")):
+                problems.append(Problem(name, i, col, "empty"))
+        for col, ok, what in (("year", lambda n: MIN_YEAR <= n <= MAX_YEAR, f"year {MIN_YEAR}–{MAX_YEAR}"),
+                              ("month", lambda n: 1 <= n <= 12, "month 1–12")):
             text = str(r[col]).strip()
-            if not text.isdigit() or not ok(int(text)):
-                problems.append(Problem(str(path), i, col, f"'{text}' is not a {what}"))
+            if not _WHOLE.fullmatch(text) or not ok(int(text)):
+                problems.append(Problem(name, i, col, f"'{shown(text)}' is not a {what}"))
             else:
                 row[col] = int(text)
         for col in ("target_class", "measured_class", "last_year_class"):
             try:
                 row[col] = water_class(r[col])
-            except ValueError as exc:
-                problems.append(Problem(str(path), i, col, str(exc)))
+            except ValueError:
+                problems.append(Problem(name, i, col, f"'{shown(r[col])}' is not a water class (I, II, III, IV, V, "
+                                                      f"劣V or 1–6)"))
         key = (row["section"], row.get("year"), row.get("month"))
         if key in seen:
-            problems.append(Problem(str(path), i, "month", "section, year and month repeat an earlier row"))
+            problems.append(Problem(name, i, "month", "section, year and month repeat an earlier row"))
         seen.add(key)
         rows.append(row)
     if problems:
-        raise InventoryError(problems)
+        raise MonitoringError(problems)
     return pd.DataFrame(rows, columns=list(MONITORING_COLUMNS))
 
 
@@ -370,7 +412,7 @@ def _value_water(req: Request, register: Register, v: Valuation) -> dict:
     w = req.water
     amount = w.get("amount_per_month") or _register_term(register, "water_section_compensation")
     rules = {**DEFAULT_RULES, **w["rules"]}
-    monthly = settle(read_monitoring(w["monitoring"]), amount.value, rules)
+    monthly = settle(read_monitoring(w["monitoring"], w.get("monitoring_shown")), amount.value, rules)
     yearly = yearly_net(monthly)
     v.tables["water_monthly"], v.tables["water_yearly"] = monthly, yearly
     v.note(f"流域补偿：断面未达标（{rules['fails_class']}）或达标且持平（{rules['unchanged']}）时由谁补偿是声明的规则，"
@@ -416,16 +458,18 @@ def _plain(value):
     return value
 
 
-def compensation_request(monitoring: str | Path, amount: str | None = None, rules: dict | None = None) -> Request:
-    """A request holding only a water compensation, for ``gep compensation MONITORING.csv``."""
-    from .request import DIMENSIONS, _term
+def compensation_request(monitoring: str | Path, amount: str | None = None, rules: dict | None = None,
+                         shown_as: str | Path | None = None) -> Request:
+    """A request holding only a water compensation, for ``gep compensation MONITORING.csv``. Messages name
+    ``shown_as`` (default ``monitoring`` as given): the user's own file when ``monitoring`` is a copy."""
+    shown_name = shown_as or monitoring
     monitoring = Path(monitoring).resolve()
-    water = {"monitoring": monitoring, "rules": dict(rules or {})}
+    water = {"monitoring": monitoring, "monitoring_shown": shown_name, "rules": dict(rules or {})}
     if amount:
-        water["amount_per_month"] = _term(amount, "--amount", "amount", DIMENSIONS["amount_per_month"])
-    years = read_monitoring(monitoring)["year"]
+        water["amount_per_month"] = amount_per_month(amount)
+    years = read_monitoring(monitoring, shown_name)["year"]
     return Request(path=monitoring, title=f"流域横向生态补偿核算 {monitoring.stem}", year=int(years.max()),
-                   inventory=None, seller=None, buyer=None, trade=None, carbon=None, water=water)
+                   inventory=None, seller=None, buyer=None, trade=None, carbon=None, water=water, shown_as=shown_name)
 
 
 def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, ...] = (), lang: str = "zh",
@@ -470,9 +514,10 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
         for source, copy in zip(sources, inputs):
             shutil.copyfile(source, copy)
         options = {"kind": "trade" if compensation is None else "compensation", "request": inputs[0].name}
-        if req.water:  # compute from the copy
+        if req.water:  # compute from the copy; its messages still name the user's file
             monitoring = inputs[sources.index(req.water["monitoring"])]
-            req = dataclasses.replace(req, water={**req.water, "monitoring": monitoring})
+            req = dataclasses.replace(req, water={**req.water, "monitoring": monitoring, "monitoring_shown":
+                                                  req.water.get("monitoring_shown") or req.water["monitoring"]})
             options["monitoring"] = monitoring.name
         if compensation is not None:
             options["compensation"] = compensation
