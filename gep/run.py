@@ -491,7 +491,7 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
     """The asset-liability statement of ``region`` (default: the top-level region) for ``start`` → ``end``,
     written into ``out`` like a run: inputs copied under ``inputs/`` and the statement computed from the
     copies, staged, never silently overwriting, with a manifest that ``gep verify`` recomputes."""
-    from .assets.statement import DEFAULT_LIFE, DEFAULT_RATE, build_statement
+    from .assets.statement import DEFAULT_LIFE, DEFAULT_RATE, build_statement, check_region
     from .render.statement import statement_html, write_statement_excel
 
     inventory_path, out = Path(inventory_path), Path(out)
@@ -513,6 +513,8 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
         method_copy, method_used = copy_method(staging, method)
         copied.inputs.extend(sorted(method_copy.parent.iterdir()))
         inventory = load_inventory(copied.inventory, shown_as=inventory_path)
+        if region is not None:  # before the accounts, which take a while on a county
+            check_region(inventory, region)
         register = load_register(*copied.registers[1:], base=copied.registers[0], shown_as=registers)
         results = account(inventory, register, Options(price_indices=str(copied.price_indices),
                                                        grid=str(grid_copy) if grid_copy else None, method=method_used))

@@ -127,6 +127,20 @@ def condition_account(physical: dict) -> pd.DataFrame:
                                        "index_closing", "index_change"])
 
 
+SHOWN_CODES = 30  # an unknown region's message lists at most this many of the inventory's codes
+
+
+def check_region(inventory, region: str) -> None:
+    """ValueError naming ``region`` and listing the inventory's region codes when it holds no such region."""
+    regions = inventory.table("regions")
+    codes = [str(c) for c in regions["code"]]
+    if region in codes:
+        return
+    listed = ", ".join(f"{c} {n}" for c, n in zip(codes[:SHOWN_CODES], regions["name"].astype(str)))
+    more = f", … ({len(codes)} in all)" if len(codes) > SHOWN_CODES else ""
+    raise ValueError(f"region {region!r} is not in the inventory's regions table; its region codes: {listed}{more}")
+
+
 def build_statement(inventory, register, results, region: str, start: int, end: int,
                     rate: float = DEFAULT_RATE, asset_life: float = DEFAULT_LIFE) -> Statement:
     """The statement of ``region`` for the term ``start`` → ``end`` (both accounting years of the results)."""
@@ -135,6 +149,7 @@ def build_statement(inventory, register, results, region: str, start: int, end: 
             raise ValueError(f"year {year} is not an accounting year of the results ({results.years})")
     if start >= end:
         raise ValueError("the term must end after it starts")
+    check_region(inventory, region)
     regions = inventory.table("regions").set_index("code")
     land = float(regions.loc[region, "land_area"])
     physical = inventory_accounts(inventory, region, start, end)
