@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shlex
 import sys
@@ -207,30 +208,144 @@ def _cmd_trade(args) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------------------------
+# option values, checked where they are parsed: argparse reports a refused value as
+# "gep statement: error: argument --discount-rate: MESSAGE" with exit code 2, before anything is read
+
+MIN_YEAR, MAX_YEAR = 1900, 2100  # the years an inventory may hold (gep.inventory)
+
+
+def _refuse(text: str, expected: str) -> argparse.ArgumentTypeError:
+    return argparse.ArgumentTypeError(f"'{shown(text)}' is not {expected}")
+
+
+def _number(text: str, expected: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise _refuse(text, expected) from None
+    if not math.isfinite(x):  # float() reads 'nan', 'inf' and '1e999' (inf): none is a figure
+        raise _refuse(text, expected)
+    return x
+
+
+def _whole(text: str, expected: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise _refuse(text, expected) from None
+
+
+def year(text: str) -> int:
+    """A year 1900–2100, as an inventory holds them."""
+    expected = f"a year from {MIN_YEAR} to {MAX_YEAR} (e.g. 2021)"
+    n = _whole(text, expected)
+    if not MIN_YEAR <= n <= MAX_YEAR:
+        raise _refuse(text, expected)
+    return n
+
+
+def positive_whole(text: str) -> int:
+    n = _whole(text, "a whole number of 1 or more")
+    if n < 1:
+        raise _refuse(text, "a whole number of 1 or more")
+    return n
+
+
+def limit(text: str) -> int:
+    """``gep verify --limit``: 0 lists every differing figure, as its help says."""
+    n = _whole(text, "a whole number of 0 or more (0 = all)")
+    if n < 0:
+        raise _refuse(text, "a whole number of 0 or more (0 = all)")
+    return n
+
+
+def discount_rate(text: str) -> float:
+    """The asset discount rate r, a fraction: 0 ≤ r < 1.
+
+    From the annuity factor F = [1 − (1 + r)^−N] / r (gep.assets.monetary.annuity_factor): r = 0 is its limit
+    F = N, an asset worth its undiscounted flows over its life — a meaningful bound of a sensitivity, so it is
+    accepted. A negative rate would value a distant flow above a near one, and r ≥ 1 is almost always a
+    percentage written as a number (2.77 for 2.77 %): both are refused, the second with the hint."""
+    expected = "a discount rate from 0 up to, not including, 1 (a fraction: 0.0277 for 2.77 %)"
+    r = _number(text, expected)
+    if not 0 <= r < 1:
+        raise _refuse(text, expected)
+    return r
+
+
+def asset_life(text: str) -> float:
+    """The asset life N in years, finite and above 0 (N = 0 would make every asset worth nothing, and the
+    decomposition divides by N)."""
+    n = _number(text, "an asset life in years above 0 (e.g. 100)")
+    if n <= 0:
+        raise _refuse(text, "an asset life in years above 0 (e.g. 100)")
+    return n
+
+
+def amount(text: str) -> str:
+    """``gep compensation --amount``: a finite amount of 0 or more, in a currency per time ('100 万元/month').
+    Kept as written: the manifest records it, and the valuation parses it again the same way."""
+    from .trading.request import RequestError, amount_per_month
+    try:
+        amount_per_month(text)
+    except RequestError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+    return text
+
+
+def non_empty(what: str):
+    """A value that must not be empty ('' would quietly mean 'the default' or the current folder)."""
+    def check(value: str) -> str:
+        if not value.strip():
+            raise argparse.ArgumentTypeError(f"an empty {what}; give one")
+        return value
+    return check
+
+
+def out_folder(value: str) -> str:
+    """An output folder: a path ending in a folder name ('.', '..' or '/' cannot be published to: the
+    output is written beside it and moved into place under that name)."""
+    if not value.strip() or Path(value).name in ("", ".", ".."):
+        raise argparse.ArgumentTypeError(f"'{shown(value)}' is not an output folder; give a folder name, "
+                                         f"e.g. out/run-2021")
+    return value
+
+
+def out_file(value: str) -> Path:
+    if not value.strip() or Path(value).name in ("", ".", ".."):
+        raise argparse.ArgumentTypeError(f"'{shown(value)}' is not a file name")
+    return Path(value)
+
+
+PATH = non_empty("path")
+REGION = non_empty("region code")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gep", description="Gross ecosystem product (GEP) accounting")
     parser.add_argument("--version", action="version", version=f"gep {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", help="compute GEP and write the statement, tables and reports into a folder")
-    p.add_argument("inventory", help="inventory folder of CSV files, or an .xlsx workbook")
-    p.add_argument("--out", required=True, help="output folder (must not exist yet, or be empty)")
-    p.add_argument("--coefficients", action="append", default=[], metavar="CSV",
+    p.add_argument("inventory", type=PATH, help="inventory folder of CSV files, or an .xlsx workbook")
+    p.add_argument("--out", required=True, type=out_folder, help="output folder (must not exist yet, or be empty)")
+    p.add_argument("--coefficients", action="append", default=[], metavar="CSV", type=PATH,
                    help="a coefficient register whose rows override the defaults (repeatable)")
-    p.add_argument("--method", metavar="NAME|FILE",
+    p.add_argument("--method", metavar="NAME|FILE", type=non_empty("method profile"),
                    help="method profile: a name of coefficients/methods/ (default, garze-2017) or a profile file "
                         "(.yaml); default: default")
     p.add_argument("--exclude", action="append", default=[], metavar="SERVICE",
                    choices=sorted(services_spec()["services"]),
                    help="compute a service but leave it out of GEP (repeatable), e.g. oxygen_release")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language (default zh)")
-    p.add_argument("--base-year", type=int, metavar="YEAR",
+    p.add_argument("--base-year", type=year, metavar="YEAR",
                    help="constant prices of this year (default: the latest accounting year)")
-    p.add_argument("--price-indices", metavar="CSV",
+    p.add_argument("--price-indices", metavar="CSV", type=PATH,
                    help="a price-index table replacing coefficients/price_indices.csv")
-    p.add_argument("--grid", metavar="YAML",
+    p.add_argument("--grid", metavar="YAML", type=PATH,
                    help="a grid description of raster layers (default: grid.yaml in the inventory folder, if any)")
-    p.add_argument("--scheduler", metavar="ADDRESS",
+    p.add_argument("--scheduler", metavar="ADDRESS", type=non_empty("scheduler address"),
                    help="a dask.distributed scheduler (tcp://host:8786) for the gridded sums (default: local threads)")
     p.add_argument("--grid-layers", choices=("copy", "reference"), default="copy",
                    help="copy the grid's layers into the run folder (default), or reference them in place by "
@@ -240,63 +355,65 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("validate", help="check an inventory and report every problem")
-    p.add_argument("inventory")
+    p.add_argument("inventory", type=PATH)
     p.add_argument("--all", action="store_true",
                    help=f"list every problem (default: at most {SHOWN_PER_FILE} per file, then how many more)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("coefficients", help="list the coefficient register in force")
-    p.add_argument("--coefficients", action="append", default=[], metavar="CSV")
+    p.add_argument("--coefficients", action="append", default=[], metavar="CSV", type=PATH)
     p.set_defaults(func=_cmd_coefficients)
 
     p = sub.add_parser("pack", help="bundle a run folder (inputs, coefficients, outputs, manifest) into one zip")
-    p.add_argument("run_dir", metavar="RUN_DIR")
-    p.add_argument("--to", metavar="PACK.zip", type=Path,
+    p.add_argument("run_dir", metavar="RUN_DIR", type=PATH)
+    p.add_argument("--to", metavar="PACK.zip", type=out_file,
                    help="archive to write (default RUN_DIR.gep-pack.zip beside it; never overwritten)")
     p.set_defaults(func=_cmd_pack)
 
     p = sub.add_parser("verify", help="check a pack or run folder against its manifest and recompute it")
-    p.add_argument("path", metavar="PACK_OR_RUN_DIR")
-    p.add_argument("--limit", type=int, default=1000, metavar="N",
+    p.add_argument("path", metavar="PACK_OR_RUN_DIR", type=PATH)
+    p.add_argument("--limit", type=limit, default=1000, metavar="N",
                    help="list at most N differing figures (default 1000; 0 = all); all are counted")
     p.set_defaults(func=_cmd_verify)
 
     p = sub.add_parser("diff", help="what differs between the inputs of two runs, and how much each change "
                                     "moves the figures and GEP")
-    p.add_argument("run_a", metavar="RUN_A", help="run folder or pack")
-    p.add_argument("run_b", metavar="RUN_B", help="run folder or pack")
-    p.add_argument("--csv", metavar="PATH", help="write the per-change figure deltas to this CSV")
-    p.add_argument("--top", type=int, default=5, metavar="N", help="figures listed per change (default 5)")
+    p.add_argument("run_a", metavar="RUN_A", type=PATH, help="run folder or pack")
+    p.add_argument("run_b", metavar="RUN_B", type=PATH, help="run folder or pack")
+    p.add_argument("--csv", metavar="PATH", type=out_file, help="write the per-change figure deltas to this CSV")
+    p.add_argument("--top", type=positive_whole, default=5, metavar="N", help="figures listed per change (default 5)")
     p.set_defaults(func=_cmd_diff)
 
     p = sub.add_parser("explain", help="how a figure of a run was computed: formula, inputs with file, row and "
                                        "source, coefficients with provenance, intermediate values")
-    p.add_argument("run_dir", metavar="RUN_DIR")
-    p.add_argument("--region", help="region code, e.g. 500229")
-    p.add_argument("--year", type=int)
-    p.add_argument("--service", help="service key, e.g. water_conservation")
-    p.add_argument("--indicator", help="indicator key, e.g. water_retained")
-    p.add_argument("--ecosystem", help="ecosystem key, e.g. forest (or all)")
-    p.add_argument("--parcel", metavar="ID", help="a forest parcel (小班号) of the run's parcels table: each of its "
+    p.add_argument("run_dir", metavar="RUN_DIR", type=PATH)
+    p.add_argument("--region", type=REGION, help="region code, e.g. 500229")
+    p.add_argument("--year", type=year)
+    p.add_argument("--service", type=non_empty("service key"), help="service key, e.g. water_conservation")
+    p.add_argument("--indicator", type=non_empty("indicator key"), help="indicator key, e.g. water_retained")
+    p.add_argument("--ecosystem", type=non_empty("ecosystem key"), help="ecosystem key, e.g. forest (or all)")
+    p.add_argument("--parcel", metavar="ID", type=non_empty("parcel ID"), help="a forest parcel (小班号) of the run's parcels table: each of its "
                                                   "figures, every year or --year")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--all", action="store_true", help="for a sum of sub-regions, explain each of them too")
     p.set_defaults(func=_cmd_explain)
 
     p = sub.add_parser("statement", help="the ecological asset-liability statement (生态资源资产负债表) for a term")
-    p.add_argument("inventory")
-    p.add_argument("--from", dest="start", type=int, required=True, help="opening year, e.g. 2019")
-    p.add_argument("--to", dest="end", type=int, required=True, help="closing year, e.g. 2021")
-    p.add_argument("--out", required=True)
-    p.add_argument("--region", help="region code (default: the top-level region)")
-    p.add_argument("--coefficients", action="append", default=[], metavar="CSV")
-    p.add_argument("--method", metavar="NAME|FILE",
+    p.add_argument("inventory", type=PATH)
+    p.add_argument("--from", dest="start", type=year, required=True, help="opening year, e.g. 2019")
+    p.add_argument("--to", dest="end", type=year, required=True, help="closing year, e.g. 2021")
+    p.add_argument("--out", required=True, type=out_folder)
+    p.add_argument("--region", type=REGION, help="region code (default: the top-level region)")
+    p.add_argument("--coefficients", action="append", default=[], metavar="CSV", type=PATH)
+    p.add_argument("--method", metavar="NAME|FILE", type=non_empty("method profile"),
                    help="method profile: a name of coefficients/methods/ (default, garze-2017) or a profile file "
                         "(.yaml); default: default")
-    p.add_argument("--discount-rate", type=float, help="asset discount rate (default 0.0277)")
-    p.add_argument("--asset-life", type=float, help="asset life in years (default 100)")
+    p.add_argument("--discount-rate", type=discount_rate, metavar="RATE",
+                   help="asset discount rate, a fraction 0 ≤ RATE < 1 (default 0.0277; 0 = undiscounted)")
+    p.add_argument("--asset-life", type=asset_life, metavar="YEARS", help="asset life in years, above 0 (default 100)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the HTML and Excel statement")
-    p.add_argument("--grid", metavar="GRID.yaml", help="gridded inputs (default: grid.yaml in the inventory folder)")
+    p.add_argument("--grid", metavar="GRID.yaml", type=PATH,
+                   help="gridded inputs (default: grid.yaml in the inventory folder)")
     p.add_argument("--overwrite", action="store_true")
     p.set_defaults(func=_cmd_statement)
 
@@ -305,19 +422,19 @@ def build_parser() -> argparse.ArgumentParser:
                                    "(chromium, or the binary named by $GEP_CHROMIUM). The PDF is an extra "
                                    "rendering of the report, not part of the run, so it is written beside the "
                                    "run folder and the folder stays what its manifest lists.")
-    p.add_argument("run_dir", metavar="RUN_DIR")
-    p.add_argument("--to", metavar="FILE.pdf", type=Path,
+    p.add_argument("run_dir", metavar="RUN_DIR", type=PATH)
+    p.add_argument("--to", metavar="FILE.pdf", type=out_file,
                    help="PDF to write (default <RUN_DIR>.report.pdf beside the run folder; "
                         "an existing file is never overwritten)")
     p.set_defaults(func=_cmd_pdf)
 
     p = sub.add_parser("trade", help="value a forest-coverage indicator trade, forest carbon and water compensation "
                                      "from a request file (指标交易估值)")
-    p.add_argument("request", metavar="REQUEST.yaml")
-    p.add_argument("--out", required=True, help="output folder (must not exist yet, or be empty)")
-    p.add_argument("--coefficients", action="append", default=[], metavar="CSV",
+    p.add_argument("request", metavar="REQUEST.yaml", type=PATH)
+    p.add_argument("--out", required=True, type=out_folder, help="output folder (must not exist yet, or be empty)")
+    p.add_argument("--coefficients", action="append", default=[], metavar="CSV", type=PATH,
                    help="a register whose rows override the default and trading terms (repeatable)")
-    p.add_argument("--method", metavar="NAME|FILE",
+    p.add_argument("--method", metavar="NAME|FILE", type=non_empty("method profile"),
                    help="method profile: a name of coefficients/methods/ (default, garze-2017) or a profile file "
                         "(.yaml); default: default")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
@@ -326,16 +443,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compensation", help="cross-section water ecological compensation from a monitoring table "
                                             "(流域横向生态补偿)")
-    p.add_argument("monitoring", metavar="MONITORING.csv",
+    p.add_argument("monitoring", metavar="MONITORING.csv", type=PATH,
                    help="section, upstream, downstream, year, month, target_class, measured_class, last_year_class "
                         "(or 断面, 上游, 下游, 年份, 月份, 目标类别, 水质类别, 上年同期类别)")
-    p.add_argument("--out", required=True)
-    p.add_argument("--amount", metavar="AMOUNT", help="per section and month, e.g. '100 万元/month' (default: register)")
+    p.add_argument("--out", required=True, type=out_folder)
+    p.add_argument("--amount", metavar="AMOUNT", type=amount,
+                   help="per section and month, 0 or more, e.g. '100 万元/month' (default: register)")
     p.add_argument("--fails-class", choices=("upstream_pays", "downstream_pays", "none"),
                    help="who pays when a section fails its class (declared rule, unverified; default upstream_pays)")
     p.add_argument("--unchanged", choices=("upstream_pays", "downstream_pays", "none"),
                    help="who pays when a section meets its class, unchanged on last year (default none)")
-    p.add_argument("--coefficients", action="append", default=[], metavar="CSV")
+    p.add_argument("--coefficients", action="append", default=[], metavar="CSV", type=PATH)
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--overwrite", action="store_true")
     p.set_defaults(func=_cmd_trade, method=None)
@@ -344,7 +462,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # a refused option (argparse printed why), --help or --version: its exit code
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 2
     args.argv = argv
     try:
         return args.func(args)
