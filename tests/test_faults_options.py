@@ -311,6 +311,13 @@ def test_the_year_and_inventory_of_a_request(tmp_path, head, key, expected):
     assert re.search(rf"request\.yaml, key {key}: .*{re.escape(expected)}", _request_error(path))
 
 
+def test_a_key_given_in_english_and_chinese(tmp_path):
+    # 面积 is area: the dict of English keys kept the last of the two, 300 亩, without a word
+    body = _TRADE.replace("area: 150 亩", "area: 150 亩, 面积: 300 亩")
+    assert "request.yaml, key trade.area: given twice, as area and as 面积: keep one" in \
+        _request_error(_tiny_request(tmp_path, body))
+
+
 def test_a_request_that_is_not_a_mapping(tmp_path):
     path = tmp_path / "request.yaml"
     path.write_text("- title: t\n- year: 2021\n", encoding="utf-8")

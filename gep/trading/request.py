@@ -135,11 +135,19 @@ class Request:
         return [self.water["monitoring"]] if self.water else []
 
 
-def _english(node):
+def _english(node, path, where: str = ""):
+    """``node`` with its Chinese keys in English; a key given twice, in English and Chinese (area and 面积),
+    is an error: one of them would be dropped without a word."""
     if isinstance(node, dict):
-        return {ALIASES.get(str(k), str(k)): _english(v) for k, v in node.items()}
+        out, written = {}, {}
+        for k, v in node.items():
+            key = ALIASES.get(str(k), str(k))
+            if key in out:
+                raise RequestError(path, f"{where}{key}", f"given twice, as {written[key]} and as {k}: keep one")
+            out[key], written[key] = _english(v, path, f"{where}{key}."), str(k)
+        return out
     if isinstance(node, list):
-        return [_english(v) for v in node]
+        return [_english(v, path, f"{where.rstrip('.')}[{i}].") for i, v in enumerate(node)]
     return node
 
 
@@ -277,7 +285,7 @@ def load_request(path: str | Path, inventory: str | Path | None = None,
     raw = load_yaml(path, name)
     if not isinstance(raw, dict):
         raise RequestError(name, "(file)", "expected a mapping of keys (title, year, seller, buyer, trade, …)")
-    raw = _english(raw)
+    raw = _english(raw, name)
     _unknown(raw, TOP_KEYS, name)
     year = _year(raw.get("year"), name, "year")
     if not raw.get("inventory"):
