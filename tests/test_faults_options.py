@@ -454,6 +454,14 @@ def test_a_compensation_amount_is_checked_when_a_folder_is_recomputed(tmp_path):
     assert compensation_request(path, "0 万元/month").water["amount_per_month"].value.magnitude == 0
 
 
+def test_a_monitoring_column_given_in_english_and_chinese(tmp_path):
+    path = tmp_path / "monitoring.csv"
+    path.write_text(",".join(MONITORING_HEADER) + ",year\nA,甲,乙,2021,1,III,II,III,2020\n", encoding="utf-8")
+    with pytest.raises(MonitoringError, match="monitoring.csv, row 1, column year: the column is given twice: 年份 "
+                                              "and year; keep one"):
+        read_monitoring(path)
+
+
 def test_a_monitoring_table_without_rows(tmp_path):
     # it ended in "cannot convert float NaN to integer" (the latest year of no rows)
     path = tmp_path / "monitoring.csv"

@@ -372,7 +372,13 @@ def read_monitoring(path, shown_as: str | Path | None = None) -> pd.DataFrame:
     name = str(shown_as or path)
     frame = read_csv(path, name)
     rename = {zh: en for en, zh in MONITORING_COLUMNS.items()}
+    headers = list(frame.columns)
     frame = frame.rename(columns=lambda c: rename.get(c.strip(), c.strip()))
+    twice = [c for c in MONITORING_COLUMNS if list(frame.columns).count(c) > 1]
+    if twice:  # 年份 beside year: one of the two would be read and the other dropped without a word
+        raise MonitoringError([Problem(name, 1, c, "the column is given twice: "
+                                       + " and ".join(h for h, e in zip(headers, frame.columns) if e == c)
+                                       + "; keep one") for c in twice])
     missing = [c for c in MONITORING_COLUMNS if c not in frame.columns]
     if missing:
         raise MonitoringError([Problem(name, 1, m, f"missing column (header {m} or {MONITORING_COLUMNS[m]})")
