@@ -525,3 +525,18 @@ def test_trade_and_compensation_messages_name_the_users_own_file(tmp_path, capsy
                    "\n  data/monitoring.csv, row 2, column month", code=1)
     assert str(tmp_path) not in err
     assert request.is_file() and not (tmp_path / "out").exists() and not (tmp_path / "water").exists()
+
+
+def test_a_trade_names_the_users_inventory_and_register_not_their_copies(tmp_path, capsys):
+    # both are read from their copies under the staging folder's inputs/
+    request = _tiny_request(tmp_path, _TRADE)
+    (tmp_path / "tiny" / "regions.csv").unlink()
+    err = _refused(capsys, ["trade", request, "--out", tmp_path / "out"],
+                   f"{tmp_path / 'tiny'}: required table 'regions'", code=1)
+    assert ".partial-" not in err
+    write_tables(tmp_path / "tiny", {"regions": tiny_tables()["regions"]})
+    register = write_register(tmp_path / "terms.csv", ("forest_indicator_price", "abc", "元/亩", 2021, "", "", "",
+                                                       "test"))
+    err = _refused(capsys, ["trade", request, "--out", tmp_path / "out", "--coefficients", register],
+                   f"{register}, row 2, column value: 'abc' is not a finite number", code=1)
+    assert ".partial-" not in err

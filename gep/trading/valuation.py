@@ -529,7 +529,7 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
             options["compensation"] = compensation
         copies = _copy_registers(stage.path, registers, unique_names(registers))
         options.update(base_register=copies[0].name, coefficients=[c.name for c in copies[1:]], lang=lang)
-        register = load_register(*copies[1:], base=copies[0])
+        register = load_register(*copies[1:], base=copies[0], shown_as=registers)  # messages name the user's files
         method_copy, method_used = copy_method(stage.path, method)  # carbon is valued at its price basis
         inputs += sorted(method_copy.parent.iterdir())
         options.update(method=method_copy.name, method_name=method_used.name,
@@ -543,7 +543,7 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
             grid_copy = _copy_grid(stage.path, _grid_of(Path(req.inventory), str(grid) if grid else None), inputs)
             if grid_copy:
                 options["grid"] = f"{GRID_DIR}/{GRID_NAME}"
-            inventory = load_inventory(stage.path / INVENTORY_DIR)
+            inventory = load_inventory(stage.path / INVENTORY_DIR, shown_as=req.inventory)
             services = account(inventory, register, Options(price_indices=str(indices), method=method_used,
                                                             grid=str(grid_copy) if grid_copy else None)).services
         v = value_request(req, register, inventory, services, method_used)
