@@ -98,6 +98,20 @@ CANONICAL_UNITS: dict[str, str] = {
     "water_section_compensation": "yuan/month",
 }
 
+#: Range of each key's value in its canonical unit: (lowest, highest, lowest excluded). Keys not listed are
+#: amounts, rates or prices: ≥ 0 (a negative price would turn a service into a cost; a negative rate a sink
+#: into a source). Shares are at most 1; a value the formula divides by must be above 0.
+RANGES: dict[str, tuple[float | None, float | None, bool]] = {
+    **{k: (0.0, 1.0, False) for k in ("runoff_coefficient", "sediment_ratio", "soil_nitrogen_content",
+                                     "soil_phosphorus_content", "reservoir_flood_ratio", "nep_npp_ratio",
+                                     "transpiration_share", "humidity_threshold", "storm_runoff_coefficient")},
+    **{k: (0.0, None, True) for k in ("ac_energy_efficiency_ratio", "latent_heat_vaporisation", "daily_tmax_sd",
+                                     "water_density", "soil_bulk_density", "sand_bulk_density", "oxygen_per_co2",
+                                     "payment_instalments")},
+    "discount_rate": (0.0, 1.0, False),
+    "lake_flood_log_coefficient": (None, None, False),  # the constant of a fitted log-linear model: any sign
+}
+
 #: Labels of the coefficient keys for reports and traces (zh, en).
 LABELS: dict[str, tuple[str, str]] = {
     "runoff_coefficient": ("地表径流系数", "surface runoff coefficient"),
@@ -326,6 +340,8 @@ def _parse_row(path: Path, line: int, row: dict, name: str) -> tuple[Coefficient
     except UnitError as exc:
         problems.append(f"{where}, column unit: {shown(exc, 200)}; '{key}' needs a unit convertible to {canonical}")
         value = math.nan
+    if not math.isnan(value):
+        problems += _out_of_range(key, value, where, text, unit_text)
     status = (row.get("status") or "").strip()
     if status not in STATUSES:
         problems.append(f"{where}, column status: '{shown(status)}' must be one of {', '.join(STATUSES)}")
@@ -349,6 +365,18 @@ def _parse_row(path: Path, line: int, row: dict, name: str) -> tuple[Coefficient
         region=(row.get("region") or "").strip(), source=row["source"].strip(),
         clause=(row.get("clause") or "").strip(), status=status, note=(row.get("note") or "").strip(),
         register=str(path), price_index=price_index if is_price else "", year=year), []
+
+
+def _out_of_range(key: str, value: float, where: str, text: str, unit: str) -> list[str]:
+    """A value outside the key's range (:data:`RANGES`, in the canonical unit) as a problem."""
+    low, high, strict = RANGES.get(key, (0.0, None, False))
+    below = low is not None and (value <= low if strict else value < low)
+    above = high is not None and value > high
+    if not (below or above):
+        return []
+    canonical = CANONICAL_UNITS[key]
+    bound = (f"{'>' if strict else '≥'} {low:g}" if below else f"≤ {high:g}") + ("" if canonical == "1" else f" {canonical}")
+    return [f"{where}, column value: {shown(text)} {unit} is out of range for {key} (it must be {bound})"]
 
 
 def _year(row: dict, column: str, where: str, problems: list[str]) -> int | None:

@@ -43,10 +43,12 @@ class ReadError(ValueError):
     """A file cannot be read. ``file`` is the name as the user gave it; ``row`` (1 = the header row of a
     table, or the line of a YAML file) and ``column`` say where, when known."""
 
-    def __init__(self, file: str | Path, message: str, row: int | None = None, column: str | None = None):
-        self.file, self.row, self.column, self.message = str(file), row, column, message
-        where = self.file + (f", row {row}" if row is not None else "") + (f", column {shown(column)}"
-                                                                           if column else "")
+    def __init__(self, file: str | Path, message: str, row: int | None = None, column: str | None = None,
+                 line: int | None = None):
+        """``line``: the line of a text file that is no table (YAML), said as a line, not a row."""
+        self.file, self.row, self.column, self.message, self.line = str(file), row, column, message, line
+        where = self.file + (f", row {row}" if row is not None else "") + (f", line {line}" if line else "") + (
+            f", column {shown(column)}" if column else "")
         super().__init__(f"{where}: {message}")
 
 
@@ -243,6 +245,22 @@ class _NoAliasLoader(yaml.SafeLoader):
                                                           "value out in full", event.start_mark)
         return super().compose_node(parent, index)
 
+    def construct_mapping(self, node, deep=False):
+        """A key written twice in one mapping is refused: YAML keeps the last silently, and which of the two
+        the writer meant is not gep's to guess."""
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.setdefault(key, key_node.start_mark)
+            except TypeError:
+                continue  # an unhashable key: the base class says so
+            if first is not key_node.start_mark:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key '{shown(key)}' is given twice in one mapping (first on line "
+                    f"{first.line + 1}); keep one", key_node.start_mark)
+        return super().construct_mapping(node, deep)
+
 
 def load_yaml(path: str | Path, shown_as: str | Path | None = None):
     """A YAML file (any encoding :func:`decode` reads), safely: no tags that build objects, no aliases.
@@ -254,7 +272,7 @@ def load_yaml(path: str | Path, shown_as: str | Path | None = None):
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise ReadError(name, f"not valid YAML: {shown(exc.problem or exc, 160)}", row=line) from None
+        raise ReadError(name, f"not valid YAML: {shown(exc.problem or exc, 160)}", line=line) from None
     except yaml.YAMLError as exc:
         raise ReadError(name, f"not valid YAML: {shown(exc, 160)}") from None
 

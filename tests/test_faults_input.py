@@ -416,11 +416,25 @@ def test_a_register_ecosystem_in_chinese_is_its_key(tmp_path):
     (("carbon_price", "100", "元/hm2", "2020", "ppi", "", "", "src"), "column unit"),
     (("carbon_prize", "100", "元/t_CO2", "2020", "ppi", "", "", "src"), "unknown coefficient 'carbon_prize'"),
     (("carbon_price", "100", "元/t_CO2", "2020", "ppi", "", "", ""), "every coefficient needs a source"),
+    # ranges (coefficients.RANGES): a negative price would turn the service into a cost
+    (("carbon_price", "-100", "元/t_CO2", "2020", "ppi", "", "", "src"), "-100 元/t_CO2 is out of range for "
+                                                                        "carbon_price (it must be ≥ 0 yuan/t_CO2)"),
+    # a share of 150 % is no share; 150 % is 1.5 in the canonical unit 1
+    (("runoff_coefficient", "150", "%", "", "", "forest", "", "src"), "it must be ≤ 1)"),
+    # the cooling energy is divided by the energy-efficiency ratio: 0 would make it infinite
+    (("ac_energy_efficiency_ratio", "0", "1", "", "", "", "", "src"), "it must be > 0)"),
 ])
 def test_a_register_row_that_serves_nothing_is_refused_naming_row_and_column(tmp_path, capsys, row, said):
     register = _register(tmp_path, row)
     _run_refused(capsys, _variant(tmp_path), tmp_path, f"{register}, row 2", said,
                  extra=["--coefficients", register])
+
+
+def test_a_negative_constant_of_the_lake_flood_model_is_accepted():
+    """ln(storage) = a + b·ln(area): the fitted constant a may have either sign (coefficients.RANGES)."""
+    from gep.coefficients import _out_of_range
+    assert _out_of_range("lake_flood_log_coefficient", -6.6, "r", "-6.6", "1") == []
+    assert _out_of_range("lake_flood_exponent", -0.5, "r", "-0.5", "1") != []
 
 
 def test_a_register_row_for_a_region_not_in_the_inventory_is_refused(tmp_path, capsys):
@@ -590,3 +604,11 @@ def test_random_register_rows_end_in_a_clean_error_or_a_register(tmp_path_factor
 def test_a_single_csv_given_as_the_inventory_is_refused_saying_what_to_give(tmp_path, capsys):
     inv = _variant(tmp_path)
     _run_refused(capsys, inv / "regions.csv", tmp_path, "regions.csv", "is one file, not an inventory")
+
+
+def test_a_key_given_twice_in_a_yaml_mapping_is_refused_naming_both_lines(tmp_path, capsys):
+    """YAML would keep the second `extends` silently; which one the writer meant is not for gep to guess."""
+    profile = tmp_path / "twice.yaml"
+    profile.write_text("name: twice\nzh: 两次\nen: twice\nextends: default\nextends: garze-2017\n", encoding="utf-8")
+    _run_refused(capsys, _variant(tmp_path), tmp_path, "twice.yaml", "'extends' is given twice", "first on line 4",
+                 "line 5", extra=["--method", profile])

@@ -331,13 +331,13 @@ def test_a_nested_alias_request_is_refused_before_it_expands(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ReadError) as err:
         load_request(path)
-    assert str(err.value).startswith(f"{path}, row 2: not valid YAML: YAML aliases (*name) are not accepted")
+    assert str(err.value).startswith(f"{path}, line 2: not valid YAML: YAML aliases (*name) are not accepted")
 
 
 def test_a_request_with_invalid_yaml_names_the_line(tmp_path):
     path = tmp_path / "request.yaml"
     path.write_text("title: t\nyear: 2021\ntrade: {area: 150 亩\n", encoding="utf-8")
-    with pytest.raises(ReadError, match=r"request\.yaml, row \d+: not valid YAML"):
+    with pytest.raises(ReadError, match=r"request\.yaml, line \d+: not valid YAML"):
         load_request(path)
 
 

@@ -250,7 +250,8 @@ def load_grid(path: str | Path, chunks: int | None | bool = True) -> Grid:
     try:
         doc = load_yaml(path) or {}
     except ReadError as exc:
-        raise GridError([Problem(label, exc.row, None, f"cannot read the grid description: {exc.message}")]) from None
+        raise GridError([Problem(label, None, None, "cannot read the grid description: "
+                                 + (f"line {exc.line}: " if exc.line else "") + exc.message)]) from None
     if chunks is True:
         chunks = int(doc.get("chunks", DEFAULT_CHUNK))
     chunks = chunks or None
