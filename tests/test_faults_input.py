@@ -69,6 +69,13 @@ def _run_refused(capsys, inventory: Path, tmp_path: Path, *said: str, extra=()) 
     return _refused(capsys, ["run", inventory, "--out", out, *extra], *said, out=out)
 
 
+def _set_cell(inventory: Path, table: str, index: int, column: str, text: str) -> None:
+    """Write ``text`` into one cell of a table of the inventory folder; ``index`` 0 is row 2 of the sheet."""
+    frame = pd.read_csv(inventory / f"{table}.csv", dtype=str, keep_default_na=False)
+    frame.loc[index, column] = text
+    frame.to_csv(inventory / f"{table}.csv", index=False)
+
+
 def _recode(path: Path, encoding: str, bom: bytes = b"") -> None:
     path.write_bytes(bom + path.read_text(encoding="utf-8").encode(encoding))
 
@@ -309,9 +316,7 @@ def test_an_unknown_sheet_is_a_warning_and_the_figures_stay(tmp_path, clean):
 ])
 def test_a_numeric_cell_that_is_no_finite_amount_is_refused_naming_row_and_column(tmp_path, capsys, text, said):
     inv = _variant(tmp_path)
-    frame = pd.read_csv(inv / "extent.csv", dtype=str, keep_default_na=False)
-    frame.loc[0, "area [hm2]"] = text  # the first data row: row 2 of the sheet
-    frame.to_csv(inv / "extent.csv", index=False)
+    _set_cell(inv, "extent", 0, "area [hm2]", text)  # the first data row: row 2 of the sheet
     _run_refused(capsys, inv, tmp_path, "extent.csv, row 2, column area", said)
 
 
@@ -340,17 +345,13 @@ def test_an_elevation_off_the_earth_is_refused(tmp_path, capsys, text, said):
 @pytest.mark.parametrize("text", ["20210", "2021.5", "二〇二一", "-2021"])
 def test_a_year_that_is_no_year_is_refused(tmp_path, capsys, text):
     inv = _variant(tmp_path)
-    frame = pd.read_csv(inv / "tourism.csv", dtype=str, keep_default_na=False)
-    frame.loc[1, "year"] = text
-    frame.to_csv(inv / "tourism.csv", index=False)
+    _set_cell(inv, "tourism", 1, "year", text)
     _run_refused(capsys, inv, tmp_path, "tourism.csv, row 3, column year", "is not a year")
 
 
 def test_a_ten_megabyte_cell_is_cut_in_the_message(tmp_path, capsys):
     inv = _variant(tmp_path)
-    frame = pd.read_csv(inv / "extent.csv", dtype=str, keep_default_na=False)
-    frame.loc[0, "area [hm2]"] = "9" * 5_000_000 + "x" * 5_000_000
-    frame.to_csv(inv / "extent.csv", index=False)
+    _set_cell(inv, "extent", 0, "area [hm2]", "9" * 5_000_000 + "x" * 5_000_000)
     err = _run_refused(capsys, inv, tmp_path, "extent.csv, row 2, column area", "(10000000 characters)")
     assert len(err) < 2000
 
@@ -366,17 +367,13 @@ def test_a_ten_megabyte_header_is_cut_in_the_message(tmp_path, capsys):
 
 def test_an_unknown_ecosystem_in_a_table_is_refused(tmp_path, capsys):
     inv = _variant(tmp_path)
-    frame = pd.read_csv(inv / "extent.csv", dtype=str, keep_default_na=False)
-    frame.loc[0, "ecosystem"] = "forrest"
-    frame.to_csv(inv / "extent.csv", index=False)
+    _set_cell(inv, "extent", 0, "ecosystem", "forrest")
     _run_refused(capsys, inv, tmp_path, "extent.csv, row 2, column ecosystem", "'forrest' is not one of")
 
 
 def test_an_unknown_region_code_is_refused(tmp_path, capsys):
     inv = _variant(tmp_path)
-    frame = pd.read_csv(inv / "tourism.csv", dtype=str, keep_default_na=False)
-    frame.loc[0, "region_code"] = "990009"
-    frame.to_csv(inv / "tourism.csv", index=False)
+    _set_cell(inv, "tourism", 0, "region_code", "990009")
     _run_refused(capsys, inv, tmp_path, "tourism.csv, row 2, column region_code", "unknown region code '990009'")
 
 
