@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .catalogue import inventory_spec, services_spec
-from .reading import ReadError, is_scratch_file, read_csv, read_workbook, shown as shown_value
+from .reading import ReadError, is_scratch_file, read_csv, read_workbook, shown as shown_value, unsaved_formula_error
 from .units import UnitError, conversion, decimal_shift, dimensionality_text, parse_unit, scale
 
 HEADER_RE = re.compile(r"^\s*(?P<label>[^\[\]]+?)\s*(?:\[(?P<unit>[^\]]*)\])?\s*$")
@@ -160,19 +160,25 @@ def _read_sources(path: Path, shown: Path) -> tuple[dict[str, tuple[str, pd.Data
             problems.append(Problem(label, None, None, f"table '{name}' is given twice "
                                     f"(also in {raw[name][0]})"))
             return
+        unsaved = frame.attrs.get("unsaved_formulas")
+        if unsaved:  # only a table's unsaved formulas matter: a 说明 sheet's are no one's figures
+            error = unsaved_formula_error("", "", unsaved)
+            problems.append(Problem(label, error.row, None, error.message))
+            raw[name] = (label, None)
+            return
         raw[name] = (label, frame.map(_cell_text).astype(str) if len(frame) and not text else frame.astype(str))
 
     def sheets_of(book: Path, shown_name: str) -> dict[str, pd.DataFrame]:
         """The workbook's sheets; none, with the problem recorded, when it cannot be read."""
         try:
-            return read_workbook(book, shown_name)
+            return read_workbook(book, shown_name, unsaved_formulas="keep")
         except ReadError as exc:
             problems.append(Problem(exc.file, exc.row, exc.column, exc.message))
             return {}
 
     if is_workbook(path, shown):
         try:  # the whole inventory: nothing else to check when it cannot be read
-            sheets = read_workbook(path, shown.name)
+            sheets = read_workbook(path, shown.name, unsaved_formulas="keep")
         except ReadError as exc:
             raise InventoryError([Problem(exc.file, exc.row, exc.column, exc.message)]) from None
         for sheet, frame in sheets.items():

@@ -161,37 +161,67 @@ def read_csv(path: str | Path, shown_as: str | Path | None = None) -> pd.DataFra
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # .xls and password-protected .xlsx
 
 
-def _sheet_frame(book_name: str, sheet: str, values, formulas) -> pd.DataFrame:
-    """One sheet as a frame: the first row is the header; a formula cell without a saved value is refused."""
-    rows = list(values)
-    while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
-        rows.pop()  # trailing rows that only carry formatting
-    if formulas is not None:
-        for r, row in enumerate(formulas, start=1):
-            if r > len(rows):
-                break
-            for c, cell in enumerate(row):
-                if isinstance(cell, str) and cell.startswith("=") and (c >= len(rows[r - 1]) or
-                                                                      rows[r - 1][c] is None):
-                    from openpyxl.utils import get_column_letter
-                    raise ReadError(f"{book_name}[{sheet}]", f"cell {get_column_letter(c + 1)}{r} holds the formula "
-                                    f"{shown(cell)} but no saved value: open the workbook in Excel, WPS or "
-                                    f"LibreOffice and save it, so that its values are stored", row=r)
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _sheet_frame(rows) -> pd.DataFrame:
+    """One sheet's rows of cell values as a frame, the first row the header. Cells and rows that only carry
+    formatting — empty cells right of the last value, empty rows below it — are not part of the table
+    (read-only workbooks pad every row to the widest formatted cell)."""
+    rows = [list(r) for r in rows]
+    for r in rows:
+        while r and _blank(r[-1]):
+            r.pop()
+    while rows and not rows[-1]:
+        rows.pop()
     if not rows:
         return pd.DataFrame()
     width = max(len(r) for r in rows)
     header = [rows[0][i] if i < len(rows[0]) else None for i in range(width)]
-    header = [f"Unnamed: {i}" if h is None or (isinstance(h, str) and not h.strip()) else str(h).strip()
-              for i, h in enumerate(header)]
-    body = [list(r) + [None] * (width - len(r)) for r in rows[1:]]
+    header = [f"Unnamed: {i}" if _blank(h) else str(h).strip() for i, h in enumerate(header)]
+    body = [r + [None] * (width - len(r)) for r in rows[1:]]
     return pd.DataFrame(body, columns=header, dtype=object)
 
 
-def read_workbook(path: str | Path, shown_as: str | Path | None = None) -> dict[str, pd.DataFrame]:
+def _unsaved_formulas(archive: zipfile.ZipFile, worksheet_path: str) -> list[tuple[str, str]]:
+    """(cell, formula) of every formula cell of a worksheet that has no saved value: a ``<c>`` with an ``<f>``
+    and no ``<v>``, or an empty one (what openpyxl and other writers leave). A formula whose saved value is
+    empty text (``=IF(A2="","",…)``) also has an empty ``<v>`` but its cell says it holds text (``t="str"``),
+    and is not one of them — openpyxl, reading both as None, cannot tell them apart."""
+    from xml.etree.ElementTree import iterparse
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    found = []
+    with archive.open(worksheet_path.lstrip("/")) as xml:
+        for _, element in iterparse(xml):
+            if element.tag == main + "c":
+                formula = element.find(main + "f")
+                value = element.find(main + "v")
+                saved = value is not None and (value.text or element.get("t") == "str")
+                if formula is not None and not saved:
+                    found.append((element.get("r", "?"), "=" + (formula.text or "… (a shared formula)")))
+                element.clear()
+    return found
+
+
+def unsaved_formula_error(book_name: str, sheet: str, cells: list[tuple[str, str]]) -> ReadError:
+    """The refusal of a sheet whose formula cells have no saved value, naming the first and how many."""
+    ref, formula = cells[0]
+    row = int("".join(ch for ch in ref if ch.isdigit()) or 0) or None
+    more = f" (and {len(cells) - 1} more such cells)" if len(cells) > 1 else ""
+    return ReadError(f"{book_name}[{sheet}]", f"cell {ref} holds the formula {shown(formula)} but no saved value"
+                     f"{more}: open the workbook in Excel, WPS or LibreOffice and save it, so that its values are "
+                     f"stored", row=row)
+
+
+def read_workbook(path: str | Path, shown_as: str | Path | None = None,
+                  unsaved_formulas: str = "refuse") -> dict[str, pd.DataFrame]:
     """Every sheet of an .xlsx workbook as a frame of cell values (first row the header), in sheet order.
 
-    Refused by name: a file that is not an .xlsx (an old .xls, an encrypted workbook, anything renamed),
-    a damaged workbook, and a formula cell whose value was never saved."""
+    Refused by name: a file that is not an .xlsx (an old .xls, an encrypted workbook, anything renamed) and
+    a damaged workbook. A formula cell whose value was never saved is refused (``unsaved_formulas="refuse"``),
+    or, with ``"keep"``, listed in the sheet frame's ``attrs["unsaved_formulas"]`` for the caller to refuse
+    where the sheet matters (:func:`unsaved_formula_error`)."""
     path = Path(path)
     name = Path(shown_as or path).name
     with open(_existing(path, shown_as), "rb") as fh:
@@ -204,19 +234,24 @@ def read_workbook(path: str | Path, shown_as: str | Path | None = None) -> dict[
                               "Excel, WPS or LibreOffice as .xlsx, or as CSV")
     import openpyxl
     try:
-        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises KeyError, BadZipFile, InvalidFileException, XML errors …
         raise ReadError(name, f"not a readable Excel workbook ({type(exc).__name__}: {shown(exc, 120)}); save it "
                               f"again from Excel, WPS or LibreOffice as .xlsx") from None
     try:
         sheets = {}
-        for sheet in values.sheetnames:
-            ws = values[sheet]
-            if not hasattr(ws, "iter_rows"):
-                continue  # a chart sheet holds no cells
-            sheets[sheet] = _sheet_frame(name, sheet, ws.iter_rows(values_only=True),
-                                         formulas[sheet].iter_rows(values_only=True))
+        with zipfile.ZipFile(path) as archive:
+            for sheet in book.sheetnames:
+                ws = book[sheet]
+                if not hasattr(ws, "iter_rows"):
+                    continue  # a chart sheet holds no cells
+                ws.reset_dimensions()  # the size a file records may be wrong: read every row and cell it has
+                frame = _sheet_frame(ws.iter_rows(values_only=True))
+                unsaved = _unsaved_formulas(archive, ws._worksheet_path)
+                if unsaved and unsaved_formulas == "refuse":
+                    raise unsaved_formula_error(name, sheet, unsaved)
+                frame.attrs["unsaved_formulas"] = unsaved
+                sheets[sheet] = frame
         if not sheets:
             raise ReadError(name, "not a readable Excel workbook: it holds no worksheet; save it again from Excel, "
                                   "WPS or LibreOffice as .xlsx")
@@ -226,8 +261,7 @@ def read_workbook(path: str | Path, shown_as: str | Path | None = None) -> dict[
     except Exception as exc:
         raise ReadError(name, f"not a readable Excel workbook ({type(exc).__name__}: {shown(exc, 120)})") from None
     finally:
-        values.close()
-        formulas.close()
+        book.close()
 
 
 # ----------------------------------------------------------------------------------------------

@@ -289,6 +289,60 @@ def test_a_formula_cell_without_a_saved_value_is_refused_naming_the_cell(tmp_pat
     _run_refused(capsys, book, tmp_path, "tiny.xlsx[extent]", "cell D2", "=50*2", "no saved value")
 
 
+def _patch_sheet(book: Path, sheet: str, patch) -> None:
+    """Rewrite one worksheet's XML inside the .xlsx (``patch``: text → text), as other writers shape it."""
+    index = openpyxl.load_workbook(book, read_only=True).sheetnames.index(sheet) + 1  # openpyxl: sheetN.xml
+    member = f"xl/worksheets/sheet{index}.xml"
+    with zipfile.ZipFile(book) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    members[member] = patch(members[member].decode("utf-8")).encode("utf-8")
+    with zipfile.ZipFile(book, "w") as zf:
+        for n, data in members.items():
+            zf.writestr(n, data)
+
+
+def test_a_workbook_recording_a_wrong_size_is_read_whole(tmp_path, clean):
+    """The <dimension> a file records is a hint some writers get wrong (here one row short): the last row of
+    every sheet must still be read, or a township's figures vanish (reviewer's case: GEP 0.18 instead of 0.55亿)."""
+    import re
+    book = _workbook(tmp_path / "tiny.xlsx", tiny_tables())
+    for sheet in openpyxl.load_workbook(book, read_only=True).sheetnames:
+        _patch_sheet(book, sheet, lambda xml: re.sub(r'<dimension ref="A1:([A-Z]+)(\d+)"',
+                                                     lambda m: f'<dimension ref="A1:{m[1]}{int(m[2]) - 1}"', xml))
+    pd.testing.assert_series_equal(_gep(book), clean)
+
+
+def test_formatted_empty_cells_beside_a_table_are_not_columns(tmp_path, clean):
+    """Bold or bordered empty cells right of the data (H1:H4) are formatting, not unnamed columns."""
+    book = _workbook(tmp_path / "tiny.xlsx", tiny_tables())
+    wb = openpyxl.load_workbook(book)
+    for row in range(1, 5):
+        wb["extent"].cell(row=row, column=8).font = openpyxl.styles.Font(bold=True)
+    wb.save(book)
+    pd.testing.assert_series_equal(_gep(book), clean)
+
+
+def test_a_formula_whose_saved_value_is_empty_text_is_an_empty_cell(tmp_path, clean):
+    """Excel saves =IF(A2="","",…) as <c t="str"><f>…</f><v></v></c>: a saved value, the empty text. I2 is
+    output_value of the first products row, which gives quantity and price instead (conftest.tiny_tables)."""
+    book = _workbook(tmp_path / "tiny.xlsx", tiny_tables())
+    wb = openpyxl.load_workbook(book)
+    assert wb["products"]["I1"].value == "output_value [yuan]" and wb["products"]["I2"].value is None
+    wb["products"]["I2"] = '=IF(1=1,"","")'
+    wb.save(book)
+    _patch_sheet(book, "products", lambda xml: xml.replace('<c r="I2"><f>', '<c r="I2" t="str"><f>')
+                 .replace('</f><v /></c>', '</f><v></v></c>'))
+    pd.testing.assert_series_equal(_gep(book), clean)
+
+
+def test_an_unsaved_formula_outside_the_tables_is_no_ones_figure(tmp_path, clean):
+    book = _workbook(tmp_path / "tiny.xlsx", tiny_tables())
+    wb = openpyxl.load_workbook(book)
+    wb.create_sheet("说明").append(["合计", "=SUM(1,2)"])
+    wb.save(book)
+    pd.testing.assert_series_equal(_gep(book), clean)
+
+
 def test_an_unknown_sheet_is_a_warning_and_the_figures_stay(tmp_path, clean):
     book = _workbook(tmp_path / "tiny.xlsx", tiny_tables())
     wb = openpyxl.load_workbook(book)
