@@ -144,6 +144,24 @@ def is_workbook(path: Path, shown: Path | None = None) -> bool:
                                   "not found: give a folder of CSV files or an .xlsx workbook")])
 
 
+def table_files(folder: Path) -> list[Path]:
+    """The files of an inventory folder that are read as tables (.csv, .xlsx, .xlsm), in name order; Office
+    lock files and hidden files are not (:func:`gep.reading.is_scratch_file`). An entry named like a table that
+    is no file — a folder, a broken link — is an :class:`InventoryError`: skipped, its table would vanish."""
+    files, problems = [], []
+    for f in sorted(folder.iterdir()):
+        if is_scratch_file(f) or f.suffix.lower() not in (".csv", *WORKBOOK_SUFFIXES):
+            continue
+        if f.is_file():
+            files.append(f)
+        else:
+            what = "a folder" if f.is_dir() else "a link to a file that does not exist"
+            problems.append(Problem(f.name, None, None, f"is {what}, not a table file"))
+    if problems:
+        raise InventoryError(problems)
+    return files
+
+
 def _read_sources(path: Path, shown: Path) -> tuple[dict[str, tuple[str, pd.DataFrame | None]], list[Problem]]:
     """Raw string tables by name, with the file label used in messages (None: the file could not be read, and
     a problem says why). ``shown`` is the inventory's path as the user gave it, for messages."""
@@ -184,9 +202,7 @@ def _read_sources(path: Path, shown: Path) -> tuple[dict[str, tuple[str, pd.Data
         for sheet, frame in sheets.items():
             add(_table_name(sheet), f"{shown.name}[{sheet}]", frame)
     else:
-        for f in sorted(path.iterdir()):
-            if is_scratch_file(f) or not f.is_file():
-                continue  # Excel's ~$name.xlsx lock while a workbook is open, hidden files: no one's input
+        for f in table_files(path):
             if f.suffix.lower() == ".csv":
                 try:
                     frame = read_csv(f, f.name)

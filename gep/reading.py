@@ -37,6 +37,8 @@ SAVE_AS_UTF8 = ("save it as UTF-8 text (Excel: 另存为 → 'CSV UTF-8 (逗号�
 SHOWN_CHARACTERS = 60  # a value quoted in a message is cut after this many characters
 MAX_TEXT_BYTES = 2 << 30  # 2 GiB: a text input larger than this is refused before it is read
 SCRATCH_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+# csv's own cap on one cell (128 KiB) would make a long cell a fault of the reader; files are bounded instead
+csv.field_size_limit(MAX_TEXT_BYTES)
 
 
 class ReadError(ValueError):
@@ -74,7 +76,9 @@ def is_scratch_file(path: str | Path) -> bool:
 
 def _looks_utf16(data: bytes) -> str | None:
     """UTF-16 without a BOM: in text that is mostly ASCII or CJK, one byte of every pair is NUL."""
-    if len(data) < 4 or len(data) % 2:
+    if len(data) % 2:
+        data = data[:-1]  # a stray last byte (a newline a program appended) does not make it binary
+    if len(data) < 4:
         return None
     even, odd = data[0::2].count(0), data[1::2].count(0)
     half = len(data) // 2
@@ -95,6 +99,7 @@ def decode(data: bytes, file: str | Path) -> tuple[str, str]:
         candidates = ["utf-16"]
     elif (utf16 := _looks_utf16(data)) is not None:
         candidates = [utf16]
+        data = data[:len(data) - len(data) % 2]
     elif b"\x00" in data:
         raise ReadError(file, "not a text file (it holds binary data); " + SAVE_AS_UTF8)
     else:
@@ -154,6 +159,13 @@ def read_csv(path: str | Path, shown_as: str | Path | None = None) -> pd.DataFra
                               f"as the header, and a cell holding a comma must be quoted") from None
     except (pd.errors.EmptyDataError, csv.Error) as exc:
         raise ReadError(name, f"not a CSV table ({shown(exc, 160)})") from None
+    # the header as written: pandas renames a repeated name ('value' → 'value.1') in the frame
+    header = next(csv.reader(io.StringIO(text)), [])
+    stripped = [str(h).strip() for h in header]
+    seen: set[str] = set()
+    twice = next((h for h in stripped if h and (h in seen or seen.add(h))), None)
+    if twice is not None:  # pandas would rename the second 'value.1' and nothing would read it
+        raise ReadError(name, f"column '{shown(twice)}' appears twice in the header; keep one", row=1, column=twice)
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
 
@@ -308,6 +320,10 @@ def load_yaml(path: str | Path, shown_as: str | Path | None = None):
         line = mark.line + 1 if mark is not None else None
         raise ReadError(name, f"not valid YAML: {shown(exc.problem or exc, 160)}", line=line) from None
     except yaml.YAMLError as exc:
+        raise ReadError(name, f"not valid YAML: {shown(exc, 160)}") from None
+    except RecursionError:
+        raise ReadError(name, "not a gep file: it nests lists or mappings hundreds of levels deep") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts (4300)
         raise ReadError(name, f"not valid YAML: {shown(exc, 160)}") from None
 
 

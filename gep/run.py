@@ -31,10 +31,10 @@ from pathlib import Path
 from . import __version__
 from .accounting import Options, Results, account
 from .coefficients import DEFAULT_REGISTER, CoefficientError, load_register
-from .inventory import WORKBOOK_SUFFIXES, is_workbook, load_inventory
+from .inventory import is_workbook, load_inventory, table_files
 from .method import DEFAULT_METHOD, Method, as_method, default_method, load_method
 from .prices import DEFAULT_INDICES, load_price_indices
-from .reading import is_scratch_file, load_yaml
+from .reading import load_yaml
 from .outputs import INPUTS, STAGING_MARKER, write_csv, write_manifest, write_netcdf
 
 INVENTORY_DIR = f"{INPUTS}/inventory"
@@ -66,8 +66,19 @@ def _previous_name(out: Path) -> Path:
     return candidate
 
 
+NAME_MAX = 255  # bytes of one file name on Linux, macOS and Windows (NTFS: 255 UTF-16 units)
+
+
 def refuse_existing(out: Path, overwrite: bool) -> None:
-    """Refuse an existing non-empty output folder unless ``overwrite`` (it is then kept as ``.previous-N``)."""
+    """Refuse an existing non-empty output folder unless ``overwrite`` (it is then kept as ``.previous-N``);
+    refuse a file in its place, and a name too long for its staging folder beside it."""
+    if out.exists() and not out.is_dir():
+        raise OutputExistsError(f"{out} is a file, not an output folder; choose another --out")
+    longest = len(os.fsencode(f"{_partial_prefix(out)}XXXXXXXX"))
+    if longest > NAME_MAX:  # the staging folder's name is the output's with 18 more bytes
+        raise OutputExistsError(f"the output folder's name is too long ({len(os.fsencode(out.name))} bytes; gep "
+                                f"stages the output beside it under a name {longest - len(os.fsencode(out.name))} "
+                                f"bytes longer, and file names end at {NAME_MAX}): choose a shorter --out")
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         raise OutputExistsError(f"output folder {out} already exists and is not empty; choose another --out, "
                                 f"or pass --overwrite to keep the old one as {_previous_name(out).name}")
@@ -195,8 +206,7 @@ def staged(out: Path):
 def _inventory_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".csv", *WORKBOOK_SUFFIXES)
-                  and not is_scratch_file(p))  # Excel's ~$name.xlsx lock: not an input, and may be locked
+    return table_files(path)  # not Excel's ~$name.xlsx lock: no input, and it may be locked
 
 
 def unique_names(paths) -> list[str]:

@@ -663,3 +663,60 @@ def test_a_key_given_twice_in_a_yaml_mapping_is_refused_naming_both_lines(tmp_pa
     profile.write_text("name: twice\nzh: 两次\nen: twice\nextends: default\nextends: garze-2017\n", encoding="utf-8")
     _run_refused(capsys, _variant(tmp_path), tmp_path, "twice.yaml", "'extends' is given twice", "first on line 4",
                  "line 5", extra=["--method", profile])
+
+
+# ----------------------------------------------------------------------------------------------
+# found in review
+
+
+def test_utf16_without_bom_and_a_stray_last_byte_is_still_text(tmp_path, clean):
+    """A program that writes UTF-16 without a BOM and appends one newline byte leaves an odd length."""
+    inv = _variant(tmp_path)
+    for f in inv.glob("*.csv"):
+        f.write_bytes(f.read_text(encoding="utf-8").encode("utf-16-le") + b"\n")
+    pd.testing.assert_series_equal(_gep(inv), clean)
+
+
+@pytest.mark.parametrize("text, said", [
+    ("name: deep\nzh: 深\nen: deep\nextends: " + "[" * 600 + "]" * 600 + "\n", "hundreds of levels deep"),
+    ("name: long\nzh: 长\nen: long\nextends: " + "1" * 5000 + "\n", "4300 digits"),  # Python's int limit
+])
+def test_a_yaml_file_python_cannot_build_is_refused_by_name(tmp_path, capsys, text, said):
+    profile = tmp_path / "odd.yaml"
+    profile.write_text(text, encoding="utf-8")
+    _run_refused(capsys, _variant(tmp_path), tmp_path, "odd.yaml", said, extra=["--method", profile])
+
+
+def test_a_register_column_given_twice_is_refused(tmp_path, capsys):
+    """pandas would read the second 'value' as 'value.1', which nothing reads: 0.5 or 0.9 would be a guess."""
+    register = tmp_path / "my.csv"
+    register.write_text("key,value,unit,source,status,value\ncarbon_price,0.5,元/t_CO2,s,unverified,0.9\n",
+                        encoding="utf-8")
+    _run_refused(capsys, _variant(tmp_path), tmp_path, f"{register}, row 1, column value", "appears twice",
+                 extra=["--coefficients", register])
+
+
+@pytest.mark.parametrize("make, said", [
+    (lambda p: p.mkdir(), "is a folder, not a table file"),
+    (lambda p: p.symlink_to(p.parent / "gone.csv"), "is a link to a file that does not exist"),
+])
+def test_a_table_name_that_is_no_file_is_refused_not_skipped(tmp_path, capsys, make, said):
+    """forest.csv that cannot be read is not "no forest table": the forest figures would vanish silently."""
+    inv = _variant(tmp_path)
+    (inv / "forest.csv").unlink()
+    make(inv / "forest.csv")
+    _run_refused(capsys, inv, tmp_path, "forest.csv", said)
+
+
+def test_an_output_that_is_a_file_is_refused_even_with_overwrite(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.write_text("a user's file", encoding="utf-8")
+    _refused(capsys, ["run", _variant(tmp_path), "--out", out, "--overwrite"], "is a file, not an output folder")
+    assert out.read_text(encoding="utf-8") == "a user's file"
+
+
+def test_an_output_name_too_long_to_stage_is_refused_saying_so(tmp_path, capsys):
+    """240 bytes is a valid folder name; its staging folder '.NAME.partial-XXXXXXXX' (18 bytes more) is not."""
+    out = tmp_path / ("a" * 240)
+    _refused(capsys, ["run", _variant(tmp_path), "--out", out], "name is too long (240 bytes", "choose a shorter",
+             out=out)
