@@ -1,0 +1,90 @@
+"""Nothing accepted silently, nothing crashes (issue 13): the faults a review found after the first corpora.
+
+Each case ends in a clean refusal — exit 1 (0 a run, 2 a wrong command line, 70 a fault in gep), no traceback, the
+user's own file and where in it, nothing published — or, where a figure is meant, the figure computed by hand.
+The tiny inventory (conftest.py) and tiny grid (gridkit.py) are the fixtures; no test computes the Chengkou
+accounts. The corpora these extend are test_faults_input.py, test_faults_options.py and test_faults_output.py.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import tiny_tables, write_tables
+from gridkit import tiny_layers, write_tiny_grid
+from gep.accounting import NonFiniteFigures, check_finite
+from gep.cli import main
+
+REFUSED = 1
+
+
+def _refused(capsys, argv: list, *said: str, out: Path | None = None) -> str:
+    """Run ``gep argv``; it must refuse cleanly (exit 1, no traceback), saying each of ``said``, and publish
+    nothing at ``out``."""
+    code = main([str(a) for a in argv])
+    err = capsys.readouterr().err
+    assert code == REFUSED, err
+    assert "Traceback" not in err and "internal error" not in err, err
+    for text in said:
+        assert text in err, f"{text!r} not in: {err}"
+    if out is not None:
+        assert not out.exists()
+        assert not list(out.parent.glob(f".{out.name}.partial-*"))
+    return err
+
+
+# ----------------------------------------------------------------------------------------------
+# 1. infinite figures are never published
+
+
+def test_a_finite_input_whose_product_overflows_is_refused_naming_the_figure_and_input(tmp_path, capsys):
+    # 1e308 mm of rain is a finite number, so the reader takes it; water retained = (P − R − ET) × A × 10 m³
+    # = ~1e308 × 100 hm² × 10 overflows to inf, and GEP with it. The guard names the figure and, as its
+    # largest input, the cell: conditions.csv row 2 is 990001/2020/forest, the first conditions row.
+    tables = tiny_tables()
+    tables["conditions"][0]["precipitation [mm/a]"] = "1e308"
+    inventory = write_tables(tmp_path / "inv", tables)
+    out = tmp_path / "out"
+    err = _refused(capsys, ["run", inventory, "--out", out],
+                   "1 figure(s) of the account are not finite numbers",
+                   "990001 2020 water_conservation/water_retained/forest: quantity = inf, value_yuan = inf",
+                   "its largest input: conditions.csv, row 2, column precipitation = 1e+308 mm",
+                   "infinite, or so large that a product of it overflows", out=out)
+    assert err.count("\n  990") == 1  # one figure, not one line per column
+
+
+def test_a_sum_of_regions_that_overflows_is_named_when_every_leaf_is_finite():
+    # two townships of 1e308 元 each: each figure is finite, their county sum is not (1e308 + 1e308 = inf)
+    leaf = pd.DataFrame({"region_code": ["990001", "990002"], "year": [2021, 2021], "service": "tourism",
+                         "indicator": "recreation", "ecosystem": "all", "quantity": [1.0, 1.0],
+                         "value_yuan": [1e308, 1e308], "value_constant_yuan": [1e308, 1e308],
+                         "value_prev_prices_yuan": [1e308, 1e308]})
+    county = leaf.iloc[:1].assign(region_code="990000", quantity=2.0, value_yuan=np.inf,
+                                  value_constant_yuan=np.inf, value_prev_prices_yuan=np.inf)
+    summary = pd.DataFrame({"region_code": ["990000"], "year": [2021], "provisioning_yuan": [0.0],
+                            "regulating_yuan": [0.0], "cultural_yuan": [np.inf], "gep_yuan": [np.inf],
+                            "gep_per_km2_yuan": [np.inf]})
+    with pytest.raises(NonFiniteFigures, match=r"990000 2021 tourism/recreation/all: value_yuan = inf"):
+        check_finite(leaf, pd.concat([county, leaf]), summary)
+    # and the summary alone (a GEP per km² over a land area of 1e-310 km²) is named as the summary
+    with pytest.raises(NonFiniteFigures, match=r"990000 2021 GEP summary: cultural_yuan = inf, gep_yuan = inf"):
+        check_finite(leaf.iloc[:0], leaf.iloc[:0], summary)
+    check_finite(leaf, leaf, summary.iloc[:0])  # finite figures pass
+
+
+def test_an_infinite_raster_cell_is_refused_naming_the_layer(tmp_path, capsys):
+    # one inf cell of precipitation: without the check the kernel gives inf − inf = NaN, taken as a cell without
+    # data, and a transpiration layer inf would publish GEP = inf
+    layers = tiny_layers()
+    layers["precipitation"][0, 0] = np.inf
+    layers["evapotranspiration"][3, 4] = -np.inf
+    grid = write_tiny_grid(tmp_path / "grid", years=(2020,), layers=layers)
+    inventory = write_tables(tmp_path / "inv", tiny_tables())
+    out = tmp_path / "out"
+    _refused(capsys, ["run", inventory, "--grid", grid, "--out", out],
+             "grid.yaml, column years.2020.precipitation: precipitation (precipitation.tif): 1 cell(s) are infinite",
+             "years.2020.evapotranspiration: evapotranspiration (evapotranspiration.tif): 1 cell(s) are infinite",
+             out=out)
