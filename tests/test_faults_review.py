@@ -12,11 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from conftest import tiny_tables, write_tables
 from gridkit import tiny_layers, write_tiny_grid
 from gep.accounting import NonFiniteFigures, check_finite
 from gep.cli import main
+from gep.grid.layers import GridError, copy_grid, load_grid
 
 REFUSED = 1
 
@@ -87,4 +89,63 @@ def test_an_infinite_raster_cell_is_refused_naming_the_layer(tmp_path, capsys):
     _refused(capsys, ["run", inventory, "--grid", grid, "--out", out],
              "grid.yaml, column years.2020.precipitation: precipitation (precipitation.tif): 1 cell(s) are infinite",
              "years.2020.evapotranspiration: evapotranspiration (evapotranspiration.tif): 1 cell(s) are infinite",
+             out=out)
+
+
+def test_an_infinite_constant_layer_is_refused_where_the_grid_is_read(tmp_path):
+    grid = write_tiny_grid(tmp_path, years=(2020,))
+    doc = yaml.safe_load(grid.read_text(encoding="utf-8"))
+    doc["years"][2020]["cooling_days"]["value"] = float("inf")  # written .inf
+    grid.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    with pytest.raises(GridError, match=r"grid\.yaml, column years\.2020\.cooling_days\.value: inf is not a finite"):
+        load_grid(grid)
+
+
+# ----------------------------------------------------------------------------------------------
+# 2. the shape of grid.yaml
+
+
+def _grid_with(tmp_path, edit) -> Path:
+    grid = write_tiny_grid(tmp_path, years=(2020,))
+    grid.write_text(edit(grid.read_text(encoding="utf-8")), encoding="utf-8")
+    return grid
+
+
+@pytest.mark.parametrize("edit, said", [
+    # each ended in AttributeError or ValueError (exit 70): the document was used before its shape was known
+    (lambda t: "- a\n", "grid.yaml: a grid description is a mapping of keys (land_cover, regions, years, …), "
+                        "not list ['a']"),
+    (lambda t: t.replace("chunks: 8", "chunks: abc"), "column chunks: 'abc' is not a block size: a whole number "
+                                                      "of cells from 1 to 65536"),
+    # PyYAML reads 1e400 (no dot) as text, 1.0e+400 as inf: neither is a block size
+    (lambda t: t.replace("chunks: 8", "chunks: 1e400"), "column chunks: '1e400' is not a block size"),
+    (lambda t: t.replace("chunks: 8", "chunks: 1.0e+400"), "column chunks: 'inf' is not a block size"),
+    (lambda t: t.replace("    1: forest", "    a: forest"), "column land_cover.classes.a: 'a' is not a land-cover "
+                                                          "class (a whole number of the raster)"),
+    (lambda t: t.replace("  2020:", "  abc:"), "column years.abc: 'abc' is not a year 1900–2100"),
+    (lambda t: t.replace("value: 60", "value: abc"), "column years.2020.cooling_days.value: 'abc' is not of type "
+                                                     "'number'"),
+    (lambda t: t.replace("file: npp.tif", "variable: npp"), "column years.2020.npp: give file: (a raster) or "
+                                                            "value: (a constant)"),
+    # an unknown key was ignored: a misspelt 'resample' silently left the layers unresampled
+    (lambda t: t + "resampel: {npp: bilinear}\n", "column resampel: unknown key; known: source, status, chunks, "
+                                                  "land_cover, regions, resample, years"),
+    (lambda t: t.replace("      unit: d", "      unit: d\n      colour: red"), "column years.2020.cooling_days.colour: unknown key"),
+])
+def test_a_grid_description_of_the_wrong_shape_is_refused_naming_the_key(tmp_path, edit, said):
+    grid = _grid_with(tmp_path, edit)
+    with pytest.raises(GridError) as err:
+        load_grid(grid)
+    assert said in str(err.value)
+    # the run copies the grid before it loads it: the copy refuses the same document the same way
+    with pytest.raises(GridError) as err:
+        copy_grid(grid, tmp_path / "copy", lambda sources: [s.name for s in sources])
+    assert said in str(err.value)
+
+
+def test_a_grid_of_the_wrong_shape_is_exit_1_from_the_command_line(tmp_path, capsys):
+    grid = _grid_with(tmp_path / "grid", lambda t: "- a\n")
+    inventory = write_tables(tmp_path / "inv", tiny_tables())
+    out = tmp_path / "out"
+    _refused(capsys, ["run", inventory, "--grid", grid, "--out", out], "grid.yaml: a grid description is a mapping",
              out=out)
