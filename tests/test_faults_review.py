@@ -101,6 +101,27 @@ def test_an_infinite_constant_layer_is_refused_where_the_grid_is_read(tmp_path):
         load_grid(grid)
 
 
+def test_a_compensation_amount_whose_yearly_sum_overflows_is_refused_before_anything_is_written(tmp_path, capsys):
+    # 1.7e304 万元 = 1.7e308 元 a month is finite (the largest float is 1.797e308), so --amount takes it; two
+    # improved months (II against III last year: the downstream district pays) add up to 3.4e308 = inf, which
+    # was written into water_yearly.csv with exit 0. The third month fails its class (IV > III): upstream pays.
+    monitoring = tmp_path / "monitoring.csv"
+    monitoring.write_text("断面,上游,下游,年份,月份,目标类别,水质类别,上年同期类别\n"
+                          "A,甲,乙,2021,1,III,II,III\nA,甲,乙,2021,2,III,II,III\nA,甲,乙,2021,3,III,IV,III\n",
+                          encoding="utf-8")
+    out = tmp_path / "out"
+    _refused(capsys, ["compensation", monitoring, "--amount", "1.7e304 万元/month", "--out", out],
+             "2 figure(s) of the valuation of", "are not finite numbers",
+             "water_compensation.yearly[0].downstream_to_upstream_yuan = inf",
+             "water_compensation.yearly[0].net_to_upstream_yuan = inf", out=out)
+    # one month of it is finite and is valued: 1.7e308 元 paid downstream → upstream
+    one = tmp_path / "one.csv"
+    one.write_text("\n".join(monitoring.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")
+    assert main(["compensation", str(one), "--amount", "1.7e304 万元/month", "--out", str(tmp_path / "o1")]) == 0
+    yearly = pd.read_csv(tmp_path / "o1" / "water_yearly.csv")
+    assert yearly["net_to_upstream_yuan"].tolist() == [pytest.approx(1.7e308)]
+
+
 # ----------------------------------------------------------------------------------------------
 # 2. the shape of grid.yaml
 

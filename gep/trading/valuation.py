@@ -444,7 +444,48 @@ def value_request(req: Request, register: Register, inventory=None, services: pd
     if req.water:
         v.result["water_compensation"] = _value_water(req, register, v)
     v.result["notes"] = v.notes
+    check_finite_valuation(v)
     return v
+
+
+SHOWN_FIGURES = 5  # non-finite figures of a valuation named in the message
+
+
+def _non_finite_in(node, where: str) -> list[str]:
+    """``where.key[i] = value`` of every number in ``node`` (a result's dicts and lists) that is not finite."""
+    if isinstance(node, dict):
+        return [x for k, v in node.items() for x in _non_finite_in(v, f"{where}.{k}" if where else str(k))]
+    if isinstance(node, (list, tuple)):
+        return [x for i, v in enumerate(node) for x in _non_finite_in(v, f"{where}[{i}]")]
+    if isinstance(node, (float, np.floating)) and not np.isfinite(node):
+        return [f"{where} = {float(node):g}"]
+    return []
+
+
+def check_finite_valuation(v: Valuation) -> None:
+    """:class:`gep.accounting.NonFiniteFigures` if a figure of the valuation is infinite or NaN — the last guard
+    before anything is written.
+
+    Each term is checked finite where it is read, but a finite amount can still make an infinite sum (1.7e304 万元
+    a month is 1.7e308 元, finite; two months of it are not), and inf − inf is NaN."""
+    from ..accounting import NonFiniteFigures
+    bad = _non_finite_in({k: v.result[k] for k in ("trade", "carbon", "water_compensation") if k in v.result}, "")
+    # the yearly tables are the result's figures row by row: a table is named only when the result is finite
+    for name, table in v.tables.items() if not bad else ():
+        numbers = table.select_dtypes("number")
+        for column in numbers.columns:
+            values = numbers[column].to_numpy(dtype=float)
+            rows = np.flatnonzero(np.isinf(values))
+            if len(rows):
+                bad.append(f"{name}.csv, column {column}: {len(rows)} row(s) infinite (row {rows[0] + 2}: "
+                           f"{values[rows[0]]:g})")
+    if bad:
+        more = len(bad) - SHOWN_FIGURES
+        raise NonFiniteFigures(
+            f"{len(bad)} figure(s) of the valuation of {v.request.shown} are not finite numbers (inf or NaN), so "
+            "nothing was written:\n  " + "\n  ".join(bad[:SHOWN_FIGURES] + ([f"… and {more} more"] if more > 0 else []))
+            + "\nAn amount, area or price given is so large that a product or sum of it overflows: give it in the "
+              "unit it is meant in (e.g. '100 万元/month')")
 
 
 # ----------------------------------------------------------------------------------------------
