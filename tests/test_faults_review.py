@@ -7,6 +7,7 @@ accounts. The corpora these extend are test_faults_input.py, test_faults_options
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -170,3 +171,50 @@ def test_a_grid_of_the_wrong_shape_is_exit_1_from_the_command_line(tmp_path, cap
     out = tmp_path / "out"
     _refused(capsys, ["run", inventory, "--grid", grid, "--out", out], "grid.yaml: a grid description is a mapping",
              out=out)
+
+
+# ----------------------------------------------------------------------------------------------
+# 3. gep explain on a damaged run folder
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("explain")
+    out = base / "run"
+    assert main(["run", str(write_tables(base / "tiny", tiny_tables())), "--out", str(out)]) == 0
+    return out
+
+
+EXPLAIN = ["--region", "990001", "--year", "2021", "--service", "water_conservation", "--indicator",
+           "water_retained", "--ecosystem", "forest"]
+
+
+@pytest.mark.parametrize("name, damage, said", [
+    # random bytes: a UnicodeDecodeError (exit 70) before
+    ("gep_trace.csv", b"\xff\xfe\x00\x81\x9c" * 40, "gep_trace.csv: not UTF-8 text as gep writes it (byte 0"),
+    # a table without the columns explanations read: "None of [Index(['region_code', 'parent_code'])] are in the
+    # [columns]", naming no file
+    ("gep_summary.csv", b"a,b\n1,2\n", "gep_summary.csv: no column region_code, parent_code, year (columns: a, b)"),
+    ("gep_services.csv", b"", "gep_services.csv: not a table: No columns to parse from file"),
+    ("gep_trace.csv", b'region_code,"year\n1', "gep_trace.csv: not a table:"),
+])
+def test_explain_names_the_damaged_file_of_a_run_folder(tmp_path, tiny_run, capsys, name, damage, said):
+    run = shutil.copytree(tiny_run, tmp_path / "run")
+    (run / name).write_bytes(damage)
+    _refused(capsys, ["explain", run, *EXPLAIN], f"gep: {run} is not a readable gep run folder: {said}")
+
+
+def test_explain_names_a_cell_that_is_no_number(tmp_path, tiny_run, capsys):
+    run = shutil.copytree(tiny_run, tmp_path / "run")
+    trace = (run / "gep_trace.csv").read_text(encoding="utf-8").splitlines()
+    header = trace[0].split(",")
+    row = trace[1].split(",")  # the file's row 2
+    row[header.index("year")] = "twenty"
+    (run / "gep_trace.csv").write_text("\n".join([trace[0], ",".join(row), *trace[2:]]) + "\n", encoding="utf-8")
+    _refused(capsys, ["explain", run, *EXPLAIN], "gep_trace.csv: row 2, column year: 'twenty' is not a number")
+
+
+def test_explain_of_an_intact_run_folder_still_explains(tiny_run, capsys):
+    # the tables read through the checks give the figure test_grid.py computes for the same cells: 464 800 m³
+    assert main(["explain", str(tiny_run), *EXPLAIN, "--lang", "en"]) == 0
+    assert "Quantity: 464,800 m³" in capsys.readouterr().out
