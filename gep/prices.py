@@ -21,6 +21,7 @@ from .catalogue import top_level_file
 from .reading import read_csv
 
 DEFAULT_INDICES = top_level_file("coefficients", "price_indices.csv")
+SHOWN_PROBLEMS = 50  # price-index problems listed before "… and N more" (as gep.coefficients does)
 STATUSES = ("verified", "derived", "unverified")
 NONE = "none"
 #: Index deflating prices and values given in an inventory (product output values, tourism spending,
@@ -122,5 +123,7 @@ def load_price_indices(path: str | Path | None = None, shown_as: str | Path | No
         values.setdefault(index, {})[year] = value
         sources[(index, year)] = (row.get("source", "").strip(), row.get("status", "").strip())
     if problems:
-        raise PriceIndexError("price index problems:\n  " + "\n  ".join(problems))
+        more = len(problems) - SHOWN_PROBLEMS
+        raise PriceIndexError(f"{len(problems)} price index problem(s):\n  " + "\n  ".join(
+            problems[:SHOWN_PROBLEMS] + ([f"… and {more} more"] if more > 0 else [])))
     return PriceIndices(values, sources, path)

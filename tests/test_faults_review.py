@@ -20,6 +20,8 @@ from gridkit import tiny_layers, write_tiny_grid
 from gep.accounting import NonFiniteFigures, check_finite
 from gep.cli import main
 from gep.grid.layers import GridError, copy_grid, load_grid
+from gep.prices import PriceIndexError, load_price_indices
+from gep.trading.valuation import MonitoringError, read_monitoring
 
 REFUSED = 1
 
@@ -218,3 +220,34 @@ def test_explain_of_an_intact_run_folder_still_explains(tiny_run, capsys):
     # the tables read through the checks give the figure test_grid.py computes for the same cells: 464 800 m³
     assert main(["explain", str(tiny_run), *EXPLAIN, "--lang", "en"]) == 0
     assert "Quantity: 464,800 m³" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------------------------
+# 4. problem lists are capped
+
+
+def test_a_monitoring_table_of_12000_bad_rows_is_reported_in_a_screenful(tmp_path):
+    # every row has three problems (year 0, month 13, class VII): 36 000 lines before; now the first 30 (as an
+    # inventory file's), then the count of the rest — 36 000 − 30 = 35 970
+    path = tmp_path / "monitoring.csv"
+    path.write_text("断面,上游,下游,年份,月份,目标类别,水质类别,上年同期类别\n"
+                    + "".join(f"S{i},甲,乙,0,13,III,VII,III\n" for i in range(12_000)), encoding="utf-8")
+    with pytest.raises(MonitoringError) as err:
+        read_monitoring(path)
+    lines = str(err.value).splitlines()
+    assert lines[0] == "36000 problem(s) in the monitoring table:"
+    assert len(lines) == 1 + 30 + 1 and lines[-1] == "  … and 35970 more problem(s) in this table"
+    assert len(err.value.problems) == 36_000  # all of them kept for a caller that wants them
+
+
+def test_a_price_index_table_of_200_bad_rows_is_reported_in_a_screenful(tmp_path):
+    # 200 values of 1000 (not an index with previous year = 100): 50 listed, as a register's, then 150 more
+    path = tmp_path / "indices.csv"
+    path.write_text("index,year,value,source,status\n"
+                    + "".join(f"cpi,{1900 + i},1000,test,verified\n" for i in range(200)), encoding="utf-8")
+    with pytest.raises(PriceIndexError) as err:
+        load_price_indices(path)
+    lines = str(err.value).splitlines()
+    assert lines[0] == "200 price index problem(s):"
+    assert lines[1] == "  indices.csv, row 2, column value: 1000.0 is not an index with previous year = 100"
+    assert len(lines) == 1 + 50 + 1 and lines[-1] == "  … and 150 more"

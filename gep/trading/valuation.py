@@ -22,7 +22,7 @@ import pandas as pd
 from ..assets.physical import subtree
 from ..catalogue import top_level_file, vocabulary
 from ..coefficients import LABELS, Register
-from ..inventory import InventoryError, Problem
+from ..inventory import SHOWN_PER_FILE, InventoryError, Problem
 from ..method import as_method
 from ..reading import read_csv, shown
 from ..units import as_array, quantity
@@ -350,13 +350,17 @@ def _value_carbon(req: Request, register: Register, services, trade: dict | None
 
 
 class MonitoringError(InventoryError):
-    """A monitoring table has problems; ``problems`` lists all of them, each naming the file, row and column."""
+    """A monitoring table has problems; ``problems`` lists all of them, each naming the file, row and column;
+    the message at most :data:`gep.inventory.SHOWN_PER_FILE` of them (a table of 12 000 bad rows was 36 000
+    lines), then how many more."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         errors = [p for p in problems if p.severity == "error"]
+        more = len(errors) - SHOWN_PER_FILE
         ValueError.__init__(self, f"{len(errors)} problem(s) in the monitoring table:\n  "
-                            + "\n  ".join(map(str, errors)))
+                            + "\n  ".join([*map(str, errors[:SHOWN_PER_FILE]),
+                                            *([f"… and {more} more problem(s) in this table"] if more > 0 else [])]))
 
 
 _WHOLE = re.compile(r"[0-9]+")  # ASCII digits only: str.isdigit() also takes '²', which int() refuses
