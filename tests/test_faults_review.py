@@ -17,10 +17,13 @@ import yaml
 
 from conftest import tiny_tables, write_tables
 from gridkit import tiny_layers, write_tiny_grid
+from test_trading import _TRADE, _tiny_request
 from gep.accounting import NonFiniteFigures, check_finite
 from gep.cli import main
 from gep.grid.layers import GridError, copy_grid, load_grid
+from gep.method import MethodError, load_method
 from gep.prices import PriceIndexError, load_price_indices
+from gep.trading.request import RequestError, load_request
 from gep.trading.valuation import MonitoringError, read_monitoring
 
 REFUSED = 1
@@ -251,3 +254,81 @@ def test_a_price_index_table_of_200_bad_rows_is_reported_in_a_screenful(tmp_path
     assert lines[0] == "200 price index problem(s):"
     assert lines[1] == "  indices.csv, row 2, column value: 1000.0 is not an index with previous year = 100"
     assert len(lines) == 1 + 50 + 1 and lines[-1] == "  … and 150 more"
+
+
+# ----------------------------------------------------------------------------------------------
+# 5. long values are cut where a message quotes them
+
+X = "x" * 100_000
+
+
+@pytest.mark.parametrize("change, said", [
+    # the unit as written, quoted by the unit parser, was echoed whole (100 000 characters), after pint had spent
+    # a minute and more looking for prefixes and suffixes of it
+    (("area: 150 亩", f"area: 1 {X}"), "key trade.area: unknown unit 'xxxx"),
+    (("area: 150 亩", f"area: {X}"), "key trade.area: 'xxxx"),
+    (("discount_rate: 8 %}", f"discount_rate: 8 %, instalments: '{X}'}}"), "key trade.instalments: expected a whole "
+                                                                           "number (a number of instalments), not 'xxx"),
+    (("discount_rate: 8 %}", f"discount_rate: 8 %, instalment_shares: [{', '.join(['0.001'] * 5000)}]}}"),
+     "key trade.instalment_shares: [0.001, 0.001"),
+])
+def test_a_request_value_of_100000_characters_is_cut_in_the_message(tmp_path, change, said):
+    with pytest.raises(RequestError) as err:
+        load_request(_tiny_request(tmp_path, _TRADE.replace(*change)))
+    text = str(err.value)
+    assert said in text and " characters)" in text
+    assert len(text) < 400, len(text)  # the file, the key, 60 characters of the value, what to write
+
+
+def test_a_request_message_keeps_what_to_write_after_a_long_unit(tmp_path):
+    with pytest.raises(RequestError) as err:
+        load_request(_tiny_request(tmp_path, _TRADE.replace("area: 150 亩", f"area: 1 {X}")))
+    assert str(err.value).endswith("; expected e.g. '1.5 万亩'")
+
+
+def _profile(tmp_path, body: str) -> Path:
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: mine\nzh: 我的\nen: Mine\n" + body, encoding="utf-8")
+    return path
+
+
+def test_a_profile_extending_a_file_that_is_no_profile_is_refused_without_reading_it(tmp_path):
+    # extends: ../../../etc/passwd loaded that file and printed its contents in the error
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:the contents of another file\n", encoding="utf-8")
+    path = _profile(tmp_path, f"extends: {secret}\n")
+    with pytest.raises(MethodError) as err:
+        load_method(path)
+    assert f"extends: '{secret}' is neither a profile name (e.g. default) nor a profile file (.yaml)" in str(err.value)
+    assert "root:x" not in str(err.value)
+
+
+def test_a_method_file_that_is_no_mapping_is_refused_without_quoting_it(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:the contents of another file\n", encoding="utf-8")
+    with pytest.raises(MethodError) as err:
+        load_method(secret)
+    assert "not a method profile: a profile is a mapping of keys" in str(err.value) and "root:x" not in str(err.value)
+
+
+@pytest.mark.parametrize("body, said", [
+    # jsonschema's message quotes the value (a status), or lists an unexpected key, whole
+    ("extends: default\nchoices: {climate_regulation.water_surface_divisor: {option: none, status: " + "y" * 500
+     + ", source: s}}\n", "choices.climate_regulation.water_surface_divisor.status: 'yyy"),
+    ("extends: default\n" + "z" * 500 + ": 1\n", "(top): Additional properties are not allowed ('zzz"),
+    # and the catalogue check quoted an option whole
+    ("extends: default\nchoices: {climate_regulation.water_surface_divisor: {option: " + "y" * 500
+     + ", status: seen, source: s}}\n", "option 'yyy"),
+])
+def test_a_500_character_profile_value_is_cut(tmp_path, body, said):
+    with pytest.raises(MethodError) as err:
+        load_method(_profile(tmp_path, body))
+    assert said in str(err.value) and " characters)" in str(err.value)
+    assert len(str(err.value)) < 400, len(str(err.value))
+
+
+def test_a_profile_may_still_extend_a_name_or_a_yaml_file(tmp_path):
+    assert load_method(_profile(tmp_path, "extends: garze-2017\n")).name == "mine"
+    parent = tmp_path / "parent.yaml"
+    parent.write_text("name: parent\nzh: 父\nen: Parent\nextends: default\n", encoding="utf-8")
+    assert load_method(_profile(tmp_path, f"extends: {parent}\n")).files[1] == parent
