@@ -61,6 +61,9 @@ class Options:
     scheduler: str | None = None  # dask.distributed scheduler address for the gridded sums (local threads if None)
     progress: bool = False  # show the progress of the gridded sums
     method: str | Method | None = None  # a method profile: its name, its file, or one loaded (default profile)
+    # the price-index table as messages name it: the user's file when ``price_indices`` is a run's copy of it
+    # (None: the file's own name)
+    price_indices_shown: str | None = None
 
 
 STATUS_COMPUTED, STATUS_SKIPPED, STATUS_NOT_APPLICABLE = "computed", "skipped", "not_applicable"
@@ -329,7 +332,7 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     if unknown:
         raise ValueError(f"cannot exclude unknown service(s): {', '.join(sorted(unknown))}")
     register.check_regions(inventory.table("regions")["code"])
-    prices = load_price_indices(options.price_indices)
+    prices = load_price_indices(options.price_indices, options.price_indices_shown)
     base_year = int(options.base_year or max(inventory.years))
     method = as_method(options.method)
     ctx = Context(inventory, register, prices, method)

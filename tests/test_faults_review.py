@@ -18,7 +18,9 @@ import yaml
 from conftest import tiny_tables, write_tables
 from gridkit import tiny_layers, write_tiny_grid
 from test_trading import _TRADE, _tiny_request
-from gep.accounting import NonFiniteFigures, check_finite
+from gep.accounting import NonFiniteFigures, Options, account, check_finite
+from gep.coefficients import load_register
+from gep.inventory import load_inventory
 from gep.cli import main
 from gep.grid.layers import GridError, copy_grid, load_grid
 from gep.method import MethodError, load_method
@@ -332,3 +334,25 @@ def test_a_profile_may_still_extend_a_name_or_a_yaml_file(tmp_path):
     parent = tmp_path / "parent.yaml"
     parent.write_text("name: parent\nzh: 父\nen: Parent\nextends: default\n", encoding="utf-8")
     assert load_method(_profile(tmp_path, f"extends: {parent}\n")).files[1] == parent
+
+
+# ----------------------------------------------------------------------------------------------
+# 6. a price-index problem names the user's table, not the run's copy of it
+
+
+def test_a_missing_price_index_names_the_users_table_given_as_shown(tmp_path):
+    # a table of CPI only: the default register prices with other indices too (fai, ppi …), which it lacks.
+    # A run passes its copy, inputs/price_indices.csv; the message named that copy, which the user never wrote
+    user = tmp_path / "my.csv"
+    user.write_text("index,year,value,source,status\n" + "".join(f"cpi,{y},102,test,derived\n"
+                                                                  for y in range(1990, 2022)), encoding="utf-8")
+    copy = tmp_path / "run" / "inputs" / "price_indices.csv"
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(user.read_bytes())
+    inventory = load_inventory(write_tables(tmp_path / "inv", tiny_tables()))
+    with pytest.raises(PriceIndexError) as err:
+        account(inventory, load_register(), Options(price_indices=str(copy), price_indices_shown=str(user)))
+    assert f"; {user} has cpi" in str(err.value) and "price_indices.csv" not in str(err.value)
+    # without a name to show, the table's own file name, as before
+    with pytest.raises(PriceIndexError, match="; price_indices.csv has cpi"):
+        account(inventory, load_register(), Options(price_indices=str(copy)))

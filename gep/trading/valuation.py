@@ -589,8 +589,9 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
             if grid_copy:
                 options["grid"] = f"{GRID_DIR}/{GRID_NAME}"
             inventory = load_inventory(stage.path / INVENTORY_DIR, shown_as=req.inventory)
-            services = account(inventory, register, Options(price_indices=str(indices), method=method_used,
-                                                            grid=str(grid_copy) if grid_copy else None)).services
+            services = account(inventory, register, Options(
+                price_indices=str(indices), method=method_used, grid=str(grid_copy) if grid_copy else None,
+                price_indices_shown=str(price_indices) if price_indices else None)).services  # the user's table
         v = value_request(req, register, inventory, services, method_used)
         shown = shown_command or f"gep trade {req.path.name}"
         (stage.path / "valuation.json").write_text(
