@@ -179,6 +179,23 @@ def _land_and_forest(terms: dict[str, Term], path, role: str) -> None:
                                f"exceeds the land area {land:,.2f} hm² ({terms['land_area'].origin})")
 
 
+def _sold_within_forest(terms: dict[str, Term], path, role: str) -> None:
+    """A party cannot have sold more forest area than it has: its forest counted, F + B − S (bought B, sold S),
+    would be negative and its coverage with it (a seller at −420 %). The figures are the request's, or the
+    inventory's where the request gives the other."""
+    if "already_sold" not in terms or "forest_area" not in terms:
+        return
+    sold = float(as_array(terms["already_sold"].value, "hectare"))
+    forest = float(as_array(terms["forest_area"].value, "hectare"))
+    bought = terms.get("already_bought")
+    bought_ha = float(as_array(bought.value, "hectare")) if bought else 0.0
+    if sold > forest + bought_ha:
+        raise RequestError(path, f"{role}.already_sold", f"forest area already sold {sold:,.2f} hm² "
+                           f"({terms['already_sold'].origin}) exceeds the forest area {forest:,.2f} hm² "
+                           f"({terms['forest_area'].origin})" + (f" and the {bought_ha:,.2f} hm² bought "
+                                                                 f"({bought.origin})" if bought else ""))
+
+
 def _value_trade(req: Request, register: Register, inventory, services, v: Valuation) -> dict:
     path, year = req.shown, req.year
     if req.seller is None:
@@ -192,6 +209,8 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
                                                       "and an inventory that holds it")
     _land_and_forest(seller_terms, path, "seller")
     _land_and_forest(buyer_terms, path, "buyer")
+    _sold_within_forest(seller_terms, path, "seller")
+    _sold_within_forest(buyer_terms, path, "buyer")
     t = dict(req.trade)
     defaults = {"price": "forest_indicator_price", "maintenance_years": "forest_maintenance_years",
                 "maintenance_fee": "forest_maintenance_fee", "instalments": "payment_instalments",
