@@ -41,6 +41,15 @@ DOUBLE_COUNT_WATCH = (
 )
 
 
+class NonFiniteFigures(ValueError):
+    """Figures of an account came out infinite or not a number: an input is infinite, or so large that a
+    product of it overflows (a precipitation of 1e308 mm times an area). Nothing is published; the message
+    names the figures (at most :data:`SHOWN_FIGURES`) and their largest inputs."""
+
+
+SHOWN_FIGURES = 5  # non-finite figures named in the message; one wrong input usually spoils many
+
+
 @dataclass
 class Options:
     """Choices a user makes for a run; recorded in the outputs."""
@@ -52,6 +61,9 @@ class Options:
     scheduler: str | None = None  # dask.distributed scheduler address for the gridded sums (local threads if None)
     progress: bool = False  # show the progress of the gridded sums
     method: str | Method | None = None  # a method profile: its name, its file, or one loaded (default profile)
+    # the price-index table as messages name it: the user's file when ``price_indices`` is a run's copy of it
+    # (None: the file's own name)
+    price_indices_shown: str | None = None
 
 
 STATUS_COMPUTED, STATUS_SKIPPED, STATUS_NOT_APPLICABLE = "computed", "skipped", "not_applicable"
@@ -252,6 +264,67 @@ def _no_figures() -> pd.DataFrame:
                          "year": pd.Series(dtype=np.int64), "in_gep": pd.Series(dtype=bool)})
 
 
+#: the figures of an account that must be finite numbers (price may be NaN: a figure valued without one)
+FINITE_COLUMNS = ("quantity", "value_yuan", "value_constant_yuan", "value_prev_prices_yuan")
+FINITE_SUMMARY = ("provisioning_yuan", "regulating_yuan", "cultural_yuan", "gep_yuan", "gep_per_km2_yuan")
+
+
+def _non_finite(frame: pd.DataFrame, columns) -> list[tuple[dict, str]]:
+    """(the row, its values that are infinite or NaN as text) of every row of ``frame`` with such a value in
+    ``columns``, in the frame's order."""
+    values = frame[list(columns)].to_numpy(dtype=float)
+    out = []
+    for i in np.flatnonzero(~np.isfinite(values).all(axis=1)):
+        bad = ", ".join(f"{c} = {v:g}" for c, v in zip(columns, values[i]) if not np.isfinite(v))
+        out.append((frame.iloc[i].to_dict(), bad))
+    return out
+
+
+def _largest_input(trace: pd.DataFrame, row: dict) -> str:
+    """The input or coefficient of a figure with the largest magnitude (or one that is not finite), where it
+    came from: the likeliest culprit of a figure that overflowed."""
+    if not len(trace):
+        return ""
+    mine = trace[(trace["region_code"] == row["region_code"]) & (trace["year"] == row["year"])
+                 & (trace["service"] == row["service"]) & (trace["indicator"] == row["indicator"])
+                 & (trace["ecosystem"] == row["ecosystem"]) & trace["role"].isin(("input", "coefficient"))]
+    values = pd.to_numeric(mine["value"], errors="coerce").abs().fillna(-1.0)
+    if not len(mine) or values.max() < 0:
+        return ""
+    r = mine.loc[values.idxmax()]
+    where = str(r["coefficient"]) if r["role"] == "coefficient" else ", ".join(
+        str(x) for x in (r["file"], f"row {int(r['row'])}" if pd.notna(r["row"]) else "",
+                         f"column {r['column']}" if r["column"] else "") if x and str(x) != "nan")
+    return f" (its largest input: {where} = {float(r['value']):g} {r['unit']})"
+
+
+def check_finite(leaf: pd.DataFrame, services: pd.DataFrame, summary: pd.DataFrame, traces=()) -> None:
+    """:class:`NonFiniteFigures` if a figure is infinite or NaN — the last guard before results are published.
+
+    Inputs are checked finite where they are read, but a finite input can still make an infinite product
+    (1e308 mm × 100 hm²), and a sum of finite figures can overflow. The leaf figures are named first (they
+    point at the input: ``gep explain`` cannot, for nothing is written); then sums of regions, then the summary."""
+    figures = _non_finite(leaf, FINITE_COLUMNS) or _non_finite(services, FINITE_COLUMNS)
+    what = [(r, bad, f"{r['service']}/{r['indicator']}/{r['ecosystem']}") for r, bad in figures]
+    if not what:
+        what = [(r, bad, "GEP summary") for r, bad in _non_finite(summary, FINITE_SUMMARY)]
+    if not what:
+        return
+    trace = pd.DataFrame()
+    if figures and traces:  # built only now: the trace of a whole account is not needed otherwise
+        frames = [f for f in (tb.frame() for tb in traces) if len(f)]
+        trace = pd.concat(frames, ignore_index=True) if frames else trace
+    lines = [f"{r['region_code']} {r['year']} {figure}: {bad}" + (_largest_input(trace, r) if "service" in r else "")
+             for r, bad, figure in what[:SHOWN_FIGURES]]
+    more = len(what) - SHOWN_FIGURES
+    raise NonFiniteFigures(
+        f"{len(what)} figure(s) of the account are not finite numbers (inf or NaN), so nothing was published:\n  "
+        + "\n  ".join(lines + ([f"… and {more} more"] if more > 0 else []))
+        + "\nAn input of these figures is infinite, or so large that a product of it overflows: check the inventory "
+          "cells, grid layers and register rows they use (gep validate checks the inventory; gep explain shows "
+          "how a figure is computed once the run succeeds)")
+
+
 def account(inventory: Inventory, register: Register, options: Options | None = None) -> Results:
     """Compute GEP for every region and year of the inventory."""
     options = options or Options()
@@ -259,7 +332,7 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     if unknown:
         raise ValueError(f"cannot exclude unknown service(s): {', '.join(sorted(unknown))}")
     register.check_regions(inventory.table("regions")["code"])
-    prices = load_price_indices(options.price_indices)
+    prices = load_price_indices(options.price_indices, options.price_indices_shown)
     base_year = int(options.base_year or max(inventory.years))
     method = as_method(options.method)
     ctx = Context(inventory, register, prices, method)
@@ -302,6 +375,7 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
     parcels = allocate(parcel_figures, leaf, base_year) if parcel_figures is not None else None
     services = _aggregate(ctx, leaf)
     summary = _summary(ctx, services)
+    check_finite(leaf, services, summary, ctx.traces)
     regions = inventory.table("regions")
     county = regions[regions["parent_code"] == ""]["code"].iloc[0]
     coefficients = register.frame(ctx.used)

@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .accounting import Options
+from .accounting import NonFiniteFigures, Options
 from .audit import AuditError, diff, pack, verify
 from .catalogue import services_spec
-from .explain import explain_parcel_text, explain_text
+from .explain import ExplainError, explain_parcel_text, explain_text
 from .coefficients import CoefficientError, load_register
 from .inventory import SHOWN_PER_FILE, InventoryError, problem_lines, read_inventory
 from .method import DEFAULT_METHOD, MethodError
@@ -470,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (InventoryError, CoefficientError, UnitError, OutputExistsError, AuditError, MethodError, ReadError,
-            PriceIndexError) as exc:
+            PriceIndexError, NonFiniteFigures, ExplainError) as exc:
         print(f"gep: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

@@ -10,6 +10,7 @@ each of them in turn.
 """
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from .catalogue import METHOD_LABELS, inventory_spec, label, services_spec
 from .coefficients import LABELS as COEFFICIENT_LABELS
 from .method_inputs import METHOD_ARGUMENT_LABELS
 from .outputs import cell_texts
+from .reading import shown
 from .render import unit_label
 from .trace import FIGURE_KEY
 
@@ -54,6 +56,51 @@ def _t(key: str, lang: str) -> str:
     return _TEXT[key][0 if lang == "zh" else 1]
 
 
+class ExplainError(ValueError):
+    """A run folder's tables cannot be read back; the message names the folder, the file and what is wrong."""
+
+
+#: what explanations read of each table of a run folder: columns that must be there, and those holding numbers
+_COLUMNS = {
+    "gep_services.csv": ([*FIGURE_KEY, "region_name", "category", "quantity", "quantity_unit", "value_yuan", "in_gep",
+                          "path"], ["year", "quantity", "value_yuan"]),
+    "gep_trace.csv": ([*FIGURE_KEY, "symbol", "role", "expr", "value", "unit", "table", "column", "file", "row",
+                       "source", "status", "coefficient", "register"], ["year", "value", "row"]),
+    "gep_summary.csv": (["region_code", "parent_code", "year"], ["year"]),
+    "gep_parcels.csv": (["parcel_id", "region_code", "year"], ["year"]),
+}
+
+
+def read_run_table(folder: Path, name: str, dtype: dict) -> pd.DataFrame:
+    """A CSV table gep wrote into a run folder, read back with its text cells as they stand for
+    (:func:`gep.outputs.cell_texts`); :class:`ExplainError` ("RUN is not a readable gep run folder: FILE: what")
+    when it is not such a table — damaged, edited, or another program's file of that name."""
+    def refused(what: str) -> ExplainError:
+        return ExplainError(f"{folder} is not a readable gep run folder: {name}: {what}")
+
+    try:
+        text = (folder / name).read_bytes().decode("utf-8-sig")  # gep writes UTF-8
+    except UnicodeDecodeError as exc:
+        raise refused(f"not UTF-8 text as gep writes it (byte {exc.start} is not UTF-8); "
+                      "run gep verify on the folder, or run the inventory again") from None
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=dtype, keep_default_na=False, na_values=[""])
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise refused(f"not a table: {shown(str(exc).strip(), 200)}") from None
+    required, numeric = _COLUMNS[name]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise refused(f"no column {', '.join(missing)} (columns: {shown(', '.join(map(str, frame.columns)), 200)})")
+    for column in numeric:
+        values = pd.to_numeric(frame[column], errors="coerce")
+        wrong = values.isna() & frame[column].notna()
+        if wrong.any():
+            i = int(wrong.to_numpy().nonzero()[0][0])
+            raise refused(f"row {i + 2}, column {column}: '{shown(frame[column].iloc[i])}' is not a number")
+        frame[column] = values
+    return cell_texts(frame)
+
+
 @dataclass
 class Run:
     """The tables of a run folder that explanations need."""
@@ -70,13 +117,9 @@ class Run:
             if not (folder / name).is_file():
                 raise FileNotFoundError(f"{folder} is not a gep run folder: {name} is missing")
         # text as it stands for, not as written for spreadsheets (region names, sources, expressions: formula_safe)
-        services = cell_texts(pd.read_csv(folder / "gep_services.csv", dtype={"region_code": str},
-                                          keep_default_na=False, na_values=[""]))
-        trace = cell_texts(pd.read_csv(folder / "gep_trace.csv",
-                                       dtype={"region_code": str, "expr": str, "coefficient": str},
-                                       keep_default_na=False, na_values=[""]))
-        summary = cell_texts(pd.read_csv(folder / "gep_summary.csv", dtype={"region_code": str, "parent_code": str},
-                                         keep_default_na=False, na_values=[""]))
+        services = read_run_table(folder, "gep_services.csv", {"region_code": str})
+        trace = read_run_table(folder, "gep_trace.csv", {"region_code": str, "expr": str, "coefficient": str})
+        summary = read_run_table(folder, "gep_summary.csv", {"region_code": str, "parent_code": str})
         children: dict[str, list[str]] = {}
         for code, parent in summary[["region_code", "parent_code"]].drop_duplicates().itertuples(index=False):
             if isinstance(parent, str) and parent:
@@ -262,7 +305,7 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
     ctx = Context(load_inventory(inputs.inventory_path), inputs.register(),
                   load_price_indices(str(inputs.price_indices) if inputs.price_indices else None), inputs.method())
     computed = explain_parcel(ctx, parcel_id, year)
-    recorded = cell_texts(pd.read_csv(folder / "gep_parcels.csv", dtype={"parcel_id": str, "region_code": str}))
+    recorded = read_run_table(folder, "gep_parcels.csv", {"parcel_id": str, "region_code": str})
     recorded = recorded[recorded["parcel_id"] == parcel_id].set_index("year")
     run = Run.load(folder)
     origins = inventory_spec()["vocabularies"]["origin"]
@@ -334,5 +377,5 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
     return "\n".join(x for x in lines if x is not None)
 
 
-__all__ = ["Run", "FigureExplanation", "explain", "format_text", "explain_text", "explain_parcel_text",
+__all__ = ["Run", "ExplainError", "read_run_table", "FigureExplanation", "explain", "format_text", "explain_text", "explain_parcel_text",
            "symbol_label", "format_number", "FIGURE_KEY"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -23,7 +24,7 @@ import jsonschema
 import yaml
 
 from .catalogue import services_spec, top_level_file
-from .reading import ReadError, load_yaml
+from .reading import ReadError, load_yaml, shown
 
 DEFAULT_METHOD = "default"
 METHODS_DIR = top_level_file("coefficients", "methods")
@@ -176,16 +177,28 @@ def method_path(name_or_path: str | Path | None) -> Path:
     return named
 
 
+#: what ``extends:`` may name: a profile of coefficients/methods/ by name, or a profile file (.yaml) — not any file,
+#: whose contents a message would otherwise quote (``extends: ../../../etc/passwd``)
+_EXTENDS = re.compile(r"[A-Za-z0-9_.-]+|.+\.ya?ml", re.IGNORECASE)
+
+
 def _read(path: Path) -> dict:
     try:
         data = load_yaml(path)
     except ReadError as exc:
         raise MethodError(f"not a readable YAML profile: {exc}") from None
+    if not isinstance(data, dict):  # said without quoting the file: it may be anything but a profile
+        raise MethodError(f"{path}: not a method profile: a profile is a mapping of keys (name, zh, en, extends, "
+                          f"choices, in_gep), not {type(data).__name__}")
     try:
         jsonschema.validate(data, SCHEMA)
     except jsonschema.ValidationError as exc:
         where = ".".join(str(p) for p in exc.absolute_path) or "(top)"
-        raise MethodError(f"{path}, {where}: {exc.message}") from exc
+        # jsonschema quotes the value whole (a 500-character option, an unexpected key): cut, as every message is
+        raise MethodError(f"{path}, {shown(where, 120)}: {shown(exc.message, 200)}") from None
+    if "extends" in data and not _EXTENDS.fullmatch(data["extends"]):
+        raise MethodError(f"{path}, extends: '{shown(data['extends'], 200)}' is neither a profile name (e.g. "
+                          f"{DEFAULT_METHOD}) nor a profile file (.yaml)")
     return data
 
 
@@ -216,16 +229,16 @@ def load_method(name_or_path: str | Path | None = None, base_dir: Path | None = 
         if key.endswith(".in_gep"):
             service = key[: -len(".in_gep")]
             if service not in services:
-                problems.append(f"in_gep.{service}: unknown service; known: {', '.join(services)}")
+                problems.append(f"in_gep.{shown(service)}: unknown service; known: {', '.join(services)}")
                 continue
             if entry["option"] != "counted" and "reason" not in entry:
                 problems.append(f"in_gep.{service}: a service computed for information needs a reason (zh, en)")
         elif key not in catalogue()["choices"]:
-            problems.append(f"choices.{key}: unknown choice; known: {', '.join(catalogue()['choices'])}")
+            problems.append(f"choices.{shown(key)}: unknown choice; known: {', '.join(catalogue()['choices'])}")
             continue
         options = _choice_spec(key)["options"]
         if entry["option"] not in options:
-            problems.append(f"{key}: option '{entry['option']}' is not one of {', '.join(options)}")
+            problems.append(f"{key}: option '{shown(entry['option'])}' is not one of {', '.join(options)}")
     missing = [c for c in catalogue()["choices"] if c not in entries]
     if missing:
         problems.append(f"no option chosen for {', '.join(missing)} (or extends: {DEFAULT_METHOD})")

@@ -21,6 +21,7 @@ from .catalogue import top_level_file
 from .reading import read_csv
 
 DEFAULT_INDICES = top_level_file("coefficients", "price_indices.csv")
+SHOWN_PROBLEMS = 50  # price-index problems listed before "… and N more" (as gep.coefficients does)
 STATUSES = ("verified", "derived", "unverified")
 NONE = "none"
 #: Index deflating prices and values given in an inventory (product output values, tourism spending,
@@ -60,23 +61,29 @@ class PriceIndices:
     sources: dict[tuple[str, int], tuple[str, str]]
     path: Path
     used: set = field(default_factory=set)
+    shown_as: str | None = None  # the table as messages name it: the user's file when ``path`` is a run's copy
 
     @property
     def kinds(self) -> list[str]:
         return sorted(self.values)
+
+    @property
+    def shown(self) -> str:
+        """The table as messages name it (default: its file name)."""
+        return self.shown_as or self.path.name
 
     def factor(self, index: str, from_year: int, to_year: int) -> float:
         """P(to_year) / P(from_year) for a price carried by ``index``."""
         if index in (NONE, "") or from_year == to_year:
             return 1.0
         if index not in self.values:
-            raise PriceIndexError(f"unknown price index '{index}'; {self.path.name} has {', '.join(self.kinds)}")
+            raise PriceIndexError(f"unknown price index '{index}'; {self.shown} has {', '.join(self.kinds)}")
         lo, hi = sorted((int(from_year), int(to_year)))
         series = self.values[index]
         missing = [y for y in range(lo + 1, hi + 1) if y not in series]
         if missing:
             raise PriceIndexError(f"price index '{index}' has no value for {', '.join(map(str, missing))} in "
-                                  f"{self.path.name}: needed to carry a {from_year} price to {to_year}")
+                                  f"{self.shown}: needed to carry a {from_year} price to {to_year}")
         f = float(np.prod([series[y] / 100.0 for y in range(lo + 1, hi + 1)]))
         self.used.update((index, y) for y in range(lo + 1, hi + 1))
         return f if to_year > from_year else 1.0 / f
@@ -122,5 +129,7 @@ def load_price_indices(path: str | Path | None = None, shown_as: str | Path | No
         values.setdefault(index, {})[year] = value
         sources[(index, year)] = (row.get("source", "").strip(), row.get("status", "").strip())
     if problems:
-        raise PriceIndexError("price index problems:\n  " + "\n  ".join(problems))
-    return PriceIndices(values, sources, path)
+        more = len(problems) - SHOWN_PROBLEMS
+        raise PriceIndexError(f"{len(problems)} price index problem(s):\n  " + "\n  ".join(
+            problems[:SHOWN_PROBLEMS] + ([f"… and {more} more"] if more > 0 else [])))
+    return PriceIndices(values, sources, path, shown_as=str(shown_as) if shown_as else None)

@@ -27,6 +27,8 @@ import pint
 from pint.delegates.base_defparser import ParserConfig
 from pint.delegates.txt_defparser.plain import PrefixDefinition, UnitDefinition
 
+from .reading import shown
+
 ureg = pint.UnitRegistry(on_redefinition="raise", autoconvert_offset_to_baseunit=True)
 ureg.load_definitions(str(resources.files("gep") / "data" / "units.txt"))
 Quantity = ureg.Quantity
@@ -77,6 +79,10 @@ def normalise_unit_text(text: str) -> str:
     return text.replace("·", "*").replace("⋅", "*").replace("×", "*")
 
 
+#: The longest unit text parsed; the longest gep knows, "t*hm2*h/(hm2*MJ*mm)", has 19 characters.
+MAX_UNIT_CHARACTERS = 200
+
+
 @functools.lru_cache(maxsize=1024)
 def parse_unit(text: str) -> pint.Unit:
     """Parse a unit as written in an inventory header or register, e.g. ``"万m³"``, ``"元/t CO₂"``.
@@ -89,11 +95,13 @@ def parse_unit(text: str) -> pint.Unit:
     raw = str(text).strip()
     if raw in ("1", "-", "–", "无量纲", "dimensionless"):
         return ureg.dimensionless
+    if len(raw) > MAX_UNIT_CHARACTERS:  # pint takes minutes over a name of 10⁵ characters (prefixes × suffixes)
+        raise UnitError(f"unknown unit '{shown(raw)}': too long to be a unit")
     try:
         unit = ureg.parse_units(normalise_unit_text(raw))
     except (pint.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError, TypeError,
             ValueError, SyntaxError, AssertionError) as exc:
-        raise UnitError(f"unknown unit '{raw}'") from exc
+        raise UnitError(f"unknown unit '{shown(raw)}'") from exc
     return unit
 
 

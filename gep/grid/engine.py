@@ -166,6 +166,13 @@ def gridded_quantities(ctx, grid_path: str | Path, scheduler=None, progress: boo
             continue
         todo, labels = one.indicators, one.labels
         sums = one.sums(grid, scheduler, progress)
+        first = 1 + 2 * len(todo)
+        infinite = {name: int(sums[first + k].sum()) for k, name in enumerate(one.plan.layers)}
+        if any(infinite.values()):  # every such layer named, not only the first the kernels would meet
+            raise GridError([Problem(grid.path.name, None, f"years.{year}.{name}",
+                                     f"{labels[name]}: {n} cell(s) are infinite (inf or -inf), not a figure; "
+                                     f"mark cells without data with the layer's nodata value")
+                             for name, n in infinite.items() if n])
         cells = sums[0]
         counted = int(cells.sum())
         total = grid.shape[0] * grid.shape[1]

@@ -58,7 +58,40 @@ KERNEL_UNITS: dict[str, tuple[str, bool]] = {
     "cooling_days": ("day", False),
 }
 DEFAULT_CHUNK = 1024
+#: A block wider than this (4·10⁹ cells, 16 GiB of float32) is a typo, and a block is held in memory whole.
+MAX_CHUNK = 1 << 16
 RESAMPLING = ("nearest", "bilinear", "cubic", "average", "mode", "max", "min", "med", "sum")
+MIN_YEAR, MAX_YEAR = 1900, 2100  # the years an inventory may hold (gep.inventory)
+
+_TEXT = {"type": "string"}
+_LAYER_ENTRY = {  # a layer of a year: a raster (file, variable of a NetCDF, nodata) or a constant (value)
+    "type": "object",
+    "properties": {"file": {"type": "string", "minLength": 1}, "variable": _TEXT, "unit": {"type": ["string", "number"]},
+                   "nodata": {"type": "number"}, "value": {"type": "number"}},
+    "additionalProperties": False,
+}
+#: The shape of a grid description (the module doc); what the shape cannot say — mapping keys that must be whole
+#: numbers, finite constants, units, layer names, sections needed — is checked by :func:`grid_document` and
+#: :func:`load_grid` with their own messages.
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "source": _TEXT, "status": _TEXT,
+        "chunks": {"type": "integer", "minimum": 1, "maximum": MAX_CHUNK},
+        # a section left empty (or out) is said by load_grid as a missing section, not as a wrong type
+        "land_cover": {"type": ["object", "null"], "properties": {
+            "file": {"type": "string", "minLength": 1}, "variable": _TEXT, "nodata": {"type": "number"},
+            "classes": {"type": "object", "additionalProperties": _TEXT}}, "additionalProperties": False},
+        "regions": {"type": ["object", "null"], "properties": {
+            "file": {"type": "string", "minLength": 1}, "variable": _TEXT, "nodata": {"type": "number"},
+            "field": _TEXT, "codes": {"type": "object", "additionalProperties": {"type": ["string", "integer"]}}},
+            "additionalProperties": False},
+        "resample": {"type": "object", "additionalProperties": _TEXT},
+        "years": {"type": ["object", "null"], "additionalProperties": {"type": ["object", "null"],
+                                                             "additionalProperties": _LAYER_ENTRY}},
+    },
+    "additionalProperties": False,
+}
 
 
 class GridError(InventoryError):
@@ -240,6 +273,79 @@ def _differences(crs, transform, shape, ref) -> list[str]:
     return out
 
 
+def _key_path(parts) -> str:
+    return ".".join(str(p) for p in parts) or "(top)"
+
+
+def _shape_problems(doc, label: str) -> list[Problem]:
+    """What in ``doc`` does not fit :data:`SCHEMA`, and mapping keys that are not whole numbers (land-cover
+    classes, region values) or years; each problem names the key path."""
+    import jsonschema
+
+    from ..reading import shown
+
+    problems = []
+    for error in sorted(jsonschema.Draft7Validator(SCHEMA).iter_errors(doc), key=lambda e: list(map(str, e.path))):
+        where = list(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = list(error.schema.get("properties", {}))
+            for key in sorted(set(error.instance) - set(known), key=str):
+                problems.append(Problem(label, None, _key_path([*where, key]), "unknown key; known: "
+                                        + ", ".join(known)))
+        elif where == ["chunks"]:
+            problems.append(Problem(label, None, "chunks", f"'{shown(error.instance)}' is not a block size: a whole "
+                                    f"number of cells from 1 to {MAX_CHUNK}"))
+        elif error.validator == "type" and not where:
+            problems.append(Problem(label, None, None, "a grid description is a mapping of keys (land_cover, "
+                                    f"regions, years, …), not {type(doc).__name__} {shown(doc, 60)}"))
+        else:
+            problems.append(Problem(label, None, _key_path(where), shown(error.message, 200)))
+    if problems or not isinstance(doc, dict):
+        return problems
+
+    def whole(key) -> bool:  # 1, not '1', 1.5 or true: a raster's cells are whole numbers
+        return isinstance(key, int) and not isinstance(key, bool)
+
+    for section, what in (("land_cover", "a land-cover class"), ("regions", "a region value")):
+        mapping = (doc.get(section) or {}).get("classes" if section == "land_cover" else "codes") or {}
+        for key in mapping:
+            if not whole(key):
+                problems.append(Problem(label, None, _key_path([section, "classes" if section == "land_cover"
+                                                                else "codes", key]),
+                                        f"'{shown(key)}' is not {what} (a whole number of the raster)"))
+    for year, entries in (doc.get("years") or {}).items():
+        if not whole(year) or not MIN_YEAR <= year <= MAX_YEAR:
+            problems.append(Problem(label, None, _key_path(["years", year]),
+                                    f"'{shown(year)}' is not a year {MIN_YEAR}–{MAX_YEAR}"))
+        for name, entry in (entries or {}).items():
+            value = entry.get("value")
+            if value is not None and not np.isfinite(value):
+                problems.append(Problem(label, None, _key_path(["years", year, name, "value"]),
+                                        f"{value} is not a finite number"))
+            if "file" not in entry and ("value" not in entry or name == "land_cover"):
+                problems.append(Problem(label, None, _key_path(["years", year, name]),
+                                        "give file: (a raster)" + ("" if name == "land_cover" else
+                                                                   " or value: (a constant)")))
+    return problems
+
+
+def grid_document(path: str | Path) -> dict:
+    """The grid description at ``path`` as a mapping whose shape is checked (:data:`SCHEMA`); :class:`GridError`
+    names the file, and the key path of each problem, when it cannot be read or does not fit."""
+    path = Path(path)
+    label = path.name
+    try:
+        doc = load_yaml(path)
+    except ReadError as exc:
+        raise GridError([Problem(label, None, None, "cannot read the grid description: "
+                                 + (f"line {exc.line}: " if exc.line else "") + exc.message)]) from None
+    doc = {} if doc is None else doc
+    problems = _shape_problems(doc, label)
+    if problems:
+        raise GridError(problems)
+    return doc
+
+
 def load_grid(path: str | Path, chunks: int | None | bool = True) -> Grid:
     """Read ``grid.yaml``, open every layer (lazily with dask when ``chunks``), check them; see module doc.
 
@@ -247,11 +353,7 @@ def load_grid(path: str | Path, chunks: int | None | bool = True) -> Grid:
     Raises :class:`GridError` listing every problem (file, layer, what differs)."""
     path = Path(path)
     label = path.name
-    try:
-        doc = load_yaml(path) or {}
-    except ReadError as exc:
-        raise GridError([Problem(label, None, None, "cannot read the grid description: "
-                                 + (f"line {exc.line}: " if exc.line else "") + exc.message)]) from None
+    doc = grid_document(path)
     if chunks is True:
         chunks = int(doc.get("chunks", DEFAULT_CHUNK))
     chunks = chunks or None
@@ -413,7 +515,7 @@ def referenced_files(doc: dict) -> list[tuple[dict, str]]:
 def _grid_files(path: Path) -> tuple[dict, list[tuple[dict, str]], list[Path]]:
     """A grid description, its ``file:`` entries and the distinct files they name (resolved), each checked to
     exist."""
-    doc = load_yaml(path) or {}
+    doc = grid_document(path)
     refs = referenced_files(doc)
     sources = list(dict.fromkeys((path.parent / written).resolve() for _, written in refs))
     missing = [str(s) for s in sources if not s.is_file()]

@@ -133,6 +133,9 @@ class Plan:
 
     def __post_init__(self):
         self.channels = ["cells"] + [c for ind in self.indicators for c in (ind.indicator, f"{ind.indicator}:nodata")]
+        # last, so the indicator channels keep their places: the infinite cells of each layer (a layer is
+        # checked where it is read, block by block, not in a pass of its own over a raster of 10⁹ cells)
+        self.channels += [f"{name}:infinite" for name in self.layers]
         self.region_table = lookup_table(self.region_values)
         self.class_table = lookup_table(self.class_values)
 
@@ -176,12 +179,15 @@ def zonal_block(region, cover, *arrays, plan: Plan) -> np.ndarray:
     zone = pick(r * plan.n_ecosystems + plan.class_index[np.where(ok, c, 0)])
     size = plan.n_regions * plan.n_ecosystems
     values: dict[str, object] = dict(plan.constants)
+    infinite = {}
     for name, raw in zip(plan.layers, arrays):
         v = pick(raw).astype(np.float64)
         nodata = plan.nodata.get(name)
         if nodata is not None and not np.isnan(nodata):
             v[v == nodata] = np.nan
         values[name] = scale(v, plan.factors.get(name, 1))
+        # NaN is a cell without data (left out and counted); ±inf, stored or from a unit factor, is no figure
+        infinite[name] = np.isinf(values[name])
     for key, table in plan.coefficients.items():
         if key not in values:
             values[key] = table.ravel()[zone]
@@ -193,6 +199,9 @@ def zonal_block(region, cover, *arrays, plan: Plan) -> np.ndarray:
         q = np.where(missing, 0.0, q) if np.ndim(q) else np.full(len(zone), 0.0 if missing else q)
         out[1 + 2 * i] = np.bincount(zone, weights=q, minlength=size)
         out[2 + 2 * i] = np.bincount(zone[missing] if np.ndim(missing) else zone[:0], minlength=size)
+    first = 1 + 2 * len(plan.indicators)
+    for k, name in enumerate(plan.layers):
+        out[first + k] = np.bincount(zone[infinite[name]], minlength=size)
     return out
 
 

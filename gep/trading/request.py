@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pint
 
-from ..reading import load_yaml
+from ..reading import load_yaml, shown
 from ..units import UnitError, as_array, quantity, ureg
 
 #: Chinese keys → English keys of the request.
@@ -86,12 +86,18 @@ _RULES = {
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
 
+#: a message longer than this was made from a runaway value (each value is cut where it is quoted; this is the
+#: backstop for one that is not)
+MESSAGE_CHARACTERS = 600
+
+
 class RequestError(ValueError):
-    """A request file is malformed; the message names the file, the key and what was expected."""
+    """A request file is malformed; the message names the file, the key and what was expected. A key (which the
+    request's author wrote) and the message are cut (:func:`gep.reading.shown`), never echoed whole."""
 
     def __init__(self, path, key: str, message: str):
-        self.file, self.key, self.message = str(path), key, message
-        super().__init__(f"{path}, key {key}: {message}")
+        self.file, self.key, self.message = str(path), shown(key, 120), shown(message, MESSAGE_CHARACTERS)
+        super().__init__(f"{path}, key {self.key}: {self.message}")
 
 
 @dataclass
@@ -143,7 +149,8 @@ def _english(node, path, where: str = ""):
         for k, v in node.items():
             key = ALIASES.get(str(k), str(k))
             if key in out:
-                raise RequestError(path, f"{where}{key}", f"given twice, as {written[key]} and as {k}: keep one")
+                raise RequestError(path, f"{where}{key}", f"given twice, as {shown(written[key])} and as {shown(k)}: "
+                                                          "keep one")
             out[key], written[key] = _english(v, path, f"{where}{key}."), str(k)
         return out
     if isinstance(node, list):
@@ -159,21 +166,21 @@ def parse_quantity(text, path, key: str, dimension: str | None, rule: str | None
     if isinstance(text, bool) or text is None:
         raise RequestError(path, key, f"expected a number with its unit, e.g. '{example}'")
     if isinstance(text, (int, float)):
-        raise RequestError(path, key, f"{text} has no unit; write the unit with the number, e.g. '{example}'")
+        raise RequestError(path, key, f"{shown(text)} has no unit; write the unit with the number, e.g. '{example}'")
     m = _NUMBER.match(str(text))
     if not m or not m.group(2):
-        raise RequestError(path, key, f"'{text}' is not a number followed by its unit, e.g. '{example}'")
+        raise RequestError(path, key, f"'{shown(text)}' is not a number followed by its unit, e.g. '{example}'")
     try:
         q = quantity(float(m.group(1).replace(",", "")), m.group(2))
-    except UnitError as exc:
-        raise RequestError(path, key, f"{exc}; expected e.g. '{example}'") from None
+    except UnitError as exc:  # it quotes the unit as written: cut, so that what to write stays in the message
+        raise RequestError(path, key, f"{shown(exc, 200)}; expected e.g. '{example}'") from None
     # "1e999" reads as inf, and a huge number in a large unit overflows when converted: neither is a figure
     if not (math.isfinite(q.magnitude) and math.isfinite(q.to_base_units().magnitude)):
-        raise RequestError(path, key, f"'{text}' is not a finite number (e.g. '{example}')")
+        raise RequestError(path, key, f"'{shown(text)}' is not a finite number (e.g. '{example}')")
     if dimension is not None:
         want = ureg.dimensionless.dimensionality if not dimension else ureg.get_dimensionality(dimension)
         if q.dimensionality != want:
-            raise RequestError(path, key, f"'{text}' is not {dimension or 'a ratio'} (e.g. '{example}')")
+            raise RequestError(path, key, f"'{shown(text)}' is not {dimension or 'a ratio'} (e.g. '{example}')")
     if rule is not None:
         check_range(q, path, key, rule, text)
     return q
@@ -184,7 +191,7 @@ def check_range(q: pint.Quantity, path, key: str, rule: str, text=None) -> None:
     unit, ok, expected = _RULES[rule]
     x = float(as_array(q, unit)) if unit else float(q.magnitude)
     if not ok(x):
-        raise RequestError(path, key, f"'{text if text is not None else q}' must be {expected}")
+        raise RequestError(path, key, f"'{shown(text if text is not None else q)}' must be {expected}")
 
 
 def _term(raw, path, key: str, dimension: str | None, rule: str | None = None) -> Term:
@@ -205,7 +212,7 @@ def _term(raw, path, key: str, dimension: str | None, rule: str | None = None) -
 def _whole(raw, path, key: str, low: int | None = None, high: int | None = None, what: str = "") -> int:
     """A whole number from ``low`` to ``high`` (each optional); ``what`` says what it is in the message."""
     if isinstance(raw, bool) or not isinstance(raw, int):
-        raise RequestError(path, key, f"expected a whole number{f' ({what})' if what else ''}, not {raw!r}")
+        raise RequestError(path, key, f"expected a whole number{f' ({what})' if what else ''}, not {shown(repr(raw))}")
     if (low is not None and raw < low) or (high is not None and raw > high):
         bounds = f"from {low} to {high}" if low is not None and high is not None else \
             f"{low} or more" if low is not None else f"{high} or less"
@@ -225,9 +232,9 @@ def _shares(raw, path, key: str) -> list[float]:
         raise RequestError(path, key, "expected a list of fractions, e.g. [0.4, 0.3, 0.3]")
     shares = [float(s) for s in raw]
     if not all(math.isfinite(s) and 0 <= s <= 1 for s in shares):
-        raise RequestError(path, key, f"{raw} holds a share that is not a fraction from 0 to 1")
+        raise RequestError(path, key, f"{shown(raw)} holds a share that is not a fraction from 0 to 1")
     if abs(sum(shares) - 1.0) > 1e-9:
-        raise RequestError(path, key, f"{raw} adds up to {sum(shares):g}, not 1")
+        raise RequestError(path, key, f"{shown(raw)} adds up to {sum(shares):g}, not 1")
     return shares
 
 
@@ -265,7 +272,8 @@ def _unknown(raw: dict, known, path, where: str = "") -> None:
 def _existing(target: Path, path, key: str) -> Path:
     """A file or folder the request names, relative to the request's folder; RequestError if there is none."""
     if not target.exists():
-        raise RequestError(path, key, f"{target} not found (a path is relative to the request file's folder)")
+        raise RequestError(path, key, f"{shown(target, 200)} not found (a path is relative to the request file's "
+                                      "folder)")
     return target
 
 
@@ -325,7 +333,7 @@ def load_request(path: str | Path, inventory: str | Path | None = None,
             carbon["price"] = _term(c["price"], name, "carbon.price", None)
             if not any(carbon["price"].value.dimensionality == ureg.get_dimensionality(d)
                        for d in CARBON_PRICE_DIMENSIONS):
-                raise RequestError(name, "carbon.price", f"'{carbon['price'].written}' is not a price per t CO₂ or "
+                raise RequestError(name, "carbon.price", f"'{shown(carbon['price'].written)}' is not a price per t CO₂ or "
                                                          f"per t C (e.g. '29.57 元/t CO₂' or '1320 元/t C')")
         if "co2" in c:
             carbon["co2"] = _term(c["co2"], name, "carbon.co2", "[carbon_dioxide]/[time]")
@@ -367,7 +375,7 @@ def _rules(raw, path) -> dict:
     _unknown(raw, tuple(DEFAULT_RULES), path, "water_compensation.rules.")
     for case, rule in raw.items():
         if rule not in RULE_CHOICES:
-            raise RequestError(path, f"water_compensation.rules.{case}", f"'{rule}' is not one of "
+            raise RequestError(path, f"water_compensation.rules.{case}", f"'{shown(rule)}' is not one of "
                                                                          f"{', '.join(RULE_CHOICES)}")
     return dict(raw)
 

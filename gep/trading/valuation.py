@@ -22,7 +22,7 @@ import pandas as pd
 from ..assets.physical import subtree
 from ..catalogue import top_level_file, vocabulary
 from ..coefficients import LABELS, Register
-from ..inventory import InventoryError, Problem
+from ..inventory import SHOWN_PER_FILE, InventoryError, Problem
 from ..method import as_method
 from ..reading import read_csv, shown
 from ..units import as_array, quantity
@@ -179,6 +179,23 @@ def _land_and_forest(terms: dict[str, Term], path, role: str) -> None:
                                f"exceeds the land area {land:,.2f} hm² ({terms['land_area'].origin})")
 
 
+def _sold_within_forest(terms: dict[str, Term], path, role: str) -> None:
+    """A party cannot have sold more forest area than it has: its forest counted, F + B − S (bought B, sold S),
+    would be negative and its coverage with it (a seller at −420 %). The figures are the request's, or the
+    inventory's where the request gives the other."""
+    if "already_sold" not in terms or "forest_area" not in terms:
+        return
+    sold = float(as_array(terms["already_sold"].value, "hectare"))
+    forest = float(as_array(terms["forest_area"].value, "hectare"))
+    bought = terms.get("already_bought")
+    bought_ha = float(as_array(bought.value, "hectare")) if bought else 0.0
+    if sold > forest + bought_ha:
+        raise RequestError(path, f"{role}.already_sold", f"forest area already sold {sold:,.2f} hm² "
+                           f"({terms['already_sold'].origin}) exceeds the forest area {forest:,.2f} hm² "
+                           f"({terms['forest_area'].origin})" + (f" and the {bought_ha:,.2f} hm² bought "
+                                                                 f"({bought.origin})" if bought else ""))
+
+
 def _value_trade(req: Request, register: Register, inventory, services, v: Valuation) -> dict:
     path, year = req.shown, req.year
     if req.seller is None:
@@ -192,6 +209,8 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
                                                       "and an inventory that holds it")
     _land_and_forest(seller_terms, path, "seller")
     _land_and_forest(buyer_terms, path, "buyer")
+    _sold_within_forest(seller_terms, path, "seller")
+    _sold_within_forest(buyer_terms, path, "buyer")
     t = dict(req.trade)
     defaults = {"price": "forest_indicator_price", "maintenance_years": "forest_maintenance_years",
                 "maintenance_fee": "forest_maintenance_fee", "instalments": "payment_instalments",
@@ -350,13 +369,17 @@ def _value_carbon(req: Request, register: Register, services, trade: dict | None
 
 
 class MonitoringError(InventoryError):
-    """A monitoring table has problems; ``problems`` lists all of them, each naming the file, row and column."""
+    """A monitoring table has problems; ``problems`` lists all of them, each naming the file, row and column;
+    the message at most :data:`gep.inventory.SHOWN_PER_FILE` of them (a table of 12 000 bad rows was 36 000
+    lines), then how many more."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         errors = [p for p in problems if p.severity == "error"]
+        more = len(errors) - SHOWN_PER_FILE
         ValueError.__init__(self, f"{len(errors)} problem(s) in the monitoring table:\n  "
-                            + "\n  ".join(map(str, errors)))
+                            + "\n  ".join([*map(str, errors[:SHOWN_PER_FILE]),
+                                            *([f"… and {more} more problem(s) in this table"] if more > 0 else [])]))
 
 
 _WHOLE = re.compile(r"[0-9]+")  # ASCII digits only: str.isdigit() also takes '²', which int() refuses
@@ -444,7 +467,48 @@ def value_request(req: Request, register: Register, inventory=None, services: pd
     if req.water:
         v.result["water_compensation"] = _value_water(req, register, v)
     v.result["notes"] = v.notes
+    check_finite_valuation(v)
     return v
+
+
+SHOWN_FIGURES = 5  # non-finite figures of a valuation named in the message
+
+
+def _non_finite_in(node, where: str) -> list[str]:
+    """``where.key[i] = value`` of every number in ``node`` (a result's dicts and lists) that is not finite."""
+    if isinstance(node, dict):
+        return [x for k, v in node.items() for x in _non_finite_in(v, f"{where}.{k}" if where else str(k))]
+    if isinstance(node, (list, tuple)):
+        return [x for i, v in enumerate(node) for x in _non_finite_in(v, f"{where}[{i}]")]
+    if isinstance(node, (float, np.floating)) and not np.isfinite(node):
+        return [f"{where} = {float(node):g}"]
+    return []
+
+
+def check_finite_valuation(v: Valuation) -> None:
+    """:class:`gep.accounting.NonFiniteFigures` if a figure of the valuation is infinite or NaN — the last guard
+    before anything is written.
+
+    Each term is checked finite where it is read, but a finite amount can still make an infinite sum (1.7e304 万元
+    a month is 1.7e308 元, finite; two months of it are not), and inf − inf is NaN."""
+    from ..accounting import NonFiniteFigures
+    bad = _non_finite_in({k: v.result[k] for k in ("trade", "carbon", "water_compensation") if k in v.result}, "")
+    # the yearly tables are the result's figures row by row: a table is named only when the result is finite
+    for name, table in v.tables.items() if not bad else ():
+        numbers = table.select_dtypes("number")
+        for column in numbers.columns:
+            values = numbers[column].to_numpy(dtype=float)
+            rows = np.flatnonzero(np.isinf(values))
+            if len(rows):
+                bad.append(f"{name}.csv, column {column}: {len(rows)} row(s) infinite (row {rows[0] + 2}: "
+                           f"{values[rows[0]]:g})")
+    if bad:
+        more = len(bad) - SHOWN_FIGURES
+        raise NonFiniteFigures(
+            f"{len(bad)} figure(s) of the valuation of {v.request.shown} are not finite numbers (inf or NaN), so "
+            "nothing was written:\n  " + "\n  ".join(bad[:SHOWN_FIGURES] + ([f"… and {more} more"] if more > 0 else []))
+            + "\nAn amount, area or price given is so large that a product or sum of it overflows: give it in the "
+              "unit it is meant in (e.g. '100 万元/month')")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -544,8 +608,9 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
             if grid_copy:
                 options["grid"] = f"{GRID_DIR}/{GRID_NAME}"
             inventory = load_inventory(stage.path / INVENTORY_DIR, shown_as=req.inventory)
-            services = account(inventory, register, Options(price_indices=str(indices), method=method_used,
-                                                            grid=str(grid_copy) if grid_copy else None)).services
+            services = account(inventory, register, Options(
+                price_indices=str(indices), method=method_used, grid=str(grid_copy) if grid_copy else None,
+                price_indices_shown=str(price_indices) if price_indices else None)).services  # the user's table
         v = value_request(req, register, inventory, services, method_used)
         shown = shown_command or f"gep trade {req.path.name}"
         (stage.path / "valuation.json").write_text(
