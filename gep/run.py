@@ -411,7 +411,8 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
         inventory = load_inventory(copied.inventory, shown_as=inventory_path)
         register = load_register(*copies[1:], base=copies[0], shown_as=registers)
         results = account(inventory, register, dataclasses.replace(
-            options, price_indices=str(indices), grid=str(grid) if grid else None, method=method))
+            options, price_indices=str(indices), grid=str(grid) if grid else None, method=method,
+            price_indices_shown=options.price_indices))
 
         write_csv(results.services, staging / "gep_services.csv")
         write_csv(results.summary, staging / "gep_summary.csv")
@@ -527,6 +528,7 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
             check_region(inventory, region)
         register = load_register(*copied.registers[1:], base=copied.registers[0], shown_as=registers)
         results = account(inventory, register, Options(price_indices=str(copied.price_indices),
+                                                       price_indices_shown=str(price_indices) if price_indices else None,
                                                        grid=str(grid_copy) if grid_copy else None, method=method_used))
         st = build_statement(inventory, register, results, region or results.county_code, start, end,
                              rate if rate is not None else DEFAULT_RATE,

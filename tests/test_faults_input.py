@@ -720,3 +720,16 @@ def test_an_output_name_too_long_to_stage_is_refused_saying_so(tmp_path, capsys)
     out = tmp_path / ("a" * 240)
     _refused(capsys, ["run", _variant(tmp_path), "--out", out], "name is too long (240 bytes", "choose a shorter",
              out=out)
+
+
+def test_a_price_index_table_lacking_an_index_is_named_as_the_user_gave_it(tmp_path, capsys):
+    """The default register carries prices with the fai, ppi and cpi (coefficients/default.csv, price_index);
+    a table with the cpi only cannot carry them, and the message must name the user's table, not the run's
+    copy price_indices.csv."""
+    from gep.prices import DEFAULT_INDICES
+    frame = pd.read_csv(DEFAULT_INDICES, dtype=str, keep_default_na=False)
+    mine = tmp_path / "本县指数.csv"
+    frame[frame["index"] == "cpi"].to_csv(mine, index=False)
+    err = _run_refused(capsys, _variant(tmp_path), tmp_path, "unknown price index '", "本县指数.csv has cpi",
+                       extra=["--price-indices", mine])
+    assert "price_indices.csv" not in err
