@@ -66,10 +66,12 @@ class InventoryError(ValueError):
     """The inventory has problems; ``problems`` lists all of them, the message at most
     :data:`SHOWN_PER_FILE` per file."""
 
+    subject = "the inventory"  # what the problems are in, for the message's first line
+
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         errors = [p for p in problems if p.severity == "error"]
-        super().__init__(f"{len(errors)} problem(s) in the inventory:\n  " + "\n  ".join(problem_lines(errors)))
+        super().__init__(f"{len(errors)} problem(s) in {self.subject}:\n  " + "\n  ".join(problem_lines(errors)))
 
 
 @functools.cache

@@ -50,6 +50,7 @@ def _refused(capsys, argv: list, *said: str, out: Path | None = None) -> str:
 # 1. infinite figures are never published
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow is the case under test
 def test_a_finite_input_whose_product_overflows_is_refused_naming_the_figure_and_input(tmp_path, capsys):
     # 1e308 mm of rain is a finite number, so the reader takes it; water retained = (P − R − ET) × A × 10 m³
     # = ~1e308 × 100 hm² × 10 overflows to inf, and GEP with it. The guard names the figure and, as its
@@ -85,6 +86,7 @@ def test_a_sum_of_regions_that_overflows_is_named_when_every_leaf_is_finite():
     check_finite(leaf, leaf, summary.iloc[:0])  # finite figures pass
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow is the case under test
 def test_an_infinite_raster_cell_is_refused_naming_the_layer(tmp_path, capsys):
     # one inf cell of precipitation: without the check the kernel gives inf − inf = NaN, taken as a cell without
     # data, and a transpiration layer inf would publish GEP = inf

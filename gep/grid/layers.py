@@ -97,6 +97,8 @@ SCHEMA = {
 class GridError(InventoryError):
     """The grid description or its layers have problems; ``problems`` lists all of them."""
 
+    subject = "the grid"
+
 
 @dataclass
 class Layer:
