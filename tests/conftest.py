@@ -128,3 +128,19 @@ def write_register(path, *rows):
 @pytest.fixture
 def tiny(tmp_path) -> Path:
     return write_tables(tmp_path / "tiny", tiny_tables())
+
+
+def refused(capsys, argv: list, *said: str, out: Path | None = None) -> str:
+    """Run ``gep argv`` in this process; it must refuse cleanly — exit 1 (not 70, a fault in gep), no traceback,
+    no staging path in the message — saying each of ``said``, and publish nothing at ``out``."""
+    from gep.cli import main
+    code = main([str(a) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert "Traceback" not in err and "internal error" not in err and ".partial-" not in err, err
+    for text in said:
+        assert text in err, f"{text!r} not in: {err}"
+    if out is not None:
+        assert not out.exists()
+        assert not list(out.parent.glob(f".{out.name}.partial-*"))
+    return err

@@ -22,7 +22,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import tiny_tables, write_register, write_tables
+from conftest import refused, tiny_tables, write_register, write_tables
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -30,9 +30,6 @@ from gep.accounting import account
 from gep.cli import main
 from gep.coefficients import load_register
 from gep.inventory import load_inventory, read_inventory
-
-REFUSED = 1
-
 
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory) -> pd.Series:
@@ -50,18 +47,7 @@ def _variant(tmp_path: Path) -> Path:
     return write_tables(tmp_path / "inv", tiny_tables())
 
 
-def _refused(capsys, argv: list[str], *said: str, out: Path | None = None) -> str:
-    """Run ``gep argv``; it must refuse cleanly, saying each of ``said``, and publish nothing at ``out``."""
-    code = main([str(a) for a in argv])
-    err = capsys.readouterr().err
-    assert code == REFUSED, err
-    assert "Traceback" not in err and ".partial-" not in err, err
-    for text in said:
-        assert text in err, f"{text!r} not in: {err}"
-    if out is not None:
-        assert not out.exists()
-        assert not list(out.parent.glob(f".{out.name}.partial-*"))
-    return err
+_refused = refused  # conftest.refused: exit 1, no traceback, nothing published
 
 
 def _run_refused(capsys, inventory: Path, tmp_path: Path, *said: str, extra=()) -> str:

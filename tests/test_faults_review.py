@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import tiny_tables, write_tables
+from conftest import refused, tiny_tables, write_tables
 from gridkit import tiny_layers, write_tiny_grid
 from test_trading import _TRADE, _tiny_request
 from gep.accounting import NonFiniteFigures, Options, account, check_finite
@@ -28,22 +28,7 @@ from gep.prices import PriceIndexError, load_price_indices
 from gep.trading.request import RequestError, load_request
 from gep.trading.valuation import TRADING_REGISTER, MonitoringError, read_monitoring, value_request
 
-REFUSED = 1
-
-
-def _refused(capsys, argv: list, *said: str, out: Path | None = None) -> str:
-    """Run ``gep argv``; it must refuse cleanly (exit 1, no traceback), saying each of ``said``, and publish
-    nothing at ``out``."""
-    code = main([str(a) for a in argv])
-    err = capsys.readouterr().err
-    assert code == REFUSED, err
-    assert "Traceback" not in err and "internal error" not in err, err
-    for text in said:
-        assert text in err, f"{text!r} not in: {err}"
-    if out is not None:
-        assert not out.exists()
-        assert not list(out.parent.glob(f".{out.name}.partial-*"))
-    return err
+_refused = refused  # conftest.refused: exit 1, no traceback, nothing published
 
 
 # ----------------------------------------------------------------------------------------------
