@@ -127,7 +127,7 @@ def write_inventory(folder: Path, tables: dict[str, pd.DataFrame]) -> Path:
 
 def kernel(tables: dict[str, pd.DataFrame], register, prices, year: int) -> dict[str, dict]:
     """Per-parcel quantity and value [元] of each indicator and their township and county sums, in plain
-    numpy: the engine's formulas (see the trace expressions in gep/calculators.py) in canonical units."""
+    numpy: the engine's formulas (see the trace expressions in gep/services/*_tables.py) in canonical units."""
     def c(key: str, ecosystem: str = "forest") -> float:
         return register.lookup(key, ecosystem).value
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .calculators import CALCULATORS, Context
 from .catalogue import services_spec
 from .coefficients import Register
 from .inventory import Inventory
@@ -23,6 +22,8 @@ from .method import Method, as_method
 from .comparable import add_comparable_values, decomposition_table, evaluation_table, growth_table
 from .parcels import ParcelResults, allocate, parcel_quantities
 from .prices import load_price_indices
+from .services.calculators import CALCULATORS
+from .services.tables import Context
 from .trace import TRACE_COLUMNS
 
 RESULT_COLUMNS = ["region_code", "region_name", "region_level", "year", "category", "service", "indicator",
@@ -256,7 +257,7 @@ def _summary(ctx: Context, services: pd.DataFrame) -> pd.DataFrame:
 
 def _no_figures() -> pd.DataFrame:
     """The leaf figures of an inventory that gives no service anything to compute: none, with the columns and
-    types of the calculators' rows (:func:`gep.calculators.rows`), so an empty account is a valid result."""
+    types of the calculators' rows (:func:`gep.services.tables.rows`), so an empty account is a valid result."""
     text = ("region_code", "service", "indicator", "ecosystem", "quantity_unit", "price_unit", "price_index", "path",
             "coefficients", "note")
     numbers = ("quantity", "price", "value_yuan")

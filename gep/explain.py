@@ -293,7 +293,7 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
     quantity, and the value — the parcel's share of its region's figure (recorded in gep_parcels.csv; the
     arguments are read again from the run's own ``inputs/``)."""
     from .audit import RunInputs
-    from .calculators import Context
+    from .services.tables import Context
     from .inventory import load_inventory
     from .parcels import DERIVED_FROM, explain_parcel
     from .prices import load_price_indices

@@ -1,7 +1,7 @@
 """What a method profile derives from the inventory before the climate formulas apply, per region × year ×
 ecosystem: the cooling days carried to a region's elevation, and the factors of the water-surface term.
 
-One source for the three ways a figure is computed — the calculators (:mod:`gep.calculators`), the gridded
+One source for the three ways a figure is computed — the calculators (:mod:`gep.services.tables`), the gridded
 kernels (:mod:`gep.grid`) and the parcels (:mod:`gep.parcels`) — so they agree under every profile. The
 calculators also read the provenance kept here, to trace each derived value to its cells and register rows.
 """

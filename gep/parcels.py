@@ -21,7 +21,7 @@ Flow, all on arrays (no per-parcel Python and no text keys after one factorisati
 3. the kernels run on the parcel arrays; ``np.bincount`` sums them by figure;
 4. the sums become rows shaped like ``service_quantities`` with the path ``parcels``: the calculators value
    them, sum them up the region tree and trace them like any given quantity
-   (:func:`gep.calculators.with_supplied`);
+   (:func:`gep.services.tables.with_supplied`);
 5. after valuation, :func:`allocate` gives each parcel its share of its region's figures (quantity, value at
    current and at constant prices): for the indicators computed per parcel the parcel's own quantity, for
    those derived from one (soil-retention components from soil retained, O₂ from CO₂) the region figure in
@@ -43,7 +43,6 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .calculators import PARCELS
 from .catalogue import inventory_spec
 from .coefficients import CANONICAL_UNITS
 from .grid import kernels
@@ -51,6 +50,7 @@ from .grid.layers import KERNEL_UNITS, kernel_factor
 from .grid.zonal import Indicator, ecosystems_of, indicators
 from .inventory import parcel_targets
 from .method_inputs import METHOD_ARGUMENTS, method_argument
+from .services.tables import PARCELS
 from .units import scale
 
 ROW_COLUMNS = ["region_code", "year", "service", "indicator", "ecosystem", "quantity", "unit", "input_file",

@@ -1,0 +1,133 @@
+"""Calculators of the provisioning services — products, water supply, hydropower — valued at the
+inventory's own prices where it gives them (formulas: :mod:`gep.services.provisioning`).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..catalogue import inventory_spec
+from ..prices import INVENTORY_PRICE_INDEX
+from ..trace import TraceBuilder
+from ..units import conversion, quantity
+from . import provisioning
+from .tables import COMPUTED, KEYS, PROVENANCE, Context, Quantities, floats, given_rows, rows, with_supplied
+
+SECTOR_ECOSYSTEM = {"agriculture": "farmland", "forestry": "forest", "husbandry": "all", "fishery": "all"}
+
+
+def products(ctx: Context) -> list[pd.DataFrame]:
+    table = ctx.inventory.table("products").reset_index(drop=True)
+    out = []
+    for r in table.itertuples():
+        eco = r.ecosystem or SECTOR_ECOSYSTEM[r.sector]
+        service = f"{r.sector}_products"
+        keys = pd.DataFrame({"region_code": [r.region_code], "year": [int(r.year)], "ecosystem": [eco]})
+        prov = pd.DataFrame([[r.input_file, r.input_row, r.source, r.status]], columns=PROVENANCE)
+        tb = TraceBuilder(keys, service, r.product)
+        ctx.traces.append(tb)
+        base = {"region_code": r.region_code, "year": int(r.year), "service": service, "indicator": r.product,
+                "ecosystem": eco, "in_gep": True, "coefficients": "", "note": r.note}
+        if not np.isnan(r.quantity) and not np.isnan(r.price):
+            value = float(provisioning.market_value(quantity(r.quantity, r.quantity_unit),
+                                                    quantity(r.price, r.price_unit)).to("yuan").magnitude)
+            factor = float(conversion(f"({r.quantity_unit})*({r.price_unit})", "yuan"))
+            tb.input("Q", [r.quantity], r.quantity_unit, "products", "quantity", prov)
+            tb.input("p", [r.price], r.price_unit, "products", "price", prov)
+            tb.step("V", "Q*p" + ("" if factor == 1 else f"*{factor!r}"), [value], "yuan")
+            out.append({**base, "quantity": r.quantity, "quantity_unit": r.quantity_unit, "price": r.price,
+                        "price_unit": r.price_unit, "value_yuan": value, "path": "quantity_x_price"})
+        else:
+            tb.input("Q", [r.output_value], "yuan", "products", "output_value", prov)
+            tb.step("V", "Q", [r.output_value], "yuan")
+            out.append({**base, "quantity": r.output_value, "quantity_unit": "yuan", "price": np.nan,
+                        "price_unit": "", "value_yuan": float(r.output_value), "path": "output_value"})
+    if not out:
+        return []
+    return [pd.DataFrame(out).assign(price_index=INVENTORY_PRICE_INDEX)]
+
+
+def water_supply(ctx: Context) -> list[pd.DataFrame]:
+    supply = ctx.inventory.table("water_supply")
+    out = []
+    for use in inventory_spec()["vocabularies"]["water_use"]:
+        w = supply[supply["use"] == use].reset_index(drop=True)
+        keys = pd.DataFrame({"region_code": w["region_code"], "year": w["year"], "ecosystem": "all"})
+        supplied = with_supplied(ctx, "water_supply", use, keys, floats(w, "volume"))
+        out += given_rows(ctx, "water_supply", use, supplied)
+        table = supplied.computed_mask[:len(w)]  # a supplied figure wins
+        w, keys = w[table].reset_index(drop=True), keys[table].reset_index(drop=True)
+        if not len(w):
+            continue
+        q = Quantities(keys, floats(w, "volume"), np.full(len(w), COMPUTED, dtype=object), w[PROVENANCE])
+        given = ~np.isnan(floats(w, "price"))
+        price = ctx.coef_for(f"water_price_{use}", keys) if not given.all() else None
+        prices = np.where(given, floats(w, "price"), price.values if price else np.nan)
+        value = provisioning.water_supply_value(quantity(q.amounts, "m**3"), quantity(prices, "yuan/m**3"))
+        traces = []
+        for from_table in (True, False):
+            if not (given == from_table).any():
+                continue
+            tb = ctx.tracer("water_supply", use, keys, given == from_table)
+            tb.input("Q", q.amounts, "m3", "water_supply", "volume", w)
+            if from_table:
+                tb.input("p", prices, "yuan/m3", "water_supply", "price", w)
+            else:
+                tb.coefficient("p", prices, "yuan/m3", price.rows)
+            tb.step("V", "Q*p", value.to("yuan").magnitude, "yuan")
+            traces.append(tb)
+        out.append(rows(ctx, "water_supply", use, q, [], prices=prices, price_unit="yuan/m**3",
+                        values=value.to("yuan").magnitude, price_index="cpi" if given.any() else "none",
+                        coefficients=(f"water_price_{use}",) if price else ()))
+    return out
+
+
+def hydropower(ctx: Context) -> list[pd.DataFrame]:
+    hydro = ctx.inventory.table("hydropower").reset_index(drop=True)
+    station_keys = pd.DataFrame({"region_code": hydro["region_code"], "year": hydro["year"], "ecosystem": "all"})
+    price_key = ctx.method.price_key("hydropower", "generation")
+    # a station's own tariff (上网电价) is the price only where the method values hydropower at the tariff
+    given = ~np.isnan(floats(hydro, "price")) & (ctx.method.option("hydropower.price_basis") == "on_grid_tariff")
+    price = ctx.coef_for(price_key, station_keys) if not given.all() else None
+    prices = np.where(given, floats(hydro, "price"), price.values if price else np.nan)
+    generation = floats(hydro, "generation")
+    value = provisioning.hydropower_value(quantity(generation, "kWh"), quantity(prices, "yuan/kWh")).to("yuan").magnitude
+    # one figure per region: its stations summed; the price shown is value / generation
+    grouped = station_keys.assign(generation=generation, value=value).groupby(KEYS, as_index=False)[
+        ["generation", "value"]].sum()
+    supplied = with_supplied(ctx, "hydropower", "generation", grouped, grouped["generation"].to_numpy())
+    out = given_rows(ctx, "hydropower", "generation", supplied)
+    grouped = grouped[supplied.computed_mask[:len(grouped)]].reset_index(drop=True)  # a supplied figure wins
+    if not len(grouped):
+        return out
+    # trace: figures grouped by the shape of their sum (how many stations, each priced in the inventory
+    # or by the register), so each station's price is recorded as what it is
+    hydro = hydro.assign(_p=prices, _row=[None if given[i] else price.rows[i] for i in range(len(hydro))])
+    stations = {k: g for k, g in hydro.groupby(["region_code", "year"], sort=False)}
+    figure_keys = list(zip(grouped["region_code"], grouped["year"]))
+    shapes = [tuple("own" if r is None else "reg" for r in stations[k]["_row"]) for k in figure_keys]
+    for shape in dict.fromkeys(shapes):
+        mask = np.array([sh == shape for sh in shapes])
+        tb = ctx.tracer("hydropower", "generation", grouped, mask)
+        for i, kind in enumerate(shape):
+            # arrays cover every figure; only the masked ones (which all have station i) are kept
+            part = [stations[k].iloc[i] if len(stations[k]) > i else None for k in figure_keys]
+            prov = pd.DataFrame([[st["input_file"], st["input_row"], st["source"], st["status"]] if st is not None
+                                 else ["", np.nan, "", ""] for st in part], columns=PROVENANCE)
+            tb.input(f"G{i + 1}", [st["generation"] if st is not None else 0.0 for st in part], "kWh",
+                     "hydropower", "generation", prov)
+            shown = [st["_p"] if st is not None else 0.0 for st in part]
+            if kind == "own":
+                tb.input(f"p{i + 1}", shown, "yuan/kWh", "hydropower", "price", prov)
+            else:
+                fallback = next(st["_row"] for st, sh in zip(part, shapes) if sh == shape)
+                tb.coefficient(f"p{i + 1}", shown, "yuan/kWh",
+                               [st["_row"] if st is not None and st["_row"] is not None else fallback for st in part])
+        tb.step("Q", "+".join(f"G{i + 1}" for i in range(len(shape))), grouped["generation"].to_numpy(), "kWh")
+        tb.step("V", "+".join(f"G{i + 1}*p{i + 1}" for i in range(len(shape))), grouped["value"].to_numpy(), "yuan")
+    q = Quantities(grouped[KEYS], grouped["generation"].to_numpy(), np.full(len(grouped), COMPUTED, dtype=object),
+                   grouped[[]])
+    return [*out, rows(ctx, "hydropower", "generation", q, [],
+                       prices=grouped["value"].to_numpy() / grouped["generation"].to_numpy(), price_unit="yuan/kWh",
+                       values=grouped["value"].to_numpy(), coefficients=(price_key,) if price else (),
+                       price_index="cpi" if given.any() else "none")]
