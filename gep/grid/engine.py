@@ -4,7 +4,7 @@
 indicator needs for every (region, ecosystem) pair — the same rows, with the same precedence, as the
 tabular calculators — runs :func:`gep.grid.zonal.zonal_sums`, and returns rows shaped like the inventory's
 ``service_quantities`` table with the path ``gridded``. The calculators let such a row replace the tabular
-computation of the same region × year × service × indicator × ecosystem (:func:`gep.calculators.with_supplied`),
+computation of the same region × year × service × indicator × ecosystem (:func:`gep.services.tables.with_supplied`),
 so valuation, sums up the region tree, reports, traces and audits work unchanged.
 """
 from __future__ import annotations
