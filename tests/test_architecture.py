@@ -137,7 +137,7 @@ def test_the_graph_resolves_relative_package_and_function_level_imports():
     assert "gep.render.excel" in graph["gep.run"]  # inside run(): from .render.excel import write_excel
 
 
-@pytest.mark.xfail(strict=True, reason="gep.grid.layers ↔ gep.grid.zonal, and the big cycle gep.audit ↔ gep.run "
+@pytest.mark.xfail(strict=True, reason="the big cycle gep.audit ↔ gep.run "
                                        "↔ gep.render (and 6 of its modules) ↔ gep.explain ↔ gep.trading.valuation "
                                        "(issue 14)")
 def test_no_import_cycles():
