@@ -44,7 +44,8 @@ from .inventory import HEADER_RE, InventoryError, cell_as_text, column_key, load
 from .outputs import INPUTS, MANIFEST, cell_text, sha256, write_csv
 from .method import Method, load_method
 from .reading import load_yaml, read_csv, read_workbook
-from .run import COEFFICIENTS_DIR, INVENTORY_DIR, METHODS_DIR, run, run_statement
+from .jobfolder import COEFFICIENTS_DIR, INVENTORY_DIR, METHODS_DIR
+from .run import run, run_statement
 from .units import UnitError
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
