@@ -137,18 +137,14 @@ def test_the_graph_resolves_relative_package_and_function_level_imports():
     assert "gep.render.excel" in graph["gep.run"]  # inside run(): from .render.excel import write_excel
 
 
-@pytest.mark.xfail(strict=True, reason="the big cycle gep.audit ↔ gep.run "
-                                       "↔ gep.render (and 6 of its modules) ↔ gep.explain ↔ gep.trading.valuation "
-                                       "(issue 14)")
+@pytest.mark.xfail(strict=True, reason="the cycle gep.audit ↔ gep.run ↔ gep.render (and its "
+                                       "excel, formulas, html, trace_page, valuation) ↔ gep.explain ↔ "
+                                       "gep.trading.valuation remains (issue 14)")
 def test_no_import_cycles():
     found = cycles(import_graph())
     assert not found, "import cycles:\n" + "\n".join(" ↔ ".join(c) for c in found)
 
 
-@pytest.mark.xfail(strict=True, reason="gep.audit takes _cell_text, _match_column, _table_name from gep.inventory; "
-                                       "gep.render.{formulas,statement,valuation} take _deterministic_bytes, _header, "
-                                       "_widths from gep.render.excel; gep.trading.valuation takes _copy_grid, "
-                                       "_copy_inventory, _copy_registers, _created, _grid_of from gep.run")
 def test_no_private_names_are_imported_across_modules():
     found = private_imports()
     assert not found, "private names imported from another gep module:\n" + "\n".join(found)
