@@ -40,11 +40,12 @@ from . import __version__
 from .accounting import Options, account
 from .catalogue import inventory_spec
 from .coefficients import CoefficientError, Register, load_register
-from .inventory import HEADER_RE, InventoryError, _cell_text, _match_column, _table_name, load_inventory
+from .inventory import HEADER_RE, InventoryError, cell_as_text, column_key, load_inventory, table_key
 from .outputs import INPUTS, MANIFEST, cell_text, sha256, write_csv
 from .method import Method, load_method
 from .reading import load_yaml, read_csv, read_workbook
-from .run import COEFFICIENTS_DIR, INVENTORY_DIR, METHODS_DIR, run, run_statement
+from .jobfolder import COEFFICIENTS_DIR, INVENTORY_DIR, METHODS_DIR
+from .run import run, run_statement
 from .units import UnitError
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
@@ -673,12 +674,12 @@ class Change:
 def _raw_tables(path: Path) -> dict[str, pd.DataFrame]:
     """The tables of one inventory file as text: {table or sheet name: frame}."""
     if path.suffix.lower() == ".csv":
-        return {_table_name(path.stem) or path.stem: read_csv(path)}
+        return {table_key(path.stem) or path.stem: read_csv(path)}
     sheets = read_workbook(path)
-    if len(sheets) == 1 and _table_name(path.stem):
+    if len(sheets) == 1 and table_key(path.stem):
         ((_, frame),) = sheets.items()
         sheets = {path.stem: frame}
-    return {(_table_name(s) or s): f.map(_cell_text).astype(str) if len(f) else f.astype(str) for s, f in sheets.items()}
+    return {(table_key(s) or s): f.map(cell_as_text).astype(str) if len(f) else f.astype(str) for s, f in sheets.items()}
 
 
 def _canonical_columns(table: str, frame: pd.DataFrame) -> dict[str, str]:
@@ -687,7 +688,7 @@ def _canonical_columns(table: str, frame: pd.DataFrame) -> dict[str, str]:
     out = {}
     for header in frame.columns:
         m = HEADER_RE.match(str(header))
-        name = _match_column(m["label"], columns) if m and columns else None
+        name = column_key(m["label"], columns) if m and columns else None
         out.setdefault(name or str(header), str(header))
     return out
 

@@ -21,7 +21,8 @@ from .coefficients import CoefficientError, load_register
 from .inventory import SHOWN_PER_FILE, InventoryError, problem_lines, read_inventory
 from .method import DEFAULT_METHOD, MethodError
 from .render import method_lines, status_lines
-from .run import OutputExistsError, run, shown_method
+from .jobfolder import OutputExistsError
+from .run import run, shown_method
 from .prices import PriceIndexError
 from .reading import ReadError, shown
 from .units import UnitError

@@ -106,7 +106,7 @@ class Inventory:
 # reading raw tables
 
 
-def _cell_text(value) -> str:
+def cell_as_text(value) -> str:
     """A cell as text: Excel numbers that are whole become '500229', NaN becomes ''."""
     if value is None:
         return ""
@@ -119,7 +119,9 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _table_name(stem: str) -> str | None:
+def table_key(stem: str) -> str | None:
+    """The inventory table a file or sheet holds, by its key or Chinese name (``行政区`` → ``regions``);
+    None for no table. Public because :mod:`gep.audit` reads a run's copied tables the same way."""
     tables = inventory_spec()["tables"]
     if stem in tables:
         return stem
@@ -186,7 +188,7 @@ def _read_sources(path: Path, shown: Path) -> tuple[dict[str, tuple[str, pd.Data
             problems.append(Problem(label, error.row, None, error.message))
             raw[name] = (label, None)
             return
-        raw[name] = (label, frame.map(_cell_text).astype(str) if len(frame) and not text else frame.astype(str))
+        raw[name] = (label, frame.map(cell_as_text).astype(str) if len(frame) and not text else frame.astype(str))
 
     def sheets_of(book: Path, shown_name: str) -> dict[str, pd.DataFrame]:
         """The workbook's sheets; none, with the problem recorded, when it cannot be read."""
@@ -202,7 +204,7 @@ def _read_sources(path: Path, shown: Path) -> tuple[dict[str, tuple[str, pd.Data
         except ReadError as exc:
             raise InventoryError([Problem(exc.file, exc.row, exc.column, exc.message)]) from None
         for sheet, frame in sheets.items():
-            add(_table_name(sheet), f"{shown.name}[{sheet}]", frame)
+            add(table_key(sheet), f"{shown.name}[{sheet}]", frame)
     else:
         for f in table_files(path):
             if f.suffix.lower() == ".csv":
@@ -211,17 +213,17 @@ def _read_sources(path: Path, shown: Path) -> tuple[dict[str, tuple[str, pd.Data
                 except ReadError as exc:
                     problems.append(Problem(exc.file, exc.row, exc.column, exc.message))
                     # a table that cannot be read is not also "missing"
-                    raw.setdefault(_table_name(f.stem) or f.name, (f.name, None))
+                    raw.setdefault(table_key(f.stem) or f.name, (f.name, None))
                     continue
-                add(_table_name(f.stem), f.name, frame, text=True)  # stripped with the other cells when parsed
+                add(table_key(f.stem), f.name, frame, text=True)  # stripped with the other cells when parsed
             elif f.suffix.lower() in WORKBOOK_SUFFIXES:
                 sheets = sheets_of(f, f.name)
-                if len(sheets) == 1 and _table_name(f.stem):
+                if len(sheets) == 1 and table_key(f.stem):
                     ((_, frame),) = sheets.items()
-                    add(_table_name(f.stem), f.name, frame)
+                    add(table_key(f.stem), f.name, frame)
                 else:
                     for sheet, frame in sheets.items():
-                        add(_table_name(sheet), f"{f.name}[{sheet}]", frame)
+                        add(table_key(sheet), f"{f.name}[{sheet}]", frame)
     return raw, problems
 
 
@@ -229,7 +231,8 @@ def _read_sources(path: Path, shown: Path) -> tuple[dict[str, tuple[str, pd.Data
 # one table
 
 
-def _match_column(label: str, columns: dict) -> str | None:
+def column_key(label: str, columns: dict) -> str | None:
+    """The column a header label names, by its Chinese name or key (case-insensitive); None for none."""
     for name, spec in columns.items():
         if label == spec["zh"] or label.lower() == name.lower():
             return name
@@ -260,7 +263,7 @@ def _parse_table(name: str, label: str, raw: pd.DataFrame, problems: list[Proble
             problems.append(Problem(label, 1, header, "empty or malformed column header"))
             ok = False
             continue
-        col = _match_column(m["label"], columns)
+        col = column_key(m["label"], columns)
         if col is None:
             problems.append(Problem(label, 1, header, "unknown column; expected one of " + ", ".join(
                 f"{c} ({s['zh']})" for c, s in columns.items())))

@@ -158,7 +158,7 @@ def sha256(path: Path) -> str:
 
 MANIFEST = "manifest.json"
 INPUTS = "inputs"
-#: the marker of a staging folder (which process writes it; gep.run.staged): never an output, and removed
+#: the marker of a staging folder (which process writes it; gep.jobfolder.staged): never an output, and removed
 #: before the folder is published
 STAGING_MARKER = ".gep-staging"
 

@@ -31,6 +31,7 @@ layer, in which case it is reprojected onto the land-cover grid with that method
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -100,6 +101,37 @@ class GridError(InventoryError):
     subject = "the grid"
 
 
+@dataclass(frozen=True)
+class WindowSource:
+    """A layer read straight from its file, one window per block, inside the block's own task.
+
+    Blocks that read their inputs themselves need no separate read tasks, so a block never waits for
+    layers read on another worker and a worker holds only the blocks it is computing. It is a reader, so it
+    lives here with :func:`open_raster`: :mod:`gep.grid.zonal` uses it, the reader never needs the sums."""
+
+    path: str
+    variable: str | None
+    shape: tuple[int, int]
+    block: int
+
+    def read(self, rows: slice, cols: slice) -> np.ndarray:
+        if self.variable is None:
+            import rasterio
+            from rasterio.windows import Window
+            with rasterio.open(self.path) as src:
+                return src.read(1, window=Window.from_slices(rows, cols))
+        with _NETCDF_LOCK:  # the netCDF4/HDF5 library is not thread-safe: concurrent reads crash the process
+            layer = open_raster(Path(self.path), self.variable, None)
+            try:
+                return layer.isel(y=rows, x=cols).values
+            finally:
+                layer.close()
+
+
+#: one NetCDF read at a time in a process (dask threads share it; distributed workers each have their own)
+_NETCDF_LOCK = threading.Lock()
+
+
 @dataclass
 class Layer:
     """One layer: a 2-D array (numpy or dask, raw values as stored) or a constant, with its unit.
@@ -121,7 +153,6 @@ class Layer:
         """The raw cells for the zonal pass: read window by window from the file when blocked and as
         stored, else the (numpy or dask) array."""
         if chunks and self.as_stored and self.file is not None:
-            from .zonal import WindowSource
             return WindowSource(str(self.file), self.variable, tuple(self.data.shape), chunks)
         return self.data.data
 

@@ -10,47 +10,15 @@ adds the block sums, so memory is a few blocks whatever the raster size. With a 
 from __future__ import annotations
 
 import sys
-import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from ..units import scale
 from . import kernels
-
-
-@dataclass(frozen=True)
-class WindowSource:
-    """A layer read straight from its file, one window per block, inside the block's own task.
-
-    Blocks that read their inputs themselves need no separate read tasks, so a block never waits for
-    layers read on another worker and a worker holds only the blocks it is computing."""
-
-    path: str
-    variable: str | None
-    shape: tuple[int, int]
-    block: int
-
-    def read(self, rows: slice, cols: slice) -> np.ndarray:
-        if self.variable is None:
-            import rasterio
-            from rasterio.windows import Window
-            with rasterio.open(self.path) as src:
-                return src.read(1, window=Window.from_slices(rows, cols))
-        from .layers import open_raster
-        with _NETCDF_LOCK:  # the netCDF4/HDF5 library is not thread-safe: concurrent reads crash the process
-            layer = open_raster(Path(self.path), self.variable, None)
-            try:
-                return layer.isel(y=rows, x=cols).values
-            finally:
-                layer.close()
-
-
-#: one NetCDF read at a time in a process (dask threads share it; distributed workers each have their own)
-_NETCDF_LOCK = threading.Lock()
+from .layers import WindowSource
 
 
 @dataclass(frozen=True)

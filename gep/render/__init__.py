@@ -32,13 +32,13 @@ Public entry points::
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from gep.catalogue import ecosystem_group, inventory_spec, label, services_spec, vocabulary
+from gep.render.workbook import is_missing, to_float  # noqa: F401  (kept importable from gep.render)
 
 __all__ = ["write_excel", "write_html", "prepare", "text", "unit_label", "Report", "method_lines", "status_rows", "status_lines",
            "WAN", "YI", "fmt_wan", "fmt_yi", "fmt_number", "fmt_share", "fmt_pct", "fmt_signed", "fmt_int"]
@@ -388,30 +388,9 @@ def level_label(level: Any, lang: str = "zh") -> str:
 # small value helpers
 # --------------------------------------------------------------------------------------------
 
-def is_missing(value: Any) -> bool:
-    """True for None, NaN, pd.NA and NaT."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def clean_text(value: Any) -> str:
     """A cell of a text column as str: missing → ""."""
     return "" if is_missing(value) else str(value)
-
-
-def to_float(value: Any) -> float | None:
-    """A number as float, or None when missing or not finite."""
-    if is_missing(value):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def fmt_number(value: Any, decimals: int = 2) -> str:

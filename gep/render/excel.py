@@ -29,27 +29,19 @@ properties and fixed timestamps inside the zip archive.
 """
 from __future__ import annotations
 
-import datetime as _dt
-import io
-import numbers
-import zipfile
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from gep.catalogue import inventory_spec, label
-from gep.render import WAN, AccountRow, Report, prepare, text, to_float, unit_label
+from gep.render import WAN, AccountRow, Report, prepare, text, unit_label
+from gep.render.workbook import FIXED_TIME, column_widths, deterministic_bytes, header_row, put, safe_text, to_float
 
 __all__ = ["write_excel", "build_workbook"]
 
-FIXED_TIME = _dt.datetime(2000, 1, 1)
 NUMBER_FORMAT = "#,##0.00"
 INTEGER_FORMAT = "0"
 PERCENT_FORMAT = "0.0%"
@@ -58,8 +50,6 @@ INDEX_FORMAT = "0.00"
 COUNT_FORMAT = "#,##0"
 SIGNED_FORMAT = "+#,##0.00;-#,##0.00;0.00"
 
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor="2E6B4F")
 _TITLE_FONT = Font(bold=True, size=14)
 _BOLD = Font(bold=True)
 _SUBTOTAL_FILL = PatternFill("solid", fgColor="E6F0EA")
@@ -69,7 +59,6 @@ _UNVERIFIED_FILL = PatternFill("solid", fgColor="FDE9D9")
 _THIN = Side(style="thin", color="BFBFBF")
 _BORDER = Border(bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="top")
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def write_excel(path: str | Path, services: pd.DataFrame, summary: pd.DataFrame,
@@ -77,7 +66,7 @@ def write_excel(path: str | Path, services: pd.DataFrame, summary: pd.DataFrame,
     """Write the GEP workbook to ``path`` and return the path."""
     report = prepare(services, summary, coefficients, meta, lang)
     path = Path(path)
-    path.write_bytes(_deterministic_bytes(build_workbook(report)))
+    path.write_bytes(deterministic_bytes(build_workbook(report)))
     return path
 
 
@@ -101,7 +90,7 @@ def build_workbook(report: Report) -> Workbook:
         sheet(wb, report)
     props = wb.properties
     props.creator = props.lastModifiedBy = "gep"
-    props.title = _safe_text(report.title)
+    props.title = safe_text(report.title)
     props.created = props.modified = FIXED_TIME
     return wb
 
@@ -110,47 +99,8 @@ def build_workbook(report: Report) -> Workbook:
 # cell writing
 # --------------------------------------------------------------------------------------------
 
-def _safe_text(value: Any) -> str:
-    """Text without the control characters XML cannot hold."""
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
-
-
-def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None):
-    """Write one cell: numbers as numbers, everything else as a plain string.
-
-    Strings are forced to the string data type (openpyxl would store a text starting with "=" as a
-    formula), and a text starting with a formula character also gets Excel's quote prefix, so that
-    editing the cell does not turn it into a formula either.
-    """
-    cell = ws.cell(row=row, column=col)
-    if value is None:
-        return cell
-    if isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, numbers.Real):
-        number = to_float(value)
-        if number is None:
-            return cell
-        cell.value = int(value) if isinstance(value, numbers.Integral) else number
-        if number_format:
-            cell.number_format = number_format
-        return cell
-    value = _safe_text(value)
-    cell.value = value
-    cell.data_type = "s"
-    if value.startswith(_FORMULA_PREFIXES):
-        cell.quotePrefix = True
-    return cell
-
-
 def _wan(yuan: float | None) -> float | None:
     return None if yuan is None else yuan / WAN
-
-
-def _header(ws: Worksheet, row: int, labels: list[str]) -> None:
-    for col, text_ in enumerate(labels, start=1):
-        cell = put(ws, row, col, text_)
-        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, Alignment(wrap_text=True, vertical="center")
 
 
 def _title(ws: Worksheet, title: str, subtitle: str = "") -> int:
@@ -159,11 +109,6 @@ def _title(ws: Worksheet, title: str, subtitle: str = "") -> int:
     if subtitle:
         put(ws, 2, 1, subtitle)
     return 4 if subtitle else 3
-
-
-def _widths(ws: Worksheet, widths: list[float]) -> None:
-    for col, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
 
 
 def _style_row(ws: Worksheet, row: int, ncols: int, font=None, fill=None) -> None:
@@ -212,7 +157,7 @@ def _about_sheet(wb: Workbook, r: Report) -> None:
     row = _about_excluded(ws, row + 1, r)
     row = _about_notes(ws, row + 1, r)
     row = _about_methods(ws, row + 1, r)
-    _widths(ws, [22, 40, 40, 60, 60])
+    column_widths(ws, [22, 40, 40, 60, 60])
     for line in ws.iter_rows(min_row=3, max_row=row):
         for cell in line:
             cell.alignment = _WRAP
@@ -227,7 +172,7 @@ def _about_method(ws: Worksheet, row: int, r: Report) -> int:
         row += 1
         put(ws, row, 1, line)
     row += 1
-    _header(ws, row, ["", text("method_choice", r.lang), text("method_option", r.lang),
+    header_row(ws, row, ["", text("method_choice", r.lang), text("method_option", r.lang),
                       text("method_evidence_status", r.lang), text("source", r.lang)])
     for m in r.method["rows"]:
         row += 1
@@ -245,7 +190,7 @@ def _about_status(ws: Worksheet, row: int, r: Report) -> int:
         return row - 1
     put(ws, row, 1, text("scope", r.lang)).font = _BOLD
     row += 1
-    _header(ws, row, [text("service", r.lang), text("scope_status", r.lang), text("scope_detail", r.lang)])
+    header_row(ws, row, [text("service", r.lang), text("scope_status", r.lang), text("scope_detail", r.lang)])
     for s in r.status:
         row += 1
         put(ws, row, 1, s["service"]), put(ws, row, 2, s["status"]), put(ws, row, 3, s["detail"])
@@ -260,7 +205,7 @@ def _about_excluded(ws: Worksheet, row: int, r: Report) -> int:
     if not r.excluded:
         put(ws, row, 1, text("none", r.lang))
         return row + 1
-    _header(ws, row, [text("service", r.lang), text("indicator", r.lang), text("reason", r.lang)])
+    header_row(ws, row, [text("service", r.lang), text("indicator", r.lang), text("reason", r.lang)])
     for e in r.excluded:
         row += 1
         put(ws, row, 1, e["service"]), put(ws, row, 2, e["indicator"]), put(ws, row, 3, e["reason"])
@@ -283,7 +228,7 @@ def _about_notes(ws: Worksheet, row: int, r: Report) -> int:
 def _about_methods(ws: Worksheet, row: int, r: Report) -> int:
     put(ws, row, 1, text("methods", r.lang)).font = _BOLD
     row += 1
-    _header(ws, row, [text(k, r.lang) for k in ("category", "service", "method", "formula", "reference")])
+    header_row(ws, row, [text(k, r.lang) for k in ("category", "service", "method", "formula", "reference")])
     for m in r.methods:
         row += 1
         for col, key in enumerate(("category", "service", "method", "formula", "reference"), start=1):
@@ -300,7 +245,7 @@ def _summary_sheet(wb: Workbook, r: Report) -> None:
     labels = [text(c, lang) for c in columns] + [
         label("category", c, lang) for c in ("provisioning", "regulating", "cultural")] + [
         text("gep", lang), text("land_area", lang), text("gep_per_km2", lang)]
-    _header(ws, head, labels)
+    header_row(ws, head, labels)
     row = head
     for s in r.summary:
         row += 1
@@ -311,7 +256,7 @@ def _summary_sheet(wb: Workbook, r: Report) -> None:
         put(ws, row, 10, s["land_area_km2"], NUMBER_FORMAT)
         put(ws, row, 11, _wan(s["gep_per_km2"]), NUMBER_FORMAT)
     ws.freeze_panes = ws.cell(row=head + 1, column=3)
-    _widths(ws, [14, 16, 8, 14, 8, 14, 14, 14, 16, 14, 16])
+    column_widths(ws, [14, 16, 8, 14, 8, 14, 14, 14, 16, 14, 16])
 
 
 def _account_header(r: Report, with_unit: bool, with_note: bool) -> list[str]:
@@ -344,13 +289,13 @@ def _physical_sheet(wb: Workbook, r: Report) -> None:
     """实物量表: the county's physical quantities by service, indicator and ecosystem, per year."""
     ws = wb.create_sheet(text("sheet_physical", r.lang))
     head = _title(ws, f"{r.county_name} {text('physical_accounts', r.lang)}")
-    _header(ws, head, _account_header(r, with_unit=True, with_note=False))
+    header_row(ws, head, _account_header(r, with_unit=True, with_note=False))
     row = head
     for a in r.physical:
         row += 1
         _account_row(ws, row, a, r, with_unit=True, scale=1.0)
     ws.freeze_panes = ws.cell(row=head + 1, column=6)
-    _widths(ws, [12, 18, 24, 14, 10] + [18] * len(r.years))
+    column_widths(ws, [12, 18, 24, 14, 10] + [18] * len(r.years))
 
 
 def _value_sheet(wb: Workbook, r: Report) -> None:
@@ -360,7 +305,7 @@ def _value_sheet(wb: Workbook, r: Report) -> None:
     ws = wb.create_sheet(text("sheet_value", lang))
     head = _title(ws, f"{r.county_name} {text('value_accounts', lang)}", text("unit_statement", lang))
     ncols = 4 + len(r.years) + 1
-    _header(ws, head, _account_header(r, with_unit=False, with_note=True))
+    header_row(ws, head, _account_header(r, with_unit=False, with_note=True))
     row = head
     in_excluded = False
     for a in r.value:
@@ -379,7 +324,7 @@ def _value_sheet(wb: Workbook, r: Report) -> None:
         elif a.kind == "total":
             _style_row(ws, row, ncols, font=_BOLD, fill=_TOTAL_FILL)
     ws.freeze_panes = ws.cell(row=head + 1, column=5)
-    _widths(ws, [12, 18, 24, 14] + [18] * len(r.years) + [50])
+    column_widths(ws, [12, 18, 24, 14] + [18] * len(r.years) + [50])
 
 
 def _ecosystem_sheet(wb: Workbook, r: Report) -> None:
@@ -388,7 +333,7 @@ def _ecosystem_sheet(wb: Workbook, r: Report) -> None:
     ws = wb.create_sheet(text("sheet_ecosystem", lang))
     title = f"{r.county_name} {m['year'] or ''} {text('by_group', lang)}"
     head = _title(ws, title, text("unit_statement", lang))
-    _header(ws, head, [text("category", lang), text("service", lang), *m["groups"], text("total", lang)])
+    header_row(ws, head, [text("category", lang), text("service", lang), *m["groups"], text("total", lang)])
     row = head
     for line in m["rows"]:
         row += 1
@@ -401,7 +346,7 @@ def _ecosystem_sheet(wb: Workbook, r: Report) -> None:
         put(ws, row, col, _wan(value), NUMBER_FORMAT)
     _style_row(ws, row, len(m["groups"]) + 3, font=_BOLD, fill=_TOTAL_FILL)
     ws.freeze_panes = ws.cell(row=head + 1, column=3)
-    _widths(ws, [12, 18] + [14] * (len(m["groups"]) + 1))
+    column_widths(ws, [12, 18] + [14] * (len(m["groups"]) + 1))
 
 
 def _township_sheet(wb: Workbook, r: Report) -> None:
@@ -413,7 +358,7 @@ def _township_sheet(wb: Workbook, r: Report) -> None:
               *(label("category", c, lang) for c in ("provisioning", "regulating", "cultural")),
               text("gep", lang), text("land_area", lang), text("gep_per_km2", lang),
               text("rank", lang), text("rank_per_km2", lang)]
-    _header(ws, head, labels)
+    header_row(ws, head, labels)
     row = head
     for t in r.townships:
         row += 1
@@ -426,7 +371,7 @@ def _township_sheet(wb: Workbook, r: Report) -> None:
         put(ws, row, 10, t["rank"], INTEGER_FORMAT)
         put(ws, row, 11, t["rank_per_km2"], INTEGER_FORMAT)
     ws.freeze_panes = ws.cell(row=head + 1, column=4)
-    _widths(ws, [8, 14, 16, 14, 14, 14, 16, 14, 18, 10, 10])
+    column_widths(ws, [8, 14, 16, 14, 14, 14, 16, 14, 18, 10, 10])
 
 
 #: parcels shown one per row in the workbook at most; more are in gep_parcels.csv only (a sheet of 10⁶ rows
@@ -462,7 +407,7 @@ def _parcel_sheet(wb: Workbook, r: Report) -> None:
         name = label("indicator", f"{service}/{indicator}", r.lang)
         labels += [f"{name} [{unit_label(parcels.units[(service, indicator)], r.lang)}]", f"{name} {t['value']}"]
         figures.append((f"{indicator} [{parcels.units[(service, indicator)]}]", f"{indicator} value [yuan]"))
-    _header(ws, head, labels)
+    header_row(ws, head, labels)
     columns = {c: frame[c].to_numpy() for c in frame.columns}
     for k in range(n):
         row = head + 1 + k
@@ -475,7 +420,7 @@ def _parcel_sheet(wb: Workbook, r: Report) -> None:
             put(ws, row, 8 + 2 * j, to_float(columns[quantity][k]), NUMBER_FORMAT)
             put(ws, row, 9 + 2 * j, _wan(to_float(columns[value][k])), NUMBER_FORMAT)
     ws.freeze_panes = ws.cell(row=head + 1, column=2)
-    _widths(ws, [14, 12, 12, 8, 10, 8, 12, *([16, 14] * len(figures))])
+    column_widths(ws, [14, 12, 12, 8, 10, 8, 12, *([16, 14] * len(figures))])
 
 
 def _coefficient_sheet(wb: Workbook, r: Report) -> None:
@@ -487,7 +432,7 @@ def _coefficient_sheet(wb: Workbook, r: Report) -> None:
     labels = [text("coef_key", lang), text("ecosystem", lang), text("coef_region", lang), text("coef_value", lang),
               text("unit", lang), text("price_year", lang), text("source", lang), text("clause", lang),
               text("status", lang), text("note", lang)]
-    _header(ws, head, labels)
+    header_row(ws, head, labels)
     row = head
     for c in r.coefficients:
         row += 1
@@ -498,14 +443,14 @@ def _coefficient_sheet(wb: Workbook, r: Report) -> None:
             _style_row(ws, row, len(keys), fill=_UNVERIFIED_FILL)
             ws.cell(row=row, column=9).font = Font(bold=True, color="C00000")
     ws.freeze_panes = ws.cell(row=head + 1, column=2)
-    _widths(ws, [30, 12, 12, 14, 14, 10, 50, 24, 12, 40])
+    column_widths(ws, [30, 12, 12, 14, 14, 10, 50, 24, 12, 40])
 
 
 def _table(ws: Worksheet, head: int, columns: list[tuple[str, str, str | None, float]], rows: list[dict],
            widths: list[float], freeze_col: int) -> int:
     """Header and rows of a flat sheet. ``columns``: (heading, row key, number format or None for
     text, scale dividing numbers). Returns the last row written."""
-    _header(ws, head, [c[0] for c in columns])
+    header_row(ws, head, [c[0] for c in columns])
     row = head
     for item in rows:
         row += 1
@@ -515,7 +460,7 @@ def _table(ws: Worksheet, head: int, columns: list[tuple[str, str, str | None, f
                 value = value / scale
             put(ws, row, col, value, fmt)
     ws.freeze_panes = ws.cell(row=head + 1, column=freeze_col)
-    _widths(ws, widths)
+    column_widths(ws, widths)
     return row
 
 
@@ -595,23 +540,3 @@ def _price_index_sheet(wb: Workbook, r: Report) -> None:
         if p["unverified"]:
             _style_row(ws, row, len(columns), fill=_UNVERIFIED_FILL)
             ws.cell(row=row, column=5).font = Font(bold=True, color="C00000")
-
-
-# --------------------------------------------------------------------------------------------
-# deterministic output
-# --------------------------------------------------------------------------------------------
-
-def _deterministic_bytes(wb: Workbook) -> bytes:
-    """The .xlsx bytes with fixed document times and fixed zip entry timestamps."""
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        wb.properties.created = wb.properties.modified = FIXED_TIME
-        ExcelWriter(wb, archive).write_data()
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in source.namelist():
-            info = zipfile.ZipInfo(name, date_time=FIXED_TIME.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(name))
-    return out.getvalue()

@@ -49,7 +49,7 @@ row whose value is not 0 is left blank likewise. Excel evaluates ``-a^2`` as (âˆ
 (a^b)^c, unlike the trace language, so an expression with such a shape is written fully
 parenthesised.
 
-Text cells are written with :func:`gep.render.excel.put` (never a formula: a region called ``=1+1``
+Text cells are written with :func:`gep.render.workbook.put` (never a formula: a region called ``=1+1``
 stays text), and the bytes are deterministic (fixed document and zip times).
 """
 from __future__ import annotations
@@ -74,7 +74,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from gep.catalogue import label, services_spec
 from gep.coefficients import CANONICAL_UNITS, coefficient_label
 from gep.render import level_label, method_lines, unit_label
-from gep.render.excel import FIXED_TIME, _deterministic_bytes, put
+from gep.render.workbook import FIXED_TIME, deterministic_bytes, put
 from gep.trace import FIGURE_KEY, symbols_of, to_excel
 from gep.units import convert_text
 
@@ -186,7 +186,7 @@ def _t(key: str, lang: str) -> str:
 def write_formula_workbook(path: str | Path, results, lang: str = "zh") -> Path:
     """Write the formula workbook of ``results`` (:class:`gep.accounting.Results`) to ``path``."""
     path = Path(path)
-    path.write_bytes(_deterministic_bytes(build_formula_workbook(results, lang)))
+    path.write_bytes(deterministic_bytes(build_formula_workbook(results, lang)))
     return path
 
 

@@ -20,7 +20,7 @@ from ..assets.liabilities import METHODS
 from ..assets.physical import CAUSES
 from ..assets.statement import Statement
 from ..catalogue import label, vocabulary
-from .excel import _deterministic_bytes, _header, _widths, put
+from .workbook import column_widths, deterministic_bytes, header_row, put
 
 WAN = 1e4
 
@@ -245,7 +245,7 @@ def write_statement_excel(path: str | Path, st: Statement, command: str = "", la
     ws = wb.active
     ws.title = _t("summary", lang)
     put(ws, 1, 1, _t("workbook_title", lang, region=st.region_name, code=st.region, start=st.start, end=st.end))
-    _header(ws, 3, [_t("item", lang), _t("opening", lang, year=st.start), _t("closing", lang, year=st.end),
+    header_row(ws, 3, [_t("item", lang), _t("opening", lang, year=st.start), _t("closing", lang, year=st.end),
                     _t("change", lang)])
     for i, r in enumerate(st.summary.itertuples(), start=4):
         put(ws, i, 1, value_rows[r.item])
@@ -253,12 +253,12 @@ def write_statement_excel(path: str | Path, st: Statement, command: str = "", la
             put(ws, i, j, None if v != v else v / WAN, "#,##0.00")
     if command:
         put(ws, 9, 1, _t("workbook_command", lang, command=command))
-    _widths(ws, [28, 18, 18, 18])
+    column_widths(ws, [28, 18, 18, 18])
 
     def frame_sheet(title: str, frame: pd.DataFrame, labels: dict, scale: float, sh=None, row: int = 1):
         sh = sh or wb.create_sheet(title[:31])
         headers, _ = _frame_rows(frame, labels, scale, lang)
-        _header(sh, row, headers)
+        header_row(sh, row, headers)
         row += 1
         for idx in frame.index:
             if idx not in labels:
@@ -267,7 +267,7 @@ def write_statement_excel(path: str | Path, st: Statement, command: str = "", la
             for j, v in enumerate(frame.loc[idx], start=2):
                 put(sh, row, j, None if v != v else float(v) / scale, "#,##0.00")
             row += 1
-        _widths(sh, [24] + [14] * len(frame.columns))
+        column_widths(sh, [24] + [14] * len(frame.columns))
         return sh, row
 
     for name, acc in st.physical.items():
@@ -282,17 +282,17 @@ def write_statement_excel(path: str | Path, st: Statement, command: str = "", la
     sh = wb.create_sheet(_t("liability_sheet", lang))
     cols = ["liability", "region_code", "year", "indicator", "target", "actual", "quantity", "unit", "unit_value",
             "value_yuan", "binding", "threshold_source", "method_source", "note"]
-    _header(sh, 1, cols)
+    header_row(sh, 1, cols)
     lia = pd.concat([st.liabilities_start, st.liabilities_end], ignore_index=True)
     for i, r in enumerate(lia[cols].itertuples(index=False), start=2):
         for j, v in enumerate(r, start=1):
             put(sh, i, j, None if isinstance(v, float) and v != v else (bool(v) if cols[j - 1] == "binding" else v))
     sh = wb.create_sheet(_t("sensitivity_sheet_name", lang))
-    _header(sh, 1, list(_pick(TEXT["sensitivity_sheet"], lang)))
+    header_row(sh, 1, list(_pick(TEXT["sensitivity_sheet"], lang)))
     for i, r in enumerate(st.sensitivity.itertuples(), start=2):
         for j, v in enumerate((r.discount_rate, _col_label(r.ecosystem_type, lang), r.npv_0 / WAN, r.npv_1 / WAN,
                                r.change / WAN), start=1):
             put(sh, i, j, v, "#,##0.00" if j > 2 else None)
     path = Path(path)
-    path.write_bytes(_deterministic_bytes(wb))
+    path.write_bytes(deterministic_bytes(wb))
     return path

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from gep.catalogue import label
 from gep.render import WAN, fmt_number
-from gep.render.excel import _deterministic_bytes, _header, _widths, put
+from gep.render.workbook import column_widths, deterministic_bytes, header_row, put
 from gep.render.html import environment
 
 TEMPLATE = "valuation.html.j2"
@@ -280,7 +280,7 @@ def write_valuation_excel(path: str | Path, result: dict, tables: dict, lang: st
     for n, sec in enumerate(sections(result, tables, lang), start=1):
         ws = wb.create_sheet(f"{n}-{sec['title']}"[:31])
         put(ws, 1, 1, sec["title"])
-        _header(ws, 3, [_t(k, lang) for k in ("figure", "value", "status", "source")])
+        header_row(ws, 3, [_t(k, lang) for k in ("figure", "value", "status", "source")])
         row = 4
         for r in sec["rows"]:
             for j, key in enumerate(("figure", "value", "status", "source"), start=1):
@@ -289,16 +289,16 @@ def write_valuation_excel(path: str | Path, result: dict, tables: dict, lang: st
         for table in sec["tables"]:
             row += 1
             put(ws, row, 1, table["title"])
-            _header(ws, row + 1, table["headers"])
+            header_row(ws, row + 1, table["headers"])
             row += 2
             for values in table["rows"]:
                 for j, value in enumerate(values, start=1):
                     put(ws, row, j, value, "#,##0.00" if isinstance(value, float) else None)
                 row += 1
-        _widths(ws, [34, 30, 22, 60])
+        column_widths(ws, [34, 30, 22, 60])
     ws = wb.create_sheet(_t("notes", lang))
     for i, note in enumerate(result["notes"], start=1):
         put(ws, i, 1, note[lang])
     path = Path(path)
-    path.write_bytes(_deterministic_bytes(wb))
+    path.write_bytes(deterministic_bytes(wb))
     return path

@@ -569,8 +569,9 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
     from ..inventory import load_inventory
     from ..outputs import INPUTS, write_csv, write_manifest
     from ..render.valuation import valuation_html, write_valuation_excel
-    from ..run import GRID_DIR, GRID_NAME, INVENTORY_DIR, PRICE_INDICES_NAME, _copy_grid, _copy_inventory, \
-        _copy_registers, _created, _grid_of, copy_method, differing_choices, refuse_existing, staged, unique_names
+    from ..jobfolder import GRID_DIR, GRID_NAME, INVENTORY_DIR, PRICE_INDICES_NAME, copy_grid_inputs, \
+        copy_inventory, copy_method, copy_registers, created_now, grid_of_inventory, refuse_existing, staged, unique_names
+    from ..run import differing_choices
 
     out = Path(out)
     refuse_existing(out, overwrite)
@@ -591,7 +592,7 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
             options["monitoring"] = monitoring.name
         if compensation is not None:
             options["compensation"] = compensation
-        copies = _copy_registers(stage.path, registers, unique_names(registers))
+        copies = copy_registers(stage.path, registers, unique_names(registers))
         options.update(base_register=copies[0].name, coefficients=[c.name for c in copies[1:]], lang=lang)
         register = load_register(*copies[1:], base=copies[0], shown_as=registers)  # messages name the user's files
         method_copy, method_used = copy_method(stage.path, method)  # carbon is valued at its price basis
@@ -600,11 +601,11 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
                        method_differs_from_default=differing_choices(method_used))
         inventory = services = None
         if req.inventory is not None:
-            _, copied, indices = _copy_inventory(stage.path, Path(req.inventory),
+            _, copied, indices = copy_inventory(stage.path, Path(req.inventory),
                                                  str(price_indices) if price_indices else None)
             inputs += copied
             options["price_indices"] = PRICE_INDICES_NAME
-            grid_copy = _copy_grid(stage.path, _grid_of(Path(req.inventory), str(grid) if grid else None), inputs)
+            grid_copy = copy_grid_inputs(stage.path, grid_of_inventory(Path(req.inventory), str(grid) if grid else None), inputs)
             if grid_copy:
                 options["grid"] = f"{GRID_DIR}/{GRID_NAME}"
             inventory = load_inventory(stage.path / INVENTORY_DIR, shown_as=req.inventory)
@@ -622,5 +623,5 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
             write_csv(table, stage.path / f"{name}.csv")
         write_manifest(stage.path, command or shown, shown, options,
                        {"name": req.inventory.name if req.inventory else "", "kind": "folder" if req.inventory else ""},
-                       inputs, copies, created=_created())
+                       inputs, copies, created=created_now())
     return out, v
