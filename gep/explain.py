@@ -19,27 +19,13 @@ import pandas as pd
 
 from .catalogue import METHOD_LABELS, inventory_spec, label, services_spec
 from .coefficients import LABELS as COEFFICIENT_LABELS
+from .figure_text import column_label, format_number, symbol_label
 from .method_inputs import METHOD_ARGUMENT_LABELS
 from .outputs import cell_texts
 from .reading import shown
 from .render import unit_label
 from .trace import FIGURE_KEY
 
-#: Labels of the intermediate symbols the calculators use (zh, en).
-STEP_LABELS = {
-    "Q": ("实物量", "quantity"), "V": ("价值量", "value"), "R": ("地表径流深", "surface runoff"),
-    "A_p": ("潜在土壤侵蚀模数", "potential erosion"), "A_r": ("实际土壤侵蚀模数", "actual erosion"),
-    "Q_sr": ("土壤保持量", "soil retained"), "Q_sf": ("固沙量", "sand fixed"), "NEP": ("净生态系统生产力", "NEP"),
-    "CO2": ("固定二氧化碳量", "CO₂ fixed"), "EPP": ("植被蒸腾耗热", "transpiration heat"),
-    "W": ("水面蒸发量", "water evaporated"), "TC": ("人均旅行花费", "spending per visit"),
-    "Cap": ("净化能力", "purification capacity"),
-    "D": ("按海拔订正的空调降温天数", "cooling days carried to the region's elevation"),
-    "W_D": ("降温天数内的水面蒸发量", "water evaporated on the cooling days"),
-    "R_s": ("暴雨径流深", "storm runoff"),
-}
-for _price in ("C_res", "C_v", "C", "p", "P_e", "P_CO2", "P_O2"):
-    STEP_LABELS[_price] = ("核算年价格", "price of the accounting year")
-INDEX_LABELS = {"cpi": "CPI", "ppi": "PPI", "fai": "固定资产投资价格指数", "gdp_deflator": "GDP平减指数", "none": "不调整"}
 ROLE_LABELS = {"input": ("输入", "input"), "coefficient": ("系数", "coefficient"), "step": ("计算", "step")}
 _TEXT = {
     "value": ("价值量", "Value"), "quantity": ("实物量", "Quantity"), "price": ("单价", "Price"),
@@ -135,26 +121,6 @@ class FigureExplanation:
     parts: list[dict]         # parent figures: sub-region rows (region_code, region_name, value, quantity)
 
 
-def _column_label(table: str, column: str, lang: str) -> str:
-    spec = inventory_spec()["tables"].get(table, {}).get("columns", {}).get(column)
-    if not spec:
-        return column
-    return spec["zh"] if lang == "zh" else column.replace("_", " ")
-
-
-def symbol_label(row: dict, lang: str) -> str:
-    i = 0 if lang == "zh" else 1
-    if row["role"] == "input":
-        return _column_label(row["table"], row["column"], lang)
-    if row["role"] == "coefficient":
-        key = str(row["coefficient"]).split("[", 1)[0]
-        if key in INDEX_LABELS:  # a price-index factor carrying a price between years
-            return ("价格指数调整系数 " + INDEX_LABELS[key], f"price-index factor ({key})")[i]
-        return COEFFICIENT_LABELS.get(key, (key, key))[i]
-    base = row["symbol"].rstrip("0123456789")
-    return STEP_LABELS.get(row["symbol"], STEP_LABELS.get(base, (row["symbol"], row["symbol"])))[i]
-
-
 def explain(run: Run, region: str, year: int, service: str, indicator: str, ecosystem: str) -> FigureExplanation:
     s = run.services
     hit = s[(s.region_code == region) & (s.year == int(year)) & (s.service == service)
@@ -195,19 +161,6 @@ def _s(value) -> str:
 def _status(value, lang: str) -> str:
     entry = inventory_spec()["vocabularies"]["status"].get(_s(value))
     return entry["zh"] if entry and lang == "zh" else _s(value)
-
-
-def format_number(value, digits: int = 6) -> str:
-    """A trace value for reading: whole numbers without decimals, large ones with 2, tiny ones in
-    scientific notation; — for a missing value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    v = float(value)
-    if abs(v) < 1e15 and abs(v - round(v)) <= 1e-9 * max(1.0, abs(v)):
-        return f"{round(v):,}"
-    if v != 0 and (abs(v) >= 1e12 or abs(v) < 1e-4):
-        return f"{v:.{digits}g}"
-    return f"{v:,.{digits}g}" if abs(v) < 1000 else f"{v:,.2f}"
 
 
 def format_text(fx: FigureExplanation, lang: str = "zh") -> str:
@@ -345,7 +298,7 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
                     detail = ""
                 tables = inventory_spec()["tables"]  # an argument is a register key or a column of one of these
                 name = COEFFICIENT_LABELS.get(a["name"], (None, None))[0 if lang == "zh" else 1] or \
-                    METHOD_ARGUMENT_LABELS.get(a["name"], (None, None))[0 if lang == "zh" else 1] or _column_label(
+                    METHOD_ARGUMENT_LABELS.get(a["name"], (None, None))[0 if lang == "zh" else 1] or column_label(
                     next(t for t in ("parcels", "conditions", "climate") if a["name"] in tables[t]["columns"]),
                     a["name"], lang)
                 shown = f"{format_number(a['value'])} {unit_label(a['unit'], lang)}".rstrip()

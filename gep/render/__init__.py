@@ -40,7 +40,7 @@ import pandas as pd
 from gep.catalogue import ecosystem_group, inventory_spec, label, services_spec, vocabulary
 from gep.render.workbook import is_missing, to_float  # noqa: F401  (kept importable from gep.render)
 
-__all__ = ["write_excel", "write_html", "prepare", "text", "unit_label", "Report", "method_lines", "status_rows", "status_lines",
+__all__ = ["prepare", "text", "unit_label", "Report", "method_lines", "status_rows", "status_lines",
            "WAN", "YI", "fmt_wan", "fmt_yi", "fmt_number", "fmt_share", "fmt_pct", "fmt_signed", "fmt_int"]
 
 WAN = 1e4  #: 元 per 万元
@@ -1083,13 +1083,3 @@ def _price_index_rows(price_indices: Any, lang: str) -> list[dict] | None:
                     "status_key": status, "status": _TEXT.get(f"status_{status}", {}).get(lang, status),
                     "unverified": status not in _CHECKED_STATUSES})
     return out
-
-
-def __getattr__(name: str):  # lazy re-export, so importing gep.render does not import openpyxl/jinja2
-    if name == "write_excel":
-        from gep.render.excel import write_excel
-        return write_excel
-    if name == "write_html":
-        from gep.render.html import write_html
-        return write_html
-    raise AttributeError(name)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..catalogue import METHOD_LABELS, label, services_spec, vocabulary
-from ..explain import format_number as _num, symbol_label
+from ..figure_text import format_number as _num, symbol_label
 from ..trace import FIGURE_KEY, figure_anchor, summary_anchor
 from . import fmt_wan, method_lines, text, unit_label
 
