@@ -11,7 +11,7 @@ Flow, all on arrays (no per-parcel Python and no text keys after one factorisati
 
 1. each parcel gets the index of its key (its region × year × ecosystem) and of the figure it adds to: its
    region's, or its nearest ancestor's where the extent table gives the ecosystem (parcels coded by village,
-   extent by township; :func:`gep.inventory.parcel_targets`);
+   extent by township; :func:`gep.inventory_checks.parcel_targets`);
 2. every kernel argument is resolved per parcel: the parcel's own column; where that cell is empty, the
    region's ``conditions`` (or ``climate``) value, inherited from the nearest ancestor as the calculators
    do; a register coefficient is looked up once per key, with the calculators' precedence, for the
@@ -48,7 +48,7 @@ from .coefficients import CANONICAL_UNITS
 from .grid import kernels
 from .grid.layers import KERNEL_UNITS, kernel_factor
 from .grid.zonal import Indicator, ecosystems_of, indicators
-from .inventory import parcel_targets
+from .inventory_checks import parcel_targets
 from .method_inputs import METHOD_ARGUMENTS, method_argument
 from .services.tables import PARCELS
 from .units import scale
@@ -123,7 +123,7 @@ class ParcelFigures:
 
     Two sets of keys: ``keys`` are the parcels' own region × year × ecosystem (their parameters are looked up
     for these), ``sum_keys`` the figures they add up to — the region itself, or its nearest ancestor where the
-    extent table gives the ecosystem (:func:`gep.inventory.parcel_targets`)."""
+    extent table gives the ecosystem (:func:`gep.inventory_checks.parcel_targets`)."""
 
     parcels: pd.DataFrame  # the inventory's parcels table (parcel_id, region_code, year, ecosystem, area, …)
     figure: np.ndarray  # index into ``keys`` of each parcel
