@@ -54,8 +54,6 @@ stays text), and the bytes are deterministic (fixed document and zip times).
 """
 from __future__ import annotations
 
-import ast
-import functools
 import math
 import re
 from collections import defaultdict
@@ -74,16 +72,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from gep.catalogue import label, services_spec
 from gep.coefficients import CANONICAL_UNITS, coefficient_label
 from gep.render import level_label, method_lines, unit_label
-from gep.render.workbook import FIXED_TIME, deterministic_bytes, put
-from gep.trace import FIGURE_KEY, symbols_of, to_excel
+from gep.render.workbook import FIXED_TIME, column_widths, deterministic_bytes, header_row, put
+from gep.render.excel_expression import excel_expression
+from gep.trace import FIGURE_KEY, symbols_of
 from gep.units import convert_text
 
 __all__ = ["write_formula_workbook", "build_formula_workbook", "sheet_names", "excel_expression", "CALC_COLUMNS",
            "SUMMARY_COLUMNS", "INPUT_VALUE_COLUMN", "COEFFICIENT_VALUE_COLUMN"]
 
 NUMBER_FORMAT = "#,##0.00"
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor="2E6B4F")
 _INPUT_FILL = PatternFill("solid", fgColor="EAF1FB")
 _COEF_FILL = PatternFill("solid", fgColor="FDF3E1")
 _TITLE_FONT = Font(bold=True, size=14)
@@ -462,57 +459,6 @@ def _register_rows(results) -> dict[tuple[str, str], dict]:
     return out
 
 
-# --------------------------------------------------------------------------------------------
-# expressions
-# --------------------------------------------------------------------------------------------
-
-def _needs_parentheses(tree: ast.AST) -> bool:
-    """Whether Excel would read the expression differently: ``-a^b`` is (−a)^b in Excel, and
-    ``a^b^c`` is (a^b)^c."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.BinOp) \
-                and isinstance(node.operand.op, ast.Pow):
-            return True
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) and isinstance(node.right, ast.BinOp) \
-                and isinstance(node.right.op, ast.Pow):
-            return True  # (a left operand of ^ that is not a name, number or call was parenthesised already)
-    return False
-
-
-_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "^"}
-
-
-def _parenthesised(node: ast.AST) -> str:
-    if isinstance(node, ast.Expression):
-        return _parenthesised(node.body)
-    if isinstance(node, ast.Constant):
-        return repr(float(node.value)) if isinstance(node.value, float) else str(node.value)
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.UnaryOp):
-        return f"(-{_parenthesised(node.operand)})"
-    if isinstance(node, ast.BinOp):
-        return f"({_parenthesised(node.left)}{_OPS[type(node.op)]}{_parenthesised(node.right)})"
-    if isinstance(node, ast.Call):
-        return f"{node.func.id}({','.join(_parenthesised(a) for a in node.args)})"
-    raise ValueError(f"not allowed in a trace expression: {ast.dump(node)}")
-
-
-def excel_expression(expr: str, cells: dict[str, str]) -> str:
-    """A trace expression as an Excel formula body with cell references (precedence made explicit
-    where Excel's differs)."""
-    missing = [s for s in symbols_of(expr) if s not in cells]
-    if missing:
-        raise ValueError(f"expression {expr!r} refers to {', '.join(missing)}, not earlier symbols of its figure")
-    return to_excel(_excel_precedence(expr), cells)
-
-
-@functools.lru_cache(maxsize=4096)
-def _excel_precedence(expr: str) -> str:
-    tree = ast.parse(expr.replace("^", "**"), mode="eval")
-    return _parenthesised(tree) if _needs_parentheses(tree) else expr
-
-
 def _quoted(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
@@ -521,25 +467,13 @@ def _quoted(sheet: str) -> str:
 # sheets
 # --------------------------------------------------------------------------------------------
 
-def _header(ws: Worksheet, row: int, labels: list[str]) -> None:
-    for col, text_ in enumerate(labels, start=1):
-        cell = put(ws, row, col, text_)
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-
-
-def _widths(ws: Worksheet, widths: list[float]) -> None:
-    for col, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-
-
 def _joined(items, lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(str(i) for i in items)
 
 
 def _inputs_sheet(ws: Worksheet, m: _Model) -> None:
     lang = m.lang
-    _header(ws, 1, [_t(c, lang) for c in INPUT_COLUMNS])
+    header_row(ws, 1, [_t(c, lang) for c in INPUT_COLUMNS])
     for n, (ref, e) in enumerate(m.inputs.items(), start=2):
         e["row"] = n
         ecosystems = sorted(e["ecosystems"])
@@ -553,7 +487,7 @@ def _inputs_sheet(ws: Worksheet, m: _Model) -> None:
             put(ws, n, col, v, "General" if INPUT_COLUMNS[col - 1] in ("value", "row", "figures", "year") else None)
         ws.cell(row=n, column=INPUT_COLUMNS.index("value") + 1).fill = _INPUT_FILL
     ws.freeze_panes = "B2"
-    _widths(ws, [14, 18, 6, 22, 12, 12, 12, 14, 10, 16, 12, 40, 10, 8])
+    column_widths(ws, [14, 18, 6, 22, 12, 12, 12, 14, 10, 16, 12, 40, 10, 8])
 
 
 def _coefficient_sheet(ws: Worksheet, m: _Model) -> None:
@@ -562,7 +496,7 @@ def _coefficient_sheet(ws: Worksheet, m: _Model) -> None:
         from gep.coefficients import LABELS
     except ImportError:  # pragma: no cover - older register module
         LABELS = {}
-    _header(ws, 1, [_t(c, lang) for c in COEFFICIENT_COLUMNS])
+    header_row(ws, 1, [_t(c, lang) for c in COEFFICIENT_COLUMNS])
     for n, (ref, e) in enumerate(m.coefficients.items(), start=2):
         e["row"] = n
         name = LABELS.get(e["key"], ("", ""))[0 if lang == "zh" else 1]
@@ -578,7 +512,7 @@ def _coefficient_sheet(ws: Worksheet, m: _Model) -> None:
             put(ws, n, col, values[key], fmt)
         ws.cell(row=n, column=COEFFICIENT_COLUMNS.index("value") + 1).fill = _COEF_FILL
     ws.freeze_panes = "B2"
-    _widths(ws, [34, 26, 12, 12, 14, 12, 8, 50, 24, 10, 14, 24, 12, 12, 8, 30])
+    column_widths(ws, [34, 26, 12, 12, 14, 12, 8, 50, 24, 10, 14, 24, 12, 12, 8, 30])
 
 
 def _symbol_columns(figures: list[_Figure]) -> list[str]:
@@ -623,7 +557,7 @@ def _calc_sheet(ws: Worksheet, service: str, figures: list[_Figure], m: _Model) 
     labels = [_t(c, lang) for c in CALC_COLUMNS]
     labels += [f"{s} [{' / '.join(unit_label(u, lang) for u in units[s] if u)}]" if any(units[s]) else s
                for s in symbols]
-    _header(ws, 1, labels)
+    header_row(ws, 1, labels)
     inputs_sheet, coef_sheet = _quoted(_t("sheet_inputs", lang)), _quoted(_t("sheet_coefficients", lang))
     yes, no = _t("yes", lang), _t("no", lang)
     for r, f in enumerate(figures, start=2):
@@ -652,7 +586,7 @@ def _calc_sheet(ws: Worksheet, service: str, figures: list[_Figure], m: _Model) 
             if s.name == "V":
                 cell.number_format = NUMBER_FORMAT
     ws.freeze_panes = ws.cell(row=2, column=base + 1)
-    _widths(ws, [12, 12, 6, 16, 12, 14, 12, 8, 8, 40] + [13] * len(symbols))
+    column_widths(ws, [12, 12, 6, 16, 12, 14, 12, 8, 8, 40] + [13] * len(symbols))
     last = max(len(figures) + 1, 2)
     return _Ranges(_quoted(ws.title), 2, last, get_column_letter(CALC_COLUMNS.index("region_code") + 1),
                    get_column_letter(CALC_COLUMNS.index("year") + 1),
@@ -664,7 +598,7 @@ def _summary_sheet(ws: Worksheet, m: _Model, ranges: dict[str, _Ranges]) -> None
     labels = [_t(c, lang) for c in SUMMARY_COLUMNS[:5]]
     labels += [f"{label('category', c, lang)}（元）" if lang == "zh" else f"{label('category', c, lang)} (yuan)"
                for c in CATEGORIES] + [_t("gep", lang)]
-    _header(ws, 1, labels)
+    header_row(ws, 1, labels)
     rows = m.summary[["region_code", "year"]].astype({"year": int}).itertuples(index=False) if len(m.summary) else []
     rows = [(str(c), int(y)) for c, y in rows]
     where = {key: n for n, key in enumerate(rows, start=2)}
@@ -696,7 +630,7 @@ def _summary_sheet(ws: Worksheet, m: _Model, ranges: dict[str, _Ranges]) -> None
         gep.value = "=" + "+".join(f"{get_column_letter(SUMMARY_COLUMNS.index(c) + 1)}{n}" for c in CATEGORIES)
         gep.number_format, gep.font = NUMBER_FORMAT, Font(bold=True)
     ws.freeze_panes = "F2"
-    _widths(ws, [14, 14, 8, 14, 8, 20, 20, 20, 22])
+    column_widths(ws, [14, 14, 8, 14, 8, 20, 20, 20, 22])
 
 
 def _about_sheet(ws: Worksheet, m: _Model) -> None:
