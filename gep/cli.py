@@ -14,7 +14,8 @@ import pandas as pd
 
 from . import __version__
 from .accounting import NonFiniteFigures, Options
-from .audit import AuditError, diff, pack, verify
+from .audit import AuditError, pack, verify
+from .diff import diff
 from .catalogue import services_spec
 from .explain import ExplainError, explain_parcel_text, explain_text
 from .coefficients import CoefficientError, load_register

@@ -13,7 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gep.audit import diff, verify
+from gep.audit import verify
+from gep.diff import diff
 from gep.cli import main
 from gep.outputs import sha256
 

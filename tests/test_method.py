@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gep.audit import diff, verify
+from gep.audit import verify
+from gep.diff import diff
 from gep.cli import main
 from gep.method import DEFAULT_METHOD, MethodError, catalogue, load_method
 
