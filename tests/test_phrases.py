@@ -15,13 +15,21 @@ ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("zh", "en")
 
 # text("key", …) in gep's code; t('key') in the report templates (html.py passes t=lambda key: text(key, lang))
-_CODE_CALL = re.compile(r"""\btext\(\s*(["'])([^"'{}]+)\1""")
+_CODE_CALL = re.compile(r"""\btext\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
 _TEMPLATE_CALL = re.compile(r"""\bt\(\s*(["'])([^"'{}]+)\1\s*\)""")
+# _t("key", …) in the trace pages, which look up trace.<key>
+_TRACE_CALL = re.compile(r"""\b_t\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
+TRACE_PAGE = ROOT / "gep" / "render" / "trace_page.py"
 
-# keys looked up by a computed name (f"status_{…}", f"unit.{…}", f"level.{…}") that gep relies on
-_COMPUTED = ["status_computed", "status_skipped", "status_not_applicable", "status_verified",
+# keys looked up by a computed name (f"status_{…}", f"unit.{…}", f"level.{…}", "role_" + …) or chosen by an
+# expression (text("missing" if … else "absent", lang)), which the scan of literal arguments does not see
+_COMPUTED = ["missing", "absent", "status_computed", "status_skipped", "status_not_applicable", "status_verified",
              "status_case-study", "status_unverified", "status_observed", "status_derived", "status_estimated",
-             "level.county", "level.township", "level.village", "unit.m3", "unit.yuan"]
+             "level.county", "level.township", "level.village", "unit.m3", "unit.yuan",
+             # column heads of the trace pages' tables, and the role of each step
+             *(f"trace.{k}" for k in ("coefficient", "meaning", "value", "unit", "price_year", "source", "clause",
+                                      "status", "register", "symbol", "role", "expr", "where")),
+             "trace.role_input", "trace.role_coefficient", "trace.role_step"]
 
 
 def _placeholders(phrase: str) -> set[str]:
@@ -34,6 +42,8 @@ def _used_keys() -> dict[str, str]:
     for path in sorted((ROOT / "gep").rglob("*.py")):
         for m in _CODE_CALL.finditer(path.read_text(encoding="utf-8")):
             used.setdefault(m.group(2), str(path.relative_to(ROOT)))
+    for m in _TRACE_CALL.finditer(TRACE_PAGE.read_text(encoding="utf-8")):
+        used.setdefault(f"trace.{m.group(2)}", str(TRACE_PAGE.relative_to(ROOT)))
     for path in sorted((ROOT / "templates").glob("*.j2")):
         for m in _TEMPLATE_CALL.finditer(path.read_text(encoding="utf-8")):
             used.setdefault(m.group(2), str(path.relative_to(ROOT)))
@@ -73,6 +83,7 @@ def test_the_scan_finds_the_lookups_of_code_and_templates():
     used = _used_keys()
     assert used["growth_method"].startswith("gep/")  # text("growth_method", lang) in gep/render/excel.py
     assert any(where.startswith("templates/") for where in used.values())
+    assert used["trace.value_wan"] == "gep/render/trace_page.py"  # _t("value_wan", lang)
     assert len(used) > 50
 
 
