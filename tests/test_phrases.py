@@ -20,6 +20,9 @@ _TEMPLATE_CALL = re.compile(r"""\bt\(\s*(["'])([^"'{}]+)\1\s*\)""")
 # _t("key", …) in the trace pages, which look up trace.<key>
 _TRACE_CALL = re.compile(r"""\b_t\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
 TRACE_PAGE = ROOT / "gep" / "render" / "trace_page.py"
+# _t("key", …) and _row("key", …) in the valuation report, which look up valuation.<key>
+_VALUATION_CALL = re.compile(r"""\b_(?:t|row)\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
+VALUATION = ROOT / "gep" / "render" / "valuation.py"
 
 # keys looked up by a computed name (f"status_{…}", f"unit.{…}", f"level.{…}", "role_" + …) or chosen by an
 # expression (text("missing" if … else "absent", lang)), which the scan of literal arguments does not see
@@ -29,7 +32,9 @@ _COMPUTED = ["missing", "absent", "status_computed", "status_skipped", "status_n
              # column heads of the trace pages' tables, and the role of each step
              *(f"trace.{k}" for k in ("coefficient", "meaning", "value", "unit", "price_year", "source", "clause",
                                       "status", "register", "symbol", "role", "expr", "where")),
-             "trace.role_input", "trace.role_coefficient", "trace.role_step"]
+             "trace.role_input", "trace.role_coefficient", "trace.role_step",
+             *(f"valuation.{k}" for k in ("yes", "no", "true", "false", "figure", "value", "status", "source",
+                                          "land_area", "forest_area", "already_sold"))]
 
 
 def _placeholders(phrase: str) -> set[str]:
@@ -44,6 +49,8 @@ def _used_keys() -> dict[str, str]:
             used.setdefault(m.group(2), str(path.relative_to(ROOT)))
     for m in _TRACE_CALL.finditer(TRACE_PAGE.read_text(encoding="utf-8")):
         used.setdefault(f"trace.{m.group(2)}", str(TRACE_PAGE.relative_to(ROOT)))
+    for m in _VALUATION_CALL.finditer(VALUATION.read_text(encoding="utf-8")):
+        used.setdefault(f"valuation.{m.group(2)}", str(VALUATION.relative_to(ROOT)))
     for path in sorted((ROOT / "templates").glob("*.j2")):
         for m in _TEMPLATE_CALL.finditer(path.read_text(encoding="utf-8")):
             used.setdefault(m.group(2), str(path.relative_to(ROOT)))
@@ -84,6 +91,7 @@ def test_the_scan_finds_the_lookups_of_code_and_templates():
     assert used["growth_method"].startswith("gep/")  # text("growth_method", lang) in gep/render/excel.py
     assert any(where.startswith("templates/") for where in used.values())
     assert used["trace.value_wan"] == "gep/render/trace_page.py"  # _t("value_wan", lang)
+    assert used["valuation.feasible"] == "gep/render/valuation.py"  # _row("feasible", …)
     assert len(used) > 50
 
 
