@@ -30,30 +30,10 @@ th{background:#eef5f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .unverified{color:#a4161a}.meta{color:#555}
 """
 
-_T = {
-    "title": ("核算过程", "Computation trace"),
-    "intro": ("每个数字的公式、输入（文件、行、来源、数据状态）、系数（来源、条款、价格年份、核实状态）与中间值。"
-              "乡镇为数据填报层级；县级数字为各乡镇之和。",
-              "Formula, inputs (file, row, source, status), coefficients (source, clause, price year, status) and "
-              "intermediate values of every figure. Townships are the level the data were given at; county "
-              "figures are sums of their townships."),
-    "symbol": ("符号", "Symbol"), "meaning": ("含义", "Meaning"), "role": ("类别", "Role"),
-    "expr": ("算式", "Expression"), "value": ("数值", "Value"), "unit": ("单位", "Unit"),
-    "where": ("出处", "Where from"), "region": ("区域", "Region"), "figure": ("指标", "Figure"),
-    "sum_of": ("由下级区域相加", "Sum of sub-regions"), "total": ("合计", "Total"),
-    "value_wan": ("价值量（万元）", "Value (10⁴ yuan)"), "quantity": ("实物量", "Quantity"),
-    "price": ("单价", "Price"), "formula": ("公式", "Formula"), "method": ("方法", "Method"),
-    "reference": ("依据", "Reference"), "path": ("计算路径", "Path"), "row": ("行", "row"),
-    "price_year": ("价格年份", "price year"), "clause": ("条款", "clause"), "excluded": ("未计入GEP", "not in GEP"),
-    "cells": ("所用清单单元格", "Inventory cells used"), "file": ("文件", "File"), "source": ("来源", "Source"),
-    "status": ("状态", "Status"), "coefficients": ("所用系数", "Coefficients used"),
-    "coefficient": ("系数", "Coefficient"), "register": ("系数表", "Register"),
-}
-_ROLE = {"input": ("输入", "input"), "coefficient": ("系数", "coefficient"), "step": ("计算", "step")}
-
 
 def _t(key: str, lang: str) -> str:
-    return _T[key][0 if lang == "zh" else 1]
+    """A phrase of the trace pages: the trace.* keys of gep/data/phrases.yaml."""
+    return text(f"trace.{key}", lang)
 
 
 def _status(status: str, lang: str) -> str:
@@ -122,7 +102,7 @@ def _leaf_table(symbols: list[dict], lang: str) -> str:
     for s in symbols:
         expr = escape(s["expr"]) if isinstance(s["expr"], str) else ""
         rows.append(f"<tr><td>{escape(s['symbol'])}</td><td>{escape(symbol_label(s, lang))}</td>"
-                    f"<td>{_ROLE[s['role']][0 if lang == 'zh' else 1]}</td><td class=\"expr\">{expr}</td>"
+                    f"<td>{_t('role_' + s['role'], lang)}</td><td class=\"expr\">{expr}</td>"
                     f"<td class=\"num\">{_num(s['value'])}</td><td>{escape(unit_label(s['unit'], lang))}</td>"
                     f"<td>{_where(s, lang)}</td></tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

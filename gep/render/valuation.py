@@ -10,64 +10,12 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from gep.catalogue import label
-from gep.render import WAN, fmt_number
+from gep.render import WAN, fmt_number, text
 from gep.render.workbook import column_widths, deterministic_bytes, header_row, put
 from gep.render.html import environment
 
 TEMPLATE = "valuation.html.j2"
 
-#: Report phrases (zh, en).
-_T = {
-    "trade": ("森林面积指标交易", "Forest-area indicator trade"),
-    "feasible": ("能否满足", "Can the seller meet the request"),
-    "yes": ("能", "yes"), "no": ("不能", "no"), "true": ("是", "yes"), "false": ("否", "no"),
-    "reason": ("理由", "Reason"),
-    "area_requested": ("申请交易面积", "Area asked"),
-    "max_area": ("保持自身目标可出售的最大面积", "Largest area the seller can sell and keep its own target"),
-    "valued_area": ("估值面积", "Area valued"),
-    "seller": ("出让方", "Seller"), "buyer": ("受让方", "Buyer"),
-    "land_area": ("土地面积", "Land area"), "forest_area": ("森林面积", "Forest area"),
-    "already_sold": ("此前已出售指标面积", "Indicator area sold before"),
-    "already_bought": ("此前已购买指标面积", "Indicator area bought before"),
-    "target_coverage": ("自身森林覆盖率目标", "Own coverage target"),
-    "coverage_before": ("交易前森林覆盖率（计入考核）", "Coverage before (as assessed)"),
-    "coverage_after": ("按申请面积出售后森林覆盖率（计入考核）", "Coverage after selling the area asked (as assessed)"),
-    "buyer_coverage_after": ("交易后森林覆盖率（计入考核，按估值面积）", "Coverage after (as assessed, area valued)"),
-    "coverage_after_valued": ("按估值面积出售后森林覆盖率", "Coverage after selling the area valued"),
-    "highest_target": ("按申请面积出售仍能满足的最高目标", "Highest target still met selling the area asked"),
-    "price": ("单价", "Price"), "total_price": ("总价", "Total price"),
-    "instalments": ("分期付款次数", "Instalments"), "discount_rate": ("贴现率", "Discount rate"),
-    "pv_payments": ("付款现值", "Present value of the payments"),
-    "maintenance_years": ("管护期限", "Maintenance period"), "maintenance_fee": ("管护费", "Maintenance fee"),
-    "maintenance_per_year": ("每年管护义务", "Maintenance owed per year"),
-    "maintenance_total": ("管护义务合计", "Maintenance owed in total"),
-    "pv_maintenance": ("管护义务现值", "Present value of maintenance"),
-    "pv_net": ("出让方净现值（付款现值−管护现值）", "Seller's net present value (payments − maintenance)"),
-    "schedule": ("付款计划", "Payment schedule"),
-    "sensitivity": ("不同自身目标下可出售的最大面积", "Largest sale under other own targets"), "maintenance": ("管护义务（按年）", "Maintenance obligations by year"),
-    "eco": ("交易面积代表的生态价值", "Ecological value the traded area stands for"),
-    "forest_gep": ("森林生态系统GEP", "Forest ecosystem GEP"),
-    "forest_regulating": ("其中调节服务", "of which regulating services"),
-    "gep_per_mu": ("每亩森林GEP（每年）", "GEP per 亩 of forest (per year)"),
-    "regulating_per_mu": ("每亩森林调节服务价值（每年）", "Regulating value per 亩 of forest (per year)"),
-    "traded_gep": ("交易面积每年GEP", "GEP of the traded area per year"),
-    "pv_traded_gep": ("管护期内交易面积GEP现值", "Present value of the traded area's GEP over the term"),
-    "price_per_gep": ("单价 ÷ 每亩年GEP（年）", "Price ÷ GEP per 亩 and year (years)"),
-    "price_annualised": ("单价按管护期年化", "Price annualised over the maintenance period"),
-    "services_included": ("计入的服务", "Services included"),
-    "carbon": ("森林碳汇", "Forest carbon"), "co2": ("固定二氧化碳", "CO₂ fixed"),
-    "carbon_price": ("碳价", "Carbon price"), "carbon_value": ("碳汇价值（每年）", "Carbon value per year"),
-    "basis": ("依据", "Basis"), "price_kind": ("碳价类型", "Kind of carbon price"),
-    "traded_co2": ("交易面积固定二氧化碳", "CO₂ fixed by the traded area"),
-    "traded_carbon_value": ("交易面积碳汇价值（每年）", "Carbon value of the traded area per year"),
-    "water": ("流域横向生态补偿", "Cross-section water compensation"),
-    "amount_per_month": ("每断面每月补偿金额", "Compensation per section and month"),
-    "rules": ("未达标与持平的处理规则（声明，未核实）", "Rule when failing the class or unchanged (declared, unverified)"),
-    "monthly": ("逐月核算", "Monthly settlement"), "yearly": ("年度清缴（按上下游）", "Yearly clearing by pair"),
-    "notes": ("说明", "Notes"), "methods": ("方法", "Method"), "figure": ("项目", "Figure"), "value": ("数值", "Value"),
-    "status": ("状态", "Status"), "source": ("来源", "Source"),
-    "not_known": ("未知（请求未给出）", "not known (not in the request)"),
-}
 _CASES = {"improved": ("达标且改善", "meets class, improved"), "worse": ("达标但变差", "meets class, worse"),
           "unchanged": ("达标且持平", "meets class, unchanged"), "fails_class": ("未达标", "fails its class")}
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "劣V"}
@@ -120,7 +68,8 @@ def _headers(table: str, lang: str) -> list[str]:
 
 
 def _t(key: str, lang: str) -> str:
-    return _T[key][0 if lang == "zh" else 1]
+    """A phrase of the valuation report: the valuation.* keys of gep/data/phrases.yaml."""
+    return text(f"valuation.{key}", lang)
 
 
 def _area(ha) -> str:

@@ -1,0 +1,110 @@
+"""The catalogue of report phrases (gep/data/phrases.yaml): every phrase in both languages, the same
+str.format placeholders in both, and every key gep looks up by a literal is in it — so a phrase missing in
+one language or a mistyped key fails here rather than as a KeyError in the middle of writing a report."""
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from gep.render import phrases, text
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGS = ("zh", "en")
+
+# text("key", …) in gep's code; t('key') in the report templates (html.py passes t=lambda key: text(key, lang))
+_CODE_CALL = re.compile(r"""\btext\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
+_TEMPLATE_CALL = re.compile(r"""\bt\(\s*(["'])([^"'{}]+)\1\s*\)""")
+# _t("key", …) in the trace pages, which look up trace.<key>
+_TRACE_CALL = re.compile(r"""\b_t\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
+TRACE_PAGE = ROOT / "gep" / "render" / "trace_page.py"
+# _t("key", …) and _row("key", …) in the valuation report, which look up valuation.<key>
+_VALUATION_CALL = re.compile(r"""\b_(?:t|row)\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
+VALUATION = ROOT / "gep" / "render" / "valuation.py"
+
+# keys looked up by a computed name (f"status_{…}", f"unit.{…}", f"level.{…}", "role_" + …) or chosen by an
+# expression (text("missing" if … else "absent", lang)), which the scan of literal arguments does not see
+_COMPUTED = ["missing", "absent", "status_computed", "status_skipped", "status_not_applicable", "status_verified",
+             "status_case-study", "status_unverified", "status_observed", "status_derived", "status_estimated",
+             "level.county", "level.township", "level.village", "unit.m3", "unit.yuan",
+             # column heads of the trace pages' tables, and the role of each step
+             *(f"trace.{k}" for k in ("coefficient", "meaning", "value", "unit", "price_year", "source", "clause",
+                                      "status", "register", "symbol", "role", "expr", "where")),
+             "trace.role_input", "trace.role_coefficient", "trace.role_step",
+             *(f"valuation.{k}" for k in ("yes", "no", "true", "false", "figure", "value", "status", "source",
+                                          "land_area", "forest_area", "already_sold"))]
+
+
+def _placeholders(phrase: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(phrase) if field is not None}
+
+
+def _used_keys() -> dict[str, str]:
+    """Each key looked up by a literal → where (the first file that uses it)."""
+    used: dict[str, str] = {}
+    for path in sorted((ROOT / "gep").rglob("*.py")):
+        for m in _CODE_CALL.finditer(path.read_text(encoding="utf-8")):
+            used.setdefault(m.group(2), str(path.relative_to(ROOT)))
+    for m in _TRACE_CALL.finditer(TRACE_PAGE.read_text(encoding="utf-8")):
+        used.setdefault(f"trace.{m.group(2)}", str(TRACE_PAGE.relative_to(ROOT)))
+    for m in _VALUATION_CALL.finditer(VALUATION.read_text(encoding="utf-8")):
+        used.setdefault(f"valuation.{m.group(2)}", str(VALUATION.relative_to(ROOT)))
+    for path in sorted((ROOT / "templates").glob("*.j2")):
+        for m in _TEMPLATE_CALL.finditer(path.read_text(encoding="utf-8")):
+            used.setdefault(m.group(2), str(path.relative_to(ROOT)))
+    return used
+
+
+def _problems(catalogue: dict) -> list[str]:
+    """What is wrong with a catalogue: a key without both languages, an empty phrase, placeholders that differ."""
+    problems = []
+    for key, entry in catalogue.items():
+        if not isinstance(entry, dict) or set(entry) != set(LANGS):
+            problems.append(f"{key}: needs exactly zh and en, has {sorted(entry) if isinstance(entry, dict) else entry!r}")
+        elif not all(isinstance(entry[lang], str) and entry[lang] for lang in LANGS):
+            problems.append(f"{key}: an empty phrase")
+        elif _placeholders(entry["zh"]) != _placeholders(entry["en"]):
+            problems.append(f"{key}: placeholders differ, zh {sorted(_placeholders(entry['zh']))} "
+                            f"en {sorted(_placeholders(entry['en']))}")
+    return problems
+
+
+def test_every_phrase_has_zh_and_en_with_the_same_placeholders():
+    assert _problems(phrases()) == []
+
+
+def test_a_phrase_missing_in_one_language_or_with_other_placeholders_is_caught():
+    catalogue = {key: dict(entry) for key, entry in phrases().items()}  # a copy: the cached catalogue stays whole
+    del catalogue["generated_by"]["en"]
+    catalogue["mismatch"]["en"] = "{year}: value accounts total differs"
+    catalogue["yes"]["zh"] = ""
+    assert sorted(_problems(catalogue)) == [
+        "generated_by: needs exactly zh and en, has ['zh']",
+        "mismatch: placeholders differ, zh ['summary', 'table', 'year'] en ['year']",
+        "yes: an empty phrase"]
+
+
+def test_the_scan_finds_the_lookups_of_code_and_templates():
+    used = _used_keys()
+    assert used["growth_method"].startswith("gep/")  # text("growth_method", lang) in gep/render/excel.py
+    assert any(where.startswith("templates/") for where in used.values())
+    assert used["trace.value_wan"] == "gep/render/trace_page.py"  # _t("value_wan", lang)
+    assert used["valuation.feasible"] == "gep/render/valuation.py"  # _row("feasible", …)
+    assert len(used) > 50
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_key_gep_looks_up_is_in_the_catalogue(lang):
+    catalogue = phrases()
+    missing = {key: where for key, where in {**_used_keys(), **dict.fromkeys(_COMPUTED, "computed")}.items()
+               if key not in catalogue}
+    assert missing == {}
+    assert all(text(key, lang) for key in _used_keys())
+
+
+def test_placeholders_stay_str_format_fields():
+    assert text("generated_by", "zh").format(version="1.2") == "由 gep 1.2 生成"
+    assert text("missing_cases", "en").format(cases=3, inputs="x") == \
+        "3 region-year-ecosystem case(s) not computed, missing x"
