@@ -308,11 +308,11 @@ def _parse_table(name: str, label: str, raw: pd.DataFrame, problems: list[Proble
                                             f"{shown_value(values.iloc[i])} is above the maximum {hi} {shown}".rstrip()))
         elif kind == "year":
             years = pd.to_numeric(values, errors="coerce")
-            for i in np.flatnonzero((years.isna() | (years % 1 != 0) | (years < 1900) | (years > 2100))
-                                    .to_numpy() & values.ne("").to_numpy()):
+            invalid = years.isna() | (years % 1 != 0) | (years < 1900) | (years > 2100)
+            for i in np.flatnonzero(invalid.to_numpy() & values.ne("").to_numpy()):
                 problems.append(Problem(label, int(out["input_row"].iloc[i]), col,
                                         f"'{shown_value(values.iloc[i])}' is not a year (1900–2100)"))
-            out[col] = years
+            out[col] = years.where(~invalid)  # 'INF' is reported above; later checks see no year, not ∞
         elif kind == "enum":
             vocab = vocabularies[cspec["vocabulary"]]
             keys = values.map({t: _vocab_key(t, vocab) if t else "" for t in values.unique()})

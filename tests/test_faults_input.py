@@ -382,7 +382,7 @@ def test_an_elevation_off_the_earth_is_refused(tmp_path, capsys, text, said):
     _run_refused(capsys, inv, tmp_path, "regions.csv, row 3, column elevation", said)
 
 
-@pytest.mark.parametrize("text", ["20210", "2021.5", "二〇二一", "-2021"])
+@pytest.mark.parametrize("text", ["20210", "2021.5", "二〇二一", "-2021", "INF"])
 def test_a_year_that_is_no_year_is_refused(tmp_path, capsys, text):
     inv = _variant(tmp_path)
     _set_cell(inv, "tourism", 1, "year", text)
@@ -719,3 +719,12 @@ def test_a_price_index_table_lacking_an_index_is_named_as_the_user_gave_it(tmp_p
     err = _run_refused(capsys, _variant(tmp_path), tmp_path, "unknown price index '", "本县指数.csv has cpi",
                        extra=["--price-indices", mine])
     assert "price_indices.csv" not in err
+
+
+def test_a_township_and_its_county_in_year_inf_are_refused_not_a_crash(tmp_path, capsys):
+    """Found by the property test: 'INF' years of a township and its parent reached the parent/child clash check
+    as ∞ (int(∞) raised); a year that is no year must not be read as one anywhere."""
+    inv = _variant(tmp_path)
+    (inv / "extent.csv").write_text("region_code,year,ecosystem,area [hm2]\n990001,INF,forest,0.0\n"
+                                    "990000,INF,forest,0.0\n", encoding="utf-8")
+    _run_refused(capsys, inv, tmp_path, "extent.csv, row 2, column year", "'INF' is not a year")
