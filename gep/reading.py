@@ -314,7 +314,11 @@ def load_yaml(path: str | Path, shown_as: str | Path | None = None):
     name = shown_as or path
     text = read_text(path, shown_as)
     try:
-        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        loader = _NoAliasLoader(text)  # a SafeLoader: no tags that build objects
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

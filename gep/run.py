@@ -25,7 +25,6 @@ from .inventory import is_workbook, load_inventory
 from .jobfolder import (GRID_DIR, GRID_NAME, PRICE_INDICES_NAME, copy_grid_inputs, copy_inventory, copy_method,
                         copy_registers, created_now, grid_of_inventory, refuse_existing, staged, unique_names)
 from .method import DEFAULT_METHOD, Method, as_method, default_method
-from .prices import load_price_indices
 from .outputs import write_csv, write_manifest, write_netcdf
 
 PARCELS_NAME = "gep_parcels.csv"  # each parcel's figures, when the inventory has a parcels table
@@ -59,11 +58,6 @@ def reproducible_command(inventory_name: str, registers: list[str], exclude, lan
     if grid:
         parts += ["--grid", GRID_NAME]
     return " ".join(shlex.quote(p) for p in parts)
-
-
-def _is_workbook(inventory_path: Path) -> bool:
-    """Whether the inventory is one workbook (else a folder of CSV/XLSX files); neither is an error."""
-    return is_workbook(inventory_path)
 
 
 def _registers(base_register, coefficient_files) -> list[Path]:
@@ -127,9 +121,7 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
     inventory_path, out = Path(inventory_path), Path(out)
     options = options or Options()
     refuse_existing(out, overwrite)
-    if options.price_indices:  # checked as given, so that a problem names the user's file, not its copy
-        load_price_indices(options.price_indices)
-    workbook = _is_workbook(inventory_path)
+    workbook = is_workbook(inventory_path)
     registers = _registers(base_register, coefficient_files)
     inventory_name = inventory_name or inventory_path.name
     options = dataclasses.replace(options, grid=grid_of_inventory(inventory_path, options.grid))
@@ -233,9 +225,7 @@ def run_statement(inventory_path: str | Path, out: str | Path, start: int, end: 
 
     inventory_path, out = Path(inventory_path), Path(out)
     refuse_existing(out, overwrite)
-    if price_indices:  # checked as given, so that a problem names the user's file, not its copy
-        load_price_indices(price_indices)
-    workbook = _is_workbook(inventory_path)
+    workbook = is_workbook(inventory_path)
     registers = _registers(base_register, coefficient_files)
     register_names = unique_names(registers)
     inventory_name = inventory_name or inventory_path.name
