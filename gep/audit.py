@@ -1,28 +1,29 @@
-"""Audit a run: pack it into one archive, verify a pack (or run folder) by recomputing it, diff two runs.
+"""Audit a job folder: pack it into one archive, verify a pack (or folder) by recomputing it.
 
-A run folder (``gep run``) is self-contained::
+A job folder (``gep run``, ``gep statement``, ``gep trade``, ``gep compensation``: :mod:`gep.jobs`) is
+self-contained::
 
-    <run>/manifest.json            versions, command, options, SHA-256 of every other file
-    <run>/inputs/inventory/...     the inventory files as given (CSV/XLSX of the folder, or the workbook)
-    <run>/inputs/coefficients/...  every register applied, base (default) register first
-    <run>/gep_*.csv, gep_results.nc, gep_workbook.xlsx, gep_report.html, coefficients_used.csv
+    <folder>/manifest.json            versions, command, options, SHA-256 of every other file
+    <folder>/inputs/inventory/...     the inventory files as given (CSV/XLSX of the folder, or the workbook)
+    <folder>/inputs/coefficients/...  every register applied, base (default) register first
+    <folder>/...                      the job's outputs (a run: gep_*.csv, gep_results.nc, workbooks, report)
 
 * :func:`pack` zips the folder deterministically (sorted members, fixed 1980-01-01 timestamps, fixed
-  permissions, one top folder named after the run): packing twice gives identical bytes.
+  permissions, one top folder named after the folder): packing twice gives identical bytes. It knows no kind
+  of folder.
 * :func:`verify` opens a pack safely (no absolute paths, ``..``, drive letters, symlinks, or members
   landing outside the extraction folder; each member unpacked only up to the size it declares, within
-  MAX_MEMBER_BYTES and MAX_UNPACKED_BYTES), checks every file against the manifest, recomputes the run
-  from the pack's own ``inputs/`` with the installed engine, and compares figure by figure.
-* :func:`gep.diff.diff` lists what differs between the inputs of two runs and how much each change, applied
-  alone to run A, moves each figure and GEP; the interaction residual is what the one-at-a-time
-  effects do not explain.
+  MAX_MEMBER_BYTES and MAX_UNPACKED_BYTES), checks every file against the manifest, asks the job that wrote
+  the folder (:func:`gep.jobs.job_of`) to recompute it from the folder's own ``inputs/`` with the installed
+  engine, and compares the figures of the outputs the job names one by one, every other output by SHA-256.
+* :func:`gep.diff.diff` lists what differs between the inputs of two runs and how much each change moves
+  each figure.
 """
 from __future__ import annotations
 
 import csv
 import json
 import os
-import re
 import shutil
 import stat
 import tempfile
@@ -35,14 +36,11 @@ from pathlib import Path
 
 
 from . import __version__
-from .accounting import Options
-from .coefficients import CoefficientError, Register, load_register
+from .coefficients import CoefficientError
 from .inventory import InventoryError
-from .outputs import INPUTS, MANIFEST, cell_text, sha256
-from .method import Method, load_method
-from .reading import load_yaml
-from .jobfolder import COEFFICIENTS_DIR, INVENTORY_DIR, METHODS_DIR
-from .run import run, run_statement
+from .jobfolder import INPUTS, MANIFEST, AuditError, FigureFile, read_manifest, unsafe_path
+from .jobs import job_of, recompute
+from .outputs import cell_text, sha256
 from .units import UnitError
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
@@ -54,54 +52,6 @@ PACK_SUFFIX = ".gep-pack.zip"
 MAX_UNPACKED_BYTES = 20 * 2 ** 30
 MAX_MEMBER_BYTES = 4 * 2 ** 30
 EXTRACT_CHUNK = 1 << 20
-
-#: the figures compared one by one, by kind of folder (a GEP run, an asset-liability statement, or a
-#: trading valuation — ``gep trade`` or ``gep compensation``; a table a valuation did not write is skipped):
-#: file → (key columns, compared columns; None: every *_yuan column, ALL: every other column); every
-#: other output file is compared by SHA-256
-ALL = ("*",)
-FIGURE_FILES = {
-    "run": {
-        "gep_services.csv": (("region_code", "year", "service", "indicator", "ecosystem"), ("quantity", "value_yuan")),
-        "gep_summary.csv": (("region_code", "year"), None),
-        "gep_parcels.csv": (("parcel_id", "year"), ALL),  # written when the inventory has parcels
-    },
-    "statement": {
-        "statement_summary.csv": (("item",), None),
-        "asset_account.csv": (("row",), ALL),
-        "liabilities.csv": (("balance", "liability", "indicator"), ("target", "actual", "quantity", "value_yuan")),
-    },
-    "trade": {
-        "payment_schedule.csv": (("instalment",), ALL),
-        "maintenance.csv": (("contract_year",), ALL),
-        "target_sensitivity.csv": (("target_pct",), ALL),
-        "obligations.csv": (("区划代码", "年份", "对方"), ALL),
-        "forest_services.csv": (("region_code", "year", "service", "indicator", "ecosystem"), ALL),
-        "water_monthly.csv": (("section", "year", "month"), ALL),
-        "water_yearly.csv": (("year", "upstream", "downstream"), ALL),
-        "valuation.json": ((), None),  # every number, keyed by its path in the JSON
-    },
-}
-FIGURES_CHECKED = {"run": "gep_services.csv quantity and value_yuan; gep_summary.csv *_yuan; every cell of "
-                          "gep_parcels.csv, where written",
-                   "statement": "statement_summary.csv *_yuan; asset_account.csv every cell; liabilities.csv "
-                                "target, actual, quantity and value_yuan",
-                   "trade": "every number and yes/no of valuation.json; every cell of payment_schedule, maintenance, "
-                            "target_sensitivity, obligations, forest_services, water_monthly and water_yearly, "
-                            "where written"}
-VALUATION_KINDS = ("trade", "compensation")  # manifest option kind of `gep trade` and `gep compensation`
-
-
-def folder_kind(manifest: dict) -> str:
-    """'statement' for an asset-liability statement folder, 'trade' for a trading valuation (``gep trade``
-    or ``gep compensation``), 'run' for a GEP run."""
-    kind = manifest.get("options", {}).get("kind")
-    return "statement" if kind == "statement" else "trade" if kind in VALUATION_KINDS else "run"
-
-
-class AuditError(ValueError):
-    """A pack or run folder cannot be packed, opened or compared; the message says why."""
-
 
 # ----------------------------------------------------------------------------------------------
 # pack
@@ -164,31 +114,8 @@ def pack(run_dir: str | Path, to: str | Path | None = None) -> Path:
 # opening a pack safely
 
 
-_DRIVE = re.compile(r"^[A-Za-z]:")
-
-
-def _unsafe_path(name: str) -> str | None:
-    """Why a relative path from a pack or manifest is unsafe, or None."""
-    if not name or "\x00" in name:
-        return "has an empty or invalid name"
-    if "\\" in name:
-        return "contains a backslash (a Windows path separator)"
-    if _DRIVE.match(name):
-        return "has a drive letter"
-    if name.startswith("/"):
-        return "has an absolute path"
-    parts = name.rstrip("/").split("/")
-    if ".." in parts:
-        return "has a '..' component"
-    if any(p in ("", ".") for p in parts):
-        return "is not a normalised path"
-    if any(":" in p for p in parts):
-        return "contains ':'"
-    return None
-
-
 def _unsafe_member(info: zipfile.ZipInfo, dest: Path) -> str | None:
-    problem = _unsafe_path(info.filename)
+    problem = unsafe_path(info.filename)
     if problem:
         return problem
     mode = info.external_attr >> 16
@@ -304,163 +231,6 @@ def opened(path: str | Path) -> Iterator[Path]:
         yield extract_pack(path, tmp)
 
 
-def read_manifest(folder: Path) -> dict:
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AuditError(f"{folder} has no {MANIFEST}; not a gep run folder") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise AuditError(f"{folder / MANIFEST} is not valid JSON: {exc}") from None
-    if not isinstance(manifest, dict) or "inventory" not in manifest or "base_register" not in manifest.get("options", {}):
-        raise AuditError(f"{folder / MANIFEST} records no inputs (made by a gep without audit support?); "
-                         f"rerun it with gep {__version__}")
-    for section in ("inputs", "coefficient_registers", "outputs"):
-        for name in manifest.get(section, {}):
-            problem = _unsafe_path(name)
-            if problem:
-                raise AuditError(f"{folder / MANIFEST}: listed file '{name}' {problem}")
-    return manifest
-
-
-# ----------------------------------------------------------------------------------------------
-# the inputs of a run folder
-
-
-def _plain_name(folder: Path, name, what: str) -> str:
-    """``name`` from the manifest of ``folder``, checked to be a plain file name (no folder, nothing unsafe)."""
-    if not isinstance(name, str) or "/" in name or _unsafe_path(name):
-        raise AuditError(f"{folder / MANIFEST}: {what} name '{name}' is not a plain file name")
-    return name
-
-
-@dataclass
-class RunInputs:
-    folder: Path
-    manifest: dict
-    inventory_path: Path  # inputs/inventory, or the workbook in it
-    kind: str  # folder | workbook
-    name: str
-    base: Path
-    registers: list[Path]
-    exclude: tuple[str, ...]
-    lang: str
-    base_year: int | None = None
-    price_indices: Path | None = None  # the run's copy of the price-index table
-    grid: Path | None = None  # the run's copy of its grid description (gridded inputs)
-    method_file: Path | None = None  # the run's copy of its method profile (None: a run made before profiles)
-
-    def method(self) -> Method:
-        """The method profile the folder was computed with, from its own copies (the default profile for a
-        folder made before method profiles existed)."""
-        return load_method(self.method_file, base_dir=self.method_file.parent) if self.method_file \
-            else load_method(None)
-
-    def options(self) -> Options:
-        return Options(exclude=self.exclude, base_year=self.base_year,
-                       price_indices=str(self.price_indices) if self.price_indices else None,
-                       grid=str(self.grid) if self.grid else None, method=self.method())
-
-    @classmethod
-    def of(cls, folder: Path, manifest: dict | None = None) -> RunInputs:
-        manifest = manifest or read_manifest(folder)
-        options, inventory = manifest["options"], manifest["inventory"]
-        names = [_plain_name(folder, n, "register")
-                 for n in [options["base_register"], *options.get("coefficients", [])]]
-        if options.get("grid") is not None and (not isinstance(options["grid"], str) or _unsafe_path(options["grid"])):
-            raise AuditError(f"{folder / MANIFEST}: grid description '{options['grid']}' is not a path inside inputs/")
-        kind = inventory.get("kind", "folder")
-        inventory_path = folder / INVENTORY_DIR
-        if kind == "workbook":
-            books = [p for p in manifest.get("inputs", {}) if p.startswith(INVENTORY_DIR + "/")]
-            if len(books) != 1:
-                raise AuditError(f"{folder / MANIFEST}: a workbook inventory lists {len(books)} input files")
-            inventory_path = folder / books[0]
-        coefficients = folder / COEFFICIENTS_DIR
-        return cls(folder=folder, manifest=manifest, inventory_path=inventory_path, kind=kind,
-                   name=str(inventory.get("name", "inventory")), base=coefficients / names[0],
-                   registers=[coefficients / n for n in names[1:]],
-                   exclude=tuple(options.get("exclude", [])), lang=options.get("lang", "zh"),
-                   base_year=options.get("base_year"),
-                   price_indices=folder / INPUTS / _plain_name(folder, options["price_indices"], "price-index table")
-                   if options.get("price_indices") else None,
-                   grid=folder / INPUTS / options["grid"] if options.get("grid") else None,
-                   method_file=folder / INPUTS / METHODS_DIR / _plain_name(folder, options["method"], "method profile")
-                   if options.get("method") else None)
-
-    def register(self) -> Register:
-        return load_register(*self.registers, base=self.base)
-
-    def inventory_files(self) -> dict[str, Path]:
-        """Inventory files by name (as under inputs/inventory/)."""
-        folder = self.folder / INVENTORY_DIR
-        return {p.name: p for p in sorted(folder.iterdir()) if p.is_file()} if folder.is_dir() else {}
-
-
-def _recompute_valuation(inputs: RunInputs, out: Path, command: str) -> None:
-    """Value a trading-valuation folder again from its copies: the request (its ``inventory:`` and
-    monitoring paths pointed at ``inputs/``), or for ``gep compensation`` the monitoring table with the
-    recorded ``--amount`` and rules; the registers and price indices are the folder's own."""
-    from .trading.request import load_request
-    from .trading.valuation import compensation_request, run_valuation
-
-    o = inputs.manifest["options"]
-    request_dir = inputs.folder / INPUTS / "request"
-    request = request_dir / _plain_name(inputs.folder, o.get("request"), "request")
-    if o["kind"] == "compensation":  # the request is the monitoring table itself
-        compensation = o.get("compensation") or {}
-        req = compensation_request(request, compensation.get("amount"), compensation.get("rules"))
-    else:
-        compensation = None
-        monitoring = request_dir / _plain_name(inputs.folder, o["monitoring"], "monitoring") \
-            if o.get("monitoring") else None
-        inventory = inputs.folder / INVENTORY_DIR if inputs.manifest["inventory"].get("kind") else None
-        req = load_request(request, inventory, monitoring)
-        # a request copy may name other files; a recomputation reads only what the folder holds
-        for named in (req.inventory, (req.water or {}).get("monitoring")):
-            if named is not None and not Path(named).resolve().is_relative_to((inputs.folder / INPUTS).resolve()):
-                raise AuditError(f"{request.name} names {named}, outside the folder's inputs/; a recomputation "
-                                 f"reads only the folder's own copies")
-    run_valuation(req, out, (), inputs.lang, command=command,
-                  shown_command=inputs.manifest.get("reproducible_command", ""), compensation=compensation,
-                  base_registers=(inputs.base, *inputs.registers), price_indices=inputs.price_indices,
-                  grid=inputs.grid, method=inputs.method_file)
-
-
-def recompute(folder: Path, out: Path, manifest: dict | None = None) -> Path:
-    """Run the engine again on the inputs kept in a run, statement or trading-valuation folder, with its
-    recorded options, into ``out``."""
-    inputs = RunInputs.of(folder, manifest)
-    command = f"gep verify (recomputation of {inputs.manifest.get('reproducible_command', '')})"
-    kind = folder_kind(inputs.manifest)
-    if kind == "trade":
-        _recompute_valuation(inputs, out, command)
-    elif kind == "statement":
-        o = inputs.manifest["options"]
-        run_statement(inputs.inventory_path, out, int(o["start"]), int(o["end"]), o.get("region"),
-                      tuple(inputs.registers), o.get("discount_rate"), o.get("asset_life"),
-                      base_register=inputs.base, inventory_name=inputs.name, price_indices=inputs.price_indices,
-                      lang=inputs.lang, grid=inputs.grid, command=command, method=inputs.method_file)
-    else:
-        referenced = inputs.manifest["options"].get("grid_layers") == "referenced"
-        if referenced:
-            _check_referenced_layers(inputs)
-        run(inputs.inventory_path, out, tuple(inputs.registers), inputs.options(), lang=inputs.lang,
-            base_register=inputs.base, inventory_name=inputs.name, command=command, reference_layers=referenced)
-    return out
-
-
-def _check_referenced_layers(inputs: RunInputs) -> None:
-    """A run with layers referenced in place reads, outside its folder, only the files its manifest lists
-    with their hashes (``referenced_inputs``)."""
-    from .grid.layers import referenced_files
-    listed = set(inputs.manifest.get("referenced_inputs", {}))
-    doc = (load_yaml(inputs.grid) or {}) if inputs.grid else {}
-    named = {str((inputs.grid.parent / written).resolve()) for _, written in referenced_files(doc)}
-    if named - listed:
-        raise AuditError(f"{inputs.grid.name} names {', '.join(sorted(named - listed))}, not among the manifest's "
-                         f"referenced inputs; a recomputation reads only files the manifest lists with their hashes")
-
-
 # ----------------------------------------------------------------------------------------------
 # verify
 
@@ -485,7 +255,7 @@ def _json_figures(node, where: tuple[str, ...] = ()) -> Iterator[tuple[tuple, st
             yield (where, str(name)), json.dumps(value)
 
 
-def _figures(path: Path, keys: tuple[str, ...], columns: tuple[str, ...] | None) -> dict[tuple, str]:
+def _figures(path: Path, figure_file: FigureFile) -> dict[tuple, str]:
     """Figures of a result CSV as written: {(key…, column): text}; of a JSON result, its numbers."""
     if not path.is_file():
         return {}
@@ -494,13 +264,10 @@ def _figures(path: Path, keys: tuple[str, ...], columns: tuple[str, ...] | None)
             return dict(_json_figures(json.loads(path.read_text(encoding="utf-8"))))
         except (ValueError, UnicodeDecodeError):  # unreadable: the hash difference says it
             return {}
+    keys = figure_file.keys
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
-        fields = reader.fieldnames or []
-        if columns == ALL:
-            wanted = tuple(c for c in fields if c not in keys)
-        else:
-            wanted = columns if columns is not None else tuple(c for c in fields if c.endswith("_yuan"))
+        wanted = figure_file.compared(reader.fieldnames or [])
         out: dict[tuple, str] = {}
         seen: dict[tuple, int] = {}
         for row in reader:  # text as it stands for (formula_safe marks some for spreadsheets): reports show it so
@@ -546,6 +313,7 @@ def verify(path: str | Path, limit: int = 1000) -> Verification:
     ``limit`` caps the differing figures listed in the report (0 = all); all are counted."""
     with opened(path) as folder:
         manifest = read_manifest(folder)
+        job = job_of(manifest, folder)
         lines: list[str] = []
         listed: dict[str, str] = {}
         for section in ("inputs", "coefficient_registers", "outputs"):
@@ -589,10 +357,10 @@ def verify(path: str | Path, limit: int = 1000) -> Verification:
                 lines.append(file_problems[-1])
                 lines += rest
             else:
-                figure_files = FIGURE_FILES[folder_kind(manifest)]
-                for name, (keys, columns) in figure_files.items():
-                    a = _figures(folder / name, keys, columns)
-                    b = _figures(recomputed / name, keys, columns)
+                figure_files = {f.name: f for f in job.figure_files}
+                for name, figure_file in figure_files.items():
+                    a = _figures(folder / name, figure_file)
+                    b = _figures(recomputed / name, figure_file)
                     for k in sorted(set(a) | set(b), key=lambda x: (tuple(map(str, x[0])), x[1])):
                         figures += 1
                         ra, rb = a.get(k, "(absent)"), b.get(k, "(absent)")
@@ -626,7 +394,7 @@ def verify(path: str | Path, limit: int = 1000) -> Verification:
                                                f"differs from the manifest){hint}")
                 file_problems += output_problems
                 lines += output_problems
-        lines.append(f"{figures} figures checked ({FIGURES_CHECKED[folder_kind(manifest)]})")
+        lines.append(f"{figures} figures checked ({job.figures_checked()})")
         shown = differing if limit <= 0 else differing[:limit]
         for where, column, ra, rb in shown:
             lines.append(f"differs: {where} {column}: recorded {ra}, recomputed {rb}")

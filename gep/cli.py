@@ -23,7 +23,8 @@ from .inventory import SHOWN_PER_FILE, InventoryError, problem_lines, read_inven
 from .method import DEFAULT_METHOD, MethodError
 from .render import method_lines, status_lines
 from .jobfolder import OutputExistsError
-from .run import run, shown_method
+from .jobfolder import shown_method
+from .jobs.run import run
 from .prices import PriceIndexError
 from .reading import ReadError, shown
 from .units import UnitError
@@ -147,7 +148,7 @@ def _cmd_pdf(args) -> int:
 
 def _cmd_statement(args) -> int:
     from .assets.physical import PhysicalAccountError
-    from .run import run_statement
+    from .jobs.statement import run_statement
     command = "gep " + " ".join(shlex.quote(a) for a in args.argv)
     try:
         out = run_statement(args.inventory, args.out, args.start, args.end, args.region, tuple(args.coefficients),
@@ -183,7 +184,8 @@ def _print_valuation(out: Path, result: dict) -> None:
 
 def _cmd_trade(args) -> int:
     from .trading.request import RequestError, load_request
-    from .trading.valuation import compensation_request, run_valuation
+    from .jobs.valuation import run_valuation
+    from .trading.valuation import compensation_request
     command = "gep " + " ".join(shlex.quote(a) for a in args.argv)
     try:
         # the command as the report shows it: file names only, every option that moves a figure

@@ -18,11 +18,12 @@ import pandas as pd
 
 from . import __version__
 from .accounting import Options, account
-from .audit import AuditError, RunInputs, folder_kind, opened, read_manifest
+from .audit import opened
 from .catalogue import inventory_spec
 from .coefficients import CoefficientError, Register
 from .inventory import HEADER_RE, InventoryError, cell_as_text, column_key, load_inventory, table_key
-from .jobfolder import COEFFICIENTS_DIR, INVENTORY_DIR
+from .jobfolder import COEFFICIENTS_DIR, INVENTORY_DIR, AuditError, JobInputs, read_manifest
+from .jobs import job_of
 from .method import Method
 from .outputs import sha256, write_csv
 from .reading import read_csv, read_workbook
@@ -144,7 +145,7 @@ def _with(mapping: dict, key, value) -> dict:
     return out
 
 
-def _changes(a: RunInputs, b: RunInputs, reg_a: Register, reg_b: Register,
+def _changes(a: JobInputs, b: JobInputs, reg_a: Register, reg_b: Register,
              scratch: Path) -> tuple[list[Change], list[str]]:
     """The one-at-a-time changes from A to B, and lines describing register files."""
     changes: list[Change] = []
@@ -222,10 +223,10 @@ def _changes(a: RunInputs, b: RunInputs, reg_a: Register, reg_b: Register,
     return changes, register_lines
 
 
-def _figures_of(v: Variant, like: RunInputs | None = None):
+def _figures_of(v: Variant, like: JobInputs | None = None):
     """Figures of a variant (inventory, register, exclusions, method), with the price indices and base year of
     run ``like``."""
-    options = like.options() if like else Options()
+    options = like.account_options() if like else Options()
     results = account(load_inventory(v.inventory), v.register,
                       Options(exclude=v.exclude, base_year=options.base_year, price_indices=options.price_indices,
                               grid=options.grid, method=v.method))
@@ -260,16 +261,17 @@ def diff(run_a: str | Path, run_b: str | Path, csv_path: str | Path | None = Non
     """What differs between the inputs of runs A and B, and how far each change alone moves A's figures."""
     with opened(run_a) as fa, opened(run_b) as fb, tempfile.TemporaryDirectory(prefix="gep-diff-") as scratch:
         for name, folder in ((run_a, fa), (run_b, fb)):
-            if folder_kind(read_manifest(folder)) == "trade":
-                raise AuditError(f"{name} is a trading valuation: gep diff compares GEP runs (gep verify "
-                                 f"recomputes a valuation)")
+            job = job_of(read_manifest(folder), folder)
+            if not job.accounts_inventory:  # a valuation: its figures are not the accounts of an inventory
+                raise AuditError(f"{name} is a {job.kind} folder: gep diff compares the GEP accounts of runs and "
+                                 f"statements (gep verify recomputes a {job.kind} folder)")
         try:
-            return _diff(RunInputs.of(fa), RunInputs.of(fb), str(run_a), str(run_b), csv_path, top, Path(scratch))
+            return _diff(JobInputs.of(fa), JobInputs.of(fb), str(run_a), str(run_b), csv_path, top, Path(scratch))
         except (InventoryError, CoefficientError, UnitError) as exc:
             raise AuditError(f"cannot recompute for the diff: {exc}") from None
 
 
-def _diff(a: RunInputs, b: RunInputs, name_a: str, name_b: str, csv_path, top: int,
+def _diff(a: JobInputs, b: JobInputs, name_a: str, name_b: str, csv_path, top: int,
           scratch: Path) -> Difference:
     reg_a, reg_b = a.register(), b.register()
     changes, register_lines = _changes(a, b, reg_a, reg_b, scratch)

@@ -245,7 +245,7 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
     argument with where it came from (the parcel's row, its region's conditions, or a register row), the
     quantity, and the value — the parcel's share of its region's figure (recorded in gep_parcels.csv; the
     arguments are read again from the run's own ``inputs/``)."""
-    from .audit import RunInputs
+    from .jobfolder import JobInputs
     from .services.tables import Context
     from .inventory import load_inventory
     from .parcels import DERIVED_FROM, explain_parcel
@@ -254,7 +254,7 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
     folder = Path(folder)
     if not (folder / "gep_parcels.csv").is_file():
         raise FileNotFoundError(f"{folder} has no gep_parcels.csv: its inventory has no parcels table")
-    inputs = RunInputs.of(folder)
+    inputs = JobInputs.of(folder)
     ctx = Context(load_inventory(inputs.inventory_path), inputs.register(),
                   load_price_indices(str(inputs.price_indices) if inputs.price_indices else None), inputs.method())
     computed = explain_parcel(ctx, parcel_id, year)

@@ -1,4 +1,4 @@
-"""Machine-readable outputs of a run: CSV tables, NetCDF, and the run manifest.
+"""Machine-readable outputs of a run: CSV tables and NetCDF (the manifest is :mod:`gep.jobfolder`'s).
 
 Values are written in 元 (``value_yuan``); reports convert to 万元/亿元 and say so. Files are written
 deterministically (sorted rows, fixed float format, no timestamps) so two runs on the same inputs give
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import re
 from pathlib import Path
 
@@ -154,48 +153,3 @@ def sha256(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-MANIFEST = "manifest.json"
-INPUTS = "inputs"
-#: the marker of a staging folder (which process writes it; gep.jobfolder.staged): never an output, and removed
-#: before the folder is published
-STAGING_MARKER = ".gep-staging"
-
-
-def write_manifest(out: Path, command: str, reproducible_command: str, options: dict, inventory: dict,
-                   inputs: list[Path], registers: list[Path], created: str | None = None,
-                   referenced: list[Path] | None = None) -> dict:
-    """manifest.json of the run folder ``out``: versions, command, options, SHA-256 of every file.
-
-    ``inputs`` (the inventory files) and ``registers`` (the coefficient registers, base register first,
-    in the order they were applied) are paths inside ``out``; every file outside ``inputs/`` is an
-    output. Paths are recorded relative to ``out`` with ``/`` separators (``inputs/inventory/extent.csv``).
-    ``created`` (ISO-8601 UTC) is the only time in a run folder; no data file carries a timestamp.
-    ``referenced`` are input files used in place, outside the folder (grid layers too large to copy): they
-    are listed by absolute path under ``referenced_inputs`` with their SHA-256.
-    """
-    out = Path(out)
-
-    def rel(p: Path) -> str:
-        return Path(p).relative_to(out).as_posix()
-
-    outputs = sorted(p for p in out.rglob("*") if p.is_file() and p.name != MANIFEST
-                     and p.relative_to(out).parts[0] not in (INPUTS, STAGING_MARKER))
-    manifest = {
-        "gep_version": __version__,
-        "inventory_format_version": inventory_spec()["format_version"],
-        "command": command,
-        "reproducible_command": reproducible_command,
-        "options": options,
-        "inventory": inventory,
-        "inputs": {rel(p): sha256(p) for p in sorted(inputs, key=rel)},
-        "coefficient_registers": {rel(p): sha256(p) for p in registers},
-        "outputs": {rel(p): sha256(p) for p in outputs},
-    }
-    if referenced:
-        manifest["referenced_inputs"] = {str(Path(p).resolve()): sha256(p) for p in referenced}
-    if created:
-        manifest["created"] = created
-    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return manifest

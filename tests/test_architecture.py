@@ -132,8 +132,8 @@ def test_the_cycle_finder_finds_a_cycle_and_only_that():
 def test_the_graph_resolves_relative_package_and_function_level_imports():
     graph = import_graph()
     assert "gep.grid.kernels" in graph["gep.grid.zonal"]  # from . import kernels
-    assert "gep.outputs" in graph["gep.run"]  # from .outputs import …
-    assert "gep.render.excel" in graph["gep.run"]  # inside run(): from .render.excel import write_excel
+    assert "gep.outputs" in graph["gep.jobs.run"]  # from ..outputs import …
+    assert "gep.render.excel" in graph["gep.jobs.run"]  # inside run(): from ..render.excel import write_excel
 
 
 def test_no_import_cycles():

@@ -133,7 +133,7 @@ def test_an_unknown_statement_region_is_named_with_the_inventory_codes(tmp_path,
     def no_accounts(*args, **kwargs):
         raise AssertionError("the accounts were computed for a region that is not in the inventory")
     # it ended in KeyError: '123' after the accounts (15 s on a county); now refused before them
-    monkeypatch.setattr("gep.run.account", no_accounts)
+    monkeypatch.setattr("gep.jobs.run.account", no_accounts)
     _refused(capsys, ["statement", inventory, "--from", "2020", "--to", "2021", "--out", tmp_path / "s",
                       "--region", "123"],
              "gep: region '123' is not in the inventory's regions table; its region codes: 990000 示例县, "

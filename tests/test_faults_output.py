@@ -25,8 +25,8 @@ from gep import audit
 from gep.audit import AuditError, extract_pack, verify
 from gep.cli import main
 from gep.explain import explain_text
-from gep.outputs import STAGING_MARKER, cell_texts, write_csv
-from gep.jobfolder import remove_stale_staging, staged
+from gep.outputs import cell_texts, write_csv
+from gep.jobfolder import STAGING_MARKER, remove_stale_staging, staged
 
 from conftest import tiny_tables, write_tables
 

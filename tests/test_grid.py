@@ -325,7 +325,7 @@ def test_ls_from_a_dem_is_the_same_in_blocks(tmp_path):
 
 def test_gep_run_copies_the_grid_and_verify_recomputes_it(tmp_path):
     from gep.audit import verify
-    from gep.run import run
+    from gep.jobs.run import run
     inventory = write_tables(tmp_path / "inv", tiny_tables())
     write_tiny_grid(inventory, years=(2020,))
     out = run(inventory, tmp_path / "out").folder
@@ -375,7 +375,7 @@ def test_layers_referenced_in_place_are_hashed_not_copied_and_verified_where_the
 
 def test_a_statement_uses_the_grid_of_its_inventory_and_verifies(tmp_path):
     from gep.audit import verify
-    from gep.run import run_statement
+    from gep.jobs.statement import run_statement
     inventory = write_tables(tmp_path / "inv", tiny_tables())
     write_tiny_grid(inventory, years=(2020, 2021))
     out = run_statement(inventory, tmp_path / "st", 2020, 2021)

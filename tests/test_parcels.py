@@ -166,7 +166,7 @@ def test_parcel_areas_that_differ_from_the_extent_table_are_warned(tmp_path):
 
 def test_gep_run_writes_each_parcel_and_verify_recomputes_it(tmp_path):
     from gep.audit import verify
-    from gep.run import run
+    from gep.jobs.run import run
     from gep.trace import check_trace
     out = run(with_parcels(tmp_path, parcel_rows()), tmp_path / "out").folder
     parcels = pd.read_csv(out / "gep_parcels.csv", dtype={"region_code": str})
@@ -343,7 +343,7 @@ def test_a_trace_names_only_the_register_rows_its_parcels_used(tmp_path):
 
 def test_a_parcel_that_cannot_complete_rusle_takes_its_regions_erosion_moduli(tmp_path):
     from gep.explain import explain_parcel_text
-    from gep.run import run
+    from gep.jobs.run import run
     tables = tiny_tables()
     for row in tables["conditions"]:
         if row["region_code"] == "990001" and row["ecosystem"] == "forest":

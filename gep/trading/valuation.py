@@ -4,7 +4,8 @@ Flow: request file (:mod:`.request`) + the seller's inventory (land, forest, tar
 its GEP accounts (:func:`gep.accounting.account`) + the register (``coefficients/default.csv``, then
 ``coefficients/trading.csv``, then the user's) → the pure functions of :mod:`.coverage`, :mod:`.contract`,
 :mod:`.carbon`, :mod:`.water` → a :class:`Valuation` (a JSON-ready result and its tables), written by
-:func:`run_valuation` like a GEP run: staged, never silently overwriting, inputs copied, manifest of hashes.
+:func:`gep.jobs.valuation.run_valuation` like a GEP run: staged, never silently overwriting, inputs copied,
+manifest of hashes.
 
 Explicit numbers in the request override the inventory's; each figure says where it came from
 (request, register, inventory) with its status.
@@ -512,20 +513,7 @@ def check_finite_valuation(v: Valuation) -> None:
 
 
 # ----------------------------------------------------------------------------------------------
-# writing a valuation folder, like a GEP run
-
-
-def _plain(value):
-    """JSON-safe: NaN → null, numpy scalars → Python numbers."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and value != value:
-        return None
-    return value
+# the request of gep compensation
 
 
 def compensation_request(monitoring: str | Path, amount: str | None = None, rules: dict | None = None,
@@ -540,88 +528,3 @@ def compensation_request(monitoring: str | Path, amount: str | None = None, rule
     years = read_monitoring(monitoring, shown_name)["year"]
     return Request(path=monitoring, title=f"流域横向生态补偿核算 {monitoring.stem}", year=int(years.max()),
                    inventory=None, seller=None, buyer=None, trade=None, carbon=None, water=water, shown_as=shown_name)
-
-
-def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, ...] = (), lang: str = "zh",
-                  overwrite: bool = False, command: str = "", shown_command: str = "",
-                  compensation: dict | None = None, base_registers: tuple[str | Path, ...] | None = None,
-                  price_indices: str | Path | None = None, grid: str | Path | None = None,
-                  method: str | Path | None = None) -> tuple[Path, Valuation]:
-    """Value ``req`` and write ``valuation.json``, ``valuation.html``, ``valuation.xlsx``, the tables as CSV
-    (``obligations.csv`` in the inventory's obligations format), a copy of every input under ``inputs/``
-    and ``manifest.json``; staged and published whole like ``gep run``.
-
-    The manifest records what :func:`gep.audit.recompute` needs to value the folder again from its own
-    ``inputs/``: ``kind`` (trade, or compensation when ``compensation`` gives the ``--amount`` text and the
-    rules ``gep compensation`` built its request with), the request and monitoring files' names under
-    ``inputs/request/``, the base register and every register over it in the order applied (the trading
-    terms, then ``coefficient_files``), the price-index table (copied beside the inventory), ``lang`` and
-    the shown command. ``base_registers`` replaces (default register, trading terms): a recomputation
-    passes its folder's copies of every register there and no ``coefficient_files``; ``price_indices``
-    replaces the default price-index table the same way. The seller's accounts use the inventory's grid
-    (``grid``, else ``grid.yaml`` in the inventory folder), copied under ``inputs/grid/`` as a run does, so a
-    valuation values the same GEP as ``gep run`` and ``gep statement`` on that inventory."""
-    import json
-    import shutil
-
-    from ..accounting import Options, account
-    from ..coefficients import DEFAULT_REGISTER, load_register
-    from ..inventory import load_inventory
-    from ..outputs import INPUTS, write_csv, write_manifest
-    from ..render.valuation import valuation_html, write_valuation_excel
-    from ..jobfolder import GRID_DIR, GRID_NAME, INVENTORY_DIR, PRICE_INDICES_NAME, copy_grid_inputs, \
-        copy_inventory, copy_method, copy_registers, created_now, grid_of_inventory, refuse_existing, staged, unique_names
-    from ..run import differing_choices
-
-    out = Path(out)
-    refuse_existing(out, overwrite)
-    registers = [Path(p) for p in (base_registers or (DEFAULT_REGISTER, TRADING_REGISTER))]
-    registers += [Path(p) for p in coefficient_files]
-    with staged(out) as stage:
-        request_dir = stage.path / INPUTS / "request"
-        request_dir.mkdir(parents=True)
-        sources = list(dict.fromkeys([req.path, *req.files()]))
-        inputs = [request_dir / name for name in unique_names(sources)]
-        for source, copy in zip(sources, inputs):
-            shutil.copyfile(source, copy)
-        options = {"kind": "trade" if compensation is None else "compensation", "request": inputs[0].name}
-        if req.water:  # compute from the copy; its messages still name the user's file
-            monitoring = inputs[sources.index(req.water["monitoring"])]
-            req = dataclasses.replace(req, water={**req.water, "monitoring": monitoring, "monitoring_shown":
-                                                  req.water.get("monitoring_shown") or req.water["monitoring"]})
-            options["monitoring"] = monitoring.name
-        if compensation is not None:
-            options["compensation"] = compensation
-        copies = copy_registers(stage.path, registers, unique_names(registers))
-        options.update(base_register=copies[0].name, coefficients=[c.name for c in copies[1:]], lang=lang)
-        register = load_register(*copies[1:], base=copies[0], shown_as=registers)  # messages name the user's files
-        method_copy, method_used = copy_method(stage.path, method)  # carbon is valued at its price basis
-        inputs += sorted(method_copy.parent.iterdir())
-        options.update(method=method_copy.name, method_name=method_used.name,
-                       method_differs_from_default=differing_choices(method_used))
-        inventory = services = None
-        if req.inventory is not None:
-            _, copied, indices = copy_inventory(stage.path, Path(req.inventory),
-                                                 str(price_indices) if price_indices else None)
-            inputs += copied
-            options["price_indices"] = PRICE_INDICES_NAME
-            grid_copy = copy_grid_inputs(stage.path, grid_of_inventory(Path(req.inventory), str(grid) if grid else None), inputs)
-            if grid_copy:
-                options["grid"] = f"{GRID_DIR}/{GRID_NAME}"
-            inventory = load_inventory(stage.path / INVENTORY_DIR, shown_as=req.inventory)
-            services = account(inventory, register, Options(
-                price_indices=str(indices), method=method_used, grid=str(grid_copy) if grid_copy else None,
-                price_indices_shown=str(price_indices) if price_indices else None)).services  # the user's table
-        v = value_request(req, register, inventory, services, method_used)
-        shown = shown_command or f"gep trade {req.path.name}"
-        (stage.path / "valuation.json").write_text(
-            json.dumps(_plain(v.result), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        (stage.path / "valuation.html").write_text(valuation_html(v.result, v.tables, shown, lang), encoding="utf-8",
-                                                   newline="\n")
-        write_valuation_excel(stage.path / "valuation.xlsx", v.result, v.tables, lang)
-        for name, table in v.tables.items():
-            write_csv(table, stage.path / f"{name}.csv")
-        write_manifest(stage.path, command or shown, shown, options,
-                       {"name": req.inventory.name if req.inventory else "", "kind": "folder" if req.inventory else ""},
-                       inputs, copies, created=created_now())
-    return out, v
