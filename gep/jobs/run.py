@@ -1,15 +1,15 @@
-"""One GEP run: load, account, and write every output into one folder, all or nothing.
+"""One GEP run (``gep run``): load, account, and write every output into one folder, all or nothing.
 
 Outputs are first written to a sibling staging folder and moved into place only when complete, so a
 failed run leaves nothing half-written; a staging folder left by a killed run is removed by the next run to
-the same output folder (see :func:`gep.jobfolder.staged`). An existing output folder is never overwritten silently: the
-run refuses, or with ``overwrite=True`` keeps the old folder as ``<name>.previous-N``.
+the same output folder (see :func:`gep.jobfolder.staged`). An existing output folder is never overwritten
+silently: the run refuses, or with ``overwrite=True`` keeps the old folder as ``<name>.previous-N``.
 
 A run folder is self-contained: it holds a copy of its inputs (``inputs/inventory/`` — the CSV/XLSX
 files of the inventory folder, or the single workbook — and ``inputs/coefficients/`` — every register
 applied, base register first) and the run is computed *from those copies*, so what the folder
 records is exactly what was computed. ``manifest.json`` lists the SHA-256 of every file;
-``gep verify`` recomputes a run folder or its audit pack from its own ``inputs/``.
+``gep verify`` recomputes a run folder or its audit pack from its own ``inputs/`` through :data:`RUN`.
 """
 from __future__ import annotations
 
