@@ -11,7 +11,8 @@ import pytest
 
 from gep.assets.physical import CAUSES
 from gep.render import phrases, text
-from gep.render import statement
+from gep.render import statement, valuation
+from gep.trading.water import RULE_CHOICES
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("zh", "en")
@@ -38,6 +39,12 @@ _COMPUTED = ["missing", "absent", "status_computed", "status_skipped", "status_n
              "trace.role_input", "trace.role_coefficient", "trace.role_step",
              *(f"valuation.{k}" for k in ("yes", "no", "true", "false", "figure", "value", "status", "source",
                                           "land_area", "forest_area", "already_sold")),
+             # the valuation report's water cases and rules, term statuses, column heads and closing paragraphs
+             *(f"valuation.case.{k}" for k in ("improved", "worse", "unchanged", "fails_class")),
+             *(f"valuation.rule.{k}" for k in RULE_CHOICES),
+             *(f"valuation.status_{k}" for k in valuation.TERM_STATUSES),
+             *(f"valuation.col.{k}" for columns in valuation.TABLE_COLUMNS.values() for k in columns),
+             *(f"valuation.method.{k}" for k in valuation.METHOD_NOTES),
              # the statement: phrases chosen by an expression, and its rows, items, names and columns by key
              *(f"statement.{k}" for k in ("met", "not_met", "yes", "no")),
              *(f"statement.row.{k}" for k in statement.VALUE_ROWS),
