@@ -11,7 +11,7 @@ import pytest
 
 from gep.assets.physical import CAUSES
 from gep.render import phrases, text
-from gep.render import statement, valuation
+from gep.render import formulas, statement, valuation
 from gep.trading.water import RULE_CHOICES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,7 @@ _T_CALL = re.compile(r"""\b_t\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
 _T_OR_ROW_CALL = re.compile(r"""\b_(?:t|row)\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
 RENDER = ROOT / "gep" / "render"
 PREFIXED = {RENDER / "trace_page.py": ("trace", _T_CALL), RENDER / "valuation.py": ("valuation", _T_OR_ROW_CALL),
-            RENDER / "statement.py": ("statement", _T_CALL)}
+            RENDER / "statement.py": ("statement", _T_CALL), RENDER / "formulas.py": ("formulas", _T_CALL)}
 
 # keys looked up by a computed name (f"status_{…}", f"unit.{…}", f"level.{…}", "role_" + …) or chosen by an
 # expression (text("missing" if … else "absent", lang)), which the scan of literal arguments does not see
@@ -54,7 +54,12 @@ _COMPUTED = ["missing", "absent", "status_computed", "status_skipped", "status_n
              *(f"statement.account_item.{k}" for k in statement.ACCOUNT_ITEMS),
              *(f"statement.condition_indicator.{k}" for k in statement.CONDITION_INDICATORS),
              *(f"statement.head.{k}" for k in (*statement.CONDITION_COLUMNS, *statement.LIABILITY_COLUMNS,
-                                                *statement.SENSITIVITY_COLUMNS, *statement.SENSITIVITY_SHEET_COLUMNS))]
+                                                *statement.SENSITIVITY_COLUMNS, *statement.SENSITIVITY_SHEET_COLUMNS)),
+             # the formula workbook: a column head by the column's key (its category columns are catalogue
+             # labels), the paragraphs of its About sheet
+             *(f"formulas.{k}" for k in (*formulas.CALC_COLUMNS, *formulas.INPUT_COLUMNS, *formulas.COEFFICIENT_COLUMNS,
+                                         *(c for c in formulas.SUMMARY_COLUMNS if c not in formulas.CATEGORIES))),
+             *(f"formulas.about.{k}" for k in formulas.ABOUT_LINES)]
 
 
 def _placeholders(phrase: str) -> set[str]:
@@ -112,6 +117,8 @@ def test_the_scan_finds_the_lookups_of_code_and_templates():
     assert used["trace.value_wan"] == "gep/render/trace_page.py"  # _t("value_wan", lang)
     assert used["valuation.feasible"] == "gep/render/valuation.py"  # _row("feasible", …)
     assert used["statement.workbook_title"] == "gep/render/statement.py"  # _t("workbook_title", lang, …)
+    assert used["formulas.about.capacity"] == "gep/render/formulas.py"  # _t("about.capacity", lang)
+    assert used["parcels.too_many"] == "gep/render/excel.py"  # text("parcels.too_many", lang)
     assert len(used) > 50
 
 
