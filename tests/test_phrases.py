@@ -32,7 +32,8 @@ PREFIXED = {RENDER / "trace_page.py": ("trace", _T_CALL), RENDER / "valuation.py
 # expression (text("missing" if … else "absent", lang)), which the scan of literal arguments does not see
 _COMPUTED = ["missing", "absent", "status_computed", "status_skipped", "status_not_applicable", "status_verified",
              "status_case-study", "status_unverified", "status_observed", "status_derived", "status_estimated",
-             "level.county", "level.township", "level.village", "unit.m3", "unit.yuan",
+             "level.county", "level.township", "level.village", "unit.m3", "unit.yuan", "unit_token.yuan",
+             "unit_token.visit",
              # column heads of the trace pages' tables, and the role of each step
              *(f"trace.{k}" for k in ("coefficient", "meaning", "value", "unit", "price_year", "source", "clause",
                                       "status", "register", "symbol", "role", "expr", "where")),
