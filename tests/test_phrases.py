@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from gep.assets.physical import CAUSES
 from gep.render import phrases, text
+from gep.render import formulas, statement, valuation
+from gep.trading.water import RULE_CHOICES
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("zh", "en")
@@ -17,24 +20,47 @@ LANGS = ("zh", "en")
 # text("key", …) in gep's code; t('key') in the report templates (html.py passes t=lambda key: text(key, lang))
 _CODE_CALL = re.compile(r"""\btext\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
 _TEMPLATE_CALL = re.compile(r"""\bt\(\s*(["'])([^"'{}]+)\1\s*\)""")
-# _t("key", …) in the trace pages, which look up trace.<key>
-_TRACE_CALL = re.compile(r"""\b_t\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
-TRACE_PAGE = ROOT / "gep" / "render" / "trace_page.py"
-# _t("key", …) and _row("key", …) in the valuation report, which look up valuation.<key>
-_VALUATION_CALL = re.compile(r"""\b_(?:t|row)\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
-VALUATION = ROOT / "gep" / "render" / "valuation.py"
+# _t("key", …) in a renderer whose phrases have a prefix of their own: it looks up <prefix>.<key>; so does _row("key",
+# …) in the valuation report
+_T_CALL = re.compile(r"""\b_t\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
+_T_OR_ROW_CALL = re.compile(r"""\b_(?:t|row)\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
+RENDER = ROOT / "gep" / "render"
+PREFIXED = {RENDER / "trace_page.py": ("trace", _T_CALL), RENDER / "valuation.py": ("valuation", _T_OR_ROW_CALL),
+            RENDER / "statement.py": ("statement", _T_CALL), RENDER / "formulas.py": ("formulas", _T_CALL)}
 
 # keys looked up by a computed name (f"status_{…}", f"unit.{…}", f"level.{…}", "role_" + …) or chosen by an
 # expression (text("missing" if … else "absent", lang)), which the scan of literal arguments does not see
 _COMPUTED = ["missing", "absent", "status_computed", "status_skipped", "status_not_applicable", "status_verified",
              "status_case-study", "status_unverified", "status_observed", "status_derived", "status_estimated",
-             "level.county", "level.township", "level.village", "unit.m3", "unit.yuan",
+             "level.county", "level.township", "level.village", "unit.m3", "unit.yuan", "unit_token.yuan",
+             "unit_token.visit",
              # column heads of the trace pages' tables, and the role of each step
              *(f"trace.{k}" for k in ("coefficient", "meaning", "value", "unit", "price_year", "source", "clause",
                                       "status", "register", "symbol", "role", "expr", "where")),
              "trace.role_input", "trace.role_coefficient", "trace.role_step",
              *(f"valuation.{k}" for k in ("yes", "no", "true", "false", "figure", "value", "status", "source",
-                                          "land_area", "forest_area", "already_sold"))]
+                                          "land_area", "forest_area", "already_sold")),
+             # the valuation report's water cases and rules, term statuses, column heads and closing paragraphs
+             *(f"valuation.case.{k}" for k in ("improved", "worse", "unchanged", "fails_class")),
+             *(f"valuation.rule.{k}" for k in RULE_CHOICES),
+             *(f"valuation.status_{k}" for k in valuation.TERM_STATUSES),
+             *(f"valuation.col.{k}" for columns in valuation.TABLE_COLUMNS.values() for k in columns),
+             *(f"valuation.method.{k}" for k in valuation.METHOD_NOTES),
+             # the statement: phrases chosen by an expression, and its rows, items, names and columns by key
+             *(f"statement.{k}" for k in ("met", "not_met", "yes", "no")),
+             *(f"statement.row.{k}" for k in statement.VALUE_ROWS),
+             *(f"statement.physical_row.{k}" for k in statement.PHYSICAL_ROWS),
+             *(f"statement.cause.{k}" for k in CAUSES),
+             *(f"statement.account.{k}" for k in statement.ACCOUNT_NAMES),
+             *(f"statement.account_item.{k}" for k in statement.ACCOUNT_ITEMS),
+             *(f"statement.condition_indicator.{k}" for k in statement.CONDITION_INDICATORS),
+             *(f"statement.head.{k}" for k in (*statement.CONDITION_COLUMNS, *statement.LIABILITY_COLUMNS,
+                                                *statement.SENSITIVITY_COLUMNS, *statement.SENSITIVITY_SHEET_COLUMNS)),
+             # the formula workbook: a column head by the column's key (its category columns are catalogue
+             # labels), the paragraphs of its About sheet
+             *(f"formulas.{k}" for k in (*formulas.CALC_COLUMNS, *formulas.INPUT_COLUMNS, *formulas.COEFFICIENT_COLUMNS,
+                                         *(c for c in formulas.SUMMARY_COLUMNS if c not in formulas.CATEGORIES))),
+             *(f"formulas.about.{k}" for k in formulas.ABOUT_LINES)]
 
 
 def _placeholders(phrase: str) -> set[str]:
@@ -47,10 +73,9 @@ def _used_keys() -> dict[str, str]:
     for path in sorted((ROOT / "gep").rglob("*.py")):
         for m in _CODE_CALL.finditer(path.read_text(encoding="utf-8")):
             used.setdefault(m.group(2), str(path.relative_to(ROOT)))
-    for m in _TRACE_CALL.finditer(TRACE_PAGE.read_text(encoding="utf-8")):
-        used.setdefault(f"trace.{m.group(2)}", str(TRACE_PAGE.relative_to(ROOT)))
-    for m in _VALUATION_CALL.finditer(VALUATION.read_text(encoding="utf-8")):
-        used.setdefault(f"valuation.{m.group(2)}", str(VALUATION.relative_to(ROOT)))
+    for path, (prefix, call) in PREFIXED.items():
+        for m in call.finditer(path.read_text(encoding="utf-8")):
+            used.setdefault(f"{prefix}.{m.group(2)}", str(path.relative_to(ROOT)))
     for path in sorted((ROOT / "templates").glob("*.j2")):
         for m in _TEMPLATE_CALL.finditer(path.read_text(encoding="utf-8")):
             used.setdefault(m.group(2), str(path.relative_to(ROOT)))
@@ -92,6 +117,9 @@ def test_the_scan_finds_the_lookups_of_code_and_templates():
     assert any(where.startswith("templates/") for where in used.values())
     assert used["trace.value_wan"] == "gep/render/trace_page.py"  # _t("value_wan", lang)
     assert used["valuation.feasible"] == "gep/render/valuation.py"  # _row("feasible", …)
+    assert used["statement.workbook_title"] == "gep/render/statement.py"  # _t("workbook_title", lang, …)
+    assert used["formulas.about.capacity"] == "gep/render/formulas.py"  # _t("about.capacity", lang)
+    assert used["parcels.too_many"] == "gep/render/excel.py"  # text("parcels.too_many", lang)
     assert len(used) > 50
 
 
@@ -108,3 +136,9 @@ def test_placeholders_stay_str_format_fields():
     assert text("generated_by", "zh").format(version="1.2") == "由 gep 1.2 生成"
     assert text("missing_cases", "en").format(cases=3, inputs="x") == \
         "3 region-year-ecosystem case(s) not computed, missing x"
+
+
+def test_the_statement_names_each_cause_as_the_cause_vocabulary_does():
+    # the cause codes and their Chinese names are gep.assets.physical.CAUSES; the statement shows the catalogue's
+    # phrase, which must not drift from it
+    assert {c: text(f"statement.cause.{c}", "zh") for c in CAUSES} == {c: entry[0] for c, entry in CAUSES.items()}

@@ -377,35 +377,26 @@ def _township_sheet(wb: Workbook, r: Report) -> None:
 #: parcels shown one per row in the workbook at most; more are in gep_parcels.csv only (a sheet of 10⁶ rows
 #: would take minutes to write and is near Excel's 1 048 576-row limit)
 PARCEL_SHEET_LIMIT = 20_000
-_PARCEL_TEXT = {"sheet": ("小班", "Parcels"), "title": ("森林小班核算结果", "Forest parcels"),
-                "parcel": ("小班号", "Parcel"), "figure_region": ("所属核算区域", "Region figure"),
-                "origin": ("起源", "Origin"), "area": ("面积（公顷）", "Area (hm²)"), "value": ("价值量", "value"),
-                "unit": ("实物量单位见列名；价值量单位：万元；各小班为所属区域数值的份额，完整表见 gep_parcels.csv",
-                         "quantities in the unit of each column; values in 10⁴ yuan; each parcel is its share of its "
-                         "region's figure; the full table is gep_parcels.csv"),
-                "too_many": ("共 {n:,} 行小班，超过工作簿显示上限 {limit:,} 行：见 gep_parcels.csv",
-                             "{n:,} parcel rows, more than the {limit:,} a workbook shows: see gep_parcels.csv")}
 
 
 def _parcel_sheet(wb: Workbook, r: Report) -> None:
     """小班: each parcel and year — its region figure, area, and per indicator its quantity and value (万元)."""
-    i = 0 if r.lang == "zh" else 1
-    t = {k: v[i] for k, v in _PARCEL_TEXT.items()}
+    lang = r.lang
     parcels = r.meta["parcels"]
-    ws = wb.create_sheet(t["sheet"])
+    ws = wb.create_sheet(text("parcels.sheet", lang))
     n = len(parcels.figures.parcels)
     if n > PARCEL_SHEET_LIMIT:
-        _title(ws, t["title"], t["too_many"].format(n=n, limit=PARCEL_SHEET_LIMIT))
+        _title(ws, text("parcels.title", lang), text("parcels.too_many", lang).format(n=n, limit=PARCEL_SHEET_LIMIT))
         return
-    head = _title(ws, t["title"], t["unit"])
+    head = _title(ws, text("parcels.title", lang), text("parcels.unit", lang))
     frame = parcels.frame()
-    origins = {k: v["zh"] if r.lang == "zh" else k for k, v in inventory_spec()["vocabularies"]["origin"].items()}
-    labels = [t["parcel"], text("region_code", r.lang), t["figure_region"], text("year", r.lang),
-              text("ecosystem", r.lang), t["origin"], t["area"]]
-    figures = []
+    origins = {k: v["zh"] if lang == "zh" else k for k, v in inventory_spec()["vocabularies"]["origin"].items()}
+    labels = [text("parcels.parcel", lang), text("region_code", lang), text("parcels.figure_region", lang),
+              text("year", lang), text("ecosystem", lang), text("parcels.origin", lang), text("parcels.area", lang)]
+    figures, value_word = [], text("parcels.value", lang)
     for service, indicator in parcels.indicators:
-        name = label("indicator", f"{service}/{indicator}", r.lang)
-        labels += [f"{name} [{unit_label(parcels.units[(service, indicator)], r.lang)}]", f"{name} {t['value']}"]
+        name = label("indicator", f"{service}/{indicator}", lang)
+        labels += [f"{name} [{unit_label(parcels.units[(service, indicator)], lang)}]", f"{name} {value_word}"]
         figures.append((f"{indicator} [{parcels.units[(service, indicator)]}]", f"{indicator} value [yuan]"))
     header_row(ws, head, labels)
     columns = {c: frame[c].to_numpy() for c in frame.columns}
@@ -413,7 +404,7 @@ def _parcel_sheet(wb: Workbook, r: Report) -> None:
         row = head + 1 + k
         put(ws, row, 1, columns["parcel_id"][k]), put(ws, row, 2, columns["region_code"][k])
         put(ws, row, 3, columns["figure_region_code"][k]), put(ws, row, 4, int(columns["year"][k]), INTEGER_FORMAT)
-        put(ws, row, 5, label("ecosystem", columns["ecosystem"][k], r.lang))
+        put(ws, row, 5, label("ecosystem", columns["ecosystem"][k], lang))
         put(ws, row, 6, origins.get(columns["origin"][k], columns["origin"][k]))
         put(ws, row, 7, to_float(columns["area [hm2]"][k]), NUMBER_FORMAT)
         for j, (quantity, value) in enumerate(figures):

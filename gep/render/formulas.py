@@ -71,7 +71,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from gep.catalogue import label, services_spec
 from gep.coefficients import CANONICAL_UNITS, coefficient_label
-from gep.render import level_label, method_lines, unit_label
+from gep.render import level_label, method_lines, text, unit_label
 from gep.render.workbook import FIXED_TIME, column_widths, deterministic_bytes, header_row, put
 from gep.render.excel_expression import excel_expression
 from gep.trace import FIGURE_KEY, symbols_of
@@ -85,76 +85,11 @@ _INPUT_FILL = PatternFill("solid", fgColor="EAF1FB")
 _COEF_FILL = PatternFill("solid", fgColor="FDF3E1")
 _TITLE_FONT = Font(bold=True, size=14)
 
-_T: dict[str, dict[str, str]] = {
-    "sheet_about": {"zh": "说明", "en": "About"},
-    "sheet_summary": {"zh": "汇总", "en": "GEP"},
-    "sheet_inputs": {"zh": "输入", "en": "Inputs"},
-    "sheet_coefficients": {"zh": "系数", "en": "Coefficients"},
-    "title": {"zh": "GEP核算公式工作簿", "en": "GEP formula workbook"},
-    "region_code": {"zh": "区划代码", "en": "Region code"},
-    "region_name": {"zh": "名称", "en": "Name"},
-    "region_level": {"zh": "级别", "en": "Level"},
-    "parent_code": {"zh": "上级代码", "en": "Parent code"},
-    "year": {"zh": "年份", "en": "Year"},
-    "indicator": {"zh": "指标", "en": "Indicator"},
-    "ecosystem": {"zh": "生态系统", "en": "Ecosystem"},
-    "indicator_key": {"zh": "指标代码", "en": "Indicator key"},
-    "ecosystem_key": {"zh": "生态系统代码", "en": "Ecosystem key"},
-    "in_gep": {"zh": "计入GEP", "en": "In GEP"},
-    "yes": {"zh": "是", "en": "yes"},
-    "no": {"zh": "否", "en": "no"},
-    "q_unit": {"zh": "Q单位", "en": "Unit of Q"},
-    "formula": {"zh": "公式", "en": "Formulas"},
-    "table": {"zh": "表", "en": "Table"},
-    "file": {"zh": "文件", "en": "File"},
-    "row": {"zh": "行", "en": "Row"},
-    "column": {"zh": "列", "en": "Column"},
-    "used_by": {"zh": "使用区域", "en": "Used by region"},
-    "used_by_name": {"zh": "使用区域名称", "en": "Region name"},
-    "symbol": {"zh": "符号", "en": "Symbol(s)"},
-    "value": {"zh": "取值（标准单位）", "en": "Value (canonical unit)"},
-    "unit": {"zh": "单位", "en": "Unit"},
-    "source": {"zh": "来源", "en": "Source"},
-    "status": {"zh": "状态", "en": "Status"},
-    "figures": {"zh": "使用次数", "en": "Figures using it"},
-    "coef_label": {"zh": "系数", "en": "Coefficient"},
-    "coef_key": {"zh": "系数代码", "en": "Key"},
-    "coef_name": {"zh": "系数名称", "en": "Name"},
-    "coef_region": {"zh": "适用区域", "en": "Region"},
-    "price_year": {"zh": "价格年份", "en": "Price year"},
-    "clause": {"zh": "条款", "en": "Clause"},
-    "register": {"zh": "系数表文件", "en": "Register file"},
-    "note": {"zh": "备注", "en": "Note"},
-    "value_written": {"zh": "原始取值", "en": "Value as written"},
-    "unit_written": {"zh": "原始单位", "en": "Unit as written"},
-    "conflict": {"zh": "该图表记录的取值与系数表该行不同", "en": "value recorded differs from this register row"},
-    "gep": {"zh": "GEP（元）", "en": "GEP (yuan)"},
-}
+# The words are phrases of gep/data/phrases.yaml (formulas.* keys, column heads by the column's key); what stays
+# here is the columns of each sheet, in order, and the paragraphs of the About sheet.
 
-_ABOUT = {
-    "zh": [
-        "本工作簿中每个实物量（Q）和价值量（V）都是Excel公式，引用“输入”表中的清单单元格和“系数”表中的系数，逐级计算到GEP。",
-        "修改“输入”或“系数”表“取值”列中的任意数值，所有相关计算表和“汇总”表会自动重算。",
-        "计算表：每项服务一张，每行一个最低级区域的核算单元（区域×年份×指标×生态系统）；列为该服务所有公式符号的并集，本行不用的符号留空；“公式”列写明本行的计算式。",
-        "汇总表：各类服务 = 各计算表中本区域、本年、计入GEP为“是”的V之和（SUMIFS）+ 下级区域同列之和；GEP = 三类之和。金额单位：元。",
-        "输入表中的取值为标准单位（面积 hm²、深度 mm、体积 m³、质量 t、电量 kWh、金额 元）；表达式中的常数为单位换算系数（如 1 mm × 1 hm² = 10 m³）。",
-        "净化能力（Cap）若由系数表计算，以数值写入（其各项在系数表中），不随系数修改而变化。",
-    ],
-    "en": [
-        "Every quantity (Q) and value (V) in this workbook is an Excel formula referencing inventory cells on Inputs "
-        "and coefficients on Coefficients, up to GEP.",
-        "Change any value on Inputs or Coefficients and every dependent calculation sheet and the GEP sheet recompute.",
-        "Calculation sheets: one per service, one row per lowest-level figure (region × year × indicator × "
-        "ecosystem); columns are the union of the service's formula symbols, blank where a row does not use one; "
-        "the Formulas column states the row's expressions.",
-        "GEP sheet: each category = SUMIFS of V over the calculation sheets for this region and year where In GEP "
-        "is yes, plus the same cells of the child regions; GEP = the sum of the three categories. Amounts in yuan.",
-        "Input values are in canonical units (area hm², depth mm, volume m³, mass t, energy kWh, money yuan); "
-        "constants inside expressions are unit factors (e.g. 1 mm × 1 hm² = 10 m³).",
-        "A purification capacity (Cap) computed from the register is written as its number (its terms are on "
-        "Coefficients) and does not follow changes of those coefficients.",
-    ],
-}
+#: paragraphs of the About sheet (formulas.about.<key>), in order; a note on pasted capacities follows if needed
+ABOUT_LINES = ("formulas", "recompute", "calc_sheets", "summary", "units")
 
 #: fixed columns of a calculation sheet (symbol columns follow)
 CALC_COLUMNS = ["region_code", "region_name", "year", "indicator", "ecosystem", "indicator_key", "ecosystem_key",
@@ -173,7 +108,8 @@ _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
 def _t(key: str, lang: str) -> str:
-    return _T[key][lang]
+    """A phrase of the formula workbook: the formulas.* keys of gep/data/phrases.yaml."""
+    return text(f"formulas.{key}", lang)
 
 
 # --------------------------------------------------------------------------------------------
@@ -596,8 +532,8 @@ def _calc_sheet(ws: Worksheet, service: str, figures: list[_Figure], m: _Model) 
 def _summary_sheet(ws: Worksheet, m: _Model, ranges: dict[str, _Ranges]) -> None:
     lang = m.lang
     labels = [_t(c, lang) for c in SUMMARY_COLUMNS[:5]]
-    labels += [f"{label('category', c, lang)}（元）" if lang == "zh" else f"{label('category', c, lang)} (yuan)"
-               for c in CATEGORIES] + [_t("gep", lang)]
+    labels += [_t("category_yuan", lang).format(category=label("category", c, lang)) for c in CATEGORIES]
+    labels += [_t("gep", lang)]
     header_row(ws, 1, labels)
     rows = m.summary[["region_code", "year"]].astype({"year": int}).itertuples(index=False) if len(m.summary) else []
     rows = [(str(c), int(y)) for c, y in rows]
@@ -639,16 +575,17 @@ def _about_sheet(ws: Worksheet, m: _Model) -> None:
     row = 2
     pasted_capacity = any(s.role == "step" and s.expr and not symbols_of(s.expr)
                           for f in m.figures for s in f.symbols)
-    for n, line in enumerate(_ABOUT[lang]):
-        if n == len(_ABOUT[lang]) - 1 and not pasted_capacity:
-            break  # the note on a capacity written as a number only when there is one
+    lines = [_t(f"about.{key}", lang) for key in ABOUT_LINES]
+    if pasted_capacity:  # the note on a capacity written as a number only when there is one
+        lines.append(_t("about.capacity", lang))
+    for line in lines:
         row += 1
         put(ws, row, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
     for line in method_lines(m.method, lang):  # the method profile the formulas follow
         row += 1
         put(ws, row, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
     row += 1
-    sheet_label = {"zh": "计算表", "en": "Calculation sheets"}[lang]
+    sheet_label = _t("calculation_sheets", lang)
     for service, sheet in m.sheets.items():
         row += 1
         put(ws, row, 1, f"{sheet_label}: {sheet} — {service} ({len(m.by_service[service])})")

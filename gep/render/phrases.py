@@ -27,8 +27,10 @@ def text(key: str, lang: str = "zh") -> str:
     return phrases()[key][lang]
 
 
-_UNIT_TOKENS = (("yuan", "元"), ("hectare", "hm²"), ("t_CO2", "t CO₂"), ("t_C", "t C"), ("gC", "g C"),
-                ("visit", "人次"), ("**3", "³"), ("**2", "²"), ("hm2", "hm²"), ("m3", "m³"), ("m2", "m²"),
+#: parts of a unit code and their display spelling, replaced in this order; None: a word of the report's language,
+#: the phrase unit_token.<part>
+_UNIT_TOKENS = (("yuan", None), ("hectare", "hm²"), ("t_CO2", "t CO₂"), ("t_C", "t C"), ("gC", "g C"),
+                ("visit", None), ("**3", "³"), ("**2", "²"), ("hm2", "hm²"), ("m3", "m³"), ("m2", "m²"),
                 ("*", "·"))
 
 
@@ -40,11 +42,7 @@ def unit_label(unit: Any, lang: str = "zh") -> str:
     if f"unit.{unit}" in phrases():
         return text(f"unit.{unit}", lang)
     for code, shown in _UNIT_TOKENS:
-        if code == "yuan" and lang == "en":
-            continue
-        if code == "visit" and lang == "en":
-            shown = "visit"
-        unit = unit.replace(code, shown)
+        unit = unit.replace(code, text(f"unit_token.{code}", lang) if shown is None else shown)
     return unit
 
 

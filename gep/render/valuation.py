@@ -16,55 +16,31 @@ from gep.render.html import environment
 
 TEMPLATE = "valuation.html.j2"
 
-_CASES = {"improved": ("达标且改善", "meets class, improved"), "worse": ("达标但变差", "meets class, worse"),
-          "unchanged": ("达标且持平", "meets class, unchanged"), "fails_class": ("未达标", "fails its class")}
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "劣V"}
-_RULES = {"downstream_pays": ("下游补偿上游", "downstream pays upstream"),
-          "upstream_pays": ("上游补偿下游", "upstream pays downstream"), "none": ("不补偿", "no payment")}
 
+# The words are phrases of gep/data/phrases.yaml (valuation.* keys); what stays here is which columns each table
+# has, in order, and which paragraphs end the report.
 
-#: Column headings of the report's tables (zh, en); amounts in 万元.
-_HEADERS = {
-    "sensitivity": (["自身目标（%）", "最大可出售（亩）", "最大可出售（hm²）"],
-                    ["Own target (%)", "Largest sale (亩)", "Largest sale (hm²)"]),
-    "schedule": (["期次", "年份", "t (a)", "比例", "金额（万元）"], ["Instalment", "Year", "t (a)", "Share", "Amount (万元)"]),
-    "maintenance": (["合同年", "年份", "面积（亩）", "当年管护（万元）", "其后尚欠（万元）"],
-                    ["Contract year", "Year", "Area (亩)", "Maintenance (万元)", "Still owed after (万元)"]),
-    "forest_services": (["服务", "指标", "实物量", "单位", "价值（万元）", "计入GEP"],
-                        ["Service", "Indicator", "Quantity", "Unit", "Value (万元)", "In GEP"]),
-    "monthly": (["断面", "上游", "下游", "年", "月", "目标类别", "水质类别", "上年同期", "情形", "付款方", "收款方", "金额（万元）"],
-                ["Section", "Upstream", "Downstream", "Year", "Month", "Target class", "Class", "Last year", "Case",
-                 "Payer", "Payee", "Amount (万元)"]),
-    "yearly": (["年", "上游", "下游", "月数", "下游付上游（万元）", "上游付下游（万元）", "上游净收入（万元）"],
-               ["Year", "Upstream", "Downstream", "Months", "Downstream → upstream (万元)", "Upstream → downstream (万元)",
-                "Net to upstream (万元)"]),
+#: column heads of the report's tables (valuation.col.<key>); amounts in 万元
+TABLE_COLUMNS = {
+    "sensitivity": ("own_target_pct", "largest_sale_mu", "largest_sale_ha"),
+    "schedule": ("instalment", "year", "t", "share", "amount_wan"),
+    "maintenance": ("contract_year", "year", "area_mu", "maintenance_wan", "owed_after_wan"),
+    "forest_services": ("service", "indicator", "quantity", "unit", "value_wan", "in_gep"),
+    "monthly": ("section", "upstream", "downstream", "settlement_year", "month", "target_class", "class", "last_year",
+                "case", "payer", "payee", "amount_wan"),
+    "yearly": ("settlement_year", "upstream", "downstream", "months", "downstream_to_upstream_wan",
+               "upstream_to_downstream_wan", "net_to_upstream_wan"),
 }
-
-
-#: How each figure is obtained (zh, en), printed at the end of the report.
-_METHODS = [
-    ("森林覆盖率 c = 计入考核的森林面积 ÷ 土地面积；出让方计入考核的森林面积 = 森林面积 − 此前已出售指标面积，受让方 = 森林面积 + 已购买指标面积"
-     "（《重庆市实施横向生态补偿提高森林覆盖率工作方案(试行)》：购入面积计入购买方覆盖率）。",
-     "Coverage c = forest counted ÷ land area; the seller counts its forest less the indicators sold before, the buyer "
-     "its forest plus those bought (Chongqing 2018 scheme: bought area counts for the buyer)."),
-    ("保持自身目标可出售的最大面积 A* = 森林面积 − 已出售面积 − 自身目标 × 土地面积（负值为缺口）。",
-     "Largest sale keeping the own target A* = forest − sold before − target × land (negative: a shortfall)."),
-    ("付款：第 i 期在签约后 t = i − 1 年支付；管护：第 k 个合同年的管护费在该年末 t = k 支出；现值 PV = Σ A_t ÷ (1 + r)^t。",
-     "Payments: instalment i at t = i − 1 years after signing; maintenance of contract year k at its end, t = k; "
-     "PV = Σ A_t / (1 + r)^t."),
-    ("每亩森林GEP = 出让方当年核算中森林生态系统各项计入GEP的服务价值之和 ÷ 森林面积；按全域核算、未分生态系统的服务（空气净化、水质净化、"
-     "休闲旅游、水资源供给、水电）不计入，故为下限。指标交易转移的是考核计数权，森林仍留在出让方，该价值用于比较，不随交易转移。",
-     "GEP per 亩 = the value of every in-GEP service of the forest ecosystem in the seller's accounts for the year ÷ its "
-     "forest area; services accounted for the whole region only (air and water purification, recreation, water supply, "
-     "hydropower) are left out, so it is a lower bound. The trade moves the right to count the forest, not the forest: "
-     "the value is for comparison."),
-    ("碳汇：固定二氧化碳以 t CO₂ 计（由 NEP 的 t C 乘 44/12 得到）；按 元/t C 计价时先乘 12/44 折算为碳含量。",
-     "Carbon: CO₂ fixed in t CO₂ (from NEP in t C × 44/12); a price per t C is applied to the carbon content (× 12/44)."),
-]
+#: how each figure is obtained (valuation.method.<key>), printed at the end of the report in this order
+METHOD_NOTES = ("coverage", "largest_sale", "present_value", "gep_per_mu", "carbon")
+#: statuses of registers, inventories and requests shown in the report's language (valuation.status_<key>);
+#: any other status (e.g. several joined by "/") as written
+TERM_STATUSES = ("verified", "case-study", "unverified", "observed", "estimated", "derived", "given")
 
 
 def _headers(table: str, lang: str) -> list[str]:
-    return _HEADERS[table][0 if lang == "zh" else 1]
+    return [_t(f"col.{c}", lang) for c in TABLE_COLUMNS[table]]
 
 
 def _t(key: str, lang: str) -> str:
@@ -84,15 +60,10 @@ def _pct(p) -> str:
     return "—" if p is None else f"{p:.2f} %"
 
 
-#: Statuses of registers, inventories and requests, in the report's language.
-_STATUS = {"verified": ("已核实", "verified"), "case-study": ("案例值", "case study"), "unverified": ("未核实", "unverified"),
-           "observed": ("观测", "observed"), "estimated": ("估算", "estimated"), "derived": ("推算", "derived"),
-           "given": ("请求给定", "given in the request")}
-
-
 def _row(key, value, lang, term: dict | None = None) -> dict:
     status = (term or {}).get("status", "")
-    return {"figure": _t(key, lang), "value": value, "status": _STATUS.get(status, (status, status))[lang != "zh"],
+    shown = _t(f"status_{status}", lang) if status in TERM_STATUSES else status
+    return {"figure": _t(key, lang), "value": value, "status": shown,
             "source": (term or {}).get("source", ""), "unverified": "unverified" in status}
 
 
@@ -191,15 +162,15 @@ def sections(result: dict, tables: dict, lang: str = "zh") -> list[dict]:
         out.append({"title": _t("carbon", lang), "rows": rows, "tables": []})
     w = result.get("water_compensation")
     if w:
-        i = 0 if lang == "zh" else 1
         rows = [_row("amount_per_month", _wan(w["amount_per_month"]["value"], "/月"), lang, w["amount_per_month"]),
-                _row("rules", "；".join(f"{_CASES[k][i]}: {_RULES[v][i]}" for k, v in w["rules"].items()), lang)]
+                _row("rules", "；".join(f"{_t(f'case.{k}', lang)}: {_t(f'rule.{v}', lang)}"
+                                        for k, v in w["rules"].items()), lang)]
         m, y = tables["water_monthly"], tables["water_yearly"]
         out.append({"title": _t("water", lang), "rows": rows, "tables": [
             {"title": _t("monthly", lang), "headers": _headers("monthly", lang),
              "rows": [[r.section, r.upstream, r.downstream, r.year, r.month, _ROMAN[r.target_class],
-                       _ROMAN[r.measured_class], _ROMAN[r.last_year_class], _CASES[r.case][i], r.payer or "—", r.payee or "—",
-                       r.amount_yuan / WAN] for r in m.itertuples()]},
+                       _ROMAN[r.measured_class], _ROMAN[r.last_year_class], _t(f"case.{r.case}", lang),
+                       r.payer or "—", r.payee or "—", r.amount_yuan / WAN] for r in m.itertuples()]},
             {"title": _t("yearly", lang), "headers": _headers("yearly", lang),
              "rows": [[r.year, r.upstream, r.downstream, r.months, r.downstream_to_upstream_yuan / WAN,
                        r.upstream_to_downstream_yuan / WAN, r.net_to_upstream_yuan / WAN]
@@ -219,7 +190,7 @@ def valuation_html(result: dict, tables: dict, command: str, lang: str = "zh") -
         title=result["title"], year=result["year"], command=command, lang=lang, html_lang="zh-CN" if lang == "zh" else "en",
         sections=sections(result, tables, lang), notes=[n[lang] for n in result["notes"]],
         headers=[_t(k, lang) for k in ("figure", "value", "status", "source")], notes_title=_t("notes", lang),
-        methods_title=_t("methods", lang), methods=[m[0 if lang == "zh" else 1] for m in _METHODS])
+        methods_title=_t("methods", lang), methods=[_t(f"method.{m}", lang) for m in METHOD_NOTES])
 
 
 def write_valuation_excel(path: str | Path, result: dict, tables: dict, lang: str = "zh") -> Path:
