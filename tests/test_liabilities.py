@@ -96,3 +96,36 @@ def test_chengkou_sale_to_jiulongpo_is_carried():
     ob = lia[lia["liability"] == "contracted_obligation"].iloc[0]
     # 1.5 万亩 = 15 000/15 hm² = 1000 hm²; period and fee not found: physical only
     assert ob["quantity"] == pytest.approx(1000.0) and np.isnan(ob["value_yuan"])
+
+
+def test_forest_cleared_illegally_is_owed_once_though_two_accounts_record_it(tmp_path):
+    """The inventory records a forest change in both the extent account (森林 → other type) and the forest-area
+    account (by origin) — the physical accounts do not balance otherwise (see inventories/chengkou/changes.csv:
+    every 人工造林 row is in both). 3 hm² of natural forest cleared illegally in 甲镇 in 2021 is 3 hm² to restore,
+    not 6: at a forest restoration cost of 2000 元/亩 = 30 000 元/hm² (a test value), 90 000 元. A wetland lost
+    illegally is recorded in the extent account only (2 hm² of the reservoir turned to 'other'): 2 hm² at
+    1000 元/亩 = 15 000 元/hm² (test value) = 30 000 元. And where only the extent account records a forest
+    clearance (乙乡, 1 hm², no forest-area row), it is owed from there: 30 000 元."""
+    from conftest import write_register
+    changes = [
+        {"region_code": "990001", "year": 2021, "account": "extent", "item": "other", "from_item": "forest",
+         "cause": "ILLEGAL", "amount": 3, "unit": "hm2"},
+        {"region_code": "990001", "year": 2021, "account": "forest_area", "item": "natural", "from_item": "",
+         "cause": "ILLEGAL", "amount": -3, "unit": "hm2"},
+        {"region_code": "990001", "year": 2021, "account": "extent", "item": "other", "from_item": "wetland_reservoir",
+         "cause": "ILLEGAL", "amount": 2, "unit": "hm2"},
+        {"region_code": "990002", "year": 2021, "account": "extent", "item": "other", "from_item": "forest",
+         "cause": "ILLEGAL", "amount": 1, "unit": "hm2"},
+    ]
+    inv = _tiny(tmp_path, [], changes=changes)
+    reg = load_register(write_register(tmp_path / "costs.csv",
+                                       ("forest_restoration_cost", 2000, "元/亩", 2021, "none", "", "", "test value"),
+                                       ("wetland_restoration_cost", 1000, "元/亩", 2021, "none", "", "", "test value")))
+    lia = liabilities(inv, reg, "990000", 2020, 2021, methods=("restoration_owed",))
+    by_region = lia.groupby(["region_code", "unit"])[["quantity", "value_yuan"]].sum()
+    # 甲镇: 3 hm² forest (once) + 2 hm² wetland; 乙乡: 1 hm² forest
+    assert by_region.loc[("990001", "hm2"), "quantity"] == pytest.approx(3 + 2)
+    assert by_region.loc[("990001", "hm2"), "value_yuan"] == pytest.approx(3 * 30_000 + 2 * 15_000)
+    assert by_region.loc[("990002", "hm2"), "quantity"] == pytest.approx(1)
+    assert by_region.loc[("990002", "hm2"), "value_yuan"] == pytest.approx(30_000)
+    assert lia["value_yuan"].sum() == pytest.approx(90_000 + 30_000 + 30_000)

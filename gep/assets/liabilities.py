@@ -9,7 +9,9 @@ every amount it reports cites the threshold's source (the targets table row, the
   Chongqing forest-area indicator price (what a district pays another to meet its coverage target).
   Targets dated after the period are reported as the distance still to go, not as a liability.
 - ``restoration_owed`` (L1): area lost to illegal conversion or damage (cause ILLEGAL in the changes
-  table) in the period × restoration unit cost.
+  table) in the period × restoration unit cost. Forest land lost is recorded in both the extent and the
+  forest-area account (each must balance); it is owed once, from the forest-area rows (by origin) where a
+  region has any for that year, else from the extent rows.
 - ``depletion_above_limit`` (L2): harvest (HARVEST stock changes) above the 采伐限额, water supplied above
   the 用水总量控制目标, in a year of the period × stumpage or water price.
 - contracted obligations (L4, e.g. maintenance owed on forest area sold in coverage trading) come from
@@ -106,17 +108,24 @@ def target_shortfall(inventory, register: Register, region: str, start_year: int
 
 
 def restoration_owed(inventory, register: Register, region: str, start_year: int, end_year: int) -> pd.DataFrame:
-    """Area lost to illegal conversion or damage in the period (cause ILLEGAL) × restoration cost."""
+    """Area lost to illegal conversion or damage in the period (cause ILLEGAL) × restoration cost.
+
+    A forest cleared is one loss recorded twice — as forest turned to another type in the extent account and
+    as forest area lost by origin in the forest-area account — so the extent rows of the forest are left out
+    for a region and year whose forest-area account records an illegal loss."""
     from ..units import convert_magnitude
     from .physical import item_key
     codes = subtree(inventory.table("regions"), region)
     ch = inventory.table("changes")
     ch = ch[ch["region_code"].isin(codes) & (ch["year"] > start_year) & (ch["year"] <= end_year)
             & (ch["cause"] == "ILLEGAL") & ch["account"].isin(["extent", "forest_area"])]
+    by_origin = {(r.region_code, int(r.year)) for r in ch.itertuples() if r.account == "forest_area"}
     rows = []
     for r in ch.itertuples():
         area = abs(convert_magnitude(r.amount, r.unit, "hectare"))
         item = item_key(r.account, r.from_item or r.item) or r.item
+        if r.account == "extent" and item == "forest" and (r.region_code, int(r.year)) in by_origin:
+            continue  # the same land as that year's forest-area rows, owed there
         key = "wetland_restoration_cost" if str(item).startswith("wetland") else \
             "farmland_restoration_cost" if item == "farmland" else "forest_restoration_cost"
         unit_value, basis = _value(register, key)
