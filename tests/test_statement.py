@@ -2,6 +2,7 @@
 liabilities, net assets; the command writes it like a run."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from gep.accounting import account
@@ -155,3 +156,131 @@ def test_a_zero_flow_keeps_its_own_years_unit_price_in_the_decomposition(tmp_pat
     assert forest["p0"] == pytest.approx(42.85 / 1.0092 * factor / 100, rel=1e-9)
     assert forest["p1"] == pytest.approx(42.85 * factor / 100, rel=1e-9)
     assert forest["price_effect"] != 0
+
+
+# ----------------------------------------------------------------------------------------------
+# liabilities in the statement, opening and closing, and net assets = assets − liabilities
+
+#: a user register for the statement below: the forest restoration cost is not in the default register
+#: (coefficients/default.csv has no *_restoration_cost row), so a test value is declared: 2000 元/亩 =
+#: 2000 × 15 亩/hm² = 30 000 元/hm²
+RESTORATION_ROW = ("forest_restoration_cost", 2000, "元/亩", 2020, "none", "", "", "test value")
+
+
+def _tiny_with_liabilities(tmp_path):
+    """The tiny county (conftest.py: forest 100 hm² in 甲镇 990001 — 80 natural, 20 planted — and 300 hm² natural
+    in 乙乡 990002, of 600 hm² land; wetland: 甲镇's 20 hm² reservoir) with
+
+    - a binding forest-coverage target of 70 % dated 2020 (binding at the end of 2020 and of 2021) and a wetland
+      target of 25 hm² dated 2021 (a distance at the end of 2020, binding at the end of 2021);
+    - an illegal clearance in each year, recorded as the inventory format asks of any forest change: in the
+      extent account (forest → other) and in the forest-area account (natural forest −), each a row with cause
+      ILLEGAL: 6 hm² in 甲镇 in 2020 (the 2020 stocks are those after it), 12 hm² with its 1200 m³ of stock in
+      乙乡 in 2021 (乙乡 2021: forest 300 → 288 hm², other 100 → 112 hm², natural forest stock 30 000 → 28 800 m³)."""
+    from conftest import tiny_tables, write_tables
+    t = tiny_tables()
+    for r in t["extent"]:
+        if (r["region_code"], r["year"]) == ("990002", 2021):
+            r["area [hm2]"] = {"forest": 288, "other": 112}[r["ecosystem"]]
+    for r in t["forest"]:
+        if (r["region_code"], r["year"]) == ("990002", 2021):
+            r["area [hm2]"], r["stock_volume [m3]"] = 288, 28_800
+    t["targets"] = [
+        {"region_code": "990000", "year": 2020, "indicator": "forest_coverage", "value": 70, "unit": "%",
+         "source": "test: binding coverage target"},
+        {"region_code": "990000", "year": 2021, "indicator": "wetland_area", "value": 25, "unit": "hm2",
+         "source": "test: wetland target"},
+    ]
+
+    def illegal(region, year, account, item, from_item, amount, unit):
+        return {"region_code": region, "year": year, "account": account, "item": item, "from_item": from_item,
+                "cause": "ILLEGAL", "amount": amount, "unit": unit, "source": "test: 执法记录"}
+
+    t["changes"] = [
+        illegal("990001", 2020, "extent", "other", "forest", 6, "hm2"),
+        illegal("990001", 2020, "forest_area", "natural", "", -6, "hm2"),
+        illegal("990002", 2021, "extent", "other", "forest", 12, "hm2"),
+        illegal("990002", 2021, "forest_area", "natural", "", -12, "hm2"),
+        illegal("990002", 2021, "forest_stock", "natural", "", -1200, "m3"),
+    ]
+    return write_tables(tmp_path / "inv", t)
+
+
+# Liabilities by hand (gep/assets/liabilities.py; the statement takes the opening ones for 2019 → 2020, the
+# closing ones for 2020 → 2021):
+#   coverage shortfall, opening: forest 100 + 300 = 400 of 600 hm² = 66.67 % against 70 %: 3.33 points × 600 hm² / 100
+#       = 20 hm² × 2500 元/亩 (register forest_indicator_price, Chongqing deals) × 15 亩/hm² = 750 000 元
+#   coverage shortfall, closing: forest 100 + 288 = 388 hm² = 64.67 %: 5.33 points = 32 hm² × 37 500 = 1 200 000 元
+#   restoration owed, opening: 6 hm² cleared in 2020 × 30 000 元/hm² (RESTORATION_ROW) = 180 000 元
+#   restoration owed, closing: 12 hm² cleared in 2021 × 30 000 元/hm² = 360 000 元
+#   wetland: 20 hm² (the reservoir) against 25: 5 hm² — a distance at the opening (dated 2021, value 0), binding at
+#       the closing but without a wetland restoration cost in the registers: physical only, not in the total
+#   liabilities: opening 750 000 + 180 000 = 930 000 元; closing 1 200 000 + 360 000 = 1 560 000 元
+LIABILITIES_OPENING, LIABILITIES_CLOSING = 750_000 + 180_000, 1_200_000 + 360_000
+
+
+def _assert_liabilities(lia, balance):
+    """``lia``: one balance's liabilities (rows liability × indicator), checked against the hand values above."""
+    lia = lia.set_index(["liability", "indicator"])
+    cov = lia.loc[("target_shortfall", "forest_coverage")]
+    wet = lia.loc[("target_shortfall", "wetland_area")]
+    restoration = lia.xs("restoration_owed", level="liability")
+    if balance == "opening":
+        assert cov["actual"] == pytest.approx(100 * 400 / 600) and cov["quantity"] == pytest.approx(20.0)
+        assert cov["value_yuan"] == pytest.approx(750_000)
+        assert wet["quantity"] == pytest.approx(5.0) and wet["value_yuan"] == 0 and not bool(wet["binding"])
+        # 6 hm² cleared once, whichever accounts record it
+        assert restoration["quantity"].sum() == pytest.approx(6.0)
+        assert restoration["value_yuan"].sum() == pytest.approx(180_000)
+    else:
+        assert cov["actual"] == pytest.approx(100 * 388 / 600) and cov["quantity"] == pytest.approx(32.0)
+        assert cov["value_yuan"] == pytest.approx(1_200_000)
+        assert wet["quantity"] == pytest.approx(5.0) and bool(wet["binding"]) and pd.isna(wet["value_yuan"])
+        assert restoration["quantity"].sum() == pytest.approx(12.0)
+        assert restoration["value_yuan"].sum() == pytest.approx(360_000)
+    assert bool(cov["binding"]) and cov["threshold_source"] == "test: binding coverage target"
+
+
+def test_statement_liabilities_and_net_assets_by_hand(tmp_path):
+    from conftest import write_register
+    inv = load_inventory(_tiny_with_liabilities(tmp_path))
+    reg = load_register(write_register(tmp_path / "restoration.csv", RESTORATION_ROW))
+    results = account(inv, reg)
+    st = build_statement(inv, reg, results, "990000", 2020, 2021)
+    _assert_liabilities(st.liabilities_start, "opening")
+    _assert_liabilities(st.liabilities_end, "closing")
+    gep = results.summary.set_index(["region_code", "year"])["gep_yuan"]
+    assets_0, assets_1 = gep[("990000", 2020)] * F, gep[("990000", 2021)] * F  # NPV of the year's flows (see above)
+    s = st.summary.set_index("item")
+    assert s.loc["asset_value", "opening_yuan"] == pytest.approx(assets_0, rel=1e-9)
+    assert s.loc["asset_value", "closing_yuan"] == pytest.approx(assets_1, rel=1e-9)
+    assert s.loc["liabilities", "opening_yuan"] == pytest.approx(LIABILITIES_OPENING)
+    assert s.loc["liabilities", "closing_yuan"] == pytest.approx(LIABILITIES_CLOSING)
+    assert s.loc["liabilities", "change_yuan"] == pytest.approx(1_560_000 - 930_000)
+    # net assets = asset value − liabilities (SEEA degradation beside, never netted in)
+    assert s.loc["net_assets", "opening_yuan"] == pytest.approx(assets_0 - 930_000, rel=1e-9)
+    assert s.loc["net_assets", "closing_yuan"] == pytest.approx(assets_1 - 1_560_000, rel=1e-9)
+    assert s.loc["net_assets", "change_yuan"] == pytest.approx((assets_1 - 1_560_000) - (assets_0 - 930_000),
+                                                               rel=1e-9)
+
+
+def test_statement_command_writes_the_liabilities_and_net_assets(tmp_path):
+    """The same statement through ``gep statement``: liabilities.csv and statement_summary.csv carry the hand values
+    of test_statement_liabilities_and_net_assets_by_hand."""
+    from conftest import write_register
+    from gep.outputs import cell_texts
+    inv = _tiny_with_liabilities(tmp_path)
+    register = write_register(tmp_path / "restoration.csv", RESTORATION_ROW)
+    out = tmp_path / "statement"
+    assert main(["statement", str(inv), "--from", "2020", "--to", "2021", "--coefficients", str(register),
+                 "--out", str(out)]) == 0
+    lia = cell_texts(pd.read_csv(out / "liabilities.csv"))
+    assert set(lia["balance"]) == {"opening", "closing"}
+    _assert_liabilities(lia[lia["balance"] == "opening"].drop(columns="balance"), "opening")
+    _assert_liabilities(lia[lia["balance"] == "closing"].drop(columns="balance"), "closing")
+    s = pd.read_csv(out / "statement_summary.csv").set_index("item")
+    assert s.loc["liabilities", "opening_yuan"] == pytest.approx(LIABILITIES_OPENING)
+    assert s.loc["liabilities", "closing_yuan"] == pytest.approx(LIABILITIES_CLOSING)
+    for balance, owed in (("opening", LIABILITIES_OPENING), ("closing", LIABILITIES_CLOSING)):
+        assert s.loc["net_assets", f"{balance}_yuan"] == pytest.approx(s.loc["asset_value", f"{balance}_yuan"] - owed,
+                                                                       rel=1e-12)
