@@ -16,7 +16,8 @@ from conftest import tiny_tables, write_register, write_tables
 
 # Register prices are carried from their price year to the accounting year by the index each declares
 # (coefficients/default.csv column price_index; values from coefficients/price_indices.csv, previous
-# year = 100, sources regional-parameters.md §7). Factors written out by hand:
+# year = 100). The expected values below carry them by these rows of that table, written out; that the rows are
+# the published indices is checked apart, against 国家统计局's figures (test_price_indices_are_the_published_ones):
 FAI = {2012: 101.1, 2013: 100.3, 2014: 100.5, 2015: 98.2, 2016: 99.4, 2017: 105.8, 2018: 105.4, 2019: 102.6,
        2020: 102.51, 2021: 100.92, 2022: 102.0, 2023: 100.24}  # 2020– : CPI substituted (FAI discontinued)
 PPI = {2011: 106.03, 2012: 98.28, 2013: 98.09, 2014: 98.11, 2015: 94.8, 2016: 98.6, 2017: 106.3, 2018: 103.5,
@@ -33,7 +34,35 @@ def carried(index: dict, price_year: int, year: int) -> float:
     return f if year >= price_year else 1 / f
 
 
-RES_2020 = 7.53 * carried(FAI, 2011, 2020)  # reservoir unit cost, 2011 prices → 2020 ≈ 8.19 元/m³
+RES_2020 = 7.53 * carried(FAI, 2011, 2020)  # reservoir unit cost, 2011 prices → 2020 ≈ 8.785 元/m³
+
+#: The national CPI as 国家统计局 published it for each year (全国居民消费价格比上年上涨 x %, previous year = 100),
+#: one decimal, as reported on the day of release:
+NBS_CPI = {
+    2011: 105.4,  # 国际在线 2012-01-12, http://msn.finance.sina.com.cn/roll/20120112/104211186295.shtml
+    2012: 102.6,  # 中国新闻网 2013-01-11, http://big5.cctv.com/gate/big5/jingji.cntv.cn/2013/01/11/ARTI1357870410110865.shtml
+    2013: 102.6,  # NBS release of 2014-01-09 as reprinted at http://www.cbtia.com/news/2014/1-9/H16244705.shtml
+    2014: 102.0,  # NBS release of 2015-01-09 as reprinted at http://money.e23.cn/content/2015-01-09/2015010900027_2.html
+    2015: 101.4,  # NBS release of 2016-01-10 as reprinted at
+    #               http://gxt.hunan.gov.cn/gxt/xxgk_71033/gzdt/sjfb_80675/201601/t20160111_2919564.html
+    2016: 102.0,  # NBS release of 2017-01-12 as reprinted at https://zibo.focus.cn/zixun/dd02052632793a8d.html
+    2017: 101.6,  # 新华社 2018-01-10, http://lyrb.lyd.com.cn/html2/2018-01/11/content_146100.htm
+    2018: 102.1,  # 中新社 2019-01-10, https://www.cqn.com.cn/cj/content/2019-01/10/content_6664383.htm
+    2019: 102.9,  # 新华社 2020-01-09, https://yybnet.net/shanxi/news/202001/10099245.html
+    2020: 102.5,  # 证券日报 2021-01-11, https://pygbw.com/caijing/2021011189805.html
+    2021: 100.9,  # 国际在线 2022-01-12, http://news.cri.cn/20220112/1332b9ab-5a99-8642-309e-47276376b8f3.html
+    2022: 102.0,  # 中新网 2023-01-12, the source cited by the table's row for 2022
+}
+#: The national PPI (工业生产者出厂价格比上年涨跌 x %, previous year = 100) where a publication was found:
+NBS_PPI = {
+    2013: 98.1,   # −1.9 %, NBS release of 2014-01-09 as reported at
+    #               http://www.nv266.com/industrynews/show_news.aspx?bid=34&newsid=1036
+    2015: 94.8,   # −5.2 %, https://phb7.com.cn/lvyou/jingdian/173900.html (NBS annual figures of 2015)
+    2019: 99.7,   # −0.3 %, 新华社 2020-01-09, http://tc.xfafinance.com/html/Economies/Economic_Data/2020/328648.shtml
+    2020: 98.2,   # −1.8 %, 证券日报 2021-01-11, https://pygbw.com/caijing/2021011189805.html
+    2021: 108.1,  # +8.1 %, 国际在线 2022-01-12, http://news.cri.cn/20220112/1332b9ab-5a99-8642-309e-47276376b8f3.html
+}
+ROUNDING = 0.05 + 1e-9  # half a unit of the published last digit (and a float's width)
 
 
 def compute(folder, *registers, **options):
@@ -46,6 +75,33 @@ def row(results, region, year, service, indicator, ecosystem):
             & (s.ecosystem == ecosystem)]
     assert len(hit) == 1, (region, year, service, indicator, ecosystem)
     return hit.iloc[0]
+
+
+def test_price_indices_are_the_published_ones():
+    """The CPI and PPI rows of coefficients/price_indices.csv (and their copies above) against the figures 国家统计局
+    published. The table holds two decimals (a mean of the monthly year-on-year rates, its source column says), NBS
+    publishes one: a row must lie within half a unit of the published figure's last digit."""
+    from gep.prices import load_price_indices
+    indices = load_price_indices()
+    for kind, published, copy in (("cpi", NBS_CPI, CPI), ("ppi", NBS_PPI, PPI)):
+        for year, figure in published.items():
+            assert abs(indices.values[kind][year] - figure) <= ROUNDING, (kind, year, indices.values[kind][year])
+            if year in copy:
+                assert abs(copy[year] - figure) <= ROUNDING, (kind, year)
+    # The chain carrying the pest-control price from 2010 to 2020 (test_other_services_by_hand), by hand from the
+    # published rates: 1.054 × 1.026 × 1.026 × 1.020 × 1.014 × 1.020 × 1.016 × 1.021 × 1.029 × 1.025 = 1.280656;
+    # each rate is known to ±0.05 points, so the chain to within Σ_k 0.05/I_k ≈ 10 × 0.05/102 ≈ 0.49 %.
+    assert indices.factor("cpi", 2010, 2020) == pytest.approx(1.280656, rel=0.0049)
+    # the carbon price of 2021 carried back to 2020 by the CPI: × 1/1.009, to ±0.05/100.9 = 0.05 %
+    assert indices.factor("cpi", 2021, 2020) == pytest.approx(1 / 1.009, rel=0.0005)
+    # The FAI rows have no publication here: NBS stopped the FAI price index after 2019 and the rows up to 2019 cite
+    # "as recalled, unverified"; the table is their only source. What is checked instead is the chain the reservoir
+    # cost is carried by from 2011 to 2020, multiplied by hand from the rows' yearly rates:
+    #   1.011 × 1.003 = 1.014033; × 1.005 = 1.019103; × 0.982 = 1.000759; × 0.994 = 0.994755; × 1.058 = 1.052451;
+    #   × 1.054 = 1.109283; × 1.026 = 1.138124; × 1.0251 (CPI 2020 substituted) = 1.166691
+    # so 7.53 元/m³ at 2011 prices is 8.785 元/m³ at 2020 prices.
+    assert indices.factor("fai", 2011, 2020) == pytest.approx(1.166691, rel=1e-6)
+    assert 7.53 * indices.factor("fai", 2011, 2020) == pytest.approx(8.785, abs=5e-4)
 
 
 def test_product_in_wan_tonnes_at_wan_yuan_per_tonne_is_valued_exactly(tmp_path):
