@@ -39,6 +39,8 @@ _CARBON = "carbon: {co2: 1000 t CO₂/a}\n"
 REQUEST_ERRORS = [
     # numbers with their units
     (("area: 150 亩", "area: null"), "trade.area", "expected a number with its unit, e.g. '1.5 万亩'"),
+    # YAML reads true as a bool, which Python counts as the number 1: not 1 of anything
+    (("area: 150 亩", "area: true"), "trade.area", "expected a number with its unit, e.g. '1.5 万亩'"),
     (("area: 150 亩", "area: 150"), "trade.area", "150 has no unit"),
     (("area: 150 亩", "area: 亩"), "trade.area", "'亩' is not a number followed by its unit"),
     (("area: 150 亩", "area: 150 blorbs"), "trade.area", "unknown unit 'blorbs'; expected e.g. '1.5 万亩'"),
@@ -194,9 +196,12 @@ def test_a_request_with_invalid_yaml_names_the_line(tmp_path):
 
 
 def _value_error(tmp_path, body, register=None) -> str:
-    req = load_request(_tiny_request(tmp_path, body))
+    """The message of the RequestError valuing the tiny request with ``body`` raises; it names the request file."""
+    path = _tiny_request(tmp_path, body)
+    req = load_request(path)
     with pytest.raises(RequestError) as err:
         value_request(req, register or load_register(TRADING_REGISTER), load_inventory(req.inventory), None)
+    assert str(err.value).startswith(f"{path}, key "), str(err.value)
     return str(err.value)
 
 
@@ -234,16 +239,26 @@ def test_a_trade_without_a_seller(tmp_path):
     assert "key seller: a trade needs its seller" in _value_error(tmp_path, body)
 
 
-def test_a_seller_without_land_or_region(tmp_path):
-    body = _TRADE.replace('region_code: "990000", ', "")
-    assert "key seller.land_area: needed: give it in the request" in _value_error(tmp_path, body)
+@pytest.mark.parametrize("change, key", [
+    (('region_code: "990000", ', ""), "land_area"),  # no region: nothing from the inventory
+    (('region_code: "990000", ', "land_area: 600 hm2, "), "forest_area"),
+    # the tiny inventory has no targets table: the seller's own target must be in the request
+    ((", target_coverage: {value: 60 %, status: unverified, source: test}", ""), "target_coverage"),
+])
+def test_a_seller_figure_neither_in_the_request_nor_in_the_inventory(tmp_path, change, key):
+    assert f"key seller.{key}: needed: give it in the request, or the seller's region_code and an inventory " \
+           "that holds it" in _value_error(tmp_path, _TRADE.replace(*change))
 
 
-def test_a_buyer_region_outside_the_inventory_needs_its_figures(tmp_path):
-    body = _TRADE.replace("buyer: {name: 甲区, land_area: 1000 hm2, forest_area: 500 hm2}",
-                          'buyer: {name: 甲区, region_code: "123456"}')
-    assert "key buyer.region_code: 甲区: 123456 is not a region of the inventory; give its land_area" in \
-        _value_error(tmp_path, body)
+@pytest.mark.parametrize("old, new", [
+    ('seller: {name: 示例县, region_code: "990000", target_coverage: {value: 60 %, status: unverified, source: test}}',
+     'seller: {name: 甲区, region_code: "123456"}'),
+    ("buyer: {name: 甲区, land_area: 1000 hm2, forest_area: 500 hm2}", 'buyer: {name: 甲区, region_code: "123456"}'),
+], ids=["seller", "buyer"])
+def test_a_party_region_outside_the_inventory_needs_its_figures(tmp_path, old, new):
+    role = new.split(":")[0]
+    assert f"key {role}.region_code: 甲区: 123456 is not a region of the inventory; give its land_area and " \
+           "forest_area in the request" in _value_error(tmp_path, _TRADE.replace(old, new))
 
 
 def test_party_from_inventory_names_an_unknown_region(tmp_path):
@@ -253,11 +268,43 @@ def test_party_from_inventory_names_an_unknown_region(tmp_path):
         party_from_inventory(inventory, Party("X", "123"), 2021, None, "r.yaml")
 
 
+def test_a_figure_that_overflows_is_refused_before_anything_is_written(tmp_path):
+    # 150 亩 = 10 hm² at 1e307 元/亩 = 1.5e308 元/hm² (finite, below the largest float 1.8e308): the total price
+    # 10 × 1.5e308 = 1.5e309 元 is not
+    from gep.accounting import NonFiniteFigures
+    path = _tiny_request(tmp_path, _TRADE.replace("price: 2500 元/亩", "price: 1e307 元/亩"))
+    req = load_request(path)
+    with pytest.raises(NonFiniteFigures) as err:
+        value_request(req, load_register(TRADING_REGISTER), load_inventory(req.inventory), None)
+    text = str(err.value)
+    assert f"of the valuation of {path} are not finite numbers (inf or NaN), so nothing was written" in text
+    assert "\n  trade.total_price_yuan = inf\n" in text
+    assert "give it in the unit it is meant in" in text
+
+
 def test_carbon_without_a_quantity_or_region(tmp_path):
     path = tmp_path / "request.yaml"
     path.write_text("title: t\nyear: 2021\ncarbon: {price: 29.57 元/t CO₂}\n", encoding="utf-8")
     with pytest.raises(RequestError, match=r"request\.yaml, key carbon: give co2 or nep"):
         value_request(load_request(path), load_register(TRADING_REGISTER))
+
+
+def test_a_recomputation_reads_no_file_a_request_copy_names_outside_its_folder(tmp_path):
+    # gep verify values a folder again from its copies; a request copy edited to name a monitoring table three
+    # folders up (trade/inputs/request/../../.. = tmp_path) must not be read (test_trading_audit.py: through
+    # gep verify, the hashes made to match)
+    from gep.jobfolder import AuditError, JobInputs
+    from gep.jobs.valuation import recompute_valuation, run_valuation
+    _monitoring(tmp_path, [["A", "甲", "乙", 2021, 1, "III", "II", "III"]])
+    out, _ = run_valuation(load_request(_tiny_request(tmp_path, _TRADE)), tmp_path / "trade")
+    copy = out / "inputs" / "request" / "request.yaml"
+    copy.write_text(copy.read_text(encoding="utf-8") + "water_compensation: {monitoring: ../../../monitoring.csv}\n",
+                    encoding="utf-8")
+    with pytest.raises(AuditError) as err:
+        recompute_valuation(JobInputs.of(out), tmp_path / "again", "gep verify")
+    assert str(err.value) == (f"request.yaml names {tmp_path / 'monitoring.csv'}, outside the folder's inputs/; a "
+                              "recomputation reads only the folder's own copies")
+    assert not (tmp_path / "again").exists()
 
 
 # ----------------------------------------------------------------------------------------------
