@@ -230,8 +230,8 @@ def test_a_register_maintenance_period_that_is_not_whole_years(tmp_path):
     register = load_register(TRADING_REGISTER, write_register(tmp_path / "terms.csv",
                                                               ("forest_maintenance_years", 15.5, "a", "", "", "",
                                                                "", "test")))
-    assert "key trade.maintenance_years: '15.5 a' must be a whole number of years" in \
-        _value_error(tmp_path, body, register)
+    assert f"key trade.maintenance_years: '15.5 a', the default forest_maintenance_years of {tmp_path / 'terms.csv'}, " \
+           "must be a whole number of years from 0 to 100 (e.g. 15 a)" in _value_error(tmp_path, body, register)
 
 
 def test_a_trade_without_a_seller(tmp_path):
@@ -280,6 +280,38 @@ def test_a_figure_that_overflows_is_refused_before_anything_is_written(tmp_path)
     assert f"of the valuation of {path} are not finite numbers (inf or NaN), so nothing was written" in text
     assert "\n  trade.total_price_yuan = inf\n" in text
     assert "give it in the unit it is meant in" in text
+
+
+def test_a_seller_whose_accounts_hold_no_forest_service(tmp_path):
+    # an inventory of regions and extent only: 400 hm² of forest (990001: 100, 990002: 300) and nothing any
+    # forest service is computed from, so no forest GEP per 亩 to compare the price with
+    from gep.accounting import account
+    path = _tiny_request(tmp_path, _TRADE)
+    for table in (tmp_path / "tiny").glob("*.csv"):
+        if table.stem not in ("regions", "extent"):
+            table.unlink()
+    req = load_request(path)
+    inventory, register = load_inventory(req.inventory), load_register(TRADING_REGISTER)
+    with pytest.raises(RequestError) as err:
+        value_request(req, register, inventory, account(inventory, register).services)
+    assert str(err.value) == (
+        f"{path}, key inventory: the GEP accounts of {req.inventory} hold no forest service of 示例县 (990000) in 2021, "
+        "though its extent table gives 400.00 hm² of forest, so the forest GEP per 亩 the price is compared with "
+        "cannot be computed: gep run on the inventory says what each service lacks")
+
+
+def test_carbon_of_a_year_the_accounts_do_not_hold(tmp_path):
+    # the tiny inventory holds 2020 and 2021; the carbon fixed in 2016 is neither given nor in its accounts
+    from gep.accounting import account
+    path = _tiny_request(tmp_path, 'seller: {name: 示例县, region_code: "990000"}\ncarbon: {price: 50 元/t CO2}\n')
+    path.write_text(path.read_text(encoding="utf-8").replace("year: 2021", "year: 2016"), encoding="utf-8")
+    req = load_request(path)
+    inventory, register = load_inventory(req.inventory), load_register(TRADING_REGISTER)
+    with pytest.raises(RequestError) as err:
+        value_request(req, register, inventory, account(inventory, register).services)
+    assert str(err.value) == (
+        f"{path}, key carbon: the GEP accounts of {req.inventory} hold no carbon_sequestration/co2_fixed of forest "
+        "for 990000 in 2016 (they hold the years 2020, 2021): give co2 or nep, or a year of the inventory")
 
 
 def test_carbon_without_a_quantity_or_region(tmp_path):

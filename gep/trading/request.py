@@ -186,12 +186,14 @@ def parse_quantity(text, path, key: str, dimension: str | None, rule: str | None
     return q
 
 
-def check_range(q: pint.Quantity, path, key: str, rule: str, text=None) -> None:
-    """RequestError naming the file and key unless ``q`` is what ``rule`` (a key of :data:`_RULES`) allows."""
+def check_range(q: pint.Quantity, path, key: str, rule: str, text=None, origin: str = "") -> None:
+    """RequestError naming the file and key unless ``q`` is what ``rule`` (a key of :data:`_RULES`) allows;
+    ``origin`` follows the value in the message where it did not come from the request (", the default … of
+    REGISTER,")."""
     unit, ok, expected = _RULES[rule]
     x = float(as_array(q, unit)) if unit else float(q.magnitude)
     if not ok(x):
-        raise RequestError(path, key, f"'{shown(text if text is not None else q)}' must be {expected}")
+        raise RequestError(path, key, f"'{shown(text if text is not None else q)}'{origin} must be {expected}")
 
 
 def _term(raw, path, key: str, dimension: str | None, rule: str | None = None) -> Term:
