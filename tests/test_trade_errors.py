@@ -234,6 +234,23 @@ def test_a_register_maintenance_period_that_is_not_whole_years(tmp_path):
            "must be a whole number of years from 0 to 100 (e.g. 15 a)" in _value_error(tmp_path, body, register)
 
 
+@pytest.mark.parametrize("key, row, written, expected", [
+    # 2.5 was cut to 2 instalments without a word; 0.5 to 0, refused by a ValueError naming neither file nor key;
+    # a million overflowed the present value, 1.08^999 999 (an internal error); 101 is more than a century of years
+    ("instalments", ("payment_instalments", 2.5, "1"), "2.5", "a whole number of instalments from 1 to 100"),
+    ("instalments", ("payment_instalments", 0.5, "1"), "0.5", "a whole number of instalments from 1 to 100"),
+    ("instalments", ("payment_instalments", 1_000_000, "1"), "1e+06", "a whole number of instalments from 1 to 100"),
+    ("instalments", ("payment_instalments", 101, "1"), "101", "a whole number of instalments from 1 to 100"),
+    # the register takes a rate up to 100 % included; the request's own, as the statement's, stops before it
+    ("discount_rate", ("discount_rate", 100, "%"), "100 %", "a rate from 0 % up to, not including, 100 % (e.g. 8 %)"),
+])
+def test_a_register_default_is_checked_as_the_requests_own_term(tmp_path, key, row, written, expected):
+    body = _TRADE.replace(", discount_rate: 8 %", "")  # the request gives no instalments and no rate
+    register = load_register(TRADING_REGISTER, write_register(tmp_path / "terms.csv", (*row, "", "", "", "", "test")))
+    assert f"key trade.{key}: '{written}', the default {row[0]} of {tmp_path / 'terms.csv'}, must be {expected}" in \
+        _value_error(tmp_path, body, register)
+
+
 def test_a_trade_without_a_seller(tmp_path):
     body = _TRADE.split("\n", 1)[1]  # without the seller line
     assert "key seller: a trade needs its seller" in _value_error(tmp_path, body)

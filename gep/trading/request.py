@@ -82,6 +82,8 @@ _RULES = {
     "coverage": ("1", lambda x: 0 <= x <= 1, "a coverage from 0 % to 100 %"),
     "rate": ("1", lambda x: 0 <= x < 1, "a rate from 0 % up to, not including, 100 % (e.g. 8 %)"),
     "contract_years": ("a", _whole_years, f"a whole number of years from 0 to {MAX_CONTRACT_YEARS} (e.g. 15 a)"),
+    "instalments": ("1", lambda x: x == int(x) and 1 <= x <= MAX_CONTRACT_YEARS,
+                    f"a whole number of instalments from 1 to {MAX_CONTRACT_YEARS}"),
 }
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 

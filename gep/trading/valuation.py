@@ -163,11 +163,14 @@ def forest_gep(services: pd.DataFrame, region: str, year: int, forest_ha: float)
 
 
 #: The register key of each trade term a request may leave out, and the rule of :data:`.request._RULES` its
-#: default is checked by (a request's own term was checked when it was read); None: the register's range suffices.
-TRADE_DEFAULTS = {"price": ("forest_indicator_price", None), "maintenance_years": ("forest_maintenance_years",
-                                                                                  "contract_years"),
-                  "maintenance_fee": ("forest_maintenance_fee", None), "instalments": ("payment_instalments", None),
-                  "discount_rate": ("discount_rate", None)}
+#: default is checked by, as the request's own term was when it was read. The register's own ranges are wider:
+#: any number of instalments above 0 (2.5 was cut to 2 instalments, 0.5 to none, a million overflowed the
+#: present value) and a discount rate up to 100 % included; None: the register's range is the request's.
+TRADE_DEFAULTS = {"price": ("forest_indicator_price", None),
+                  "maintenance_years": ("forest_maintenance_years", "contract_years"),
+                  "maintenance_fee": ("forest_maintenance_fee", None),
+                  "instalments": ("payment_instalments", "instalments"),
+                  "discount_rate": ("discount_rate", "rate")}
 
 
 def _accounts_of(req: Request) -> str:
@@ -235,8 +238,8 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
     for key, (reg_key, _) in TRADE_DEFAULTS.items():
         if key not in t:
             t[key] = _register_default(register, key, path)
-            if key == "instalments":
-                t[key] = dataclasses.replace(t[key], value=int(t[key].value.magnitude))
+            if key == "instalments":  # a whole number (checked), in any unit of a ratio: 300 % is 3
+                t[key] = dataclasses.replace(t[key], value=int(float(as_array(t[key].value, "1"))))
             v.note(f"{LABELS[reg_key][0]}：采用登记表默认值 {t[key].written}（{t[key].status}）",
                    f"{key}: default {t[key].written} from the register ({t[key].status})")
     first_year = t["first_payment_year"].value if "first_payment_year" in t else year
