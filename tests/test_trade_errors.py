@@ -317,6 +317,39 @@ def test_a_seller_whose_accounts_hold_no_forest_service(tmp_path):
         "cannot be computed: gep run on the inventory says what each service lacks")
 
 
+def test_a_seller_with_no_forest_in_the_inventory_is_valued_not_a_crash(tmp_path):
+    # every forest row of the extent table at 0 hm² in 2021: the forest GEP per 亩 divided by 0 (exit 70). Its
+    # coverage is 0 / 600 = 0 %, below its target of 60 %: nothing can be sold, 0.6 × 600 − 0 = 360 hm² short
+    from gep.accounting import account
+    path = _tiny_request(tmp_path, _TRADE)
+    extent = tmp_path / "tiny" / "extent.csv"
+    lines = extent.read_text(encoding="utf-8").splitlines()
+    extent.write_text("\n".join(re.sub(r"^(9900\d\d,2021,forest),\d+$", r"\1,0", line) for line in lines) + "\n",
+                      encoding="utf-8")
+    req = load_request(path)
+    inventory, register = load_inventory(req.inventory), load_register(TRADING_REGISTER)
+    v = value_request(req, register, inventory, account(inventory, register).services)
+    trade = v.result["trade"]
+    assert trade["seller"]["coverage_before_pct"] == 0
+    assert trade["seller"]["surplus_ha"] == pytest.approx(-360, rel=1e-12)
+    assert not trade["feasible"] and trade["max_area_ha"] == 0 and "ecological_value" not in trade
+    assert {"zh": "示例县：清查数据中 2021 年森林面积为 0，没有每亩森林 GEP 可与价格比较",
+            "en": "示例县: the inventory gives no forest in 2021 (0 hm²), so there is no forest GEP per 亩 to compare the "
+                  "price with"} in v.notes
+
+
+def test_a_forest_whose_services_are_all_worth_0_has_no_price_per_gep(tmp_path):
+    # the forest's services in GEP sum to 0 元 (every price 0, say): 0 元/亩, and the price per 元 of it divided by 0
+    import pandas as pd
+    services = pd.DataFrame([{"region_code": "990000", "year": 2021, "ecosystem": "forest", "in_gep": True,
+                              "value_yuan": 0.0, "category": "regulating", "service": "water_conservation"}])
+    req = load_request(_tiny_request(tmp_path, _TRADE))
+    v = value_request(req, load_register(TRADING_REGISTER), load_inventory(req.inventory), services)
+    eco = v.result["trade"]["ecological_value"]
+    # the accounts' forest: 100 + 300 = 400 hm² = 6000 亩, worth 0 元/亩
+    assert eco["forest_area_ha"] == 400 and eco["gep_per_mu_yuan"] == 0 and eco["price_per_gep_per_mu"] is None
+
+
 def test_carbon_of_a_year_the_accounts_do_not_hold(tmp_path):
     # the tiny inventory holds 2020 and 2021; the carbon fixed in 2016 is neither given nor in its accounts
     from gep.accounting import account

@@ -320,9 +320,13 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
                   "instalments": _term_json(t["instalments"], "1", "payment_instalments"),
                   "discount_rate": _term_json(t["discount_rate"], "%", "discount_rate")},
     }
-    if services is not None and "forest_area" in accounts:
+    forest_ha = float(as_array(accounts["forest_area"].value, "hectare")) if "forest_area" in accounts else None
+    if services is not None and forest_ha == 0:  # no forest: no GEP per 亩 of it (it divided by 0, exit 70)
+        v.note(f"{req.seller.name}：清查数据中 {year} 年森林面积为 0，没有每亩森林 GEP 可与价格比较",
+               f"{req.seller.name}: the inventory gives no forest in {year} (0 hm²), so there is no forest GEP per 亩 "
+               "to compare the price with")
+    elif services is not None and forest_ha is not None:
         # per 亩 of the forest the accounts were computed on, whatever area the request states
-        forest_ha = float(as_array(accounts["forest_area"].value, "hectare"))
         try:
             eco = forest_gep(services, req.seller.region_code, year, forest_ha)
         except ValueError:
@@ -335,7 +339,8 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
         eco.update(traded_area_gep_yuan_per_a=annual,
                    traded_area_regulating_yuan_per_a=eco["regulating_per_mu_yuan"] * valued_ha * MU_PER_HA,
                    pv_traded_area_gep_over_term_yuan=present_value([annual] * years, list(range(1, years + 1)), rate),
-                   price_per_gep_per_mu=(price_ha / MU_PER_HA) / eco["gep_per_mu_yuan"],
+                   price_per_gep_per_mu=(price_ha / MU_PER_HA) / eco["gep_per_mu_yuan"] if eco["gep_per_mu_yuan"]
+                   else None,  # a forest whose services are all worth 0 (e.g. every price 0 in a register)
                    price_annualised_yuan_per_mu_a=(price_ha / MU_PER_HA) / years if years else None)
         trade["ecological_value"] = eco
         v.tables["forest_services"] = services[
