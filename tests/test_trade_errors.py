@@ -152,7 +152,8 @@ def test_each_part_of_a_request_is_checked(tmp_path, body, key, expected):
 @pytest.mark.parametrize("head, key, expected", [
     ("title: t\nyear: 1800\n", "year", "1800 is not a year from 1900 to 2100"),
     ("title: t\nyear: 二〇二一\n", "year", "expected a whole number (a year), not '二〇二一'"),
-    ("title: t\n", "year", "expected a whole number (a year), not None"),
+    ("title: t\n", "year", "expected a whole number (a year), not nothing (the key is missing or empty)"),
+    ("title: t\nyear:\n", "year", "expected a whole number (a year), not nothing (the key is missing or empty)"),
     ("title: t\nyear: 2021\ninventory: no-such-folder\n", "inventory", "no-such-folder not found"),
 ])
 def test_the_year_and_inventory_of_a_request(tmp_path, head, key, expected):
@@ -397,7 +398,9 @@ MONITORING_HEADER = ["断面", "上游", "下游", "年份", "月份", "目标�
 
 
 @pytest.mark.parametrize("row, expected", [
-    (["", "甲", "乙", 2021, 1, "III", "II", "III"], "row 2, column section: empty"),
+    (["", "甲", "乙", 2021, 1, "III", "II", "III"], "row 2, column section: empty: the monitoring section's name is "
+                                                    "needed"),
+    (["A", "甲", " ", 2021, 1, "III", "II", "III"], "row 2, column downstream: empty: the downstream district is needed"),
     (["A", "甲", "乙", 0, 1, "III", "II", "III"], "row 2, column year: '0' is not a year 1900–2100"),
     (["A", "甲", "乙", 2200, 1, "III", "II", "III"], "row 2, column year: '2200' is not a year 1900–2100"),
     (["A", "甲", "乙", "2021²", 1, "III", "II", "III"], "row 2, column year: '2021²' is not a year"),  # isdigit()

@@ -216,7 +216,8 @@ def _term(raw, path, key: str, dimension: str | None, rule: str | None = None) -
 def _whole(raw, path, key: str, low: int | None = None, high: int | None = None, what: str = "") -> int:
     """A whole number from ``low`` to ``high`` (each optional); ``what`` says what it is in the message."""
     if isinstance(raw, bool) or not isinstance(raw, int):
-        raise RequestError(path, key, f"expected a whole number{f' ({what})' if what else ''}, not {shown(repr(raw))}")
+        given = "nothing (the key is missing or empty)" if raw is None else shown(repr(raw))
+        raise RequestError(path, key, f"expected a whole number{f' ({what})' if what else ''}, not {given}")
     if (low is not None and raw < low) or (high is not None and raw > high):
         bounds = f"from {low} to {high}" if low is not None and high is not None else \
             f"{low} or more" if low is not None else f"{high} or less"

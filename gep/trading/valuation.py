@@ -420,6 +420,9 @@ class MonitoringError(InventoryError):
                                             *([f"… and {more} more problem(s) in this table"] if more > 0 else [])]))
 
 
+#: what each text column of a monitoring table names, for the message when it is empty
+_NAMED = {"section": "the monitoring section's name", "upstream": "the upstream district",
+          "downstream": "the downstream district"}
 _WHOLE = re.compile(r"[0-9]+")  # ASCII digits only: str.isdigit() also takes '²', which int() refuses
 
 
@@ -451,7 +454,7 @@ def read_monitoring(path, shown_as: str | Path | None = None) -> pd.DataFrame:
         row = {c: str(r[c]).strip() for c in ("section", "upstream", "downstream")}
         for col, text in row.items():
             if not text:
-                problems.append(Problem(name, i, col, "empty"))
+                problems.append(Problem(name, i, col, f"empty: {_NAMED[col]} is needed"))
         for col, ok, what in (("year", lambda n: MIN_YEAR <= n <= MAX_YEAR, f"year {MIN_YEAR}–{MAX_YEAR}"),
                               ("month", lambda n: 1 <= n <= 12, "month 1–12")):
             text = str(r[col]).strip()
