@@ -9,7 +9,8 @@ Each case ends in one of two ways, and nothing else:
   variant gives the same GEP, region by region and year by year, to the yuan, as read from the plain CSVs.
 
 The reasons a case must be refused or accepted are written beside it. The corpus of output, staging and archive
-faults is tests/test_faults_output.py; of options and trade requests tests/test_faults_options.py.
+faults is tests/test_faults_output.py; of options tests/test_faults_options.py; of trade requests and
+monitoring tables tests/test_trade_errors.py.
 """
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ from gep.grid.layers import GridError, copy_grid, load_grid
 from gep.method import MethodError, load_method
 from gep.prices import PriceIndexError, load_price_indices
 from gep.trading.request import RequestError, load_request
-from gep.trading.valuation import TRADING_REGISTER, MonitoringError, read_monitoring, value_request
+from gep.trading.valuation import MonitoringError, read_monitoring
 
 _refused = refused  # conftest.refused: exit 1, no traceback, nothing published
 
@@ -344,39 +344,3 @@ def test_a_missing_price_index_names_the_users_table_given_as_shown(tmp_path):
     # without a name to show, the table's own file name, as before
     with pytest.raises(PriceIndexError, match="; price_indices.csv has cpi"):
         account(inventory, load_register(), Options(price_indices=str(copy)))
-
-
-# ----------------------------------------------------------------------------------------------
-# 7. a party cannot have sold more forest than it has
-
-
-def _valued(tmp_path, change):
-    req = load_request(_tiny_request(tmp_path, _TRADE.replace(*change)))
-    return value_request(req, load_register(TRADING_REGISTER), load_inventory(req.inventory), None)
-
-
-def test_a_seller_that_sold_more_forest_than_it_has_is_refused(tmp_path):
-    # the tiny county's forest is 400 hm² (inventory); 3000 hm² sold before left (400 − 3000) / 600 = −433 % as
-    # its coverage, and the valuation went on
-    with pytest.raises(RequestError, match=r"request\.yaml, key seller\.already_sold: forest area already sold "
-                                           r"3,000\.00 hm² \(request\) exceeds the forest area 400\.00 hm² "
-                                           r"\(inventory\)$"):
-        _valued(tmp_path, ('region_code: "990000", ', 'region_code: "990000", already_sold: 3000 hm2, '))
-
-
-def test_a_buyer_that_sold_more_than_it_has_and_bought_is_refused(tmp_path):
-    # the buyer's forest counted is F + B − S = 500 + 10 − 600 = −90 hm²
-    with pytest.raises(RequestError, match=r"key buyer\.already_sold: forest area already sold 600\.00 hm² "
-                                           r"\(request\) exceeds the forest area 500\.00 hm² \(request\) and the "
-                                           r"10\.00 hm² bought \(request\)"):
-        _valued(tmp_path, ("forest_area: 500 hm2}", "forest_area: 500 hm2, already_bought: 10 hm2, already_sold: "
-                                                    "600 hm2}"))
-
-
-def test_a_seller_that_sold_all_but_10_hm2_is_valued(tmp_path):
-    # 390 of its 400 hm² sold: coverage (400 − 390) / 600 = 1.67 %, below its target of 60 %: nothing to sell,
-    # said as such, not refused
-    trade = _valued(tmp_path, ('region_code: "990000", ', 'region_code: "990000", already_sold: 390 hm2, ')
-                    ).result["trade"]
-    assert trade["seller"]["coverage_before_pct"] == pytest.approx(100 * 10 / 600)
-    assert not trade["feasible"] and trade["max_area_ha"] == 0

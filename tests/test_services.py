@@ -454,10 +454,47 @@ def _func_id(func):
     return f"{func.__module__.rsplit('.', 1)[-1]}.{func.__name__}"
 
 
-@pytest.mark.parametrize("func", [f
-                                  for f in GOOD_ARGS], ids=_func_id)
-def test_good_arguments_are_accepted(func):
-    func(**GOOD_ARGS[func])
+#: What each function gives for its GOOD_ARGS, worked out by hand: (magnitude, unit), a tuple for each part of a
+#: result of several quantities
+GOOD_RESULTS = {
+    water.storm_runoff: (50, "mm"),  # 1000 mm × 0.05
+    water.water_conservation: (500_000, "m³"),  # (1200 − 100 − 600) mm = 0.5 m × 100 hm² = 10⁶ m²
+    water.reservoir_flood_storage: (3500, "m³"),  # 1 万m³ = 10 000 m³ × 0.35
+    # e^a × A^b × T 万m³ with A = 1 km² (1^b = 1), T = 1: e^6.636 万m³ = e^6.636 × 10⁴ m³ (≈ 7.62 × 10⁶ m³)
+    water.lake_flood_storage: (math.exp(6.636) * 1e4, "m³"),
+    water.swamp_flood_storage: (30_000, "m³"),  # 10 hm² = 10⁵ m² × 0.3 m
+    # A_p = R × K × LS = 5784 × 0.035 × 1.2 = 242.928 t/hm²; A_r = A_p × C × P = 242.928 × 0.004 × 1 = 0.971712
+    soil.rusle_erosion: ((242.928, "t/hm²"), (0.971712, "t/hm²")),
+    soil.soil_retained: (4500, "t"),  # (50 − 5) t/hm² × 100 hm²
+    soil.reduced_sedimentation: (960, "m³"),  # 4500 t × 0.24 / 1.125 t/m³
+    soil.nutrient_loss_reduction: (6.75, "t"),  # 4500 t × 0.15 %
+    soil.sand_fixed: (1280, "t"),  # (35 − 3) t/hm² × 40 hm²
+    soil.desertification_avoided: (10_000, "m²"),  # 1280 t / (1.28 t/m³ × 0.1 m)
+    purification.purified_amount: (80, "t"),  # min(emission 100 t, capacity 80 t)
+    carbon.net_ecosystem_production: (155, "t C"),  # 0.25 × 620 g C/m² × 10⁶ m² = 1.55 × 10⁸ g C
+    carbon.oxygen_released: (32, "t"),  # 44 t CO₂ × 32/44
+    # ET/365 × ρ × q = 0.55 m / 365 d × 1000 kg/m³ × 2450 kJ/kg = 1 347 500 / 365 kJ/(m²·d) ≈ 3691.78
+    climate.transpiration_heat_from_et: (0.55 / 365 * 1000 * 2450, "kJ/(m²·d)"),
+    # EPP × S × D / (3600 × r) = 3000 kJ/(m²·d) × 10⁴ m² × 75 d / (3600 kJ/kWh × 3) ≈ 208 333.33 kWh
+    climate.transpiration_cooling: (3000 * 1e4 * 75 / (3600 * 3), "kWh"),
+    # E_w × (ρ × q / 3600 + γ) = 1 m³ × (1000 × 2450 / 3600 + 120) kWh ≈ 800.56 kWh (f = r = h = 1: omitted)
+    climate.water_surface_evaporation: (1000 * 2450 / 3600 + 120, "kWh"),
+    cultural.recreation_value: (1.8275e9, "元"),  # 430 万人次 = 4.3 × 10⁶ visits × (400 + 25) 元
+    cultural.landscape_value: (1.8e6, "元"),  # 12 000 m² × 150 元/m²
+    provisioning.water_supply_value: (39_000, "元"),  # 1.5 万m³ = 15 000 m³ × 2.6 元/m³
+    provisioning.hydropower_value: (5.0509e9, "元"),  # 95.30 亿kWh = 9.53 × 10⁹ kWh × 0.53 元/kWh
+}
+
+
+@pytest.mark.parametrize("func", list(GOOD_ARGS), ids=_func_id)
+def test_good_arguments_give_the_result_worked_out_by_hand(func):
+    got = func(**GOOD_ARGS[func])
+    expected = GOOD_RESULTS[func]
+    parts = expected if isinstance(expected[0], tuple) else (expected,)
+    got = got if isinstance(got, tuple) else (got,)
+    assert len(got) == len(parts)
+    for q, (value, unit) in zip(got, parts, strict=True):
+        assert mag(q, unit) == pytest.approx(value, rel=REL, abs=0)
 
 
 @pytest.mark.parametrize("case", WRONG, ids=_call_id)

@@ -217,6 +217,19 @@ def test_a_partly_feasible_request_is_valued_at_the_largest_area_and_chinese_key
     assert v.tables["obligations"]["面积 [hm2]"].iloc[0] == pytest.approx(40)
 
 
+def test_a_register_number_of_instalments_in_percent(tmp_path):
+    # the register converts 300 % to 3 for the key payment_instalments (canonical unit 1); its magnitude as
+    # written, 300, was taken as the number of instalments. 150 亩 × 2500 元/亩 = 375 000 元 in 3 instalments of
+    # 125 000 元
+    from conftest import write_register
+    register = load_register(TRADING_REGISTER, write_register(tmp_path / "terms.csv",
+                                                              ("payment_instalments", 300, "%", "", "", "", "", "t")))
+    req = load_request(_tiny_request(tmp_path, _TRADE))
+    v = value_request(req, register, load_inventory(req.inventory), None)
+    assert v.result["trade"]["instalments"] == 3
+    assert list(v.tables["payment_schedule"]["amount_yuan"]) == pytest.approx([125_000] * 3, rel=1e-12)
+
+
 def test_request_errors_name_the_file_and_key(tmp_path):
     path = _tiny_request(tmp_path, _TRADE.replace("area: 150 亩", "area: 150"))
     with pytest.raises(RequestError, match=r"request.yaml, key trade.area: 150 has no unit"):

@@ -282,12 +282,10 @@ def test_convert_magnitude_between_dimensions_raises():
 
 
 def test_offset_units_are_not_converted_by_a_factor():
-    # 0 °C = 273.15 K; a multiplicative factor of Quantity(1 °C).to(K) = 274.15 cannot express that.
-    try:
-        got = convert_magnitude(0.0, "degC", "K")
-    except UnitError:
-        return
-    assert got == pytest.approx(273.15, rel=1e-12)
+    # 0 °C = 273.15 K; a multiplicative factor of Quantity(1 °C).to(K) = 274.15 cannot express that, so gep
+    # refuses the conversion (gep.units.conversion: "needs an offset") rather than scale by either number
+    with pytest.raises(UnitError, match=r"'degC' → 'K' needs an offset \(like °C → K\), which gep does not convert"):
+        convert_magnitude(0.0, "degC", "K")
 
 
 # --------------------------------------------------------------------------------------------------

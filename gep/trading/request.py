@@ -82,6 +82,8 @@ _RULES = {
     "coverage": ("1", lambda x: 0 <= x <= 1, "a coverage from 0 % to 100 %"),
     "rate": ("1", lambda x: 0 <= x < 1, "a rate from 0 % up to, not including, 100 % (e.g. 8 %)"),
     "contract_years": ("a", _whole_years, f"a whole number of years from 0 to {MAX_CONTRACT_YEARS} (e.g. 15 a)"),
+    "instalments": ("1", lambda x: x == int(x) and 1 <= x <= MAX_CONTRACT_YEARS,
+                    f"a whole number of instalments from 1 to {MAX_CONTRACT_YEARS}"),
 }
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
@@ -186,12 +188,14 @@ def parse_quantity(text, path, key: str, dimension: str | None, rule: str | None
     return q
 
 
-def check_range(q: pint.Quantity, path, key: str, rule: str, text=None) -> None:
-    """RequestError naming the file and key unless ``q`` is what ``rule`` (a key of :data:`_RULES`) allows."""
+def check_range(q: pint.Quantity, path, key: str, rule: str, text=None, origin: str = "") -> None:
+    """RequestError naming the file and key unless ``q`` is what ``rule`` (a key of :data:`_RULES`) allows;
+    ``origin`` follows the value in the message where it did not come from the request (", the default … of
+    REGISTER,")."""
     unit, ok, expected = _RULES[rule]
     x = float(as_array(q, unit)) if unit else float(q.magnitude)
     if not ok(x):
-        raise RequestError(path, key, f"'{shown(text if text is not None else q)}' must be {expected}")
+        raise RequestError(path, key, f"'{shown(text if text is not None else q)}'{origin} must be {expected}")
 
 
 def _term(raw, path, key: str, dimension: str | None, rule: str | None = None) -> Term:
@@ -212,7 +216,8 @@ def _term(raw, path, key: str, dimension: str | None, rule: str | None = None) -
 def _whole(raw, path, key: str, low: int | None = None, high: int | None = None, what: str = "") -> int:
     """A whole number from ``low`` to ``high`` (each optional); ``what`` says what it is in the message."""
     if isinstance(raw, bool) or not isinstance(raw, int):
-        raise RequestError(path, key, f"expected a whole number{f' ({what})' if what else ''}, not {shown(repr(raw))}")
+        given = "nothing (the key is missing or empty)" if raw is None else shown(repr(raw))
+        raise RequestError(path, key, f"expected a whole number{f' ({what})' if what else ''}, not {given}")
     if (low is not None and raw < low) or (high is not None and raw > high):
         bounds = f"from {low} to {high}" if low is not None and high is not None else \
             f"{low} or more" if low is not None else f"{high} or less"

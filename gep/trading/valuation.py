@@ -162,11 +162,33 @@ def forest_gep(services: pd.DataFrame, region: str, year: int, forest_ha: float)
 # the valuation
 
 
-def _years(term: Term, path, key: str) -> int:
-    """A maintenance period in whole years, 0 to MAX_CONTRACT_YEARS (the request's was checked when read; a
-    register default is checked here)."""
-    check_range(term.value, path, key, "contract_years", term.written or term.value)
-    return int(float(as_array(term.value, "a")))
+#: The register key of each trade term a request may leave out, and the rule of :data:`.request._RULES` its
+#: default is checked by, as the request's own term was when it was read. The register's own ranges are wider:
+#: any number of instalments above 0 (2.5 was cut to 2 instalments, 0.5 to none, a million overflowed the
+#: present value) and a discount rate up to 100 % included; None: the register's range is the request's.
+TRADE_DEFAULTS = {"price": ("forest_indicator_price", None),
+                  "maintenance_years": ("forest_maintenance_years", "contract_years"),
+                  "maintenance_fee": ("forest_maintenance_fee", None),
+                  "instalments": ("payment_instalments", "instalments"),
+                  "discount_rate": ("discount_rate", "rate")}
+
+
+def _accounts_of(req: Request) -> str:
+    """The GEP accounts a valuation reads, as its messages name them."""
+    return f"the GEP accounts of {shown(req.inventory, 200)}" if req.inventory else "the GEP accounts given"
+
+
+def _register_default(register: Register, key: str, path) -> Term:
+    """The register's default of the trade term ``key`` the request leaves out, checked as the request's own would
+    be; the message names the request key, the register's row and its file (the user's, not the copy)."""
+    reg_key, rule = TRADE_DEFAULTS[key]
+    term = _register_term(register, reg_key)
+    if rule is not None:
+        row = register.lookup(reg_key)
+        names = dict(zip(map(str, register.files), register.names or map(str, register.files)))
+        check_range(term.value, path, f"trade.{key}", rule, term.written,
+                    f", the default {reg_key} of {names.get(row.register, row.register)},")
+    return term
 
 
 def _land_and_forest(terms: dict[str, Term], path, role: str) -> None:
@@ -213,14 +235,11 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
     _sold_within_forest(seller_terms, path, "seller")
     _sold_within_forest(buyer_terms, path, "buyer")
     t = dict(req.trade)
-    defaults = {"price": "forest_indicator_price", "maintenance_years": "forest_maintenance_years",
-                "maintenance_fee": "forest_maintenance_fee", "instalments": "payment_instalments",
-                "discount_rate": "discount_rate"}
-    for key, reg_key in defaults.items():
+    for key, (reg_key, _) in TRADE_DEFAULTS.items():
         if key not in t:
-            t[key] = _register_term(register, reg_key)
-            if key == "instalments":
-                t[key] = dataclasses.replace(t[key], value=int(t[key].value.magnitude))
+            t[key] = _register_default(register, key, path)
+            if key == "instalments":  # a whole number (checked), in any unit of a ratio: 300 % is 3
+                t[key] = dataclasses.replace(t[key], value=int(float(as_array(t[key].value, "1"))))
             v.note(f"{LABELS[reg_key][0]}：采用登记表默认值 {t[key].written}（{t[key].status}）",
                    f"{key}: default {t[key].written} from the register ({t[key].status})")
     first_year = t["first_payment_year"].value if "first_payment_year" in t else year
@@ -243,7 +262,7 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
     valued = quantity(valued_ha, "hectare")
     price_ha = float(as_array(t["price"].value, "yuan/hectare"))
     total = valued_ha * price_ha
-    years = _years(t["maintenance_years"], path, "trade.maintenance_years")
+    years = int(float(as_array(t["maintenance_years"].value, "a")))  # whole years: checked when read
     shares = t["instalment_shares"].value if "instalment_shares" in t else None
     if shares is not None and len(shares) != t["instalments"].value:
         raise RequestError(path, "trade.instalment_shares", f"{len(shares)} share(s) for {t['instalments'].value} "
@@ -301,15 +320,27 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
                   "instalments": _term_json(t["instalments"], "1", "payment_instalments"),
                   "discount_rate": _term_json(t["discount_rate"], "%", "discount_rate")},
     }
-    if services is not None and "forest_area" in accounts:
+    forest_ha = float(as_array(accounts["forest_area"].value, "hectare")) if "forest_area" in accounts else None
+    if services is not None and forest_ha == 0:  # no forest: no GEP per 亩 of it (it divided by 0, exit 70)
+        v.note(f"{req.seller.name}：清查数据中 {year} 年森林面积为 0，没有每亩森林 GEP 可与价格比较",
+               f"{req.seller.name}: the inventory gives no forest in {year} (0 hm²), so there is no forest GEP per 亩 "
+               "to compare the price with")
+    elif services is not None and forest_ha is not None:
         # per 亩 of the forest the accounts were computed on, whatever area the request states
-        eco = forest_gep(services, req.seller.region_code, year, float(as_array(accounts["forest_area"].value,
-                                                                               "hectare")))
+        try:
+            eco = forest_gep(services, req.seller.region_code, year, forest_ha)
+        except ValueError:
+            raise RequestError(path, "inventory", f"{_accounts_of(req)} hold no forest "
+                               f"service of {req.seller.name} ({req.seller.region_code}) in {year}, though its extent "
+                               f"table gives {forest_ha:,.2f} hm² of forest, so the forest GEP per 亩 the price is "
+                               "compared with cannot be computed: gep run on the inventory says what each service "
+                               "lacks") from None
         annual = eco["gep_per_mu_yuan"] * valued_ha * MU_PER_HA
         eco.update(traded_area_gep_yuan_per_a=annual,
                    traded_area_regulating_yuan_per_a=eco["regulating_per_mu_yuan"] * valued_ha * MU_PER_HA,
                    pv_traded_area_gep_over_term_yuan=present_value([annual] * years, list(range(1, years + 1)), rate),
-                   price_per_gep_per_mu=(price_ha / MU_PER_HA) / eco["gep_per_mu_yuan"],
+                   price_per_gep_per_mu=(price_ha / MU_PER_HA) / eco["gep_per_mu_yuan"] if eco["gep_per_mu_yuan"]
+                   else None,  # a forest whose services are all worth 0 (e.g. every price 0 in a register)
                    price_annualised_yuan_per_mu_a=(price_ha / MU_PER_HA) / years if years else None)
         trade["ecological_value"] = eco
         v.tables["forest_services"] = services[
@@ -350,7 +381,13 @@ def _value_carbon(req: Request, register: Register, services, trade: dict | None
     elif "nep" in c:
         co2, basis = carbon_mod.co2_from_nep(c["nep"].value), "NEP given in the request × 44/12"
     elif services is not None and region:
-        co2 = carbon_mod.co2_from_results(services, region, req.year, "forest")
+        try:
+            co2 = carbon_mod.co2_from_results(services, region, req.year, "forest")
+        except ValueError:
+            held = ", ".join(str(y) for y in sorted(set(services["year"])))
+            raise RequestError(req.shown, "carbon", f"{_accounts_of(req)} hold no "
+                               f"{carbon_mod.SERVICE}/{carbon_mod.INDICATOR} of forest for {region} in {req.year} "
+                               f"(they hold the years {held}): give co2 or nep, or a year of the inventory") from None
         basis = f"GEP accounts of {region}, {req.year}: carbon_sequestration/co2_fixed, forest"
     else:
         raise RequestError(req.shown, "carbon", "give co2 or nep, or a seller region_code with an inventory")
@@ -383,6 +420,9 @@ class MonitoringError(InventoryError):
                                             *([f"… and {more} more problem(s) in this table"] if more > 0 else [])]))
 
 
+#: what each text column of a monitoring table names, for the message when it is empty
+_NAMED = {"section": "the monitoring section's name", "upstream": "the upstream district",
+          "downstream": "the downstream district"}
 _WHOLE = re.compile(r"[0-9]+")  # ASCII digits only: str.isdigit() also takes '²', which int() refuses
 
 
@@ -414,7 +454,7 @@ def read_monitoring(path, shown_as: str | Path | None = None) -> pd.DataFrame:
         row = {c: str(r[c]).strip() for c in ("section", "upstream", "downstream")}
         for col, text in row.items():
             if not text:
-                problems.append(Problem(name, i, col, "empty"))
+                problems.append(Problem(name, i, col, f"empty: {_NAMED[col]} is needed"))
         for col, ok, what in (("year", lambda n: MIN_YEAR <= n <= MAX_YEAR, f"year {MIN_YEAR}–{MAX_YEAR}"),
                               ("month", lambda n: 1 <= n <= 12, "month 1–12")):
             text = str(r[col]).strip()
