@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from gep.assets.physical import CAUSES
-from gep.render import phrases, text
+from gep.phrases import phrases, text
 from gep.render import formulas, statement, valuation
 from gep.trading.water import RULE_CHOICES
 

@@ -1,30 +1,17 @@
 """The words and numbers of the reports as shown: the fixed phrases (gep/data/phrases.yaml, by key through
-:func:`text`), units and region levels, what each service lacks, the method profile in sentences, and
-amounts, shares and growth rates as text. A leaf of :mod:`gep.render`, which re-exports all of it."""
+:func:`text`, which :mod:`gep.phrases` loads), units and region levels, what each service lacks, the method
+profile in sentences, and amounts, shares and growth rates as text. A leaf of :mod:`gep.render`, which
+re-exports all of it."""
 from __future__ import annotations
 
-import functools
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from gep.catalogue import inventory_spec, label, services_spec, vocabulary
+from gep.phrases import phrases, text  # noqa: F401  (re-exported: gep.render.phrases and gep.render.text)
 from gep.render.workbook import is_missing, to_float
 
 WAN = 1e4  #: 元 per 万元
 YI = 1e8  #: 元 per 亿元
-
-
-@functools.cache
-def phrases() -> dict[str, dict[str, str]]:
-    """The catalogue of phrases, key → {"zh": …, "en": …}, read once from the package's gep/data/phrases.yaml."""
-    return yaml.safe_load((resources.files("gep") / "data" / "phrases.yaml").read_text(encoding="utf-8"))
-
-
-def text(key: str, lang: str = "zh") -> str:
-    """Localised heading or phrase of the reports."""
-    return phrases()[key][lang]
 
 
 #: parts of a unit code and their display spelling, replaced in this order; None: a word of the report's language,
