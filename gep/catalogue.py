@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-LANGUAGES = ("zh", "en")
+from .phrases import LANGUAGES, text
 
 _INVENTORY_SCHEMA = {
     "type": "object",
@@ -78,16 +78,10 @@ _BOOKKEEPING = {
     "status": {"zh": "数据状态", "type": "enum", "vocabulary": "status"},
 }
 
-METHOD_LABELS = {
-    "market_value": {"zh": "市场价值法", "en": "Market value"},
-    "shadow_project": {"zh": "影子工程法", "en": "Shadow project"},
-    "replacement_cost": {"zh": "替代成本法", "en": "Replacement cost"},
-    "abatement_cost": {"zh": "防治费用法", "en": "Abatement cost"},
-    "carbon_price": {"zh": "碳价格法", "en": "Carbon price"},
-    "industrial_oxygen_cost": {"zh": "工业制氧法", "en": "Industrial oxygen cost"},
-    "travel_cost": {"zh": "旅行费用法", "en": "Travel cost"},
-    "hedonic_pricing": {"zh": "享乐价格法", "en": "Hedonic pricing"},
-}
+#: the valuation methods of the services (services.yaml's method); label("method", key) is the phrase
+#: label.method.<key>
+VALUATION_METHODS = ("market_value", "shadow_project", "replacement_cost", "abatement_cost", "carbon_price",
+                     "industrial_oxygen_cost", "travel_cost", "hedonic_pricing")
 
 
 def top_level_file(kind: str, name: str) -> Path:
@@ -128,12 +122,9 @@ def ecosystem_group(ecosystem: str) -> str:
     return entry["group"] if entry else ecosystem
 
 
-_GROUP_LABELS = {
-    "forest": {"zh": "森林", "en": "Forest"}, "shrub": {"zh": "灌丛", "en": "Shrub"},
-    "grassland": {"zh": "草地", "en": "Grassland"}, "wetland": {"zh": "湿地", "en": "Wetland"},
-    "farmland": {"zh": "农田", "en": "Farmland"}, "urban": {"zh": "城镇", "en": "Urban"},
-    "other": {"zh": "其他", "en": "Other"}, "all": {"zh": "全域", "en": "Whole region"},
-}
+#: the ecosystem groups (the ecosystem vocabulary's group) and "all", the whole region; label("group", key) is the
+#: phrase label.group.<key>
+ECOSYSTEM_GROUPS = ("forest", "shrub", "grassland", "wetland", "farmland", "urban", "other", "all")
 
 _ENGLISH = {
     "forest": "Forest", "shrub": "Shrub", "grassland": "Grassland", "garden": "Orchard and tea garden",
@@ -167,7 +158,7 @@ def label(kind: str, key: str, lang: str = "zh") -> str:
             return key
         return entry["zh"] if lang == "zh" else _ENGLISH.get(key, key)
     if kind == "group":
-        return _GROUP_LABELS.get(key, {}).get(lang, key)
+        return text(f"label.group.{key}", lang) if key in ECOSYSTEM_GROUPS else key
     if kind == "method":
-        return METHOD_LABELS.get(key, {}).get(lang, key)
+        return text(f"label.method.{key}", lang) if key in VALUATION_METHODS else key
     raise ValueError(f"unknown label kind {kind!r}")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalogue import METHOD_LABELS, inventory_spec, label, services_spec
+from .catalogue import inventory_spec, label, services_spec
 from .coefficients import LABELS as COEFFICIENT_LABELS
 from .figure_text import column_label, format_number, symbol_label
 from .method_inputs import METHOD_ARGUMENT_LABELS
@@ -177,7 +177,7 @@ def format_text(fx: FigureExplanation, lang: str = "zh") -> str:
     if not pd.isna(r.get("price")):
         lines.append(f"  {_t('price', lang)}: {format_number(r['price'])} {unit_label(r['price_unit'], lang)}")
     if entry:
-        lines.append(f"  {_t('method', lang)}: {METHOD_LABELS.get(entry['method'], {}).get(lang, entry['method'])}")
+        lines.append(f"  {_t('method', lang)}: {label('method', entry['method'], lang)}")
         lines.append(f"  {_t('formula', lang)}: {entry['formula']}")
         lines.append(f"  {_t('reference', lang)}: {entry['reference']}")
     lines.append(f"  {_t('path', lang)}: {r['path']}")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from gep.assets.physical import CAUSES
+from gep.catalogue import ECOSYSTEM_GROUPS, VALUATION_METHODS, services_spec, vocabulary
 from gep.phrases import phrases, text
 from gep.render import formulas, statement, valuation
 from gep.trading.water import RULE_CHOICES
@@ -60,7 +61,10 @@ _COMPUTED = ["missing", "absent", "status_computed", "status_skipped", "status_n
              # labels), the paragraphs of its About sheet
              *(f"formulas.{k}" for k in (*formulas.CALC_COLUMNS, *formulas.INPUT_COLUMNS, *formulas.COEFFICIENT_COLUMNS,
                                          *(c for c in formulas.SUMMARY_COLUMNS if c not in formulas.CATEGORIES))),
-             *(f"formulas.about.{k}" for k in formulas.ABOUT_LINES)]
+             *(f"formulas.about.{k}" for k in formulas.ABOUT_LINES),
+             # the catalogue's labels of valuation methods and ecosystem groups (gep.catalogue.label)
+             *(f"label.method.{k}" for k in VALUATION_METHODS),
+             *(f"label.group.{k}" for k in ECOSYSTEM_GROUPS)]
 
 
 def _placeholders(phrase: str) -> set[str]:
@@ -142,3 +146,10 @@ def test_the_statement_names_each_cause_as_the_cause_vocabulary_does():
     # the cause codes and their Chinese names are gep.assets.physical.CAUSES; the statement shows the catalogue's
     # phrase, which must not drift from it
     assert {c: text(f"statement.cause.{c}", "zh") for c in CAUSES} == {c: entry[0] for c, entry in CAUSES.items()}
+
+
+def test_every_method_and_group_of_the_catalogue_has_its_label():
+    # label("method" / "group", key) names a key of these tuples by the catalogue's phrase and any other as
+    # written: a method or group added to services.yaml or inventory.yaml must join them
+    assert {entry["method"] for entry in services_spec()["services"].values()} <= set(VALUATION_METHODS)
+    assert {entry["group"] for entry in vocabulary("ecosystem").values()} <= set(ECOSYSTEM_GROUPS)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..catalogue import METHOD_LABELS, label, services_spec, vocabulary
+from ..catalogue import VALUATION_METHODS, label, services_spec, vocabulary
 from ..figure_text import format_number as _num, symbol_label
 from ..trace import FIGURE_KEY, figure_anchor, summary_anchor
 from . import fmt_wan, method_lines, text, unit_label
@@ -164,8 +164,9 @@ def trace_html(services: pd.DataFrame, summary: pd.DataFrame, trace: pd.DataFram
             out.append(f"<p>{_t('value_wan', lang)} {fmt_wan(f.value_yuan)}；{_t('quantity', lang)} {_num(f.quantity)} "
                        f"{escape(unit_label(f.quantity_unit, lang))}{price}；{_t('path', lang)} {escape(str(f.path))}"
                        + ("" if f.in_gep else f"；{_t('excluded', lang)} {escape(str(f.note))}") + "</p>")
-            if entry:
-                out.append(f"<p class=\"meta\">{_t('method', lang)}：{METHOD_LABELS.get(entry['method'], {}).get(lang, '')}"
+            if entry:  # a method gep does not know is left unnamed
+                method_label = label("method", entry["method"], lang) if entry["method"] in VALUATION_METHODS else ""
+                out.append(f"<p class=\"meta\">{_t('method', lang)}：{method_label}"
                            f"；{_t('formula', lang)}：<span class=\"expr\">{escape(entry['formula'])}</span>"
                            f"；{_t('reference', lang)}：{escape(entry['reference'])}</p>")
             symbols = leaves.get(key)
