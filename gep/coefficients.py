@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from .catalogue import inventory_spec, top_level_file
+from .phrases import text
 from .reading import read_csv, shown
 from .units import UnitError, conversion, convert_magnitude, convert_text, parse_unit
 
@@ -32,7 +33,8 @@ STATUSES = ("verified", "case-study", "unverified")
 SHOWN_PROBLEMS = 50  # register problems listed before "… and N more"
 
 #: Canonical unit of every coefficient key the engine uses. A register row for an unknown key is an
-#: error (a typo would otherwise silently leave the default in force).
+#: error (a typo would otherwise silently leave the default in force). Each key is named in reports by the
+#: phrase coefficient.<key> (:func:`key_label`).
 CANONICAL_UNITS: dict[str, str] = {
     "runoff_coefficient": "1",
     "reservoir_unit_cost": "yuan/m**3",
@@ -112,63 +114,6 @@ RANGES: dict[str, tuple[float | None, float | None, bool]] = {
     "lake_flood_log_coefficient": (None, None, False),  # the constant of a fitted log-linear model: any sign
 }
 
-#: Labels of the coefficient keys for reports and traces (zh, en).
-LABELS: dict[str, tuple[str, str]] = {
-    "runoff_coefficient": ("地表径流系数", "surface runoff coefficient"),
-    "reservoir_unit_cost": ("水库单位库容造价", "reservoir construction cost per m³ of storage"),
-    "dredging_cost": ("水库清淤费用", "reservoir dredging cost"),
-    "sediment_ratio": ("泥沙淤积系数", "share of eroded soil deposited in water bodies"),
-    "soil_bulk_density": ("土壤容重", "soil bulk density"),
-    "soil_nitrogen_content": ("土壤氮含量", "soil nitrogen content"),
-    "soil_phosphorus_content": ("土壤磷含量", "soil phosphorus content"),
-    "nitrogen_removal_cost": ("氮环境工程降解成本", "nitrogen removal cost"),
-    "phosphorus_removal_cost": ("磷环境工程降解成本", "phosphorus removal cost"),
-    "sand_bulk_density": ("沙土容重", "sand bulk density"),
-    "sand_layer_thickness": ("沙层厚度", "sand layer thickness"),
-    "desertification_control_cost": ("沙漠化治理费用", "desertification control cost"),
-    "reservoir_flood_ratio": ("防洪库容占总库容比例", "flood storage share of total storage"),
-    "swamp_storage_depth": ("沼泽滞水深", "swamp water-holding depth"),
-    "lake_flood_log_coefficient": ("湖泊调蓄模型常数", "lake flood model constant"),
-    "lake_flood_exponent": ("湖泊调蓄模型指数", "lake flood model exponent"),
-    "lake_turnover": ("湖泊换水次数", "lake turnover"),
-    "nep_npp_ratio": ("NEP/NPP比例", "NEP/NPP ratio"),
-    "carbon_price": ("碳价格", "carbon price"),
-    "carbon_afforestation_cost": ("造林成本（固碳价格）", "afforestation cost (carbon price)"),
-    "oxygen_per_co2": ("释氧/固碳质量比", "O₂ per CO₂ by mass"),
-    "oxygen_price": ("氧气价格", "oxygen price"),
-    "electricity_price": ("电价", "electricity price"),
-    "ac_energy_efficiency_ratio": ("空调能效比", "air-conditioner energy-efficiency ratio"),
-    "latent_heat_vaporisation": ("汽化潜热", "latent heat of vaporisation"),
-    "humidifier_power": ("加湿器耗电", "humidifier electricity per m³"),
-    "humidity_threshold": ("加湿计入的相对湿度阈值", "relative humidity below which humidifying counts"),
-    "transpiration_share": ("蒸腾占蒸散比例", "transpiration share of evapotranspiration"),
-    "transpiration_heat": ("单位面积植被蒸腾耗热", "heat consumed by transpiration per area"),
-    "temperature_lapse_rate": ("气温垂直递减率", "temperature lapse rate"),
-    "daily_tmax_sd": ("日最高气温年内标准差", "standard deviation of the daily maximum temperature over the year"),
-    "storm_runoff_coefficient": ("暴雨径流系数", "storm runoff coefficient"),
-    "water_density": ("水的密度", "water density"),
-    "pest_control_cost": ("病虫害防治费用", "pest control cost"),
-    "water_price_domestic": ("生活用水价格", "domestic water price"),
-    "water_price_industrial": ("工业用水价格", "industrial water price"),
-    "water_price_agricultural": ("农业用水价格", "agricultural water price"),
-    "water_price_ecological": ("生态用水价格", "ecological water price"),
-    "hydropower_price": ("水电上网电价", "hydropower on-grid tariff"),
-    "forest_indicator_price": ("森林面积指标交易价格", "forest-area indicator price"),
-    "forest_restoration_cost": ("森林恢复成本", "forest restoration cost"),
-    "wetland_restoration_cost": ("湿地恢复成本", "wetland restoration cost"),
-    "farmland_restoration_cost": ("耕地恢复成本", "farmland restoration cost"),
-    "stumpage_price": ("立木价格", "stumpage price"),
-    "forest_maintenance_years": ("管护期限", "maintenance period"),
-    "forest_maintenance_fee": ("管护费", "maintenance fee"),
-    "payment_instalments": ("分期付款次数", "number of instalments"),
-    "discount_rate": ("贴现率", "discount rate"),
-    "water_section_compensation": ("断面补偿金额", "compensation per section and month"),
-}
-for _p, (_zh, _en) in {"so2": ("二氧化硫", "SO₂"), "nox": ("氮氧化物", "NOx"), "dust": ("烟粉尘", "dust"),
-                       "cod": ("COD", "COD"), "nh3n": ("氨氮", "NH₃-N"), "tp": ("总磷", "TP")}.items():
-    LABELS[f"treatment_cost_{_p}"] = (f"{_zh}治理成本", f"{_en} treatment cost")
-    LABELS[f"purification_capacity_{_p}"] = (f"单位面积{_zh}净化能力", f"{_en} purification capacity per area")
-
 COLUMNS = ("key", "value", "unit", "price_year", "price_index", "ecosystem", "region", "year", "source", "clause",
            "status", "note")
 PRICE_INDICES = ("cpi", "ppi", "fai", "gdp_deflator", "none")
@@ -204,6 +149,12 @@ class Coefficient:
 
     def label(self) -> str:
         return coefficient_label(*self.ident)
+
+
+def key_label(key: str, lang: str = "zh") -> str | None:
+    """How reports, traces and gep explain name a coefficient key (the phrase coefficient.<key>); None for a key
+    the engine does not use."""
+    return text(f"coefficient.{key}", lang) if key in CANONICAL_UNITS else None
 
 
 def coefficient_label(key: str, ecosystem: str = "", region: str = "", year="") -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .catalogue import inventory_spec, label, services_spec
-from .coefficients import LABELS as COEFFICIENT_LABELS
+from .coefficients import key_label
 from .figure_text import column_label, format_number, symbol_label
 from .method_inputs import METHOD_ARGUMENT_LABELS
 from .outputs import cell_texts
@@ -297,7 +297,7 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
                 else:
                     detail = ""
                 tables = inventory_spec()["tables"]  # an argument is a register key or a column of one of these
-                name = COEFFICIENT_LABELS.get(a["name"], (None, None))[0 if lang == "zh" else 1] or \
+                name = key_label(a["name"], lang) or \
                     METHOD_ARGUMENT_LABELS.get(a["name"], (None, None))[0 if lang == "zh" else 1] or column_label(
                     next(t for t in ("parcels", "conditions", "climate") if a["name"] in tables[t]["columns"]),
                     a["name"], lang)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from .catalogue import inventory_spec
-from .coefficients import LABELS as COEFFICIENT_LABELS
+from .coefficients import key_label
 
 #: Labels of the intermediate symbols the calculators use (zh, en).
 STEP_LABELS = {
@@ -42,7 +42,7 @@ def symbol_label(row: dict, lang: str) -> str:
         key = str(row["coefficient"]).split("[", 1)[0]
         if key in INDEX_LABELS:  # a price-index factor carrying a price between years
             return ("价格指数调整系数 " + INDEX_LABELS[key], f"price-index factor ({key})")[i]
-        return COEFFICIENT_LABELS.get(key, (key, key))[i]
+        return key_label(key, lang) or key
     base = row["symbol"].rstrip("0123456789")
     return STEP_LABELS.get(row["symbol"], STEP_LABELS.get(base, (row["symbol"], row["symbol"])))[i]
 

@@ -11,6 +11,7 @@ import pytest
 
 from gep.assets.physical import CAUSES
 from gep.catalogue import ECOSYSTEM_GROUPS, VALUATION_METHODS, services_spec, vocabulary
+from gep.coefficients import CANONICAL_UNITS
 from gep.phrases import phrases, text
 from gep.render import formulas, statement, valuation
 from gep.trading.water import RULE_CHOICES
@@ -64,7 +65,9 @@ _COMPUTED = ["missing", "absent", "status_computed", "status_skipped", "status_n
              *(f"formulas.about.{k}" for k in formulas.ABOUT_LINES),
              # the catalogue's labels of valuation methods and ecosystem groups (gep.catalogue.label)
              *(f"label.method.{k}" for k in VALUATION_METHODS),
-             *(f"label.group.{k}" for k in ECOSYSTEM_GROUPS)]
+             *(f"label.group.{k}" for k in ECOSYSTEM_GROUPS),
+             # every coefficient key the engine uses, by its label (gep.coefficients.key_label)
+             *(f"coefficient.{k}" for k in CANONICAL_UNITS)]
 
 
 def _placeholders(phrase: str) -> set[str]:

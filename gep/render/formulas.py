@@ -70,7 +70,7 @@ from openpyxl.workbook.properties import CalcProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from gep.catalogue import label, services_spec
-from gep.coefficients import CANONICAL_UNITS, coefficient_label
+from gep.coefficients import CANONICAL_UNITS, coefficient_label, key_label
 from gep.render import level_label, method_lines, text, unit_label
 from gep.render.workbook import FIXED_TIME, column_widths, deterministic_bytes, header_row, put
 from gep.render.excel_expression import excel_expression
@@ -428,14 +428,10 @@ def _inputs_sheet(ws: Worksheet, m: _Model) -> None:
 
 def _coefficient_sheet(ws: Worksheet, m: _Model) -> None:
     lang = m.lang
-    try:  # labels of coefficient keys, where the register module has them
-        from gep.coefficients import LABELS
-    except ImportError:  # pragma: no cover - older register module
-        LABELS = {}
     header_row(ws, 1, [_t(c, lang) for c in COEFFICIENT_COLUMNS])
     for n, (ref, e) in enumerate(m.coefficients.items(), start=2):
         e["row"] = n
-        name = LABELS.get(e["key"], ("", ""))[0 if lang == "zh" else 1]
+        name = key_label(e["key"], lang) or ""
         note = " · ".join(x for x in (e["note"], _t("conflict", lang) if e["conflict"] else "") if x)
         values = {"coef_label": ref[1], "coef_key": e["key"], "ecosystem": e["ecosystem"],
                   "coef_region": e["region"], "value": e["value"], "unit": unit_label(e["units"][0], lang),

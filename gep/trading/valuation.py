@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..assets.physical import subtree
 from ..catalogue import top_level_file, vocabulary
-from ..coefficients import LABELS, Register
+from ..coefficients import Register, key_label
 from ..inventory import SHOWN_PER_FILE, InventoryError, Problem
 from ..method import as_method
 from ..reading import read_csv, shown
@@ -70,7 +70,7 @@ def _term_json(t: Term | None, unit: str, key: str = "") -> dict | None:
         return None
     value = t.value if isinstance(t.value, (int, list)) else float(as_array(t.value, unit))
     return {"value": value, "unit": unit, "as_written": t.written or str(t.value), "status": t.status,
-            "source": t.source, "origin": t.origin, "label_zh": LABELS.get(key, ("", ""))[0]}
+            "source": t.source, "origin": t.origin, "label_zh": key_label(key, "zh") or ""}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -240,7 +240,7 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
             t[key] = _register_default(register, key, path)
             if key == "instalments":  # a whole number (checked), in any unit of a ratio: 300 % is 3
                 t[key] = dataclasses.replace(t[key], value=int(float(as_array(t[key].value, "1"))))
-            v.note(f"{LABELS[reg_key][0]}：采用登记表默认值 {t[key].written}（{t[key].status}）",
+            v.note(f"{key_label(reg_key, 'zh')}：采用登记表默认值 {t[key].written}（{t[key].status}）",
                    f"{key}: default {t[key].written} from the register ({t[key].status})")
     first_year = t["first_payment_year"].value if "first_payment_year" in t else year
     sold = seller_terms.get("already_sold")
