@@ -1,5 +1,6 @@
 """How a traced figure's parts are named and its numbers written, in reports and in ``gep explain`` alike: the
-labels of inputs, coefficients and intermediate symbols (zh, en), and a number as a reader wants it.
+labels of inputs, coefficients and intermediate symbols (phrases of gep/data/phrases.yaml), and a number as a
+reader wants it.
 
 A leaf module, so that the trace pages (:mod:`gep.render.trace_page`) and :mod:`gep.explain` share it without
 importing each other.
@@ -10,22 +11,23 @@ import math
 
 from .catalogue import inventory_spec
 from .coefficients import key_label
+from .phrases import text
 
-#: Labels of the intermediate symbols the calculators use (zh, en).
-STEP_LABELS = {
-    "Q": ("实物量", "quantity"), "V": ("价值量", "value"), "R": ("地表径流深", "surface runoff"),
-    "A_p": ("潜在土壤侵蚀模数", "potential erosion"), "A_r": ("实际土壤侵蚀模数", "actual erosion"),
-    "Q_sr": ("土壤保持量", "soil retained"), "Q_sf": ("固沙量", "sand fixed"), "NEP": ("净生态系统生产力", "NEP"),
-    "CO2": ("固定二氧化碳量", "CO₂ fixed"), "EPP": ("植被蒸腾耗热", "transpiration heat"),
-    "W": ("水面蒸发量", "water evaporated"), "TC": ("人均旅行花费", "spending per visit"),
-    "Cap": ("净化能力", "purification capacity"),
-    "D": ("按海拔订正的空调降温天数", "cooling days carried to the region's elevation"),
-    "W_D": ("降温天数内的水面蒸发量", "water evaporated on the cooling days"),
-    "R_s": ("暴雨径流深", "storm runoff"),
-}
-for _price in ("C_res", "C_v", "C", "p", "P_e", "P_CO2", "P_O2"):
-    STEP_LABELS[_price] = ("核算年价格", "price of the accounting year")
+#: intermediate symbols of the calculators, each named by the phrase symbol.<symbol>
+STEP_SYMBOLS = ("Q", "V", "R", "A_p", "A_r", "Q_sr", "Q_sf", "NEP", "CO2", "EPP", "W", "TC", "Cap", "D", "W_D", "R_s")
+#: the symbols of a price of the accounting year, all named by the phrase symbol.price
+PRICE_SYMBOLS = ("C_res", "C_v", "C", "p", "P_e", "P_CO2", "P_O2")
+#: the price indices by their Chinese names: a Chinese trace names a price-index factor by them, an English one by
+#: the index's key, as gep names the vocabularies of the inventory (Chinese label or key)
 INDEX_LABELS = {"cpi": "CPI", "ppi": "PPI", "fai": "固定资产投资价格指数", "gdp_deflator": "GDP平减指数", "none": "不调整"}
+
+
+def _step_phrase(symbol: str) -> str | None:
+    """The phrase naming an intermediate symbol, None for a symbol gep does not name."""
+    if symbol in PRICE_SYMBOLS:
+        return "symbol.price"
+    return f"symbol.{symbol}" if symbol in STEP_SYMBOLS else None
+
 
 def column_label(table: str, column: str, lang: str) -> str:
     spec = inventory_spec()["tables"].get(table, {}).get("columns", {}).get(column)
@@ -35,16 +37,17 @@ def column_label(table: str, column: str, lang: str) -> str:
 
 
 def symbol_label(row: dict, lang: str) -> str:
-    i = 0 if lang == "zh" else 1
+    """A traced symbol in words: an input by its column, a coefficient by its key's label, an intermediate symbol
+    (numbered ones, W1, by the symbol without the number) by its phrase; one gep does not name as written."""
     if row["role"] == "input":
         return column_label(row["table"], row["column"], lang)
     if row["role"] == "coefficient":
         key = str(row["coefficient"]).split("[", 1)[0]
         if key in INDEX_LABELS:  # a price-index factor carrying a price between years
-            return ("价格指数调整系数 " + INDEX_LABELS[key], f"price-index factor ({key})")[i]
+            return text("symbol.price_index_factor", lang).format(index=INDEX_LABELS[key] if lang == "zh" else key)
         return key_label(key, lang) or key
-    base = row["symbol"].rstrip("0123456789")
-    return STEP_LABELS.get(row["symbol"], STEP_LABELS.get(base, (row["symbol"], row["symbol"])))[i]
+    phrase = _step_phrase(row["symbol"]) or _step_phrase(row["symbol"].rstrip("0123456789"))
+    return text(phrase, lang) if phrase else row["symbol"]
 
 
 def format_number(value, digits: int = 6) -> str:

@@ -12,6 +12,7 @@ import pytest
 from gep.assets.physical import CAUSES
 from gep.catalogue import ECOSYSTEM_GROUPS, VALUATION_METHODS, services_spec, vocabulary
 from gep.coefficients import CANONICAL_UNITS
+from gep.figure_text import STEP_SYMBOLS
 from gep.phrases import phrases, text
 from gep.render import formulas, statement, valuation
 from gep.trading.water import RULE_CHOICES
@@ -67,7 +68,9 @@ _COMPUTED = ["missing", "absent", "status_computed", "status_skipped", "status_n
              *(f"label.method.{k}" for k in VALUATION_METHODS),
              *(f"label.group.{k}" for k in ECOSYSTEM_GROUPS),
              # every coefficient key the engine uses, by its label (gep.coefficients.key_label)
-             *(f"coefficient.{k}" for k in CANONICAL_UNITS)]
+             *(f"coefficient.{k}" for k in CANONICAL_UNITS),
+             # the intermediate symbols of traces and gep explain (gep.figure_text.symbol_label)
+             *(f"symbol.{k}" for k in STEP_SYMBOLS), "symbol.price"]
 
 
 def _placeholders(phrase: str) -> set[str]:
