@@ -20,7 +20,7 @@ import pandas as pd
 from .catalogue import inventory_spec, label, services_spec
 from .coefficients import key_label
 from .figure_text import column_label, format_number, symbol_label
-from .method_inputs import METHOD_ARGUMENT_LABELS
+from .method_inputs import argument_label
 from .outputs import cell_texts
 from .reading import shown
 from .render import unit_label
@@ -297,8 +297,7 @@ def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = N
                 else:
                     detail = ""
                 tables = inventory_spec()["tables"]  # an argument is a register key or a column of one of these
-                name = key_label(a["name"], lang) or \
-                    METHOD_ARGUMENT_LABELS.get(a["name"], (None, None))[0 if lang == "zh" else 1] or column_label(
+                name = key_label(a["name"], lang) or argument_label(a["name"], lang) or column_label(
                     next(t for t in ("parcels", "conditions", "climate") if a["name"] in tables[t]["columns"]),
                     a["name"], lang)
                 shown = f"{format_number(a['value'])} {unit_label(a['unit'], lang)}".rstrip()

@@ -12,18 +12,21 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .phrases import text
 from .services.climate import DAYS_PER_YEAR, cooling_days_at_elevation
 from .units import quantity
 
 #: kernel arguments a method profile supplies (beside layers, region tables and register keys)
 METHOD_ARGUMENTS = ("cooling_days", "transpiration_share", "water_surface_days_counted", "water_surface_divisor",
                     "humidifier_factor")
-#: their labels (zh, en), where the inventory and the register have none
-METHOD_ARGUMENT_LABELS = {
-    "water_surface_days_counted": ("仅计空调降温天数（1是 0否）", "only the cooling days counted (1 yes, 0 no)"),
-    "water_surface_divisor": ("水面降温除数（能效比或1）", "divisor of water-surface cooling (r, or 1)"),
-    "humidifier_factor": ("计入加湿（1是 0否）", "humidifying counted (1 yes, 0 no)"),
-}
+#: those the inventory and the register have no label for, each named by the phrase method_argument.<name>
+LABELLED_ARGUMENTS = ("water_surface_days_counted", "water_surface_divisor", "humidifier_factor")
+
+
+def argument_label(name: str, lang: str = "zh") -> str | None:
+    """How gep explain names a kernel argument the method profile supplies; None for one named elsewhere (a column
+    of the inventory, a register key)."""
+    return text(f"method_argument.{name}", lang) if name in LABELLED_ARGUMENTS else None
 
 
 def region_values(ctx, column: str, codes) -> tuple[np.ndarray, pd.DataFrame]:

@@ -13,6 +13,7 @@ from gep.assets.physical import CAUSES
 from gep.catalogue import ECOSYSTEM_GROUPS, VALUATION_METHODS, services_spec, vocabulary
 from gep.coefficients import CANONICAL_UNITS
 from gep.figure_text import STEP_SYMBOLS
+from gep.method_inputs import LABELLED_ARGUMENTS
 from gep.phrases import phrases, text
 from gep.render import formulas, statement, valuation
 from gep.trading.water import RULE_CHOICES
@@ -70,7 +71,8 @@ _COMPUTED = ["missing", "absent", "status_computed", "status_skipped", "status_n
              # every coefficient key the engine uses, by its label (gep.coefficients.key_label)
              *(f"coefficient.{k}" for k in CANONICAL_UNITS),
              # the intermediate symbols of traces and gep explain (gep.figure_text.symbol_label)
-             *(f"symbol.{k}" for k in STEP_SYMBOLS), "symbol.price"]
+             *(f"symbol.{k}" for k in STEP_SYMBOLS), "symbol.price",
+             *(f"method_argument.{k}" for k in LABELLED_ARGUMENTS)]
 
 
 def _placeholders(phrase: str) -> set[str]:
