@@ -22,24 +22,18 @@ from .coefficients import key_label
 from .figure_text import column_label, format_number, symbol_label
 from .method_inputs import argument_label
 from .outputs import cell_texts
+from .phrases import text
 from .reading import shown
 from .render import unit_label
 from .trace import FIGURE_KEY
 
-ROLE_LABELS = {"input": ("输入", "input"), "coefficient": ("系数", "coefficient"), "step": ("计算", "step")}
-_TEXT = {
-    "value": ("价值量", "Value"), "quantity": ("实物量", "Quantity"), "price": ("单价", "Price"),
-    "formula": ("公式", "Formula"), "method": ("方法", "Method"), "reference": ("依据", "Reference"),
-    "path": ("计算路径", "Path"), "inputs": ("输入数据", "Inputs"), "coefficients": ("系数", "Coefficients"),
-    "steps": ("计算过程", "Steps"), "sum_of": ("由下级区域相加", "Sum of sub-regions"),
-    "row": ("行", "row"), "source": ("来源", "source"), "status": ("状态", "status"),
-    "price_year": ("价格年份", "price year"), "clause": ("条款", "clause"), "not_in_gep": ("未计入GEP", "not in GEP"),
-    "detail_hint": ("用 --all 查看每个下级区域的核算过程", "use --all to explain each sub-region"),
-}
+#: the parts of a figure's explanation: the trace rows of each role under its heading, the phrase explain.<heading>
+SECTIONS = (("input", "inputs"), ("coefficient", "coefficients"), ("step", "steps"))
 
 
 def _t(key: str, lang: str) -> str:
-    return _TEXT[key][0 if lang == "zh" else 1]
+    """A phrase of the explanations, explain.<key> of the catalogue."""
+    return text(f"explain.{key}", lang)
 
 
 class ExplainError(ValueError):
@@ -188,7 +182,7 @@ def format_text(fx: FigureExplanation, lang: str = "zh") -> str:
                          f"{format_number(p['quantity'])} {unit_label(r['quantity_unit'], lang)}")
         lines.append(f"  Σ = {format_number(sum(p['value_yuan'] for p in fx.parts))} 元  ({_t('detail_hint', lang)})")
         return "\n".join(lines)
-    for role, title in (("input", "inputs"), ("coefficient", "coefficients"), ("step", "steps")):
+    for role, title in SECTIONS:
         rows = [s for s in fx.symbols if s["role"] == role]
         if not rows:
             continue
@@ -225,19 +219,9 @@ def explain_text(folder: str | Path, region: str, year: int, service: str, indic
     return "\n".join(out)
 
 
-_PARCEL_TEXT = {
-    "parcel": ("小班", "Parcel"), "region_value": ("区域数值", "region figure"), "share": ("小班份额", "parcel's share"),
-    "own": ("小班填报", "parcel row"), "inherited": ("区域值（小班未填）", "region's value (the parcel's cell is empty)"),
-    "region": ("区域值", "region's value"),
-    "register": ("系数表", "register"), "missing": ("缺失：不计入", "missing: not counted"),
-    "method": ("核算方案推导", "derived by the method profile"),
-    "recorded": ("运行记录", "recorded"), "area": ("面积", "area"),
-    "derived": ("按基础指标份额分摊", "allocated by the parcel's share of"),
-}
-
-
 def _pt(key: str, lang: str) -> str:
-    return _PARCEL_TEXT[key][0 if lang == "zh" else 1]
+    """A phrase of the explanation of a parcel, explain.parcel.<key> of the catalogue."""
+    return text(f"explain.parcel.{key}", lang)
 
 
 def explain_parcel_text(folder: str | Path, parcel_id: str, year: int | None = None, lang: str = "zh") -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from gep import explain
 from gep.assets.physical import CAUSES
 from gep.catalogue import ECOSYSTEM_GROUPS, VALUATION_METHODS, services_spec, vocabulary
 from gep.coefficients import CANONICAL_UNITS
@@ -28,9 +29,13 @@ _TEMPLATE_CALL = re.compile(r"""\bt\(\s*(["'])([^"'{}]+)\1\s*\)""")
 # …) in the valuation report
 _T_CALL = re.compile(r"""\b_t\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
 _T_OR_ROW_CALL = re.compile(r"""\b_(?:t|row)\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
+_PT_CALL = re.compile(r"""\b_pt\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
 RENDER = ROOT / "gep" / "render"
-PREFIXED = {RENDER / "trace_page.py": ("trace", _T_CALL), RENDER / "valuation.py": ("valuation", _T_OR_ROW_CALL),
-            RENDER / "statement.py": ("statement", _T_CALL), RENDER / "formulas.py": ("formulas", _T_CALL)}
+# (file, the prefix its lookups add, the calls that look up): a file may have more than one
+PREFIXED = [(RENDER / "trace_page.py", "trace", _T_CALL), (RENDER / "valuation.py", "valuation", _T_OR_ROW_CALL),
+            (RENDER / "statement.py", "statement", _T_CALL), (RENDER / "formulas.py", "formulas", _T_CALL),
+            # gep explain: _t("key") looks up explain.<key>, _pt("key") explain.parcel.<key>
+            (ROOT / "gep" / "explain.py", "explain", _T_CALL), (ROOT / "gep" / "explain.py", "explain.parcel", _PT_CALL)]
 
 # keys looked up by a computed name (f"status_{…}", f"unit.{…}", f"level.{…}", "role_" + …) or chosen by an
 # expression (text("missing" if … else "absent", lang)), which the scan of literal arguments does not see
@@ -72,7 +77,9 @@ _COMPUTED = ["missing", "absent", "status_computed", "status_skipped", "status_n
              *(f"coefficient.{k}" for k in CANONICAL_UNITS),
              # the intermediate symbols of traces and gep explain (gep.figure_text.symbol_label)
              *(f"symbol.{k}" for k in STEP_SYMBOLS), "symbol.price",
-             *(f"method_argument.{k}" for k in LABELLED_ARGUMENTS)]
+             *(f"method_argument.{k}" for k in LABELLED_ARGUMENTS),
+             # the headings of gep explain's parts
+             *(f"explain.{heading}" for _, heading in explain.SECTIONS)]
 
 
 def _placeholders(phrase: str) -> set[str]:
@@ -85,7 +92,7 @@ def _used_keys() -> dict[str, str]:
     for path in sorted((ROOT / "gep").rglob("*.py")):
         for m in _CODE_CALL.finditer(path.read_text(encoding="utf-8")):
             used.setdefault(m.group(2), str(path.relative_to(ROOT)))
-    for path, (prefix, call) in PREFIXED.items():
+    for path, prefix, call in PREFIXED:
         for m in call.finditer(path.read_text(encoding="utf-8")):
             used.setdefault(f"{prefix}.{m.group(2)}", str(path.relative_to(ROOT)))
     for path in sorted((ROOT / "templates").glob("*.j2")):
@@ -132,6 +139,8 @@ def test_the_scan_finds_the_lookups_of_code_and_templates():
     assert used["statement.workbook_title"] == "gep/render/statement.py"  # _t("workbook_title", lang, …)
     assert used["formulas.about.capacity"] == "gep/render/formulas.py"  # _t("about.capacity", lang)
     assert used["parcels.too_many"] == "gep/render/excel.py"  # text("parcels.too_many", lang)
+    assert used["explain.detail_hint"] == "gep/explain.py"  # _t("detail_hint", lang)
+    assert used["explain.parcel.inherited"] == "gep/explain.py"  # _pt("inherited", lang)
     assert len(used) > 50
 
 
