@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from gep import explain
+from gep.assets.liabilities import METHODS as LIABILITY_METHODS
+from gep.assets.monetary import ACCOUNT_ROWS
 from gep.assets.physical import CAUSES
 from gep.catalogue import ECOSYSTEM_GROUPS, VALUATION_METHODS, services_spec, vocabulary
 from gep.coefficients import CANONICAL_UNITS
@@ -22,8 +24,8 @@ from gep.trading.water import RULE_CHOICES
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("zh", "en")
 
-# text("key", …) in gep's code; t('key') in the report templates (html.py passes t=lambda key: text(key, lang))
-_CODE_CALL = re.compile(r"""\btext\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
+# text("key", …) and bilingual("key", …) in gep's code; t('key') in the report templates (html.py passes t=lambda key: text(key, lang))
+_CODE_CALL = re.compile(r"""\b(?:text|bilingual)\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
 _TEMPLATE_CALL = re.compile(r"""\bt\(\s*(["'])([^"'{}]+)\1\s*\)""")
 # _t("key", …) in a renderer whose phrases have a prefix of their own: it looks up <prefix>.<key>; so does _row("key",
 # …) in the valuation report
@@ -60,6 +62,7 @@ _COMPUTED = ["missing", "absent", "status_computed", "status_skipped", "status_n
              *(f"statement.row.{k}" for k in statement.VALUE_ROWS),
              *(f"statement.physical_row.{k}" for k in statement.PHYSICAL_ROWS),
              *(f"statement.cause.{k}" for k in CAUSES),
+             *(f"statement.liability.{k}" for k in LIABILITY_METHODS),
              *(f"statement.account.{k}" for k in statement.ACCOUNT_NAMES),
              *(f"statement.account_item.{k}" for k in statement.ACCOUNT_ITEMS),
              *(f"statement.condition_indicator.{k}" for k in statement.CONDITION_INDICATORS),
@@ -141,6 +144,7 @@ def test_the_scan_finds_the_lookups_of_code_and_templates():
     assert used["parcels.too_many"] == "gep/render/excel.py"  # text("parcels.too_many", lang)
     assert used["explain.detail_hint"] == "gep/explain.py"  # _t("detail_hint", lang)
     assert used["explain.parcel.inherited"] == "gep/explain.py"  # _pt("inherited", lang)
+    assert used["statement.note.water_account"] == "gep/assets/statement.py"  # bilingual("statement.note.…")
     assert len(used) > 50
 
 
@@ -157,6 +161,11 @@ def test_placeholders_stay_str_format_fields():
     assert text("generated_by", "zh").format(version="1.2") == "由 gep 1.2 生成"
     assert text("missing_cases", "en").format(cases=3, inputs="x") == \
         "3 region-year-ecosystem case(s) not computed, missing x"
+
+
+def test_the_statement_names_each_row_of_the_monetary_account():
+    # the asset account's rows are gep.assets.monetary.ACCOUNT_ROWS; the statement names each by its phrase
+    assert set(ACCOUNT_ROWS) <= set(statement.VALUE_ROWS)
 
 
 def test_the_statement_names_each_cause_as_the_cause_vocabulary_does():

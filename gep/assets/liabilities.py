@@ -31,16 +31,14 @@ from .physical import subtree
 COLUMNS = ["liability", "region_code", "year", "indicator", "target", "actual", "quantity", "unit", "unit_value",
            "value_yuan", "binding", "threshold_source", "method_source", "note"]
 
+#: the kinds of liability and the method each follows; the statement names a kind by the phrase
+#: statement.liability.<kind>
 METHODS = {
-    "target_shortfall": {"zh": "约束性目标缺口", "en": "Shortfall against a binding target",
-                         "source": "asset-liability.md §1.5 L2; targets from the inventory's targets table"},
-    "restoration_owed": {"zh": "应恢复而未恢复", "en": "Restoration owed",
-                         "source": "asset-liability.md §1.5 L1 (森林法 / 湿地保护法: restoration of illegally "
+    "target_shortfall": {"source": "asset-liability.md §1.5 L2; targets from the inventory's targets table"},
+    "restoration_owed": {"source": "asset-liability.md §1.5 L1 (森林法 / 湿地保护法: restoration of illegally "
                                    "occupied forest land and wetland)"},
-    "contracted_obligations": {"zh": "合同义务", "en": "Contracted obligations",
-                               "source": "asset-liability.md §1.5 L4"},
-    "depletion_above_limit": {"zh": "超限额消耗", "en": "Depletion above a limit",
-                              "source": "asset-liability.md §1.5 L2 (采伐限额; 用水总量控制)"},
+    "contracted_obligations": {"source": "asset-liability.md §1.5 L4"},
+    "depletion_above_limit": {"source": "asset-liability.md §1.5 L2 (采伐限额; 用水总量控制)"},
 }
 
 _TARGET_VALUE_KEYS = {"forest_coverage": "forest_indicator_price", "wetland_area": "wetland_restoration_cost",

@@ -34,20 +34,11 @@ import pandas as pd
 # ----------------------------------------------------------------------------------------------
 # vocabulary
 
-#: Table 10.1 rows in order: key → (English label of SEEA EA Table 10.1, 中文).
-ACCOUNT_ROWS: dict[str, tuple[str, str]] = {
-    "opening_value": ("Opening value", "期初价值"),
-    "enhancement": ("Ecosystem enhancement", "生态系统改善"),
-    "degradation": ("Ecosystem degradation", "生态系统退化"),
-    "additions": ("Ecosystem conversions: additions", "生态系统转换：增加"),
-    "reductions": ("Ecosystem conversions: reductions", "生态系统转换：减少"),
-    "catastrophic_losses": ("Other changes in volume: catastrophic losses", "其他物量变化：灾难性损失"),
-    "upward_reappraisals": ("Other changes in volume: upward reappraisals", "其他物量变化：向上重估"),
-    "downward_reappraisals": ("Other changes in volume: downward reappraisals", "其他物量变化：向下重估"),
-    "revaluations": ("Revaluations", "重新估价"),
-    "net_change": ("Net change in value", "价值净变化"),
-    "closing_value": ("Closing value", "期末价值"),
-}
+#: Table 10.1 rows in order (SEEA EA: opening value, ecosystem enhancement, …, closing value); the statement names
+#: each by the phrase statement.row.<key>
+ACCOUNT_ROWS: tuple[str, ...] = ("opening_value", "enhancement", "degradation", "additions", "reductions",
+                                 "catastrophic_losses", "upward_reappraisals", "downward_reappraisals", "revaluations",
+                                 "net_change", "closing_value")
 
 #: The entries between opening and closing value (what an effect can be recorded as).
 ENTRIES: tuple[str, ...] = ("enhancement", "degradation", "additions", "reductions", "catastrophic_losses",

@@ -43,13 +43,6 @@ CAUSES: dict[str, tuple[str, str, str]] = {
     "EVAPORATION": ("蒸发/蒸散", "unmanaged", "自然"),
     "OUTFLOW": ("流出下游/调出区外", "unmanaged", "自然"),
 }
-ENTRY_LABELS = {
-    ("managed", 1): ("人为增加", "Managed expansion"), ("unmanaged", 1): ("自然增加", "Unmanaged expansion"),
-    ("managed", -1): ("人为减少", "Managed reductions"), ("unmanaged", -1): ("自然减少", "Unmanaged reductions"),
-    ("catastrophic", -1): ("灾害损失", "Catastrophic losses"), ("catastrophic", 1): ("灾害后恢复", "Recovery"),
-    ("reclassification", 1): ("重分类转入", "Reclassification in"),
-    ("reclassification", -1): ("重分类转出", "Reclassification out"),
-}
 
 
 class PhysicalAccountError(ValueError):

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalogue import ecosystem_group, label
+from ..phrases import LANGUAGES, bilingual, text
 from ..units import quantity
 from .liabilities import liabilities
 from .monetary import discount_rate_sensitivity, monetary_asset_account
@@ -58,7 +59,7 @@ class Statement:
     liabilities_start: pd.DataFrame
     liabilities_end: pd.DataFrame
     summary: pd.DataFrame
-    notes: list = field(default_factory=list)
+    notes: list[dict[str, str]] = field(default_factory=list)  # each {"zh": …, "en": …}
     condition: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
@@ -201,32 +202,19 @@ def build_statement(inventory, register, results, region: str, start: int, end: 
     ])
     summary["change_yuan"] = summary["closing_yuan"] - summary["opening_yuan"]
     no_condition = [t for t in types if t not in set(condition["ecosystem_type"]) and t != WHOLE_REGION]
-    notes = []  # (zh, en) pairs: the reports show one language
+    notes = []  # each in both languages: the reports show one
     if len(condition):
-        notes.append(("状况账户：森林以单位面积蓄积为状况指标（以期初为 1），其变化决定森林的物量变化记为改善或退化",
-                      "condition account: forest stock volume per hectare (opening = 1); its change decides whether "
-                      "the forest's volume effect is enhancement or degradation"))
+        notes.append(bilingual("statement.note.condition"))
     if no_condition:
-        notes.append(("、".join(label("group", t, "zh") for t in no_condition) + "无状况指标，其物量变化记为向上/向下重估，"
-                      "而不称为改善或退化（SEEA EA 须以状况变化区分）",
-                      ", ".join(label("group", t, "en") for t in no_condition) + ": no condition indicator, so volume "
-                      "effects are upward/downward reappraisals, not enhancement or degradation (the SEEA EA legend "
-                      "needs the change in condition)"))
-    notes.append((f"资产价值 = {start} 年与 {end} 年 GEP 流量的净现值，贴现率 {rate:.2%}，资产寿命 {asset_life:g} 年；"
-                  f"未按生态系统类型划分的流量（“全域”）作为全区域的一项资产估值",
-                  f"asset value = NPV of the {start} and {end} GEP flows at {rate:.2%} over {asset_life:g} years; "
-                  f"flows not split by ecosystem ('whole region') are valued as one asset of the whole region"))
-    notes.append(("未估值（仅实物量）的负债列出，但不计入负债合计",
-                  "unvalued (physical-only) liabilities are listed but not in the liabilities total"))
+        notes.append(bilingual("statement.note.no_condition", groups={
+            lang: text("list_separator", lang).join(label("group", t, lang) for t in no_condition) for lang in LANGUAGES}))
+    notes.append(bilingual("statement.note.asset_value", start=start, end=end, rate=rate, life=asset_life))
+    notes.append(bilingual("statement.note.unvalued_liabilities"))
     changes = inventory.table("changes")
     if "water" not in physical and (changes["account"] == "water").any():
-        notes.append((f"水资源账户未编制：清单有水资源变动，但 water_resources 表缺 {start} 或 {end} 年的存量",
-                      f"no water account: the inventory records water flows, but its water_resources table lacks "
-                      f"the stocks of {start} or {end}"))
+        notes.append(bilingual("statement.note.no_water_account", start=start, end=end))
     if "water" in physical:
-        notes.append(("水资源账户：仅清单中有存量数据的水资源类型有存量；其他类型存量列为 0，仅列其流量，即视为期初期末存量不变（未计量）",
-                      "water account: only the water resources with a stock in the inventory have one; any other "
-                      "resource shows a stock of 0 with its flows, i.e. its stock was taken as unchanged (not measured)"))
+        notes.append(bilingual("statement.note.water_account"))
     return Statement(region, str(regions.loc[region, "name"]), start, end, rate, asset_life, physical, matrix,
                      flows, monetary, sensitivity, lia_start, lia_end, summary, notes, condition)
 

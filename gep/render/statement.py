@@ -93,8 +93,9 @@ def _indicator_label(indicator: str, lang: str) -> str:
 
 
 def _liability_label(kind: str, lang: str) -> str:
-    entry = METHODS.get(kind) or METHODS.get(kind + "s")  # rows say contracted_obligation, the method is plural
-    return entry[lang] if entry else kind
+    # rows say contracted_obligation, the method is plural
+    method = next((m for m in (kind, kind + "s") if m in METHODS), None)
+    return text(f"statement.liability.{method}", lang) if method else kind
 
 
 def _fmt(v, scale=1.0, digits=2) -> str:
@@ -185,7 +186,7 @@ def statement_html(st: Statement, command: str = "", lang: str = "zh") -> str:
     parts.append(_table(_heads(SENSITIVITY_COLUMNS, lang),
                         [[f"{r.discount_rate:.2%}", _fmt(r.npv_0, WAN), _fmt(r.npv_1, WAN), _fmt(r.change, WAN)]
                          for r in sens.itertuples()]))
-    notes = [n[0] if lang == "zh" else n[1] for n in st.notes]  # each note of the statement comes as (zh, en)
+    notes = [n[lang] for n in st.notes]  # each note of the statement comes in both languages
     parts.append(f"<h3>{_t('notes', lang)}</h3><ul>" + "".join(f"<li>{escape(n)}</li>" for n in notes)
                  + "</ul></body></html>\n")
     return "\n".join(parts)
