@@ -31,13 +31,16 @@ _TEMPLATE_CALL = re.compile(r"""\bt\(\s*(["'])([^"'{}]+)\1\s*\)""")
 # …) in the valuation report
 _T_CALL = re.compile(r"""\b_t\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
 _T_OR_ROW_CALL = re.compile(r"""\b_(?:t|row)\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
+_NOTE_CALL = re.compile(r"""\bv\.note\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
 _PT_CALL = re.compile(r"""\b_pt\(\s*(["'])([^"'{}]+)\1\s*[,)]""")
 RENDER = ROOT / "gep" / "render"
 # (file, the prefix its lookups add, the calls that look up): a file may have more than one
 PREFIXED = [(RENDER / "trace_page.py", "trace", _T_CALL), (RENDER / "valuation.py", "valuation", _T_OR_ROW_CALL),
             (RENDER / "statement.py", "statement", _T_CALL), (RENDER / "formulas.py", "formulas", _T_CALL),
             # gep explain: _t("key") looks up explain.<key>, _pt("key") explain.parcel.<key>
-            (ROOT / "gep" / "explain.py", "explain", _T_CALL), (ROOT / "gep" / "explain.py", "explain.parcel", _PT_CALL)]
+            (ROOT / "gep" / "explain.py", "explain", _T_CALL), (ROOT / "gep" / "explain.py", "explain.parcel", _PT_CALL),
+            # a valuation's notes: v.note("key", …) adds valuation.note.<key>
+            (ROOT / "gep" / "trading" / "valuation.py", "valuation.note", _NOTE_CALL)]
 
 # keys looked up by a computed name (f"status_{…}", f"unit.{…}", f"level.{…}", "role_" + …) or chosen by an
 # expression (text("missing" if … else "absent", lang)), which the scan of literal arguments does not see
@@ -145,6 +148,8 @@ def test_the_scan_finds_the_lookups_of_code_and_templates():
     assert used["explain.detail_hint"] == "gep/explain.py"  # _t("detail_hint", lang)
     assert used["explain.parcel.inherited"] == "gep/explain.py"  # _pt("inherited", lang)
     assert used["statement.note.water_account"] == "gep/assets/statement.py"  # bilingual("statement.note.…")
+    assert used["valuation.note.water_rules"] == "gep/trading/valuation.py"  # v.note("water_rules", …)
+    assert used["valuation.sale.keeps_target"] == "gep/trading/coverage.py"  # bilingual("valuation.sale.…", …)
     assert len(used) > 50
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pint
 
+from ..phrases import bilingual
 from ..units import as_array, check_units, quantity
 
 
@@ -74,24 +75,18 @@ def check_sale(area: pint.Quantity, forest: pint.Quantity, land: pint.Quantity, 
     c_target = float(as_array(target, "%"))
     before, after = 100.0 * counted / land_ha, 100.0 * (counted - a) / land_ha
     if a <= 0:
-        feasible, reason = False, "the area asked must be positive"
-        reason_zh = "申请面积须大于零"
+        feasible, reason = False, bilingual("valuation.sale.not_positive")
     elif surplus <= 0:
-        feasible, reason = False, (f"the seller's coverage {before:.2f} % is not above its own target {c_target:.2f} %: "
-                                   f"nothing can be sold ({-surplus:,.2f} hm² short of the target)")
-        reason_zh = (f"出让方森林覆盖率 {before:.2f}% 未超过自身目标 {c_target:.2f}%，不能出售（距目标尚差 "
-                     f"{-surplus:,.2f} hm²）")
+        feasible, reason = False, bilingual("valuation.sale.not_above_target", before=before, target=c_target,
+                                            short=-surplus)
     elif a > surplus:
-        feasible, reason = False, (f"selling {a:,.2f} hm² would bring the seller's coverage to {after:.2f} %, below "
-                                   f"its own target {c_target:.2f} %; at most {surplus:,.2f} hm² can be sold")
-        reason_zh = (f"出售 {a:,.2f} hm² 后出让方覆盖率降至 {after:.2f}%，低于自身目标 {c_target:.2f}%；最多可出售 "
-                     f"{surplus:,.2f} hm²")
+        feasible, reason = False, bilingual("valuation.sale.below_target", area=a, after=after, target=c_target,
+                                            surplus=surplus)
     else:
-        feasible, reason = True, f"the seller keeps {after:.2f} % ≥ its own target {c_target:.2f} %"
-        reason_zh = f"交易后出让方覆盖率 {after:.2f}% 不低于自身目标 {c_target:.2f}%"
+        feasible, reason = True, bilingual("valuation.sale.keeps_target", after=after, target=c_target)
     return SaleCheck(area_ha=a, surplus_ha=surplus, max_area_ha=max(surplus, 0.0), coverage_before=before,
-                     coverage_after=after, target=c_target, feasible=feasible, reason=reason,
-                     reason_zh=reason_zh)
+                     coverage_after=after, target=c_target, feasible=feasible, reason=reason["en"],
+                     reason_zh=reason["zh"])
 
 
 @check_units(area="[area]", land="[area]", forest="[area]", bought="[area]", sold="[area]")

@@ -25,6 +25,7 @@ from ..catalogue import top_level_file, vocabulary
 from ..coefficients import Register, key_label
 from ..inventory import SHOWN_PER_FILE, InventoryError, Problem
 from ..method import as_method
+from ..phrases import bilingual
 from ..reading import read_csv, shown
 from ..units import as_array, quantity
 from . import carbon as carbon_mod
@@ -54,8 +55,10 @@ class Valuation:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[dict] = field(default_factory=list)  # {"zh": …, "en": …}
 
-    def note(self, zh: str, en: str) -> None:
-        self.notes.append({"zh": zh, "en": en})
+    def note(self, key: str, **fields) -> None:
+        """Add the note valuation.note.<key> of the catalogue in both languages, formatted with ``fields``
+        (:func:`gep.phrases.bilingual`)."""
+        self.notes.append(bilingual(f"valuation.note.{key}", **fields))
 
 
 def _register_term(register: Register, key: str, year: int | None = None) -> Term:
@@ -240,18 +243,17 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
             t[key] = _register_default(register, key, path)
             if key == "instalments":  # a whole number (checked), in any unit of a ratio: 300 % is 3
                 t[key] = dataclasses.replace(t[key], value=int(float(as_array(t[key].value, "1"))))
-            v.note(f"{key_label(reg_key, 'zh')}：采用登记表默认值 {t[key].written}（{t[key].status}）",
-                   f"{key}: default {t[key].written} from the register ({t[key].status})")
+            # the Chinese note names the term by its coefficient's label, the English one by the request's key
+            v.note("default_term", term={"zh": key_label(reg_key, "zh"), "en": key}, written=t[key].written,
+                   status=t[key].status)
     first_year = t["first_payment_year"].value if "first_payment_year" in t else year
     sold = seller_terms.get("already_sold")
     check = check_sale(t["area"].value, seller_terms["forest_area"].value, seller_terms["land_area"].value,
                        seller_terms["target_coverage"].value, sold.value if sold else None)
     valued_ha = check.area_ha if check.feasible else check.max_area_ha
     if not check.feasible:
-        v.note(f"申请不能满足：{check.reason_zh}；合同各项按最大可出售面积 {valued_ha * MU_PER_HA:,.0f} 亩"
-               f"（{valued_ha:,.2f} hm²）计算",
-               f"the request cannot be met: {check.reason}; the contract figures are for the largest "
-               f"feasible area, {valued_ha:,.2f} hm² = {valued_ha * MU_PER_HA:,.0f} 亩")
+        v.note("cannot_meet", reason={"zh": check.reason_zh, "en": check.reason}, ha=valued_ha,
+               mu=valued_ha * MU_PER_HA)
     if "target_sensitivity" in t:  # the 尽责目标 is often unknown: the largest sale under other targets
         v.tables["target_sensitivity"] = pd.DataFrame(
             [{"target_pct": float(as_array(c, "%")),
@@ -296,10 +298,7 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
                                            bought.value if bought else None, sold.value if sold else None)
             buyer.update(coverage_before_pct=before, coverage_after_pct=after)
         else:
-            v.note(f"{req.buyer.name}：请求未给出土地或森林面积，未计算其交易前后覆盖率（购入面积使其计入考核的森林"
-                   f"增加 {valued_ha:,.2f} hm²）",
-                   f"{req.buyer.name}: land or forest area not given, so its coverage before and after is "
-                   f"not computed (the bought area adds {valued_ha:,.2f} hm² to its forest counted)")
+            v.note("buyer_without_areas", buyer=req.buyer.name, area=valued_ha)
         if req.buyer.name:
             v.tables["obligations"] = _obligations(req, valued_ha, total, maintenance, years)
     per_year = float(maintenance["amount_yuan"].iloc[0]) if len(maintenance) else 0.0
@@ -322,9 +321,7 @@ def _value_trade(req: Request, register: Register, inventory, services, v: Valua
     }
     forest_ha = float(as_array(accounts["forest_area"].value, "hectare")) if "forest_area" in accounts else None
     if services is not None and forest_ha == 0:  # no forest: no GEP per 亩 of it (it divided by 0, exit 70)
-        v.note(f"{req.seller.name}：清查数据中 {year} 年森林面积为 0，没有每亩森林 GEP 可与价格比较",
-               f"{req.seller.name}: the inventory gives no forest in {year} (0 hm²), so there is no forest GEP per 亩 "
-               "to compare the price with")
+        v.note("no_forest", seller=req.seller.name, year=year)
     elif services is not None and forest_ha is not None:
         # per 亩 of the forest the accounts were computed on, whatever area the request states
         try:
@@ -393,9 +390,7 @@ def _value_carbon(req: Request, register: Register, services, trade: dict | None
         raise RequestError(req.shown, "carbon", "give co2 or nep, or a seller region_code with an inventory")
     year_of_prices = register.lookup(key, year=req.year).price_year if price.origin == "register" else None
     if year_of_prices not in (None, req.year):
-        v.note(f"碳价为登记表默认值，按其 {year_of_prices} 年价格使用，未换算到 {req.year} 年（GEP 核算中的固碳价值已按价格指数换算）",
-               f"the carbon price is the register's default at its {year_of_prices} prices, not carried to {req.year} "
-               "(the GEP accounts carry it with the price index)")
+        v.note("carbon_price_year", price_year=year_of_prices, year=req.year)
     co2_t = float(as_array(co2, "t_CO2/a"))
     value = float(as_array(carbon_mod.carbon_value(co2, price.value), "yuan"))
     out = {"co2_t_per_a": co2_t, "basis": basis, "price": _term_json(price, str(price.value.units), key),
@@ -485,11 +480,7 @@ def _value_water(req: Request, register: Register, v: Valuation) -> dict:
     monthly = settle(read_monitoring(w["monitoring"], w.get("monitoring_shown")), amount.value, rules)
     yearly = yearly_net(monthly)
     v.tables["water_monthly"], v.tables["water_yearly"] = monthly, yearly
-    v.note(f"流域补偿：断面未达标（{rules['fails_class']}）或达标且持平（{rules['unchanged']}）时由谁补偿是声明的规则，"
-           "未核实（方案所称“另行规定”原文未读到）",
-           "water compensation: who pays when a section fails its class ("
-           f"{rules['fails_class']}) or is unchanged ({rules['unchanged']}) is a declared rule, unverified "
-           "(the scheme's 'separate rules' were not read)")
+    v.note("water_rules", fails_class=rules["fails_class"], unchanged=rules["unchanged"])
     return {"amount_per_month": _term_json(amount, "yuan/month", "water_section_compensation"), "rules": rules,
             "rule_status": "unverified (fails_class, unchanged); verified (improved, worse)",
             "section_months": len(monthly), "yearly": yearly.to_dict(orient="records")}
