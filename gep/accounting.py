@@ -21,6 +21,7 @@ from .inventory import Inventory
 from .method import Method, as_method
 from .comparable import add_comparable_values, decomposition_table, evaluation_table, growth_table
 from .parcels import ParcelResults, allocate, parcel_quantities
+from .phrases import bilingual
 from .prices import load_price_indices
 from .services.calculators import CALCULATORS
 from .services.tables import Context
@@ -34,12 +35,15 @@ SUMMARY_COLUMNS = ["region_code", "region_name", "region_level", "parent_code", 
 
 
 #: Service pairs that value the same flow in part (gep-methods.md §8.4). Both are summed, as the
-#: standard's authors do (白玛卓嘎 et al. 2017), and the report says so; --exclude drops one.
-DOUBLE_COUNT_WATCH = (
-    (("water_conservation", "water_supply"), "水源涵养与水资源供给部分为同一水量 / retained water and supplied water overlap"),
-    (("water_conservation", "hydropower"), "水电依赖涵养水量 / hydropower uses the retained water"),
-    (("carbon_sequestration", "oxygen_release"), "固碳与释氧来自同一NEP，部分方案只计固碳 / one NEP basis; some schemes count 固碳 only"),
-)
+#: standard's authors do (白玛卓嘎 et al. 2017), and the report says so, by the phrase double_count.<one>.<other>
+#: in both languages; --exclude drops one.
+DOUBLE_COUNT_WATCH = (("water_conservation", "water_supply"), ("water_conservation", "hydropower"),
+                      ("carbon_sequestration", "oxygen_release"))
+
+
+def _both(phrase: dict[str, str]) -> str:
+    """A phrase in both languages as the run's notes and the services table write it: "中文 / English"."""
+    return " / ".join(phrase.values())
 
 
 class NonFiniteFigures(ValueError):
@@ -353,7 +357,7 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
         mask = leaf["service"] == service
         if mask.any() and service not in options.exclude:
             leaf.loc[mask, "in_gep"] = False
-            said = f"核算方案 {method.name}：{choice.reason['zh']} / method {method.name}: {choice.reason['en']}"
+            said = _both(bilingual("method_not_counted", method=method.name, reason=choice.reason))
             leaf.loc[mask, "note"] = [f"{n}; {said}" if isinstance(n, str) and n else said
                                       for n in leaf.loc[mask, "note"]]  # bilingual, as catalogue reasons are
             excluded.append({"service": service, "indicator": "", "reason": choice.reason["en"],
@@ -368,8 +372,9 @@ def account(inventory: Inventory, register: Register, options: Options | None = 
             if spec.get("physical_only") and (leaf["service"].eq(service) & leaf["indicator"].eq(indicator)).any():
                 excluded.append({"service": service, "indicator": indicator, "reason": spec["reason"]})
     present = set(leaf["service"].unique())
-    for pair, why in DOUBLE_COUNT_WATCH:
+    for pair in DOUBLE_COUNT_WATCH:
         if set(pair) <= present and not set(pair) & set(options.exclude):
+            why = _both(bilingual(f"double_count.{pair[0]}.{pair[1]}"))
             ctx.notes.append(f"{' + '.join(pair)}: both counted in GEP — {why}")
     leaf["note"] = leaf["note"].fillna("")
     leaf = add_comparable_values(leaf, prices, base_year)

@@ -24,6 +24,7 @@ import jsonschema
 import yaml
 
 from .catalogue import services_spec, top_level_file
+from .phrases import text
 from .reading import ReadError, load_yaml, shown
 
 DEFAULT_METHOD = "default"
@@ -82,7 +83,7 @@ class Choice:
     def label(self, lang: str = "zh") -> str:
         """The choice and its option, in words."""
         spec = _choice_spec(self.choice)
-        return f"{spec[lang]}{'：' if lang == 'zh' else ': '}{spec['options'][self.option][lang]}"
+        return f"{spec[lang]}{text('colon', lang)}{spec['options'][self.option][lang]}"
 
 
 def _choice_spec(choice: str) -> dict:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from gep import explain
+from gep.accounting import DOUBLE_COUNT_WATCH
 from gep.assets.liabilities import METHODS as LIABILITY_METHODS
 from gep.assets.monetary import ACCOUNT_ROWS
 from gep.assets.physical import CAUSES
@@ -85,7 +86,9 @@ _COMPUTED = ["missing", "absent", "status_computed", "status_skipped", "status_n
              *(f"symbol.{k}" for k in STEP_SYMBOLS), "symbol.price",
              *(f"method_argument.{k}" for k in LABELLED_ARGUMENTS),
              # the headings of gep explain's parts
-             *(f"explain.{heading}" for _, heading in explain.SECTIONS)]
+             *(f"explain.{heading}" for _, heading in explain.SECTIONS),
+             # why two services counted in GEP overlap, in a run's notes
+             *(f"double_count.{one}.{other}" for one, other in DOUBLE_COUNT_WATCH)]
 
 
 def _placeholders(phrase: str) -> set[str]:
@@ -164,6 +167,9 @@ def test_every_key_gep_looks_up_is_in_the_catalogue(lang):
 
 def test_placeholders_stay_str_format_fields():
     assert text("generated_by", "zh").format(version="1.2") == "由 gep 1.2 生成"
+    # the English report title names no region: its placeholder writes nothing
+    assert text("report_title", "en").format(region="城口县") == "Gross ecosystem product (GEP) account"
+    assert text("report_title", "zh").format(region="城口县") == "城口县 生态系统生产总值（GEP）核算报告"
     assert text("missing_cases", "en").format(cases=3, inputs="x") == \
         "3 region-year-ecosystem case(s) not computed, missing x"
 

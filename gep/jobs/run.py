@@ -26,6 +26,7 @@ from ..jobfolder import (GRID_DIR, GRID_NAME, PRICE_INDICES_NAME, AuditError, Fi
                          refuse_existing, shown_method, staged, unique_names, write_manifest)
 from ..method import DEFAULT_METHOD
 from ..outputs import write_csv, write_netcdf
+from ..phrases import text
 from ..reading import load_yaml
 
 PARCELS_NAME = "gep_parcels.csv"  # each parcel's figures, when the inventory has a parcels table
@@ -118,8 +119,8 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
             write_csv(results.parcels.frame(), staging / PARCELS_NAME)
         write_netcdf(results, staging / "gep_results.nc")
         meta = {
-            "title": f"{results.summary.loc[results.summary['region_code'] == results.county_code, 'region_name'].iloc[0]}"
-                     f" 生态系统生产总值（GEP）核算报告" if lang == "zh" else "Gross ecosystem product (GEP) account",
+            "title": text("report_title", lang).format(region=str(results.summary.loc[
+                results.summary["region_code"] == results.county_code, "region_name"].iloc[0])),
             "inventory": inventory_name, "gep_version": __version__,
             "format_version": inventory.format_version, "command": shown_command, "years": results.years,
             "county_code": results.county_code, "excluded": results.excluded,
