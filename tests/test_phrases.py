@@ -3,6 +3,7 @@ str.format placeholders in both, and every key gep looks up by a literal is in i
 one language or a mistyped key fails here rather than as a KeyError in the middle of writing a report."""
 from __future__ import annotations
 
+import ast
 import re
 import string
 from pathlib import Path
@@ -190,3 +191,47 @@ def test_every_method_and_group_of_the_catalogue_has_its_label():
     # written: a method or group added to services.yaml or inventory.yaml must join them
     assert {entry["method"] for entry in services_spec()["services"].values()} <= set(VALUATION_METHODS)
     assert {entry["group"] for entry in vocabulary("ecosystem").values()} <= set(ECOSYSTEM_GROUPS)
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")  # Chinese characters (not the full-width punctuation a format may pick)
+_LATIN = re.compile(r"[A-Za-z]{3}")
+
+
+def _literal(node) -> str | None:
+    """The literal text of a string constant or f-string (its fixed parts), else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+    return None
+
+
+def _pairs_in_code(package: Path) -> list[str]:
+    """Where gep's Python holds a phrase in both languages: a 2-tuple of a Chinese and an English literal, a call
+    given the two (``note("中文", "English")``), a {"zh": …, "en": …} dict whose zh is Chinese text, a choice
+    ``"中文" if lang == "zh" else "English"``."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            texts: tuple = ()
+            if isinstance(node, ast.Tuple) and len(node.elts) == 2:
+                texts = tuple(_literal(e) for e in node.elts)
+            elif isinstance(node, ast.Call) and len(node.args) == 2:
+                texts = tuple(_literal(e) for e in node.args)
+            elif isinstance(node, ast.Dict):
+                by_key = {k.value: v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant)}
+                if "zh" in by_key and "en" in by_key:
+                    texts = (_literal(by_key["zh"]), _literal(by_key["en"]))
+            elif isinstance(node, ast.IfExp) and "lang" in ast.unparse(node.test) and "zh" in ast.unparse(node.test):
+                texts = (_literal(node.body), _literal(node.orelse))
+            if len(texts) == 2 and None not in texts:
+                zh, en = texts if _CJK.search(texts[0]) else texts[::-1]
+                if _CJK.search(zh) and _LATIN.search(en) and not _CJK.search(en):
+                    found.append(f"{path.relative_to(package.parent)}:{node.lineno}: {zh[:20]!r} / {en[:20]!r}")
+    return found
+
+
+def test_no_phrase_is_left_in_python_in_two_languages():
+    # a phrase shown to people lives in gep/data/phrases.yaml, looked up by key: a (zh, en) pair written in Python
+    # would escape the checks above (both languages, the same placeholders)
+    assert _pairs_in_code(ROOT / "gep") == []
