@@ -210,6 +210,24 @@ def test_the_garze_profile_takes_every_reservoir_as_a_share_of_its_total(tmp_pat
     check(figure(r, "flood_regulation", "swamp_storage", "wetland_swamp"), 200_000, 1_000_000, 5)
 
 
+def test_a_reservoir_without_a_total_storage_is_skipped_where_the_profile_takes_k_times_total(tmp_path):
+    # 丙水库 declares a flood capacity (50 000 m³) but no total storage. The default profile counts its capacity:
+    # 700 000 + 50 000 = 750 000 m³. The Garzê profile takes every reservoir as k × total, which 丙水库 cannot
+    # give: it is skipped and said to be (not counted as 0 m³ in silence), and the figure stays 1 200 000 m³
+    tables = flood_tables()
+    tables["water_bodies"].append({"region_code": COUNTY, "year": YEAR, "name": "丙水库", "kind": "reservoir",
+                                   "flood_storage [m3]": 50_000})
+    default = compute(tmp_path, tables, *FLOOD_REGISTER, name="default")
+    check(figure(default, "flood_regulation", "reservoir_storage", "wetland_reservoir"), 750_000, 3_750_000)
+    garze = compute(tmp_path, tables, *FLOOD_REGISTER, method="garze-2017", name="garze")
+    check(figure(garze, "flood_regulation", "reservoir_storage", "wetland_reservoir"), 1_200_000, 6_000_000)
+    status = next(s for s in garze.service_status if s.service == "flood_regulation")
+    assert status.cases_skipped == 1 and ("water_bodies.total_storage",) in status.missing
+    assert any("flood_regulation: 1 region-year-ecosystem case(s) skipped, no total storage" in n
+               for n in garze.notes), garze.notes
+    assert next(s for s in default.service_status if s.service == "flood_regulation").cases_skipped == 0
+
+
 # ==================================================================================================
 # air and water purification: the emission, capped where the register declares a capacity
 # ==================================================================================================
