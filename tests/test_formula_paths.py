@@ -347,6 +347,52 @@ def test_water_supply_at_its_own_price_else_the_registers(tmp_path):
     check(figure(r, "water_supply", "industrial", "all"), 5_000, 20_000, 4)
 
 
+def test_a_product_is_valued_at_quantity_times_price_else_at_its_output_value(tmp_path):
+    products = [
+        {"sector": "agriculture", "product": "稻谷", "quantity": 20, "quantity_unit": "t", "price": 2500,
+         "price_unit": "元/t", "output_value [yuan]": 99_999},
+        {"sector": "agriculture", "product": "茶叶", "quantity": 3, "quantity_unit": "t", "price": "",
+         "price_unit": "", "output_value [yuan]": 120_000},
+        {"sector": "husbandry", "product": "生猪", "quantity": 12, "quantity_unit": "t", "price": 16,
+         "price_unit": "元/kg", "output_value [yuan]": ""}]
+    r = compute(tmp_path, county({"other": 100}, products=[{"region_code": COUNTY, "year": YEAR, **p}
+                                                           for p in products]))
+    # quantity and price given: 20 t × 2500 元/t = 50 000 元 (the output value 99 999 元 beside them is not used)
+    rice = figure(r, "agriculture_products", "稻谷", "farmland")
+    assert rice.value_yuan == pytest.approx(50_000, rel=REL) and rice.path == "quantity_x_price"
+    # no price: the output value, 120 000 元
+    tea = figure(r, "agriculture_products", "茶叶", "farmland")
+    assert tea.value_yuan == 120_000 and tea.path == "output_value"
+    # 12 t = 12 000 kg × 16 元/kg = 192 000 元, on the whole region (husbandry has no ecosystem of its own)
+    assert figure(r, "husbandry_products", "生猪", "all").value_yuan == pytest.approx(192_000, rel=REL)
+
+
+def test_pest_control_counts_every_natural_forest_row_and_the_grassland(tmp_path):
+    forest = [{"region_code": COUNTY, "year": YEAR, "forest_type": t, "origin": o, "area [hm2]": a}
+              for t, o, a in (("阔叶林", "natural", 60), ("针叶林", "natural", 40), ("杉木林", "planted", 25))]
+    r = compute(tmp_path, county({"forest": 125, "grassland": 30, "other": 45}, forest=forest),
+                price("pest_control_cost", 300, "forest"), price("pest_control_cost", 100, "grassland"))
+    # natural forest 60 + 40 = 100 hm² (the 25 hm² planted is left out) × 300 元/hm² = 30 000 元;
+    # grassland 30 hm² × 100 元/hm² = 3000 元
+    check(figure(r, "pest_control", "natural_area", "forest"), 100, 30_000, 300)
+    check(figure(r, "pest_control", "natural_area", "grassland"), 30, 3_000, 100)
+
+
+def test_the_inventorys_own_transpiration_heat_wins_under_both_profiles(tmp_path):
+    tables = county({"forest": 10, "other": 90},
+                    conditions=[{"region_code": COUNTY, "year": YEAR, "ecosystem": "forest",
+                                 "transpiration_heat [kJ/(m2*d)]": 3000, "evapotranspiration [mm/a]": 500}],
+                    climate=[{"region_code": COUNTY, "year": YEAR, "cooling_days [d]": 50}])
+    register = (coef("ac_energy_efficiency_ratio", 3, "1"), price("electricity_price", 0.5))
+    # E = EPP × S × D / (3600 × r) = 3000 kJ/(m²·d) × 10 hm² × 10⁴ m²/hm² × 50 d / 3600 kJ/kWh / 3
+    # = 1.5 × 10¹⁰ / 10 800 = 1 388 888.89 kWh × 0.5 元/kWh = 694 444.44 元 — not EPP from the ET of 500 mm
+    # (default profile) nor the register's EPP table (Garzê); no elevation is given, so D is the table's 50 days
+    kwh = 3000 * 10 * 1e4 * 50 / 3600 / 3
+    for method in ("default", "garze-2017"):
+        r = compute(tmp_path, tables, *register, method=method, name=method)
+        check(figure(r, "climate_regulation", "transpiration_cooling", "forest"), kwh, kwh * 0.5, 0.5)
+
+
 # ==================================================================================================
 # water conservation with the inventory's own runoff coefficient
 # ==================================================================================================
