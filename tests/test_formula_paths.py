@@ -347,6 +347,26 @@ def test_water_supply_at_its_own_price_else_the_registers(tmp_path):
     check(figure(r, "water_supply", "industrial", "all"), 5_000, 20_000, 4)
 
 
+def test_a_register_price_of_water_or_hydropower_is_carried_to_the_accounting_year(tmp_path):
+    # register prices at 2010 prices carried by the CPI, as every register price is (a supplied figure of the same
+    # indicator was, a computed one was not): CPI 2011–2020 (coefficients/price_indices.csv, as written out in
+    # test_accounting.py) 105.42 × 102.65 × 102.62 × 101.99 × 101.4 × 102.00 × 101.55 × 102.12 × 102.90 × 102.51 %
+    from test_accounting import CPI, carried
+    f = carried(CPI, 2010, 2020)
+    assert f == pytest.approx(1.2814, abs=1e-4)
+    tables = county({"other": 100},
+                    water_supply=[{"region_code": COUNTY, "year": YEAR, "use": "domestic", "volume [m3]": 10_000}],
+                    hydropower=[{"region_code": COUNTY, "year": YEAR, "station": "甲电站", "generation [kWh]": 1_000_000}])
+    r = compute(tmp_path, tables, ("water_price_domestic", 3, "yuan/m**3", 2010, "cpi", "", "", "test price"),
+                ("hydropower_price", 0.2, "yuan/kWh", 2010, "cpi", "", "", "test price"))
+    # 10 000 m³ × 3 元/m³ × F = 30 000 × F 元; 1 000 000 kWh × 0.2 元/kWh × F = 200 000 × F 元
+    water = figure(r, "water_supply", "domestic", "all")
+    check(water, 10_000, 30_000 * f, 3 * f)
+    hydro = figure(r, "hydropower", "generation", "all")
+    check(hydro, 1_000_000, 200_000 * f, 0.2 * f)
+    assert water.price_index == hydro.price_index == "cpi"  # the register rows' index, for constant prices
+
+
 def test_a_product_is_valued_at_quantity_times_price_else_at_its_output_value(tmp_path):
     products = [
         {"sector": "agriculture", "product": "稻谷", "quantity": 20, "quantity_unit": "t", "price": 2500,
