@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from gep.accounting import Options, account
 from gep.catalogue import services_spec
 from gep.coefficients import CANONICAL_UNITS, load_register
+from gep.grid import kernels
 from gep.inventory import load_inventory
 from gep.method import default_method
 from gep.trace import check_trace
@@ -520,3 +522,26 @@ def test_a_supplied_figure_replaces_the_computed_one_in_every_family(tmp_path):
     assert sand.quantity == pytest.approx(7_812.5, rel=REL)
     assert figure(computed, "sand_fixation", "sand_fixed", "forest", "990001", 2021).quantity == \
         pytest.approx(2_400, rel=REL)
+
+
+# ==================================================================================================
+# gridded kernels: the branches no other test takes by hand
+# ==================================================================================================
+
+def test_kernels_from_given_moduli_and_heat_and_every_slope_length_exponent():
+    # soil retained from moduli on a 0.09 hm² cell: (40 − 5) t/hm² × 0.09 hm² = 3.15 t; a negative difference 0
+    assert kernels.soil_retained_from_moduli(40.0, 5.0, 0.09) == pytest.approx(3.15, rel=REL)
+    assert kernels.soil_retained_from_moduli(3.0, 5.0, 0.09) == 0.0
+    # transpiration cooling from a given EPP: 3000 kJ/(m²·d) × 0.09 hm² × 10⁴ m²/hm² × 50 d / 3600 / 3 = 12 500 kWh
+    assert kernels.transpiration_cooling_from_heat(3000.0, 50.0, 3.0, 0.09) == pytest.approx(12_500, rel=REL)
+    # L = (λ / 22.13)^m with λ = 44.26 m = 2 × 22.13 m, so L = 2^m (Wischmeier & Smith 1978): m = 0.2 below
+    # tan θ = 1 % (0.5°: tan 0.0087), 0.3 to 3 % (1°: 0.0175), 0.4 to 5 % (2.5°: 0.0437), 0.5 above (4°: 0.0699)
+    slopes = np.array([0.5, 1.0, 2.5, 4.0])
+    np.testing.assert_allclose(kernels.slope_length_factor(slopes, 44.26), 2.0 ** np.array([0.2, 0.3, 0.4, 0.5]),
+                               rtol=1e-12)
+    # S at the branch limits: 5° takes 16.8 sin θ − 0.50 = 0.96422, 10° takes 21.91 sin θ − 0.96 = 2.84463
+    # (McCool et al. 1987; Liu, Nearing & Risse 1994)
+    s = kernels.slope_steepness(np.array([5.0, 10.0]))
+    np.testing.assert_allclose(s, [16.8 * math.sin(math.radians(5)) - 0.5, 21.91 * math.sin(math.radians(10)) - 0.96],
+                               rtol=1e-12)
+    assert s == pytest.approx([0.96422, 2.84463], abs=1e-5)
