@@ -5,7 +5,8 @@ or its price — erosion moduli or RUSLE, a declared flood capacity or a share o
 emission capped by the purification capacity or not, a spending per visit or the revenue divided by the
 visits, a station's own tariff or the register's price, a computed figure or one supplied in
 service_quantities. Each test here builds the smallest inventory that takes one or more of these paths and
-checks its figures against values computed by hand in the comments. No LibreOffice is needed.
+checks its figures against values computed by hand in the comments; the last one does the same for branches of
+the gridded kernels (gep/grid/kernels.py). No LibreOffice is needed.
 
 Coefficients and prices come from a test register of round values written over the default one (prices of
 the accounting year, price index none, so no index carries them), so each expected value follows from
@@ -350,9 +351,9 @@ def test_water_supply_at_its_own_price_else_the_registers(tmp_path):
 
 
 def test_a_register_price_of_water_or_hydropower_is_carried_to_the_accounting_year(tmp_path):
-    # register prices at 2010 prices carried by the CPI, as every register price is (a supplied figure of the same
-    # indicator was, a computed one was not): CPI 2011–2020 (coefficients/price_indices.csv, as written out in
-    # test_accounting.py) 105.42 × 102.65 × 102.62 × 101.99 × 101.4 × 102.00 × 101.55 × 102.12 × 102.90 × 102.51 %
+    # register prices at 2010 prices, carried to 2020 by the CPI as every register price is (for computed figures
+    # as for supplied ones): F = CPI 2011–2020 (coefficients/price_indices.csv, as written out in test_accounting.py)
+    # = 105.42 × 102.65 × 102.62 × 101.99 × 101.4 × 102.00 × 101.55 × 102.12 × 102.90 × 102.51 % ≈ 1.2814
     from test_accounting import CPI, carried
     f = carried(CPI, 2010, 2020)
     assert f == pytest.approx(1.2814, abs=1e-4)
