@@ -11,7 +11,8 @@ from ..prices import INVENTORY_PRICE_INDEX
 from ..trace import TraceBuilder
 from ..units import conversion, quantity
 from . import provisioning
-from .tables import COMPUTED, KEYS, PROVENANCE, Context, Quantities, floats, given_rows, rows, with_supplied
+from .tables import (COMPUTED, KEYS, PROVENANCE, Context, Quantities, carry_prices, floats, given_rows, rows,
+                     with_supplied)
 
 SECTOR_ECOSYSTEM = {"agriculture": "farmland", "forestry": "forest", "husbandry": "all", "fishery": "all"}
 
@@ -62,7 +63,9 @@ def water_supply(ctx: Context) -> list[pd.DataFrame]:
         q = Quantities(keys, floats(w, "volume"), np.full(len(w), COMPUTED, dtype=object), w[PROVENANCE])
         given = ~np.isnan(floats(w, "price"))
         price = ctx.coef_for(f"water_price_{use}", keys) if not given.all() else None
-        prices = np.where(given, floats(w, "price"), price.values if price else np.nan)
+        if price is not None:  # the register's price, carried from its price year to each figure's year
+            factor, factor_rows = carry_prices(ctx, price, keys["year"].to_numpy())
+        prices = np.where(given, floats(w, "price"), price.values * factor if price else np.nan)
         value = provisioning.water_supply_value(quantity(q.amounts, "m**3"), quantity(prices, "yuan/m**3"))
         traces = []
         for from_table in (True, False):
@@ -73,11 +76,13 @@ def water_supply(ctx: Context) -> list[pd.DataFrame]:
             if from_table:
                 tb.input("p", prices, "yuan/m3", "water_supply", "price", w)
             else:
-                tb.coefficient("p", prices, "yuan/m3", price.rows)
+                tb.coefficient("p0", price.values, "yuan/m3", price.rows)
+                tb.coefficient("F_p", factor, "1", factor_rows)
+                tb.step("p", "p0*F_p", prices, "yuan/m3")
             tb.step("V", "Q*p", value.to("yuan").magnitude, "yuan")
             traces.append(tb)
         out.append(rows(ctx, "water_supply", use, q, [], prices=prices, price_unit="yuan/m**3",
-                        values=value.to("yuan").magnitude, price_index="cpi" if given.any() else "none",
+                        values=value.to("yuan").magnitude, price_index=_price_indices(given, price),
                         coefficients=(f"water_price_{use}",) if price else ()))
     return out
 
@@ -89,7 +94,10 @@ def hydropower(ctx: Context) -> list[pd.DataFrame]:
     # a station's own tariff (上网电价) is the price only where the method values hydropower at the tariff
     given = ~np.isnan(floats(hydro, "price")) & (ctx.method.option("hydropower.price_basis") == "on_grid_tariff")
     price = ctx.coef_for(price_key, station_keys) if not given.all() else None
-    prices = np.where(given, floats(hydro, "price"), price.values if price else np.nan)
+    factor, factor_rows = np.ones(len(hydro)), np.full(len(hydro), None, dtype=object)
+    if price is not None:  # the register's price, carried from its price year to each station's year
+        factor, factor_rows = carry_prices(ctx, price, hydro["year"].to_numpy())
+    prices = np.where(given, floats(hydro, "price"), price.values * factor if price else np.nan)
     generation = floats(hydro, "generation")
     value = provisioning.hydropower_value(quantity(generation, "kWh"), quantity(prices, "yuan/kWh")).to("yuan").magnitude
     # one figure per region: its stations summed; the price shown is value / generation
@@ -102,7 +110,9 @@ def hydropower(ctx: Context) -> list[pd.DataFrame]:
         return out
     # trace: figures grouped by the shape of their sum (how many stations, each priced in the inventory
     # or by the register), so each station's price is recorded as what it is
-    hydro = hydro.assign(_p=prices, _row=[None if given[i] else price.rows[i] for i in range(len(hydro))])
+    hydro = hydro.assign(_p=prices, _row=[None if given[i] else price.rows[i] for i in range(len(hydro))],
+                         _p0=price.values if price else np.nan, _f=factor, _frow=list(factor_rows),
+                         _index=_price_indices(given, price))
     stations = {k: g for k, g in hydro.groupby(["region_code", "year"], sort=False)}
     figure_keys = list(zip(grouped["region_code"], grouped["year"]))
     shapes = [tuple("own" if r is None else "reg" for r in stations[k]["_row"]) for k in figure_keys]
@@ -119,10 +129,12 @@ def hydropower(ctx: Context) -> list[pd.DataFrame]:
             shown = [st["_p"] if st is not None else 0.0 for st in part]
             if kind == "own":
                 tb.input(f"p{i + 1}", shown, "yuan/kWh", "hydropower", "price", prov)
-            else:
-                fallback = next(st["_row"] for st, sh in zip(part, shapes) if sh == shape)
-                tb.coefficient(f"p{i + 1}", shown, "yuan/kWh",
-                               [st["_row"] if st is not None and st["_row"] is not None else fallback for st in part])
+            else:  # the register's price p_0 carried to the year by its index's factor F
+                fallback = next(st for st, sh in zip(part, shapes) if sh == shape)
+                reg = [st if st is not None and st["_row"] is not None else fallback for st in part]
+                tb.coefficient(f"p{i + 1}_0", [st["_p0"] for st in reg], "yuan/kWh", [st["_row"] for st in reg])
+                tb.coefficient(f"F_p{i + 1}", [st["_f"] for st in reg], "1", [st["_frow"] for st in reg])
+                tb.step(f"p{i + 1}", f"p{i + 1}_0*F_p{i + 1}", shown, "yuan/kWh")
         tb.step("Q", "+".join(f"G{i + 1}" for i in range(len(shape))), grouped["generation"].to_numpy(), "kWh")
         tb.step("V", "+".join(f"G{i + 1}*p{i + 1}" for i in range(len(shape))), grouped["value"].to_numpy(), "yuan")
     q = Quantities(grouped[KEYS], grouped["generation"].to_numpy(), np.full(len(grouped), COMPUTED, dtype=object),
@@ -130,4 +142,14 @@ def hydropower(ctx: Context) -> list[pd.DataFrame]:
     return [*out, rows(ctx, "hydropower", "generation", q, [],
                        prices=grouped["value"].to_numpy() / grouped["generation"].to_numpy(), price_unit="yuan/kWh",
                        values=grouped["value"].to_numpy(), coefficients=(price_key,) if price else (),
-                       price_index="cpi" if given.any() else "none")]
+                       price_index=np.array([stations[k]["_index"].iloc[0] for k in figure_keys], dtype=object))]
+
+
+def _price_indices(given: np.ndarray, price) -> np.ndarray:
+    """The index that deflates the figures' prices: the inventory's (:data:`gep.prices.INVENTORY_PRICE_INDEX`,
+    prices of their own year) for every figure of the indicator where some figure takes a price of the
+    inventory, so that the regions' figures still add up to one figure; else the index each register row
+    declares, which carried its price."""
+    if given.any() or price is None:
+        return np.full(len(given), INVENTORY_PRICE_INDEX, dtype=object)
+    return np.array([r.price_index or "none" for r in price.rows], dtype=object)

@@ -56,10 +56,17 @@ def flood_regulation(ctx: Context) -> list[pd.DataFrame]:
     ctx.note_skipped("flood_regulation", bodies[~measured].assign(ecosystem=np.where(
         bodies["kind"][~measured] == "reservoir", "wetland_reservoir", "wetland_lake")),
         "total or flood storage (reservoir) or water area (lake)")
+    ratio_only = ctx.method.option("flood_regulation.reservoir_storage") == "ratio_of_total"
+    if ratio_only:  # every reservoir as k × total storage: a flood capacity alone does not give it
+        lacking = measured & (bodies["kind"] == "reservoir").to_numpy() & bodies["total_storage"].isna().to_numpy()
+        ctx.note_skipped("flood_regulation", bodies[lacking].assign(ecosystem="wetland_reservoir"),
+                         "total storage (the method profile takes every reservoir as k × its total storage)",
+                         requires=(("water_bodies.total_storage",),))
+        measured = measured & ~lacking
     reservoirs = bodies[(bodies["kind"] == "reservoir") & measured].reset_index(drop=True)
     if len(reservoirs) or len(ctx.supplied("flood_regulation", "reservoir_storage")):
         declared = floats(reservoirs, "flood_storage")
-        if ctx.method.option("flood_regulation.reservoir_storage") == "ratio_of_total":
+        if ratio_only:
             declared = np.full(len(reservoirs), np.nan)  # every reservoir as k × total storage
         keys = reservoirs[["region_code", "year"]].drop_duplicates().assign(ecosystem="wetland_reservoir")
         keys = keys.reset_index(drop=True)
