@@ -209,6 +209,13 @@ def check_rows(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None
                     problems.append(Problem(r.input_file, r.input_row, "price_unit",
                                             f"a price in '{r.price_unit}' does not value an amount in "
                                             f"'{r.quantity_unit}'; use 元 per {r.quantity_unit}"))
+    tourism = tables.get("tourism")
+    if tourism is not None:  # revenue per visit is revenue ÷ visits: none to divide among is no spending per visit
+        for r in tourism.itertuples():
+            if np.isnan(r.spending_per_visit) and not np.isnan(r.revenue) and r.visits == 0:
+                problems.append(Problem(r.input_file, r.input_row, "visits",
+                                        "more than 0 visits where the spending per visit is taken from the revenue "
+                                        "(revenue ÷ visits); give the spending per visit, or leave the revenue empty"))
     targets = tables.get("targets")
     if targets is not None:
         for r in targets.itertuples():

@@ -296,6 +296,21 @@ def test_recreation_from_revenue_per_visit_or_spending_per_visit(tmp_path):
     assert f.path == "computed"
 
 
+def test_revenue_with_no_visits_to_divide_it_among_is_refused_naming_the_row(tmp_path):
+    from gep.inventory import InventoryError
+    tourism = [{"region_code": COUNTY, "year": 2020, "visits [visit]": 0, "revenue [yuan]": 500_000},
+               # the spending per visit given: no division, 0 visits × 300 元 = 0 元, accepted
+               {"region_code": COUNTY, "year": 2021, "visits [visit]": 0, "spending_per_visit [yuan/visit]": 300,
+                "revenue [yuan]": 500_000}]
+    folder = write_tables(tmp_path / "inventory", county({"other": 100}, years=(2020, 2021), tourism=tourism))
+    with pytest.raises(InventoryError) as err:
+        load_inventory(folder)
+    # row 2 (1 = the header) of tourism.csv, column visits; the 2021 row (row 3) is not named
+    lines = [line for line in str(err.value).splitlines() if "tourism.csv" in line]
+    assert len(lines) == 1 and "row 2" in lines[0] and "visits" in lines[0], str(err.value)
+    assert "more than 0 visits where the spending per visit is taken from the revenue" in lines[0]
+
+
 def test_landscape_by_the_price_premium_of_the_benefiting_floor_area(tmp_path):
     landscape = [{"region_code": COUNTY, "year": 2020, "benefiting_floor_area [m2]": 12_000,
                   "price_premium [yuan/m2]": 150},
