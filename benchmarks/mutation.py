@@ -206,4 +206,9 @@ if __name__ == "__main__":
     command, *rest = sys.argv[1:] or ["score"]
     if command == "run":
         sys.exit(run(rest))
-    {"score": score, "survivors": survivors}[command]()
+    commands = {"score": score, "survivors": survivors}
+    if command not in commands:  # --help, or a mistyped command: the usage is the docstring's first lines
+        print(__doc__.split("\n\n")[1] if command in ("-h", "--help") else f"unknown command {command!r}; "
+              f"one of run, score, survivors (--help)", file=sys.stderr if command not in ("-h", "--help") else sys.stdout)
+        sys.exit(0 if command in ("-h", "--help") else 2)
+    commands[command]()
