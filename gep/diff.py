@@ -150,8 +150,8 @@ def _changes(a: JobInputs, b: JobInputs, reg_a: Register, reg_b: Register,
     """The one-at-a-time changes from A to B, and lines describing register files."""
     changes: list[Change] = []
     files_a, files_b = a.inventory_files(), b.inventory_files()
-    if a.kind != b.kind or (a.kind == "workbook" and a.inventory_path.name != b.inventory_path.name):
-        changes.append(Change("input", f"inventory replaced: {a.kind} {a.inventory_path.name} → {b.kind} "
+    if a.inventory_kind != b.inventory_kind or (a.inventory_kind == "workbook" and a.inventory_path.name != b.inventory_path.name):
+        changes.append(Change("input", f"inventory replaced: {a.inventory_kind} {a.inventory_path.name} → {b.inventory_kind} "
                               f"{b.inventory_path.name}", [],
                               lambda v: dataclasses.replace(v, inventory=b.inventory_path)))
     else:
@@ -163,7 +163,7 @@ def _changes(a: JobInputs, b: JobInputs, reg_a: Register, reg_b: Register,
             rel = f"{INVENTORY_DIR}/{name}"
 
             def apply(v, name=name, pb=pb):
-                if a.kind == "workbook":
+                if a.inventory_kind == "workbook":
                     return dataclasses.replace(v, inventory=pb)
                 variant = Path(tempfile.mkdtemp(prefix="variant-", dir=scratch))
                 for n, p in files_a.items():

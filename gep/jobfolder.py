@@ -481,7 +481,7 @@ class JobInputs:
     folder: Path
     manifest: dict
     inventory_path: Path  # inputs/inventory, or the workbook in it
-    kind: str  # folder | workbook ("" for a valuation without an inventory)
+    inventory_kind: str  # folder | workbook ("" for a valuation without an inventory)
     name: str
     base: Path
     registers: list[Path]
@@ -517,15 +517,15 @@ class JobInputs:
                  for n in [options["base_register"], *options.get("coefficients", [])]]
         if options.get("grid") is not None and (not isinstance(options["grid"], str) or unsafe_path(options["grid"])):
             raise AuditError(f"{folder / MANIFEST}: grid description '{options['grid']}' is not a path inside inputs/")
-        kind = inventory.get("kind", "folder")
+        inventory_kind = inventory.get("kind", "folder")
         inventory_path = folder / INVENTORY_DIR
-        if kind == "workbook":
+        if inventory_kind == "workbook":
             books = [p for p in manifest.get("inputs", {}) if p.startswith(INVENTORY_DIR + "/")]
             if len(books) != 1:
                 raise AuditError(f"{folder / MANIFEST}: a workbook inventory lists {len(books)} input files")
             inventory_path = folder / books[0]
         coefficients = folder / COEFFICIENTS_DIR
-        return cls(folder=folder, manifest=manifest, inventory_path=inventory_path, kind=kind,
+        return cls(folder=folder, manifest=manifest, inventory_path=inventory_path, inventory_kind=inventory_kind,
                    name=str(inventory.get("name", "inventory")), base=coefficients / names[0],
                    registers=[coefficients / n for n in names[1:]],
                    exclude=tuple(options.get("exclude", [])), lang=options.get("lang", "zh"),

@@ -47,7 +47,7 @@ def toy_folder(tmp_path, monkeypatch):
     (source / INPUTS / "numbers.csv").write_text("key,a,b\nx,1,2\ny,10,0.5\n", encoding="utf-8")
     (source / INPUTS / "coefficients").mkdir()
     (source / INPUTS / "coefficients" / "default.csv").write_bytes(DEFAULT_REGISTER.read_bytes())
-    inputs = JobInputs(folder=source, manifest={"options": {"factor": 2}}, inventory_path=source, kind="", name="",
+    inputs = JobInputs(folder=source, manifest={"options": {"factor": 2}}, inventory_path=source, inventory_kind="", name="",
                        base=source / INPUTS / "coefficients" / "default.csv", registers=[], exclude=(), lang="zh")
     out = tmp_path / "toy"
     _sum_numbers(inputs, out, "gep toy")

@@ -377,14 +377,14 @@ def test_a_recomputation_reads_no_file_a_request_copy_names_outside_its_folder(t
     # folders up (trade/inputs/request/../../.. = tmp_path) must not be read (test_trading_audit.py: through
     # gep verify, the hashes made to match)
     from gep.jobfolder import AuditError, JobInputs
-    from gep.jobs.valuation import recompute_valuation, run_valuation
+    from gep.jobs.valuation import recompute_trade, run_valuation
     _monitoring(tmp_path, [["A", "甲", "乙", 2021, 1, "III", "II", "III"]])
     out, _ = run_valuation(load_request(_tiny_request(tmp_path, _TRADE)), tmp_path / "trade")
     copy = out / "inputs" / "request" / "request.yaml"
     copy.write_text(copy.read_text(encoding="utf-8") + "water_compensation: {monitoring: ../../../monitoring.csv}\n",
                     encoding="utf-8")
     with pytest.raises(AuditError) as err:
-        recompute_valuation(JobInputs.of(out), tmp_path / "again", "gep verify")
+        recompute_trade(JobInputs.of(out), tmp_path / "again", "gep verify")
     assert str(err.value) == (f"request.yaml names {tmp_path / 'monitoring.csv'}, outside the folder's inputs/; a "
                               "recomputation reads only the folder's own copies")
     assert not (tmp_path / "again").exists()

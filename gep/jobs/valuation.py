@@ -44,7 +44,7 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
     (``obligations.csv`` in the inventory's obligations format), a copy of every input under ``inputs/``
     and ``manifest.json``; staged and published whole like ``gep run``.
 
-    The manifest records what :func:`recompute_valuation` needs to value the folder again from its own
+    The manifest records what :func:`recompute_trade` and :func:`recompute_compensation` need to value the folder again from its own
     ``inputs/``: ``kind`` (trade, or compensation when ``compensation`` gives the ``--amount`` text and the
     rules ``gep compensation`` built its request with), the request and monitoring files' names under
     ``inputs/request/``, the base register and every register over it in the order applied (the trading
@@ -110,31 +110,40 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
     return out, v
 
 
-def recompute_valuation(inputs: JobInputs, out: Path, command: str) -> None:
-    """Value a trading-valuation folder again from its copies: the request (its ``inventory:`` and
-    monitoring paths pointed at ``inputs/``), or for ``gep compensation`` the monitoring table with the
-    recorded ``--amount`` and rules; the registers and price indices are the folder's own."""
-    o = inputs.options
-    request_dir = inputs.folder / INPUTS / "request"
-    request = request_dir / plain_name(inputs.folder, o.get("request"), "request")
-    if o["kind"] == "compensation":  # the request is the monitoring table itself
-        compensation = o.get("compensation") or {}
-        req = compensation_request(request, compensation.get("amount"), compensation.get("rules"))
-    else:
-        compensation = None
-        monitoring = request_dir / plain_name(inputs.folder, o["monitoring"], "monitoring") \
-            if o.get("monitoring") else None
-        inventory = inputs.folder / INVENTORY_DIR if inputs.manifest["inventory"].get("kind") else None
-        req = load_request(request, inventory, monitoring)
-        # a request copy may name other files; a recomputation reads only what the folder holds
-        for named in (req.inventory, (req.water or {}).get("monitoring")):
-            if named is not None and not Path(named).resolve().is_relative_to((inputs.folder / INPUTS).resolve()):
-                raise AuditError(f"{request.name} names {named}, outside the folder's inputs/; a recomputation "
-                                 f"reads only the folder's own copies")
+def _request_copy(inputs: JobInputs, option: str = "request") -> Path:
+    """The folder's copy of its request (or monitoring) file, named by the manifest option ``option``."""
+    return inputs.folder / INPUTS / "request" / plain_name(inputs.folder, inputs.options.get(option), option)
+
+
+def _revalue(inputs: JobInputs, req: Request, out: Path, command: str, compensation: dict | None = None) -> None:
+    """Value ``req`` again into ``out`` with the folder's own registers, price indices, grid and method."""
     run_valuation(req, out, (), inputs.lang, command=command,
                   shown_command=inputs.manifest.get("reproducible_command", ""), compensation=compensation,
                   base_registers=(inputs.base, *inputs.registers), price_indices=inputs.price_indices,
                   grid=inputs.grid, method=inputs.method_file)
+
+
+def recompute_trade(inputs: JobInputs, out: Path, command: str) -> None:
+    """Value a ``gep trade`` folder again from its copies: the request, its ``inventory:`` and monitoring
+    paths pointed at ``inputs/``."""
+    request = _request_copy(inputs)
+    monitoring = _request_copy(inputs, "monitoring") if inputs.options.get("monitoring") else None
+    inventory = inputs.folder / INVENTORY_DIR if inputs.manifest["inventory"].get("kind") else None
+    req = load_request(request, inventory, monitoring)
+    # a request copy may name other files; a recomputation reads only what the folder holds
+    for named in (req.inventory, (req.water or {}).get("monitoring")):
+        if named is not None and not Path(named).resolve().is_relative_to((inputs.folder / INPUTS).resolve()):
+            raise AuditError(f"{request.name} names {named}, outside the folder's inputs/; a recomputation "
+                             f"reads only the folder's own copies")
+    _revalue(inputs, req, out, command)
+
+
+def recompute_compensation(inputs: JobInputs, out: Path, command: str) -> None:
+    """Value a ``gep compensation`` folder again: its request is the monitoring table itself, valued with the
+    recorded ``--amount`` and rules."""
+    compensation = inputs.options.get("compensation") or {}
+    req = compensation_request(_request_copy(inputs), compensation.get("amount"), compensation.get("rules"))
+    _revalue(inputs, req, out, command, compensation)
 
 
 #: the figures of a valuation folder; a table a valuation did not write (no water, no trade) is skipped
@@ -149,7 +158,7 @@ _VALUATION_FIGURES = (
     FigureFile("valuation.json"),  # every number, keyed by its path in the JSON
 )
 #: ``gep trade``: an indicator trade, forest carbon and water compensation, as a request file asks
-TRADE = Job(kind="trade", recompute=recompute_valuation, figure_files=_VALUATION_FIGURES, options=("request",))
+TRADE = Job(kind="trade", recompute=recompute_trade, figure_files=_VALUATION_FIGURES, options=("request",))
 #: ``gep compensation``: the water compensation of a monitoring table
-COMPENSATION = Job(kind="compensation", recompute=recompute_valuation, figure_files=_VALUATION_FIGURES,
+COMPENSATION = Job(kind="compensation", recompute=recompute_compensation, figure_files=_VALUATION_FIGURES,
                    options=("request",))
