@@ -129,3 +129,123 @@ def test_forest_cleared_illegally_is_owed_once_though_two_accounts_record_it(tmp
     assert by_region.loc[("990002", "hm2"), "quantity"] == pytest.approx(1)
     assert by_region.loc[("990002", "hm2"), "value_yuan"] == pytest.approx(30_000)
     assert lia["value_yuan"].sum() == pytest.approx(90_000 + 30_000 + 30_000)
+
+
+def test_harvest_above_the_quota_counts_only_the_region_s_harvest_of_that_year(tmp_path):
+    """采伐限额 of 甲镇 (990001) for 2021: 500 m³. Harvested there in 2021: 0.08 万m³ = 800 m³ (HARVEST rows of the
+    forest_stock account). Left out: 乙乡's harvest (not in 甲镇's tree), 甲镇's harvest of 2020 (another year),
+    and 甲镇's natural loss of 2021 (not a harvest). Excess 800 − 500 = 300 m³ × 120 元/m³ (a test stumpage
+    price) = 36 000 元."""
+    from conftest import write_register
+    changes = [
+        {"region_code": "990001", "year": 2021, "account": "forest_stock", "item": "natural", "cause": "HARVEST",
+         "amount": -0.08, "unit": "万m3"},
+        {"region_code": "990002", "year": 2021, "account": "forest_stock", "item": "natural", "cause": "HARVEST",
+         "amount": -1000, "unit": "m3"},
+        {"region_code": "990001", "year": 2020, "account": "forest_stock", "item": "natural", "cause": "HARVEST",
+         "amount": -700, "unit": "m3"},
+        {"region_code": "990001", "year": 2021, "account": "forest_stock", "item": "natural", "cause": "NAT_LOSS",
+         "amount": -60, "unit": "m3"},
+    ]
+    targets = [{"region_code": "990001", "year": 2021, "indicator": "harvest_quota", "value": 500, "unit": "m3",
+                "source": "采伐限额 批复"}]
+    inv = _tiny(tmp_path, targets, changes=changes)
+    reg = load_register(write_register(tmp_path / "costs.csv",
+                                       ("stumpage_price", 120, "元/m³", 2021, "none", "", "", "test value")))
+    lia = liabilities(inv, reg, "990001", 2020, 2021, methods=("depletion_above_limit",))
+    assert len(lia) == 1
+    row = lia.iloc[0]
+    assert (row.liability, row.region_code, row.year, row.indicator) == \
+        ("depletion_above_limit", "990001", 2021, "harvest_quota")
+    assert row.target == pytest.approx(500.0, rel=1e-12)     # the quota, m³
+    assert row.actual == pytest.approx(800.0, rel=1e-12)     # 0.08 万m³ = 800 m³
+    assert row.quantity == pytest.approx(300.0, rel=1e-12)   # 800 − 500
+    assert row.unit == "m3" and row.unit_value == pytest.approx(120.0, rel=1e-12)
+    assert row.value_yuan == pytest.approx(36_000.0, rel=1e-12)  # 300 m³ × 120 元/m³
+    assert bool(row.binding) and row.threshold_source == "采伐限额 批复"
+    assert row.method_source == "asset-liability.md §1.5 L2 (采伐限额; 用水总量控制)"
+    assert row.note.startswith("stumpage_price = 120")
+
+
+def test_water_use_within_its_cap_owes_nothing(tmp_path):
+    # 甲镇 supplies 10 000 m³ in 2021 against a cap of 2 万m³ = 20 000 m³: nothing above it, 0 元 though the
+    # industrial water price (4.55 元/m³) is in the register
+    targets = [{"region_code": "990000", "year": 2021, "indicator": "water_use_cap", "value": 2, "unit": "万m3"}]
+    row = liabilities(_tiny(tmp_path, targets), load_register(), "990000", 2020, 2021,
+                      methods=("depletion_above_limit",)).iloc[0]
+    assert row.target == pytest.approx(20_000.0, rel=1e-12) and row.actual == pytest.approx(10_000.0, rel=1e-12)
+    assert row.quantity == 0 and row.value_yuan == 0
+
+
+def test_contracted_obligations_rows_in_full(tmp_path):
+    """A forest-area sale (600 亩 = 40 hm², from 2020 for 5 years, 1000 元 a year) and an unpaid compensation of
+    25 000 元, as the statement shows them at the end of 2021."""
+    t = tiny_tables()
+    t["obligations"] = [
+        {"region_code": "990000", "year": 2020, "counterparty": "某区", "kind": "出售森林面积指标",
+         "area [亩]": 600, "amount [元]": "", "annual_cost [元]": 1000, "duration [a]": 5},
+        {"region_code": "990001", "year": 2021, "counterparty": "下游县", "kind": "未付生态补偿",
+         "area [亩]": "", "amount [元]": 25_000, "annual_cost [元]": "", "duration [a]": ""}]
+    inv = load_inventory(write_tables(tmp_path / "inv", t))
+    lia = liabilities(inv, load_register(), "990000", 2020, 2021, methods=("contracted_obligations",))
+    lia = lia.set_index("indicator")
+    assert sorted(lia.index) == ["compensation_unpaid", "forest_area_sold"]
+    assert (lia["year"] == 2021).all() and (lia["liability"] == "contracted_obligation").all()
+    assert lia["target"].isna().all() and lia["actual"].isna().all() and lia["unit_value"].isna().all()
+    sold, owed = lia.loc["forest_area_sold"], lia.loc["compensation_unpaid"]
+    assert sold["region_code"] == "990000" and sold["unit"] == "hm2" and sold["quantity"] == pytest.approx(40.0)
+    # 2020 + 5 − 1 − 2021 = 3 years left × 1000 元
+    assert sold["value_yuan"] == pytest.approx(3000.0, rel=1e-12)
+    assert sold["note"] == "40.00 hm² committed to 某区 from 2020, 3 year(s) of the contract left"
+    assert owed["region_code"] == "990001" and owed["unit"] == "yuan"
+    assert owed["quantity"] == pytest.approx(25_000.0) and owed["value_yuan"] == pytest.approx(25_000.0)
+    assert owed["note"] == "compensation owed to 下游县"
+
+
+def test_an_unknown_liability_method_is_named(tmp_path):
+    inv = _tiny(tmp_path, [])
+    with pytest.raises(ValueError, match=r"unknown liability method\(s\) bogus, nonsense; known: target_shortfall"):
+        liabilities(inv, load_register(), "990000", 2020, 2021, methods=("nonsense", "target_shortfall", "bogus"))
+
+
+def test_restoration_owed_counts_the_period_s_years_only(tmp_path):
+    """Period 2020–2021 means the changes of 2021 (2020 is its opening year): 2 hm² of farmland occupied
+    illegally in 2021 are owed at 1500 元/亩 = 22 500 元/hm² (test value) = 45 000 元; the 5 hm² of 2020 are not.
+    1 hm² of forest cleared in 2021 at 2000 元/亩 = 30 000 元/hm² (test value)."""
+    from conftest import write_register
+    changes = [
+        {"region_code": "990002", "year": 2021, "account": "extent", "item": "other", "from_item": "farmland",
+         "cause": "ILLEGAL", "amount": 2, "unit": "hm2"},
+        {"region_code": "990002", "year": 2020, "account": "extent", "item": "other", "from_item": "farmland",
+         "cause": "ILLEGAL", "amount": 5, "unit": "hm2"},
+        {"region_code": "990001", "year": 2021, "account": "extent", "item": "other", "from_item": "forest",
+         "cause": "ILLEGAL", "amount": 1, "unit": "hm2"},
+    ]
+    reg = load_register(write_register(tmp_path / "costs.csv",
+                                       ("farmland_restoration_cost", 1500, "元/亩", 2021, "none", "", "", "test"),
+                                       ("forest_restoration_cost", 2000, "元/亩", 2021, "none", "", "", "test")))
+    lia = liabilities(_tiny(tmp_path, [], changes=changes), reg, "990000", 2020, 2021, methods=("restoration_owed",))
+    lia = lia.set_index("indicator")
+    assert sorted(lia.index) == ["extent/farmland", "extent/forest"]
+    assert lia.loc["extent/farmland", "quantity"] == pytest.approx(2.0)
+    assert lia.loc["extent/farmland", "value_yuan"] == pytest.approx(45_000.0, rel=1e-12)
+    assert lia.loc["extent/forest", "unit_value"] == pytest.approx(30_000.0, rel=1e-12)
+    assert lia.loc["extent/forest", "value_yuan"] == pytest.approx(30_000.0, rel=1e-12)
+
+
+def test_target_shortfall_row_and_notes_in_full(tmp_path):
+    """Forest 400 of 600 hm² = 66.67 % against 70 % for 2021 (binding, not met) and 75 % for 2025 (later: a
+    distance only)."""
+    inv = _tiny(tmp_path, [
+        {"region_code": "990000", "year": 2021, "indicator": "forest_coverage", "value": 70, "unit": "%",
+         "source": "plan"},
+        {"region_code": "990000", "year": 2025, "indicator": "forest_coverage", "value": 75, "unit": "%"}])
+    lia = liabilities(inv, load_register(), "990000", 2020, 2021, methods=("target_shortfall",))
+    now, later = lia.iloc[0], lia.iloc[1]
+    assert now.target == pytest.approx(70.0, rel=1e-12) and later.target == pytest.approx(75.0, rel=1e-12)
+    assert now.actual == pytest.approx(100 * 400 / 600, rel=1e-12)
+    assert now.method_source == "asset-liability.md §1.5 L2; targets from the inventory's targets table"
+    assert now.note.startswith("not met at the end of 2021; forest_indicator_price = 2500")
+    assert later.note.startswith("target for 2025: distance still to go at the end of 2021, not a liability yet; ")
+    # (75 − 66.67) points × 600 hm² / 100 = 50 hm²
+    assert later.quantity == pytest.approx(50.0, rel=1e-9) and np.isnan(later.unit_value)
