@@ -173,3 +173,134 @@ def test_a_conversion_without_hectares_on_its_side_is_not_split():
 def test_no_extent_changes_leave_conversions_undivided():
     result = _account(10, 12, 0.0, a0=10.0, a1=12.0)
     assert _conversions(result, "additions") == [("", pytest.approx(ADDITION, rel=1e-12))]
+
+
+# ----------------------------------------------------------------------------------------------
+# the pieces of the pipeline, each on a case worked out by hand
+
+BASIC_COLUMNS = ["ecosystem_type", "service", "a0", "a1", "es0", "es1", "npv0", "npv1"]
+
+
+def test_a_volume_effect_without_a_condition_change_is_refused():
+    from gep.assets.monetary import AssetAccountError
+    for missing in (None, float("nan")):
+        with pytest.raises(AssetAccountError, match="needs the change in condition"):
+            rule_entry("volume", 500.0, missing)
+
+
+def test_npv_of_a_constant_and_a_growing_annual_value():
+    from gep.assets.monetary import npv
+    # SEEALand: PV(2 %, 100, −100) = 100 × [1 − 1.02^−100] / 0.02 = 100 × 43.0983516… (end of year)
+    assert npv(100.0, 0.02, 100) == pytest.approx(100 * (1 - 1.02 ** -100) / 0.02, rel=1e-12)
+    # 1000 a year for 3 years at r = 10 %, growing 5 %, returns at the start of each year:
+    # 1000 + 1050/1.1 + 1102.5/1.21 = 1000 + 954.5454… + 911.1570… = 2865.7024…
+    assert npv(1000.0, 0.10, 3, growth=0.05, timing="begin") == \
+        pytest.approx(1000 + 1050 / 1.1 + 1102.5 / 1.21, rel=1e-12)
+    # the same at the end of each year: ÷ 1.1
+    assert npv(1000.0, 0.10, 3, growth=0.05) == pytest.approx((1000 + 1050 / 1.1 + 1102.5 / 1.21) / 1.1, rel=1e-12)
+
+
+@pytest.mark.parametrize("rate", ["0.02", "0.020"])
+def test_a_discount_rate_written_as_text_or_decimal_is_a_number(rate):
+    from decimal import Decimal
+
+    from gep.assets.monetary import annuity_factor
+    # F(2 %, 100 yr) = [1 − 1.02^−100] / 0.02 = 43.0983516…, whether the rate is read as text or as a Decimal
+    expected = (1 - 1.02 ** -100) / 0.02
+    assert annuity_factor(rate, 100) == pytest.approx(expected, rel=1e-12)
+    assert annuity_factor(Decimal(rate), 100) == pytest.approx(expected, rel=1e-12)
+
+
+def test_npv_table_values_returns_at_the_start_of_each_year():
+    from gep.assets.monetary import npv_table
+    flows = pd.DataFrame([("Forest", "timber", 2, 3, 100, 110)], columns=FLOW_COLUMNS)
+    table = npv_table(flows, 0.10, 2, timing="begin").iloc[0]
+    # values 2 × 100 = 200 and 3 × 110 = 330 a year; F(10 %, 2 yr, begin) = 1 + 1/1.1 = 1.90909…
+    assert [table.value_0, table.value_1] == pytest.approx([200.0, 330.0], rel=1e-12)
+    assert table.npv_0 == pytest.approx(200 * (1 + 1 / 1.1), rel=1e-12)
+    assert table.npv_1 == pytest.approx(330 * (1 + 1 / 1.1), rel=1e-12)
+
+
+def test_monetary_supply_sums_the_rows_of_one_cell_and_fills_the_empty_ones():
+    from gep.assets.monetary import TOTAL, monetary_supply
+    flows = pd.DataFrame([("Forest", "timber", 2.0, 100.0), ("Forest", "timber", 3.0, 100.0),
+                          ("Forest", "water", 10.0, 4.0), ("Cropland", "crops", 5.0, 20.0)],
+                         columns=["ecosystem_type", "service", "quantity", "price"])
+    table = monetary_supply(flows)
+    # timber: 2 × 100 + 3 × 100 = 500 (summed, not averaged); water 10 × 4 = 40; crops 5 × 20 = 100
+    assert table.at["timber", "Forest"] == pytest.approx(500.0, rel=1e-12)
+    assert table.at["water", "Forest"] == pytest.approx(40.0, rel=1e-12)
+    assert table.at["crops", "Cropland"] == pytest.approx(100.0, rel=1e-12)
+    # no crops from the forest, no timber from cropland: 0, not missing
+    assert table.at["crops", "Forest"] == 0 and table.at["timber", "Cropland"] == 0
+    assert table.at[TOTAL, TOTAL] == pytest.approx(640.0, rel=1e-12)  # 500 + 40 + 100
+
+
+def test_entries_table_columns():
+    result = _account(4, 5, 0.01)
+    e = result.entries
+    assert list(e.columns) == ["ecosystem_type", "service", "effect", "amount", "entry", "detail", "basis", "reason"]
+    assert set(e["service"]) == {"grazing"} and list(e["effect"]) == ["area", "volume", "price"]
+
+
+def test_basic_data_without_unit_prices_where_the_table_gives_no_asset_life():
+    from gep.assets.monetary import decomposition_basic_data, npv_table
+    flows = pd.DataFrame([("Forest", "timber", 2, 3, 100, 110)], columns=FLOW_COLUMNS)
+    # an asset life of 0 years: F = 0, no NPV, and no unit price P · F / N (0 / 0)
+    zero_life = decomposition_basic_data(npv_table(flows, 0.02, 0), {"Forest": 5}, {"Forest": 5})
+    assert zero_life["up0"].isna().all() and zero_life["up1"].isna().all()
+    # an NPV table made elsewhere (no discount rate or asset life in its attributes): unit prices NaN (float)
+    elsewhere = npv_table(flows, 0.02, 10)
+    elsewhere.attrs.clear()
+    basic = decomposition_basic_data(elsewhere, {"Forest": 5}, {"Forest": 5})
+    assert basic["up0"].dtype == float and basic["up1"].dtype == float
+    assert basic["up0"].isna().all() and basic["up1"].isna().all()
+    # the NPVs themselves: 2 × 100 × F(2 %, 10) and 3 × 110 × F, F = [1 − 1.02^−10] / 0.02 = 8.98258…
+    f = (1 - 1.02 ** -10) / 0.02
+    assert list(basic["npv0"]) == pytest.approx([200 * f], rel=1e-12)
+    assert list(basic["npv1"]) == pytest.approx([330 * f], rel=1e-12)
+
+
+def test_inconsistent_basic_data_names_only_the_faulty_row():
+    from gep.assets.monetary import AssetAccountError, decompose
+    basic = pd.DataFrame([("Grassland", "grazing", 10, 10, 4, 5, 2000, 2500),
+                          ("Forest", "timber", 0, 10, 4, 5, 2000, 2500)], columns=BASIC_COLUMNS)
+    with pytest.raises(AssetAccountError) as err:
+        decompose(basic, 10)
+    assert str(err.value) == ("balance 0: a flow without area or a value without flow for "
+                              "[('Forest', 'timber')]")
+
+
+def test_closing_area_of_one_hectare():
+    """10 ha grazed 10 t/yr shrink to 1 ha grazed 2 t/yr, 50 currency/t, r = 0, N = 10: NPV 5000 → 1000;
+    q0 = 100 t / 10 ha = 10, q1 = 20 t / 1 ha = 20 t/ha, p = 50.
+        area effect   = (1 − 10) · [(50·10 + 50·20)/3 + (50·20 + 50·10)/6] = −9 · 750 = −6750
+        volume effect = (20 − 10) · [(50·10 + 50·1)/3 + (50·1 + 50·10)/6] = 10 · 275 = 2750
+    (−6750 + 2750 = −4000 = 1000 − 5000)."""
+    d = _account(10, 2, 0.0, a0=10.0, a1=1.0).decomposition.iloc[0]
+    assert [d.q0, d.q1] == pytest.approx([10.0, 20.0], rel=1e-12)
+    assert [d.area_effect, d.volume_effect, d.price_effect] == pytest.approx([-6750, 2750, 0], rel=1e-12, abs=1e-9)
+
+
+def test_a_trillion_yuan_asset_is_not_refused_for_rounding():
+    """An asset of 1.1 → 1.3 万亿元 (100 000 → 110 000 ha, 1 → 1.2 million units a year, N = 100): the three
+    effects add up to 2 000 亿元 only to within float rounding (≈ 1e-4 元, far above the 1e-6 元 absolute
+    tolerance but ≈ 1e-16 of the values), which the relative part of the check (1e-9 × |NPV|) accepts."""
+    from gep.assets.monetary import decompose
+    basic = pd.DataFrame([("Forest", "timber", 100_000, 110_000, 1_000_000, 1_200_000, 1.1e12, 1.3e12)],
+                         columns=BASIC_COLUMNS)
+    d = decompose(basic, 100).iloc[0]
+    assert d.total_effect == pytest.approx(1.3e12 - 1.1e12, rel=1e-12)
+
+
+def test_effects_that_overflow_are_refused_by_name():
+    """NPVs near the float limit (1e300 currency on 1e-10 ha): p · q = 1e300 × 1e10 overflows to infinity, so the
+    effects cannot add up to NPV1 − NPV0; the row is named, not a crash."""
+    import numpy as np
+
+    from gep.assets.monetary import AssetAccountError, decompose
+    basic = pd.DataFrame([("Grassland", "grazing", 10, 10, 4, 5, 2000, 2500),
+                          ("Forest", "timber", 1e-10, 2e-10, 1, 1, 1e300, 1.5e300)], columns=BASIC_COLUMNS)
+    with np.errstate(over="ignore", invalid="ignore"):
+        with pytest.raises(AssetAccountError, match="decomposition of Forest / timber does not add up"):
+            decompose(basic, 1)
