@@ -44,6 +44,19 @@ def test_statement_of_a_term_by_hand(tmp_path):
     forest_volume = st.monetary.entries.query("ecosystem_type == 'forest' and effect == 'volume'")
     assert set(forest_volume.loc[forest_volume["amount"] < 0, "entry"]) <= {"degradation"}
     assert set(forest_volume.loc[forest_volume["amount"] > 0, "entry"]) <= {"upward_reappraisals"}
+    # the sensitivity at 2 % over the same 100 years: GEP × F(2 %) with F(2 %) = [1 − 1.02⁻¹⁰⁰] / 0.02 = 43.098…
+    sens = st.sensitivity[st.sensitivity["ecosystem_type"] == "TOTAL"].set_index("discount_rate")
+    f2 = (1 - 1.02 ** -100) / 0.02
+    assert sens.loc[0.02, "npv_0"] == pytest.approx(gep[("990000", 2020)] * f2, rel=1e-9)
+    assert sens.loc[0.02, "npv_1"] == pytest.approx(gep[("990000", 2021)] * f2, rel=1e-9)
+    # the notes: forest has a condition indicator; grassland and wetland (the reservoir) have none, so their
+    # volume effects are reappraisals — and the note names those two groups only
+    en = [n["en"] for n in st.notes]
+    assert any(n.startswith("condition account: forest stock volume per hectare") for n in en)
+    no_condition = [n for n in en if "no condition indicator" in n]
+    assert len(no_condition) == 1 and no_condition[0].startswith("Grassland, Wetland: no condition indicator, so ")
+    zh = [n["zh"] for n in st.notes]
+    assert any(n.startswith("草地、湿地无状况指标") for n in zh)
 
 
 def test_statement_command_writes_the_statement(tmp_path, capsys):
@@ -284,3 +297,82 @@ def test_statement_command_writes_the_liabilities_and_net_assets(tmp_path):
     for balance, owed in (("opening", LIABILITIES_OPENING), ("closing", LIABILITIES_CLOSING)):
         assert s.loc["net_assets", f"{balance}_yuan"] == pytest.approx(s.loc["asset_value", f"{balance}_yuan"] - owed,
                                                                        rel=1e-12)
+
+
+# ----------------------------------------------------------------------------------------------
+# the expected flows and the condition account, on inputs built by hand
+
+SERVICE_COLUMNS = ["region_code", "year", "ecosystem", "service", "indicator", "quantity", "quantity_unit", "price",
+                   "price_unit", "value_yuan", "in_gep"]
+
+
+def _services(rows):
+    return pd.DataFrame(rows, columns=SERVICE_COLUMNS)
+
+
+def test_expected_flows_by_hand():
+    """- timber from the forest: 100 m³ at 50 元/m³ in 2020, none in 2021 at 60 元/m³ (a zero flow keeps its own
+      year's price);
+    - recreation in the whole region: 2000 visits at 300 元 in 2020 only (absent in 2021: it takes 2020's price);
+    - forestry output given by its value only (50 000 元 in 2020, 40 000 元 in 2021, no quantity; a market price of
+      2000 元/t is kept beside it): quantity = value, price 1;
+    - left out: a figure not in GEP, another region's figure, another year's."""
+    from gep.assets.statement import expected_flows
+    rows = [
+        ("990000", 2020, "forest", "timber", "m3", 100.0, "m3", 50.0, "yuan/m**3", 5000.0, True),
+        ("990000", 2021, "forest", "timber", "m3", 0.0, "m3", 60.0, "yuan/m**3", 0.0, True),
+        ("990000", 2020, "all", "recreation", "visits", 2000.0, "visit", 300.0, "yuan/visit", 600_000.0, True),
+        ("990000", 2020, "forest", "forestry_products", "output", float("nan"), "yuan", 2000.0, "元/t", 50_000.0, True),
+        ("990000", 2021, "forest", "forestry_products", "output", float("nan"), "yuan", 2000.0, "元/t", 40_000.0, True),
+        ("990000", 2021, "forest", "pest_control", "natural_area", 380.0, "hm2", 480.0, "yuan/hectare", 182_400.0,
+         False),
+        ("990001", 2021, "forest", "timber", "m3", 999.0, "m3", 50.0, "yuan/m**3", 49_950.0, True),
+        ("990000", 2019, "forest", "timber", "m3", 999.0, "m3", 50.0, "yuan/m**3", 49_950.0, True),
+    ]
+    flows = expected_flows(_services(rows), "990000", 2020, 2021)
+    flows = flows.set_index(["ecosystem_type", "service"])
+    assert sorted(flows.index) == [("all", "recreation/visits"), ("forest", "forestry_products/output"),
+                                   ("forest", "timber/m3")]
+    cols = ["quantity_0", "quantity_1", "price_0", "price_1"]
+    assert list(flows.loc[("forest", "timber/m3"), cols]) == pytest.approx([100.0, 0.0, 50.0, 60.0], rel=1e-12)
+    assert list(flows.loc[("all", "recreation/visits"), cols]) == pytest.approx([2000.0, 0.0, 300.0, 300.0],
+                                                                                 rel=1e-12)
+    assert list(flows.loc[("forest", "forestry_products/output"), cols]) == \
+        pytest.approx([50_000.0, 40_000.0, 1.0, 1.0], rel=1e-12)
+
+
+def test_expected_flows_of_a_term_whose_opening_year_has_no_figure():
+    # every figure of 2021 only: opening quantities 0, each at its closing price (500 t at 20 元/t)
+    from gep.assets.statement import expected_flows
+    rows = [("990000", 2021, "forest", "timber", "t", 500.0, "t", 20.0, "yuan/t", 10_000.0, True)]
+    flows = expected_flows(_services(rows), "990000", 2020, 2021).iloc[0]
+    assert (flows.ecosystem_type, flows.service) == ("forest", "timber/t")
+    assert [flows.quantity_0, flows.quantity_1, flows.price_0, flows.price_1] == \
+        pytest.approx([0.0, 500.0, 20.0, 20.0], rel=1e-12)
+
+
+def _stock_and_area(stock, area):
+    """Physical accounts reduced to what condition_account reads: opening and closing TOTAL of forest stock
+    [m³] and forest area [hm²]."""
+    from types import SimpleNamespace
+    def table(opening, closing):
+        return SimpleNamespace(table=pd.DataFrame({"TOTAL": [opening, closing]}, index=["opening", "closing"]))
+    return {"forest_stock": table(*stock), "forest_area": table(*area)}
+
+
+def test_condition_account_by_hand():
+    from gep.assets.statement import condition_account
+    columns = ["ecosystem_type", "indicator", "unit", "opening", "closing", "index_opening", "index_closing",
+               "index_change"]
+    # 39 000 m³ on 400 hm² = 97.5 m³/hm², then 41 000 m³ on 410 hm² = 100 m³/hm²: index 100 / 97.5 = 1.02564…
+    c = condition_account(_stock_and_area((39_000.0, 41_000.0), (400.0, 410.0)))
+    assert list(c.columns) == columns and len(c) == 1
+    row = c.iloc[0]
+    assert (row.ecosystem_type, row.indicator, row.unit) == ("forest", "stock_per_hectare", "m³/hm²")
+    assert [row.opening, row.closing, row.index_opening] == pytest.approx([97.5, 100.0, 1.0], rel=1e-12)
+    assert row.index_change == pytest.approx(100 / 97.5 - 1, rel=1e-12)
+    # no forest at the opening (a forest planted in the term): no stock per hectare to compare with, no row
+    empty = condition_account(_stock_and_area((0.0, 500.0), (0.0, 10.0)))
+    assert list(empty.columns) == columns and len(empty) == 0
+    # no forest accounts at all: the same empty table
+    assert list(condition_account({}).columns) == columns
