@@ -235,3 +235,56 @@ def test_chengkou_water_account_matches_the_derived_county_water_resources():
     assert water.loc["opening", "reservoir"] == pytest.approx(3.154e8) and water.loc["net_change", "TOTAL"] == 0
     # wetland 4140 hm² in both years (derive.py: just above the plan's 6.2万亩 = 4133.33 hm² floor)
     assert acc["wetland"].table.loc["closing", "TOTAL"] == pytest.approx(4140)
+
+
+@pytest.mark.filterwarnings("error")
+def test_change_matrix_of_changes_without_conversions():
+    """A slice of a changes table (its row labels not from 0, as after selecting a region) without a from_item
+    column: no conversion, so the matrix is the opening on its diagonal (forest 100, other 50 hm²), and no
+    warning about realigning the rows."""
+    changes = pd.DataFrame([{"item": "forest", "cause": "NAT_GROWTH", "amount": 5.0},
+                            {"item": "other", "cause": "NAT_LOSS", "amount": -5.0}], index=[7, 9])
+    m = change_matrix(pd.Series({"forest": 100.0, "other": 50.0}), changes)
+    assert m.loc["forest", "forest"] == 100 and m.loc["other", "other"] == 50
+    assert m.loc["forest", "other"] == 0 and m.loc["other", "forest"] == 0
+    assert m.loc["closing", "opening"] == 150
+
+
+def test_change_matrix_skips_rows_with_an_empty_from_item():
+    # 3 hm² other → forest (a conversion) beside a change with from_item empty or missing, which is not one:
+    # forest 100 → 100 on the diagonal, 3 from other, other 50 − 3 = 47 unchanged
+    changes = pd.DataFrame([{"item": "forest", "from_item": "other", "cause": "AFF_PLANT", "amount": 3.0},
+                            {"item": "forest", "from_item": "", "cause": "NAT_GROWTH", "amount": 2.0},
+                            {"item": "other", "from_item": None, "cause": "NAT_LOSS", "amount": -2.0}])
+    m = change_matrix(pd.Series({"forest": 100.0, "other": 50.0}), changes)
+    assert list(m.index) == ["forest", "other", "closing"] and list(m.columns) == ["forest", "other", "opening"]
+    assert m.loc["other", "forest"] == 3 and m.loc["other", "other"] == 47 and m.loc["forest", "forest"] == 100
+    assert m.loc["closing", "forest"] == 103 and m.loc["closing", "other"] == 47
+
+
+def test_an_item_missing_from_the_closing_stock_is_zero():
+    # all 10 hm² of a grassland turned to forest: the closing stock lists no grassland, which is 0 hm², not unknown
+    changes = pd.DataFrame([{"item": "forest", "from_item": "grassland", "cause": "AFF_PLANT", "amount": 10.0}])
+    acc = stock_account("extent", "hm²", pd.Series({"forest": 100.0, "grassland": 10.0}), changes,
+                        closing=pd.Series({"forest": 110.0})).table
+    assert acc.loc["closing", "grassland"] == 0 and acc.loc["closing", "TOTAL"] == 110
+    # and without the change, the grassland's disappearance is a gap: 10 + 0 = 10 ≠ 0
+    with pytest.raises(PhysicalAccountError, match=r"extent account, grassland: .* closing stock is 0\.0000 hm² "
+                                                   r"\(gap -10\.0000 hm²\)"):
+        stock_account("extent", "hm²", pd.Series({"forest": 100.0, "grassland": 10.0}), changes.iloc[:0],
+                      closing=pd.Series({"forest": 100.0}))
+
+
+def test_a_wetland_account_checks_its_own_balance():
+    """The extent account records 5 hm² of other land flooded into the reservoir (20 → 25 hm²); the wetland
+    account built from changes that leave that conversion out cannot explain the reservoir's 5 hm²."""
+    from gep.assets.physical import wetland_account
+    changes = pd.DataFrame([{"item": "wetland_reservoir", "from_item": "other", "cause": "LANDUSE_CONV",
+                             "amount": 5.0}])
+    extent = stock_account("extent", "hm²", pd.Series({"wetland_reservoir": 20.0, "other": 50.0}), changes,
+                           closing=pd.Series({"wetland_reservoir": 25.0, "other": 45.0}), conserve_total=True)
+    wet = wetland_account(extent, changes).table
+    # from another type: an addition to the wetland stock (20 + 5 = 25)
+    assert wet.loc["additions:managed", "wetland_reservoir"] == 5 and wet.loc["closing", "TOTAL"] == 25
+    with pytest.raises(PhysicalAccountError, match=r"wetland account, wetland_reservoir: .* \(gap \+5\.0000 hm²\)"):
+        wetland_account(extent, changes.iloc[:0])
