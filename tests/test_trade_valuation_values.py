@@ -345,3 +345,139 @@ def test_a_payment_in_one_instalment():
     s = payment_schedule(quantity(375_000, "元"), 1, 2021)
     assert list(s["year"]) == [2021] and list(s["share"]) == [1.0]
     assert list(s["amount_yuan"]) == pytest.approx([375_000], rel=1e-12)
+
+
+# ----------------------------------------------------------------------------------------------
+# the request as read
+
+
+def test_what_a_request_records_of_its_terms_and_names(tmp_path):
+    # a thousands separator in a number: 1,500 亩 = 100 hm²; instalments and their shares given in the request
+    path = _request(tmp_path, _SELLER + "trade: {area: '1,500 亩', instalments: 2, instalment_shares: [0.6, 0.4]}\n")
+    req = load_request(path, shown_as="我的请求.yaml")
+    assert req.title == "示例交易" and req.year == 2021
+    assert float(req.trade["area"].value.to("hectare").magnitude) == pytest.approx(100, rel=1e-12)
+    assert (req.trade["instalments"].value, req.trade["instalments"].status, req.trade["instalments"].source,
+            req.trade["instalments"].origin) == (2, "given", "request file", "request")
+    assert (req.trade["instalment_shares"].value, req.trade["instalment_shares"].status,
+            req.trade["instalment_shares"].source, req.trade["instalment_shares"].origin) == \
+        ([0.6, 0.4], "given", "request file", "request")
+    assert req.shown == "我的请求.yaml" and req.path == path
+    # without a title, the request is named by its file's name
+    path.write_text(path.read_text(encoding="utf-8").replace("title: 示例交易\n", ""), encoding="utf-8")
+    assert load_request(path).title == "request"
+
+
+def test_a_monitoring_table_given_for_a_recomputation_is_named_as_given(tmp_path):
+    # the table passed in (a copy under a folder's inputs/) replaces the request's path: no other name is recorded
+    copy = _monitoring(tmp_path, [["A", "甲", "乙", 2021, 1, "III", "II", "III"]])
+    path = _request(tmp_path, "water_compensation: {monitoring: elsewhere.csv}\n")
+    assert load_request(path, monitoring=copy).water == {"monitoring": copy, "rules": {}}
+    # read from the request: named as the user would find it, beside the request
+    path.write_text(path.read_text(encoding="utf-8").replace("elsewhere.csv", "monitoring.csv"), encoding="utf-8")
+    water = load_request(path).water
+    assert water["monitoring"] == copy.resolve() and water["monitoring_shown"] == tmp_path / "monitoring.csv"
+
+
+def test_a_carbon_price_without_its_unit_shows_a_price_to_write(tmp_path):
+    path = _request(tmp_path, "carbon: {co2: 1000 t CO₂/a, price: 29.57}\n")
+    with pytest.raises(RequestError) as err:
+        load_request(path)
+    assert str(err.value).endswith("key carbon.price: 29.57 has no unit; write the unit with the number, "
+                                   "e.g. '29.57 元/t CO₂'")
+
+
+def test_a_long_key_is_cut_at_120_characters(tmp_path):
+    # an unknown key of 130 characters is named by its first 120, with its length
+    key = "k" * 130
+    path = _request(tmp_path, _SELLER + f"trade: {{area: 150 亩, {key}: 1}}\n")
+    with pytest.raises(RequestError) as err:
+        load_request(path)
+    assert err.value.key == f"trade.{key[:114]}… (136 characters)"  # 'trade.' + 114 = 120 characters
+    key = "k" * 114  # 'trade.' + 114 = 120 characters: whole
+    path = _request(tmp_path, _SELLER + f"trade: {{area: 150 亩, {key}: 1}}\n")
+    with pytest.raises(RequestError) as err:
+        load_request(path)
+    assert err.value.key == f"trade.{key}"
+
+
+@pytest.mark.parametrize("low, high, raw, expected", [
+    (10, None, 5, "5 is not a whole number 10 or more"),
+    (None, 3, 5, "5 is not a whole number 3 or less"),
+    (None, None, 2.5, "expected a whole number, not 2.5"),
+])
+def test_a_whole_number_with_one_bound_or_none(low, high, raw, expected):
+    # the rule of request whole numbers with either bound left out and nothing said of what the number is
+    with pytest.raises(RequestError) as err:
+        _whole(raw, "r.yaml", "k", low, high)
+    assert str(err.value) == f"r.yaml, key k: {expected}"
+
+
+# ----------------------------------------------------------------------------------------------
+# water compensation
+
+
+def test_a_section_month_of_two_years_is_not_a_repeat_and_the_year_is_the_latest(tmp_path):
+    # January 2021 and January 2022 of section A: two months, not one repeated; the request is of 2022
+    path = _monitoring(tmp_path, [["A", "甲", "乙", 2021, 1, "III", "II", "III"],
+                                  ["A", "甲", "乙", 2022, 1, "III", "II", "III"]])
+    assert list(read_monitoring(path)["year"]) == [2021, 2022]
+    req = compensation_request(path, "100 万元/month")
+    assert req.year == 2022 and req.title == "流域横向生态补偿核算 monitoring"
+
+
+def test_a_monitoring_file_that_cannot_be_read_is_named_as_the_user_wrote_it(tmp_path):
+    path = tmp_path / "copy.csv"
+    path.write_text("", encoding="utf-8")
+    with pytest.raises(ReadError) as err:
+        read_monitoring(path, "my-monitoring.csv")
+    assert str(err.value).startswith("my-monitoring.csv")
+
+
+def test_a_monitoring_table_with_one_problem_more_than_shown(tmp_path):
+    # SHOWN_PER_FILE + 1 sections each with a month 13: the message lists SHOWN_PER_FILE, then says one more
+    rows = [[f"S{i}", "甲", "乙", 2021, 13, "III", "II", "III"] for i in range(SHOWN_PER_FILE + 1)]
+    with pytest.raises(MonitoringError) as err:
+        read_monitoring(_monitoring(tmp_path, rows))
+    text = str(err.value)
+    assert text.startswith(f"{SHOWN_PER_FILE + 1} problem(s) in the monitoring table:")
+    assert text.endswith("\n  … and 1 more problem(s) in this table")
+    assert text.count("column month: '13' is not a month 1–12") == SHOWN_PER_FILE
+
+
+def test_water_compensation_says_which_rules_are_verified(tmp_path, register):
+    _monitoring(tmp_path, [["A", "甲", "乙", 2021, 1, "III", "II", "III"]])  # improved: 乙 pays 甲 100万
+    w = _value(_request(tmp_path, "water_compensation: {monitoring: monitoring.csv, amount_per_month: "
+                                  "100 万元/month}\n"), register).result["water_compensation"]
+    assert w["rule_status"] == "unverified (fails_class, unchanged); verified (improved, worse)"
+    assert w["rules"] == {"fails_class": "upstream_pays", "unchanged": "none"} and w["section_months"] == 1
+    assert w["amount_per_month"]["value"] == pytest.approx(1e6, rel=1e-12)
+    assert w["yearly"][0]["net_to_upstream_yuan"] == pytest.approx(1e6, rel=1e-12)
+
+
+def test_yearly_clearing_of_a_pair_where_one_side_never_pays(tmp_path):
+    # 甲 upstream of 乙: two months improved (乙 pays 甲 2 × 100万), one unchanged (nobody); 甲 never pays
+    monthly = settle(read_monitoring(_monitoring(tmp_path, [
+        ["A", "甲", "乙", 2021, 1, "III", "II", "III"], ["A", "甲", "乙", 2021, 2, "III", "I", "II"],
+        ["A", "甲", "乙", 2021, 3, "III", "II", "II"]])), quantity(100, "万元/month"))
+    row = yearly_net(monthly).iloc[0]
+    assert row["months"] == 3
+    assert row["downstream_to_upstream_yuan"] == pytest.approx(2e6, rel=1e-12)
+    assert row["upstream_to_downstream_yuan"] == 0.0
+    assert row["net_to_upstream_yuan"] == pytest.approx(2e6, rel=1e-12)
+
+
+# ----------------------------------------------------------------------------------------------
+# the reasons a sale cannot be made
+
+
+def test_the_reasons_a_sale_cannot_be_made():
+    # land 600 hm², forest 400 hm², own target 70 %: 400 − 420 = −20 hm², 20 hm² short
+    land, forest, target = quantity(600, "hm2"), quantity(400, "hm2"), quantity(70, "%")
+    none = check_sale(quantity(0, "hm2"), forest, land, target)
+    assert (none.reason, none.reason_zh) == ("the area asked must be positive", "申请面积须大于零")
+    short = check_sale(quantity(10, "hm2"), forest, land, target)
+    assert not short.feasible and short.reason == (
+        "the seller's coverage 66.67 % is not above its own target 70.00 %: nothing can be sold (20.00 hm² short of "
+        "the target)")
+    assert short.reason_zh == "出让方森林覆盖率 66.67% 未超过自身目标 70.00%，不能出售（距目标尚差 20.00 hm²）"
