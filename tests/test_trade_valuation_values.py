@@ -481,3 +481,48 @@ def test_the_reasons_a_sale_cannot_be_made():
         "the seller's coverage 66.67 % is not above its own target 70.00 %: nothing can be sold (20.00 hm² short of "
         "the target)")
     assert short.reason_zh == "出让方森林覆盖率 66.67% 未超过自身目标 70.00%，不能出售（距目标尚差 20.00 hm²）"
+
+
+# ----------------------------------------------------------------------------------------------
+# messages of the helpers called directly
+
+
+def test_the_messages_of_the_helpers_called_directly():
+    from gep.trading.request import check_range
+    from gep.trading.valuation import forest_gep
+    # a quantity checked without the text it was written as is shown as the quantity
+    with pytest.raises(RequestError) as err:
+        check_range(quantity(-1, "hectare"), "r.yaml", "k", "non_negative")
+    assert str(err.value) == "r.yaml, key k: '-1 hectare' must be 0 or more (not negative)"
+    # no forest service of a region
+    with pytest.raises(ValueError, match=r"^the accounts hold no forest service of 990008 in 2021$"):
+        forest_gep(SERVICES, "990008", 2021, 400.0)
+    # a water rule that is not a choice names the cases and the choices
+    with pytest.raises(ValueError, match=r"^rule fails_class: nobody — cases fails_class, unchanged, choices "
+                                         r"upstream_pays, downstream_pays, none$"):
+        settle(pd.DataFrame(), quantity(100, "万元/month"), {"fails_class": "nobody"})
+
+
+def test_a_missing_file_of_201_characters_is_cut_at_200(tmp_path):
+    # the path is shown to 200 characters, then its length
+    target = tmp_path / "m"
+    target = tmp_path / ("m" * (201 - len(str(target)) + 1))
+    assert len(str(target)) == 201
+    path = _request(tmp_path, f"water_compensation: {{monitoring: {target.name}}}\n")
+    with pytest.raises(RequestError) as err:
+        load_request(path)
+    assert err.value.message == f"{str(target)[:200]}… (201 characters) not found (a path is relative to the " \
+                                "request file's folder)"
+
+
+@pytest.mark.parametrize("body, message", [
+    (_SELLER.replace("target_coverage: 60 %", "target_coverage: 60 %, colour: green") + _TERMS,
+     "key seller.colour: unknown key; known: name, region_code, land_area, forest_area, target_coverage, "
+     "already_sold, already_bought"),
+    (_SELLER + _TERMS.replace("discount_rate: 8 %", "discount_rate: 8 %, instalment_shares: 0.5"),
+     "key trade.instalment_shares: expected a list of fractions, e.g. [0.4, 0.3, 0.3]"),
+], ids=["party-key", "shares"])
+def test_the_whole_message_of_a_request_error(tmp_path, body, message):
+    with pytest.raises(RequestError) as err:
+        load_request(_request(tmp_path, body))
+    assert str(err.value) == f"{tmp_path / 'request.yaml'}, {message}"
