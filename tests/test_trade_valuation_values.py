@@ -318,11 +318,15 @@ def test_carbon_of_a_seller_region_without_accounts(tmp_path, register):
 
 
 @pytest.mark.parametrize("year, price, note", [
-    (2022, 55.30, False),  # the register's market price of 2022, at 2022 prices: no note
-    (2020, 42.85, True),   # no price of 2020: the 2021 price, at 2021 prices, not carried to 2020
+    # the national carbon market's 2022 average, 55.30 元/t (上海环境能源交易所: 28.14亿元 / 5088.95万t), at 2022
+    # prices: no note
+    (2022, 55.30, False),
+    # no price of 2020 (the market opened in July 2021): its first compliance period's average, 42.85 元/t
+    # (生态环境部 press conference 2022-01-24), at 2021 prices, not carried to 2020
+    (2020, 42.85, True),
 ])
 def test_a_register_carbon_price_says_its_price_year(tmp_path, register, year, price, note):
-    # 1000 t CO₂/a at the register's national carbon market price of the year (coefficients/default.csv)
+    # 1000 t CO₂/a at the register's national carbon market price of the year
     path = _request(tmp_path, "carbon: {co2: 1000 t CO₂/a}\n", year=year)
     v = _value(path, register)
     assert v.result["carbon"]["value_yuan_per_a"] == pytest.approx(1000 * price, rel=1e-12)
