@@ -1,0 +1,176 @@
+"""What the service calculators write beside the figure itself: the trace rows (symbols, units, tables, columns),
+the register keys of each figure (its ``coefficients`` column), the notes on skipped cases — each checked by hand on
+a tiny inventory — and the edge cases of the formulas behind them (an empty batch, a support practice P ≠ 1).
+
+The symbols, units and inventory columns expected here are those of the service formulas as the docstrings of
+gep/services state them and of the inventory tables (gep/data/inventory.yaml); every trace is also re-evaluated
+(gep.trace.check_trace) by ``compute``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gep.services import climate, soil, water
+from gep.units import Quantity as Q
+
+from test_formula_paths import COUNTY, YEAR, coef, compute, county, figure, price
+
+REL = 1e-9
+
+
+def trace_of(results, service: str, indicator: str, ecosystem: str, region: str = COUNTY, year: int = YEAR):
+    """The trace rows of one figure as (symbol, role, expr, unit, table, column, coefficient) tuples, in order."""
+    t = results.trace
+    t = t[(t.region_code == region) & (t.year == year) & (t.service == service) & (t.indicator == indicator)
+          & (t.ecosystem == ecosystem)]
+    return [tuple("" if pd.isna(v) else v for v in r)
+            for r in t[["symbol", "role", "expr", "unit", "table", "column", "coefficient"]].itertuples(index=False)]
+
+
+def inp(symbol, unit, table, column):
+    return symbol, "input", "", unit, table, column, ""
+
+
+def cof(symbol, unit, key):
+    return symbol, "coefficient", "", unit, "", "", key
+
+
+def step(symbol, expr, unit):
+    return symbol, "step", expr, unit, "", "", ""
+
+
+#: a price p0 of the register at the accounting year's prices (price index none, price year 2020): p = p0 × F
+def valued(symbol: str, key: str, unit: str, value_expr: str | None = None, price_year: int = YEAR):
+    return [cof(f"{symbol}0", unit, key), cof(f"F_{symbol}", "1", f"none[{price_year}→{YEAR}]"),
+            step(symbol, f"{symbol}0*F_{symbol}", unit), step("V", value_expr or f"Q*{symbol}", "yuan")]
+
+
+# ==================================================================================================
+# formulas: the edge cases the calculators rely on
+# ==================================================================================================
+
+def test_normal_cdf_and_quantile_of_an_empty_batch_are_empty_float_arrays():
+    # a batch with no figure to carry (no cooling days adjusted) is an empty array, not an error
+    for f in (climate.normal_cdf, climate.normal_quantile):
+        out = f(np.array([]))
+        assert out.dtype == np.float64 and out.shape == (0,)
+    # and element by element: Φ(0) = 0.5, Φ⁻¹(0.5) = 0
+    assert climate.normal_cdf([0.0]).tolist() == [0.5] and climate.normal_quantile([0.5]).tolist() == [0.0]
+
+
+def test_rusle_multiplies_by_the_support_practice_factor():
+    # A_p = R·K·LS = 1000 × 0.02 × 2 = 40 t/hm²; A_r = A_p·C·P = 40 × 0.25 × 0.4 = 4 t/hm² (not 40 × 0.25 / 0.4 = 25)
+    pot, act = soil.rusle_erosion(Q([1000.0], soil.EROSIVITY), Q([0.02], soil.ERODIBILITY), Q([2.0], "1"),
+                                  Q([0.25], "1"), Q([0.4], "1"))
+    assert pot.to("t/hectare").magnitude == pytest.approx([40.0], rel=REL)
+    assert act.to("t/hectare").magnitude == pytest.approx([4.0], rel=REL)
+
+
+def test_vegetation_holds_no_storm_water_where_all_of_it_runs_off():
+    # α_s = 1: (P_s − P_s × 1) × A = 0 m³; α_s = 0.25: (80 − 20) mm × 2 hm² = 60 mm × 20 000 m² = 1200 m³
+    held = water.vegetation_storm_storage(Q([80.0, 80.0], "mm"), Q([1.0, 0.25], "1"), Q([2.0, 2.0], "hectare"))
+    assert held.to("m**3").magnitude.tolist() == [0.0, pytest.approx(1200.0, rel=REL)]
+
+
+# ==================================================================================================
+# climate regulation: cooling days as given or carried to an elevation, EPP from ET, the water surface
+# ==================================================================================================
+
+def climate_tables():
+    """A county (900 m) and three townships: 甲镇 990001 at 1300 m counts 60 cooling days at its own station at
+    500 m (80 % humidity); 乙乡 990002 gives no elevation (the county's 900 m) and counts its 60 days there; 丙乡
+    990003 at 1200 m takes the county's 60 days, counted at the county's 900 m (40 % humidity). Forest and the
+    reservoir take the county's ET (500 and 800 mm); grassland gives none."""
+    regions = [{"code": COUNTY, "name": "示例县", "parent_code": "", "level": "county", "land_area [hm2]": 100,
+                "elevation [m]": 900}]
+    regions += [{"code": c, "name": n, "parent_code": COUNTY, "level": "township", "land_area [hm2]": a,
+                 **({"elevation [m]": h} if h else {})}
+                for c, n, a, h in (("990001", "甲镇", 30, 1300), ("990002", "乙乡", 30, None),
+                                   ("990003", "丙乡", 40, 1200))]
+    extent = [{"region_code": c, "year": YEAR, "ecosystem": e, "area [hm2]": a} for c, e, a in (
+        ("990001", "forest", 10), ("990001", "wetland_reservoir", 2), ("990001", "grassland", 3),
+        ("990001", "other", 15), ("990002", "forest", 10), ("990002", "grassland", 3), ("990002", "other", 17),
+        ("990003", "forest", 10), ("990003", "wetland_reservoir", 2), ("990003", "other", 28))]
+    conditions = [{"region_code": COUNTY, "year": YEAR, "ecosystem": e, "evapotranspiration [mm/a]": et}
+                  for e, et in (("forest", 500), ("wetland_reservoir", 800))]
+    climate_rows = [
+        {"region_code": "990001", "year": YEAR, "cooling_days [d]": 60, "station_elevation [m]": 500,
+         "relative_humidity [%]": 80},
+        {"region_code": "990002", "year": YEAR, "cooling_days [d]": 60},
+        {"region_code": COUNTY, "year": YEAR, "cooling_days [d]": 60, "relative_humidity [%]": 40}]
+    return {"regions": regions, "extent": extent, "conditions": conditions, "climate": climate_rows}
+
+
+#: D carried from a station's D_s at h_s to the region's mean elevation h (gep.services.climate
+#: cooling_days_at_elevation), h_s from the climate row's station elevation or from a regions row
+def carried(h_s_table: str, h_s_column: str):
+    return [inp("D_s", "d", "climate", "cooling_days"), inp("h", "m", "regions", "elevation"),
+            inp("h_s", "m", h_s_table, h_s_column), cof("G", "K/m", "temperature_lapse_rate"),
+            cof("sigma", "K", "daily_tmax_sd"), step("D", "365*NORMSDIST(NORMSINV(D_s/365)-G*(h-h_s)/sigma)", "d")]
+
+
+#: EPP = s_T × ET/365 × ρ_w × q (default profile: the transpiration share of ET), then Q = EPP·A·D/(3600·r)
+TRANSPIRATION = [
+    inp("ET", "mm", "conditions", "evapotranspiration"), cof("s_T", "1", "transpiration_share[forest]"),
+    cof("q", "kJ/kg", "latent_heat_vaporisation"), cof("rho", "kg/m3", "water_density"),
+    step("EPP", "s_T*ET/1000/365*rho*q", "kJ/(m2*d)"), inp("A", "hm2", "extent", "area"),
+    cof("r", "1", "ac_energy_efficiency_ratio"), step("Q", "EPP*A*10000*D/3600/r", "kWh"),
+    # the default register's electricity price is of 2023, carried to 2020 by no index
+    *valued("P_e", "electricity_price", "yuan/kWh", price_year=2023)]
+
+
+def water_surface(humid: bool):
+    """W = ET·A, its cooling days' share W_D = W·D/365, cooled by rho·q/3600/r and humidified by gamma below the
+    humidity threshold RH_0 (default profile)."""
+    return [inp("ET", "mm", "conditions", "evapotranspiration"), inp("A", "hm2", "extent", "area"),
+            cof("q", "kJ/kg", "latent_heat_vaporisation"), cof("rho", "kg/m3", "water_density"),
+            cof("r", "1", "ac_energy_efficiency_ratio"), inp("RH", "1", "climate", "relative_humidity"),
+            cof("RH_0", "1", "humidity_threshold"), *([cof("gamma", "kWh/m3", "humidifier_power")] if humid else []),
+            step("W", "ET*A*10", "m3"), step("W_D", "W*D/365", "m3"),
+            step("Q", "W_D*rho*q/3600/r" + ("+W_D*gamma" if humid else ""), "kWh"),
+            *valued("P_e", "electricity_price", "yuan/kWh", price_year=2023)]
+
+
+def test_climate_regulation_traces_each_way_its_cooling_days_were_obtained(tmp_path):
+    r = compute(tmp_path, climate_tables())
+    cooling = ("climate_regulation", "transpiration_cooling", "forest")
+    # 甲镇: D from its station's 60 days at 500 m carried up to 1300 m
+    assert trace_of(r, *cooling, "990001") == [*carried("climate", "station_elevation"), *TRANSPIRATION]
+    # 乙乡: the station and the region are both at 900 m: D as the climate table gives it
+    assert trace_of(r, *cooling, "990002") == [inp("D", "d", "climate", "cooling_days"), *TRANSPIRATION]
+    # 丙乡: the county's days, counted at the county's 900 m (its regions row), carried up to 1200 m
+    assert trace_of(r, *cooling, "990003") == [*carried("regions", "elevation"), *TRANSPIRATION]
+    # the water surface: 甲镇's 80 % humidity is above the default threshold (45 %), no humidifier;
+    # 丙乡's 40 % is below it, the humidifier counts
+    water_term = ("climate_regulation", "water_surface_evaporation", "wetland_reservoir")
+    assert trace_of(r, *water_term, "990001") == [*carried("climate", "station_elevation"), *water_surface(False)]
+    assert trace_of(r, *water_term, "990003") == [*carried("regions", "elevation"), *water_surface(True)]
+
+
+def test_climate_regulation_names_its_register_keys_and_the_cases_it_skips(tmp_path):
+    r = compute(tmp_path, climate_tables())
+    carry = "temperature_lapse_rate;daily_tmax_sd"
+    assert figure(r, "climate_regulation", "transpiration_cooling", "forest", "990001").coefficients == \
+        "electricity_price;ac_energy_efficiency_ratio;latent_heat_vaporisation;water_density;transpiration_share;" \
+        + carry
+    assert figure(r, "climate_regulation", "water_surface_evaporation", "wetland_reservoir", "990003").coefficients \
+        == f"electricity_price;ac_energy_efficiency_ratio;humidity_threshold;humidifier_power;{carry};" \
+        "latent_heat_vaporisation;water_density"
+    # the grassland of 甲镇 and 乙乡 has no ET (nor an EPP of its own): skipped, and said so
+    assert "climate_regulation: 2 region-year-ecosystem case(s) skipped, no transpiration heat/ET or cooling days " \
+        "(e.g. 990001/2020/grassland, 990002/2020/grassland)" in r.notes
+
+
+def test_the_garze_profile_traces_epp_as_the_registers_table(tmp_path):
+    # Garzê: EPP from the register's table by ecosystem (forest 2837.27 kJ/(m²·d), default register), over the days
+    # as given, Q = EPP·A·D/(3600·r); the register keys named are the EER and the table's key
+    r = compute(tmp_path, climate_tables(), method="garze-2017")
+    assert trace_of(r, "climate_regulation", "transpiration_cooling", "forest", "990001") == [
+        inp("D", "d", "climate", "cooling_days"), cof("EPP", "kJ/(m2*d)", "transpiration_heat[forest]"),
+        inp("A", "hm2", "extent", "area"), cof("r", "1", "ac_energy_efficiency_ratio"),
+        step("Q", "EPP*A*10000*D/3600/r", "kWh"), *valued("P_e", "electricity_price", "yuan/kWh", price_year=2023)]
+    f = figure(r, "climate_regulation", "transpiration_cooling", "forest", "990001")
+    assert f.quantity == pytest.approx(2837.27 * 10 * 1e4 * 60 / 3600 / 3, rel=REL)  # kJ → kWh: / 3600, r = 3
+    assert f.coefficients == "electricity_price;ac_energy_efficiency_ratio;transpiration_heat"
