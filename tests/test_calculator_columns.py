@@ -174,3 +174,121 @@ def test_the_garze_profile_traces_epp_as_the_registers_table(tmp_path):
     f = figure(r, "climate_regulation", "transpiration_cooling", "forest", "990001")
     assert f.quantity == pytest.approx(2837.27 * 10 * 1e4 * 60 / 3600 / 3, rel=REL)  # kJ → kWh: / 3600, r = 3
     assert f.coefficients == "electricity_price;ac_energy_efficiency_ratio;transpiration_heat"
+
+
+# ==================================================================================================
+# the Context the calculators share: register lookups, kernel arguments, inherited tables, given figures
+# ==================================================================================================
+
+def context(tmp_path, tables: dict, *register_rows, method=None):
+    """The Context a run threads through the calculators, on ``tables`` and the default register overridden by
+    ``register_rows``."""
+    from gep.coefficients import load_register
+    from gep.inventory import load_inventory
+    from gep.method import as_method
+    from gep.prices import load_price_indices
+    from gep.services.tables import Context
+
+    from conftest import write_register, write_tables
+    folder = write_tables(tmp_path / "inventory", tables)
+    register = load_register(write_register(tmp_path / "register.csv", *register_rows))
+    return Context(load_inventory(folder), register, load_price_indices(), as_method(method))
+
+
+def townships():
+    """The county 990000 and its townships 甲镇 990001 and 乙乡 990002 (climate: the county's 50 cooling days, 乙乡's
+    own 70; conditions: the county's forest ET 500 mm, 甲镇's own 600 mm)."""
+    regions = [{"code": COUNTY, "name": "示例县", "parent_code": "", "level": "county", "land_area [hm2]": 100}]
+    regions += [{"code": c, "name": n, "parent_code": COUNTY, "level": "township", "land_area [hm2]": 50}
+                for c, n in (("990001", "甲镇"), ("990002", "乙乡"))]
+    return {"regions": regions,
+            "extent": [{"region_code": c, "year": y, "ecosystem": e, "area [hm2]": 25}
+                       for c in ("990001", "990002") for y in (2020, 2021) for e in ("forest", "other")],
+            "climate": [{"region_code": c, "year": YEAR, "cooling_days [d]": d} for c, d in ((COUNTY, 50),
+                                                                                             ("990002", 70))],
+            "conditions": [{"region_code": c, "year": YEAR, "ecosystem": "forest", "evapotranspiration [mm/a]": et}
+                           for c, et in ((COUNTY, 500), ("990001", 600))]}
+
+
+def test_a_kernel_argument_is_the_profiles_or_the_registers_for_its_year(tmp_path):
+    ctx = context(tmp_path, townships(),
+                  coef("runoff_coefficient", 0.2, "1", "forest"),
+                  coef("runoff_coefficient", 0.3, "1", "forest") + ("2020",),  # a row for 2020 only
+                  coef("transpiration_heat", 2000, "kJ/(m2*d)", "forest"),
+                  coef("transpiration_heat", 2500, "kJ/(m2*d)", "forest") + ("2020",),
+                  method="garze-2017")  # cooling days as given
+    ecos, regions = np.array(["forest", "forest"]), np.array(["990001", "990002"])
+    # a method argument: the cooling days of each region, as the climate table gives them (甲镇 the county's 50,
+    # 乙乡 its own 70); the days as given take no register key
+    days, keys = ctx.argument("cooling_days", ecos, regions, np.array([2020, 2020]))
+    assert days.tolist() == [50.0, 70.0] and keys == ()
+    # a register coefficient, for each figure's year: 2020 has a row of its own (0.3), 2021 the general one (0.2)
+    values, keys = ctx.argument("runoff_coefficient", ecos, regions, np.array([2020, 2021]))
+    assert values.tolist() == [0.3, 0.2] and keys == ("runoff_coefficient",)
+    # transpiration heat is given for some ecosystems only: garden has no row, so no value (not an error)
+    values, keys = ctx.argument("transpiration_heat", np.array(["forest", "garden", "forest"]),
+                                np.array(["990001", "990001", "990002"]), np.array([2020, 2020, 2021]))
+    assert values[[0, 2]].tolist() == [2500.0, 2000.0] and np.isnan(values[1]) and keys == ("transpiration_heat",)
+    values, keys = ctx.argument("transpiration_heat", np.array(["garden"]), np.array(["990001"]), np.array([2020]))
+    assert np.isnan(values).all() and keys == ()
+
+
+def test_a_regions_own_register_row_serves_it_and_no_other_ecosystem(tmp_path):
+    # runoff coefficient: forest 0.2, grassland 0.5, and forest in 甲镇 990001 0.1; figures: forest and grassland
+    # in 乙乡 (no row of its own), forest in 甲镇 (its own row)
+    ctx = context(tmp_path, townships(), coef("runoff_coefficient", 0.2, "1", "forest"),
+                  coef("runoff_coefficient", 0.5, "1", "grassland"),
+                  ("runoff_coefficient", 0.1, "1", "", "", "forest", "990001", "test coefficient"))
+    c = ctx.coef("runoff_coefficient", ["forest", "grassland", "forest"], ["990002", "990002", "990001"])
+    assert c.values.tolist() == [0.2, 0.5, 0.1] and c.unit == "1"
+    assert [(r.ecosystem, r.region) for r in c.rows] == [("forest", ""), ("grassland", ""), ("forest", "990001")]
+
+
+def test_an_inherited_table_gives_its_value_columns_from_the_region_or_its_nearest_ancestor(tmp_path):
+    ctx = context(tmp_path, townships())
+    keys = pd.DataFrame({"region_code": ["990001", "990002"], "year": [YEAR, YEAR], "ecosystem": ["forest"] * 2})
+    values, prov = ctx.inherited("conditions", keys, ["year", "ecosystem"])
+    # 甲镇 its own 600 mm, 乙乡 the county's 500 mm; the key columns are not values
+    assert values["evapotranspiration"].tolist() == [600.0, 500.0]
+    assert not {"region_code", "year", "ecosystem", "source", "note", "status"} & set(values.columns)
+    assert prov["region"].tolist() == ["990001", COUNTY]
+
+
+def test_a_gridded_figure_keeps_the_register_keys_its_kernel_applied_and_traces_them(tmp_path):
+    from gep.services.tables import GRIDDED, trace_given, with_supplied
+    ctx = context(tmp_path, townships(), coef("runoff_coefficient", 0.2, "1", "forest"))
+    # 甲镇's forest water retained, summed over the grid cells (12 345 m³), whose kernel applied the runoff coefficient
+    ctx.gridded = pd.DataFrame([{"region_code": "990001", "year": YEAR, "service": "water_conservation",
+                                 "indicator": "water_retained", "ecosystem": "forest", "quantity": 12_345.0,
+                                 "unit": "m3", "input_file": "grid", "input_row": np.nan, "source": "raster",
+                                 "status": "", "coefficients": "runoff_coefficient"}])
+    keys = pd.DataFrame({"region_code": ["990001", "990002"], "year": [YEAR, YEAR], "ecosystem": ["forest"] * 2})
+    q = with_supplied(ctx, "water_conservation", "water_retained", keys, [1.0, 2.0])
+    assert q.amounts.tolist() == [12_345.0, 2.0] and q.paths.tolist() == [GRIDDED, "computed"]
+    assert q.supplied["coefficients"].tolist() == ["runoff_coefficient", ""]
+    (tb,) = trace_given(ctx, "water_conservation", "water_retained", q)
+    rows_ = tb.frame()
+    assert rows_[["region_code", "symbol", "role", "unit", "table", "column", "coefficient"]].values.tolist() == [
+        ["990001", "Q", "input", "m3", "grid", "zonal_sum", ""],
+        ["990001", "runoff_coefficient", "coefficient", "1", "", "", "runoff_coefficient[forest]"]]
+    assert rows_["value"].tolist() == [12_345.0, 0.2]
+
+
+def test_an_inherited_table_gives_nothing_where_no_region_up_the_lineage_has_a_row(tmp_path):
+    import signal
+
+    def too_long(*_):
+        raise TimeoutError("ctx.inherited did not finish: its search up the lineage does not stop")
+
+    ctx = context(tmp_path, townships())
+    # grassland has no conditions row in any region: no value and no provenance, after at most the lineage's
+    # length of lookups (two here), not a search without end
+    keys = pd.DataFrame({"region_code": ["990001", "990002"], "year": [YEAR, YEAR], "ecosystem": ["grassland"] * 2})
+    previous = signal.signal(signal.SIGALRM, too_long)
+    signal.setitimer(signal.ITIMER_REAL, 5.0)
+    try:
+        values, prov = ctx.inherited("conditions", keys, ["year", "ecosystem"])
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert values["evapotranspiration"].isna().all() and prov["region"].tolist() == ["", ""]
