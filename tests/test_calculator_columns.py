@@ -292,3 +292,51 @@ def test_an_inherited_table_gives_nothing_where_no_region_up_the_lineage_has_a_r
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert values["evapotranspiration"].isna().all() and prov["region"].tolist() == ["", ""]
+
+
+# ==================================================================================================
+# water conservation and flood regulation
+# ==================================================================================================
+
+def test_water_conservation_traces_where_its_runoff_coefficient_comes_from(tmp_path):
+    # forest gives its own α (conditions), grassland takes the register's; shrub gives no ET and is skipped
+    conditions = [{"region_code": COUNTY, "year": YEAR, "ecosystem": e, "precipitation [mm/a]": 1200,
+                   "evapotranspiration [mm/a]": et, "runoff_coefficient [1]": alpha}
+                  for e, et, alpha in (("shrub", "", ""), ("forest", 600, 0.1), ("grassland", 600, ""))]
+    r = compute(tmp_path, county({"shrub": 5, "forest": 10, "grassland": 20, "other": 65}, conditions=conditions),
+                coef("runoff_coefficient", 5, "%", "grassland"), price("reservoir_unit_cost", 5))
+    tail = [inp("ET", "mm", "conditions", "evapotranspiration"), inp("A", "hm2", "extent", "area"),
+            step("R", "P*alpha", "mm"), step("Q", "MAX(P-R-ET,0)*A*10", "m3"),
+            *valued("C_res", "reservoir_unit_cost", "yuan/m**3")]
+    precipitation = inp("P", "mm", "conditions", "precipitation")
+    assert trace_of(r, "water_conservation", "water_retained", "forest") == [
+        precipitation, inp("alpha", "1", "conditions", "runoff_coefficient"), *tail]
+    assert trace_of(r, "water_conservation", "water_retained", "grassland") == [
+        precipitation, cof("alpha", "1", "runoff_coefficient[grassland]"), *tail]
+    # (1200 − 1200 × 5 % − 600) mm × 20 hm² × 10 m³/(mm·hm²) = 540 × 200 = 108 000 m³ × 5 元/m³
+    grass = figure(r, "water_conservation", "water_retained", "grassland")
+    assert grass.quantity == pytest.approx(108_000, rel=REL) and grass.value_yuan == pytest.approx(540_000, rel=REL)
+    assert grass.coefficients == "reservoir_unit_cost;runoff_coefficient"
+    assert "water_conservation: 1 region-year-ecosystem case(s) skipped, no precipitation or evapotranspiration " \
+        f"(e.g. {COUNTY}/{YEAR}/shrub)" in r.notes
+
+
+def test_flood_regulation_traces_lakes_and_a_swamp_of_less_than_a_hectare(tmp_path):
+    bodies = [{"region_code": COUNTY, "year": YEAR, "name": n, "kind": "lake", "area [hm2]": a}
+              for n, a in (("甲湖", 50), ("乙湖", 200))]
+    r = compute(tmp_path, county({"wetland_lake": 250, "wetland_swamp": 0.5, "other": 749.5}, water_bodies=bodies),
+                coef("lake_flood_log_coefficient", 2, "1"), coef("lake_flood_exponent", 0.5, "1"),
+                coef("lake_turnover", 3, "1"), coef("swamp_storage_depth", 0.4, "m"), price("reservoir_unit_cost", 5))
+    lake_storage = "+".join(f"EXP(a)*(A{i}/100)^b*T*10000" for i in (1, 2))  # each lake's area in km²
+    assert trace_of(r, "flood_regulation", "lake_storage", "wetland_lake") == [
+        inp("A1", "hm2", "water_bodies", "area"), inp("A2", "hm2", "water_bodies", "area"),
+        cof("a", "1", "lake_flood_log_coefficient"), cof("b", "1", "lake_flood_exponent"),
+        cof("T", "1", "lake_turnover"), step("Q", lake_storage, "m3"),
+        *valued("C_res", "reservoir_unit_cost", "yuan/m**3")]
+    # half a hectare of swamp holds 0.4 m × 0.5 hm² × 10 000 m²/hm² = 2000 m³ × 5 元/m³ = 10 000 元
+    swamp = figure(r, "flood_regulation", "swamp_storage", "wetland_swamp")
+    assert swamp.quantity == pytest.approx(2_000, rel=REL) and swamp.value_yuan == pytest.approx(10_000, rel=REL)
+    assert swamp.coefficients == "reservoir_unit_cost;swamp_storage_depth"
+    assert trace_of(r, "flood_regulation", "swamp_storage", "wetland_swamp") == [
+        inp("A", "hm2", "extent", "area"), cof("d", "m", "swamp_storage_depth"), step("Q", "A*d*10000", "m3"),
+        *valued("C_res", "reservoir_unit_cost", "yuan/m**3")]
