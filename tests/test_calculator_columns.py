@@ -340,3 +340,62 @@ def test_flood_regulation_traces_lakes_and_a_swamp_of_less_than_a_hectare(tmp_pa
     assert trace_of(r, "flood_regulation", "swamp_storage", "wetland_swamp") == [
         inp("A", "hm2", "extent", "area"), cof("d", "m", "swamp_storage_depth"), step("Q", "A*d*10000", "m3"),
         *valued("C_res", "reservoir_unit_cost", "yuan/m**3")]
+
+
+# ==================================================================================================
+# soil retention and sand fixation
+# ==================================================================================================
+
+def test_soil_retention_traces_rusle_or_moduli_and_each_components_coefficient(tmp_path):
+    from test_formula_paths import SOIL_REGISTER, soil_tables
+    tables = soil_tables()  # forest: erosion moduli; grassland: RUSLE factors
+    # reduced sedimentation supplied for garden, which computes no soil retention: appended as given, 100 m³
+    tables["service_quantities"] = [{"region_code": COUNTY, "year": YEAR, "service": "soil_retention",
+                                     "indicator": "reduced_sedimentation", "ecosystem": "garden", "quantity": 100,
+                                     "unit": "m3"}]
+    r = compute(tmp_path, tables, *SOIL_REGISTER)
+    rusle = [inp("R_e", "MJ*mm/(hm2*h)", "conditions", "rainfall_erosivity"),
+             inp("K", "t*h/(MJ*mm)", "conditions", "soil_erodibility"),
+             inp("LS", "1", "conditions", "slope_length_steepness"), inp("C", "1", "conditions", "cover_management"),
+             inp("P_c", "1", "conditions", "support_practice"), step("A_p", "R_e*K*LS", "t/hm2"),
+             step("A_r", "A_p*C*P_c", "t/hm2")]
+    moduli = [inp("A_p", "t/hm2", "conditions", "potential_erosion"),
+              inp("A_r", "t/hm2", "conditions", "actual_erosion")]
+    retained = [inp("A", "hm2", "extent", "area"), step("Q_sr", "MAX(A_p-A_r,0)*A", "t")]
+    assert trace_of(r, "soil_retention", "reduced_nitrogen_loss", "grassland") == [
+        *rusle, *retained, cof("c_N", "1", "soil_nitrogen_content"), step("Q", "Q_sr*c_N", "t"),
+        *valued("C_v", "treatment_cost_nh3n", "yuan/t")]
+    assert trace_of(r, "soil_retention", "reduced_phosphorus_loss", "forest") == [
+        *moduli, *retained, cof("c_P", "1", "soil_phosphorus_content"), step("Q", "Q_sr*c_P", "t"),
+        *valued("C_v", "treatment_cost_tp", "yuan/t")]
+    assert trace_of(r, "soil_retention", "reduced_sedimentation", "forest") == [
+        *moduli, *retained, cof("lam", "1", "sediment_ratio"), cof("rho", "t/m3", "soil_bulk_density"),
+        step("Q", "lam*Q_sr/rho", "m3"), *valued("C_v", "dredging_cost", "yuan/m**3")]
+    for indicator, keys in (("reduced_sedimentation", "dredging_cost;sediment_ratio;soil_bulk_density"),
+                            ("reduced_nitrogen_loss", "treatment_cost_nh3n;soil_nitrogen_content"),
+                            ("reduced_phosphorus_loss", "treatment_cost_tp;soil_phosphorus_content")):
+        assert figure(r, "soil_retention", indicator, "forest").coefficients == keys
+    # the garden's given 100 m³ × 6 元/m³ = 600 元
+    garden = figure(r, "soil_retention", "reduced_sedimentation", "garden")
+    assert garden.path == "supplied_quantity" and garden.quantity == 100
+    assert garden.value_yuan == pytest.approx(600, rel=REL)
+
+
+def test_sand_fixation_traces_its_moduli_and_notes_the_cases_without(tmp_path):
+    conditions = [{"region_code": COUNTY, "year": YEAR, "ecosystem": "forest",
+                   "potential_wind_erosion [t/(hm2*a)]": 30, "actual_wind_erosion [t/(hm2*a)]": 6}]
+    r = compute(tmp_path, county({"forest": 20, "grassland": 10, "other": 70}, conditions=conditions),
+                coef("sand_bulk_density", 1.2, "t/m3"), coef("sand_layer_thickness", 0.1, "m"),
+                price("desertification_control_cost", 2))
+    assert trace_of(r, "sand_fixation", "desertification_avoided", "forest") == [
+        inp("S_p", "t/hm2", "conditions", "potential_wind_erosion"),
+        inp("S_a", "t/hm2", "conditions", "actual_wind_erosion"), inp("A", "hm2", "extent", "area"),
+        step("Q_sf", "MAX(S_p-S_a,0)*A", "t"), cof("rho_s", "t/m3", "sand_bulk_density"),
+        cof("h", "m", "sand_layer_thickness"), step("Q", "Q_sf/(rho_s*h)", "m2"),
+        *valued("C", "desertification_control_cost", "yuan/m**2")]
+    # (30 − 6) t/hm² × 20 hm² = 480 t / (1.2 t/m³ × 0.1 m) = 4000 m² × 2 元/m² = 8000 元
+    avoided = figure(r, "sand_fixation", "desertification_avoided", "forest")
+    assert avoided.quantity == pytest.approx(4_000, rel=REL) and avoided.value_yuan == pytest.approx(8_000, rel=REL)
+    assert avoided.coefficients == "desertification_control_cost;sand_bulk_density;sand_layer_thickness"
+    assert "sand_fixation: 1 region-year-ecosystem case(s) skipped, no wind-erosion moduli " \
+        f"(e.g. {COUNTY}/{YEAR}/grassland)" in r.notes
