@@ -399,3 +399,94 @@ def test_sand_fixation_traces_its_moduli_and_notes_the_cases_without(tmp_path):
     assert avoided.coefficients == "desertification_control_cost;sand_bulk_density;sand_layer_thickness"
     assert "sand_fixation: 1 region-year-ecosystem case(s) skipped, no wind-erosion moduli " \
         f"(e.g. {COUNTY}/{YEAR}/grassland)" in r.notes
+
+
+# ==================================================================================================
+# cultural services, pest control, provisioning, carbon: traces of inventory prices and register prices
+# ==================================================================================================
+
+def test_recreation_and_landscape_trace_the_tourism_and_landscape_columns(tmp_path):
+    tourism = [
+        {"region_code": COUNTY, "year": 2020, "visits [visit]": 2000, "revenue [yuan]": 500_000,
+         "time_cost_per_visit [yuan/visit]": 20},
+        {"region_code": COUNTY, "year": 2021, "visits [visit]": 1000, "spending_per_visit [yuan/visit]": 300}]
+    landscape = [{"region_code": COUNTY, "year": 2020, "benefiting_floor_area [m2]": 12_000,
+                  "price_premium [yuan/m2]": 150}]
+    r = compute(tmp_path, county({"other": 100}, years=(2020, 2021), tourism=tourism, landscape=landscape))
+    visits, time_cost = inp("Q", "visit", "tourism", "visits"), inp("TV", "yuan/visit", "tourism", "time_cost_per_visit")
+    value = step("V", "Q*(TC+TV)", "yuan")
+    # 2020: TC = Rev / Q = 500 000 / 2000 = 250 元/visit; V = 2000 × (250 + 20) = 540 000 元
+    assert trace_of(r, "recreation", "visits", "all", year=2020) == [
+        visits, inp("Rev", "yuan", "tourism", "revenue"), step("TC", "Rev/Q", "yuan/visit"), time_cost, value]
+    assert trace_of(r, "recreation", "visits", "all", year=2021) == [
+        visits, inp("TC", "yuan/visit", "tourism", "spending_per_visit"), time_cost, value]
+    f = figure(r, "recreation", "visits", "all", year=2020)
+    assert f.value_yuan == pytest.approx(540_000, rel=REL) and f.price_unit == "yuan/visit"
+    assert f.note == "travel cost = spending per visit + time cost; consumer surplus excluded"
+    # landscape: V = A_l × P_l = 12 000 m² × 150 元/m² = 1 800 000 元
+    assert trace_of(r, "landscape", "benefiting_floor_area", "all") == [
+        inp("Q", "m2", "landscape", "benefiting_floor_area"), inp("p", "yuan/m2", "landscape", "price_premium"),
+        step("V", "Q*p", "yuan")]
+    f = figure(r, "landscape", "benefiting_floor_area", "all")
+    assert (f.quantity, f.price, f.value_yuan) == (12_000, 150, pytest.approx(1_800_000, rel=REL))
+
+
+def test_pest_control_traces_each_natural_forest_row_and_the_grasslands_extent(tmp_path):
+    forest = [{"region_code": COUNTY, "year": YEAR, "forest_type": t, "origin": o, "area [hm2]": a}
+              for t, o, a in (("阔叶林", "natural", 60), ("针叶林", "natural", 40), ("杉木林", "planted", 25))]
+    r = compute(tmp_path, county({"forest": 125, "grassland": 30, "other": 45}, forest=forest),
+                price("pest_control_cost", 300, "forest"), price("pest_control_cost", 100, "grassland"))
+    cost = "yuan/hectare"
+    assert trace_of(r, "pest_control", "natural_area", "forest") == [
+        inp("A1", "hm2", "forest", "area"), inp("A2", "hm2", "forest", "area"), step("Q", "A1+A2", "hm2"),
+        cof("C0", cost, "pest_control_cost[forest]"), *valued("C", "pest_control_cost", cost)[1:]]
+    assert trace_of(r, "pest_control", "natural_area", "grassland") == [
+        inp("A", "hm2", "extent", "area"), step("Q", "A", "hm2"),
+        cof("C0", cost, "pest_control_cost[grassland]"), *valued("C", "pest_control_cost", cost)[1:]]
+    # 60 + 40 = 100 hm² natural forest × 300 元/hm² = 30 000 元; 30 hm² grassland × 100 元/hm² = 3000 元
+    check_values = [(figure(r, "pest_control", "natural_area", e).quantity,
+                     figure(r, "pest_control", "natural_area", e).value_yuan) for e in ("forest", "grassland")]
+    assert check_values == [(100, pytest.approx(30_000, rel=REL)), (30, pytest.approx(3_000, rel=REL))]
+
+
+def test_hydropower_water_supply_and_products_trace_their_own_prices_and_the_registers(tmp_path):
+    from test_formula_paths import HYDRO_REGISTER, hydro_tables
+    tables = hydro_tables()  # 2020: 甲电站 at its own 0.3 元/kWh, 乙电站 at the register's 0.2; 2021: 丙电站
+    tables["water_supply"] = [
+        {"region_code": COUNTY, "year": YEAR, "use": "domestic", "volume [m3]": 10_000},
+        {"region_code": COUNTY, "year": YEAR, "use": "industrial", "volume [m3]": 5_000, "price [yuan/m3]": 4}]
+    tables["products"] = [{"region_code": COUNTY, "year": YEAR, "sector": "agriculture", "product": "茶叶",
+                           "quantity": 3, "quantity_unit": "t", "output_value [yuan]": 120_000}]
+    r = compute(tmp_path, tables, *HYDRO_REGISTER, price("water_price_domestic", 3))
+    # the inventory holds the stations in key order: 乙电站 (U+4E59) is station 1, 甲电站 (U+7532) station 2
+    assert trace_of(r, "hydropower", "generation", "all") == [
+        inp("G1", "kWh", "hydropower", "generation"), cof("p1_0", "yuan/kWh", "hydropower_price"),
+        cof("F_p1", "1", f"none[{YEAR}→{YEAR}]"), step("p1", "p1_0*F_p1", "yuan/kWh"),
+        inp("G2", "kWh", "hydropower", "generation"), inp("p2", "yuan/kWh", "hydropower", "price"),
+        step("Q", "G1+G2", "kWh"), step("V", "G1*p1+G2*p2", "yuan")]
+    # 1 000 000 kWh × 0.3 + 400 000 kWh × 0.2 = 300 000 + 80 000 = 380 000 元
+    assert figure(r, "hydropower", "generation", "all").value_yuan == pytest.approx(380_000, rel=REL)
+    volume = inp("Q", "m3", "water_supply", "volume")
+    assert trace_of(r, "water_supply", "domestic", "all") == [
+        volume, cof("p0", "yuan/m3", "water_price_domestic"), cof("F_p", "1", f"none[{YEAR}→{YEAR}]"),
+        step("p", "p0*F_p", "yuan/m3"), step("V", "Q*p", "yuan")]
+    assert trace_of(r, "water_supply", "industrial", "all") == [
+        volume, inp("p", "yuan/m3", "water_supply", "price"), step("V", "Q*p", "yuan")]
+    # no price: the output value, 120 000 元, is both the quantity (in 元) and the value
+    assert trace_of(r, "agriculture_products", "茶叶", "farmland") == [
+        inp("Q", "yuan", "products", "output_value"), step("V", "Q", "yuan")]
+
+
+def test_carbon_sequestration_traces_nep_from_npp_and_notes_the_cases_without(tmp_path):
+    conditions = [{"region_code": COUNTY, "year": YEAR, "ecosystem": "forest", "npp [gC/(m2*a)]": 500}]
+    r = compute(tmp_path, county({"forest": 10, "grassland": 5, "other": 85}, conditions=conditions),
+                coef("nep_npp_ratio", 0.5, "1", "forest"), price("carbon_price", 80), price("oxygen_price", 1000),
+                coef("oxygen_per_co2", 0.7, "1"))
+    # NEP = r × NPP × A = 0.5 × 500 gC/m² × 10 hm² × 0.01 t/(g/m²·hm²) = 25 t C; CO₂ = NEP × 44/12
+    assert trace_of(r, "carbon_sequestration", "co2_fixed", "forest") == [
+        inp("NPP", "gC/m2", "conditions", "npp"), cof("r", "1", "nep_npp_ratio[forest]"), inp("A", "hm2", "extent", "area"),
+        step("NEP", "r*NPP*A*0.01", "t_C"), step("Q", f"NEP*{44 / 12!r}", "t_CO2"),
+        *valued("P_CO2", "carbon_price", "yuan/t_CO2")]
+    assert figure(r, "carbon_sequestration", "co2_fixed", "forest").quantity == pytest.approx(25 * 44 / 12, rel=REL)
+    assert "carbon_sequestration: 1 region-year-ecosystem case(s) skipped, no NPP " \
+        f"(e.g. {COUNTY}/{YEAR}/grassland)" in r.notes
