@@ -530,3 +530,171 @@ def test_the_whole_message_of_a_request_error(tmp_path, body, message):
     with pytest.raises(RequestError) as err:
         load_request(_request(tmp_path, body))
     assert str(err.value) == f"{tmp_path / 'request.yaml'}, {message}"
+
+
+# ----------------------------------------------------------------------------------------------
+# what a valuation records of each term, party and table (each checked where no other test reads it)
+
+
+def test_a_term_written_as_a_mapping_keeps_its_status_and_source(tmp_path):
+    # {value, status, source}: the status and source written are the term's; a list of sensitivity targets is
+    # 'given' in the 'request file', like any term written without them
+    path = _request(tmp_path, _SELLER + "trade: {area: 150 亩, price: {value: 2500 元/亩, status: estimated, "
+                                        "source: 评估报告 2021}, target_sensitivity: [50 %]}\n")
+    trade = load_request(path).trade
+    assert (trade["price"].status, trade["price"].source, trade["price"].origin, trade["price"].written) == \
+        ("estimated", "评估报告 2021", "request", "2500 元/亩")
+    sens = trade["target_sensitivity"]
+    assert (sens.status, sens.source, sens.origin) == ("given", "request file", "request")
+
+
+def test_an_unknown_unit_is_quoted_whole_up_to_200_characters(tmp_path):
+    # a unit of 50 letters: 'unknown unit '…'' is 65 characters, more than a quoted value's usual 60, and is
+    # quoted whole (what the user wrote stays in the message)
+    unit = "q" * 50
+    with pytest.raises(RequestError) as err:
+        load_request(_request(tmp_path, _SELLER + f"trade: {{area: 150 {unit}}}\n"))
+    assert str(err.value) == f"{tmp_path / 'request.yaml'}, key trade.area: unknown unit '{unit}'; expected e.g. " \
+                             "'1.5 万亩'"
+
+
+def test_a_buyer_with_its_land_area_only_and_a_trade_without_a_buyer(tmp_path, register):
+    # a buyer outside the inventory with its land area but no forest area: no coverage (a note), not a crash;
+    # its region code is recorded as given
+    body = _SELLER + 'buyer: {name: 甲区, region_code: "500101", land_area: 1000 hm2}\n' + _TERMS
+    v = _value(_request(tmp_path, body), register)
+    buyer = v.result["trade"]["buyer"]
+    assert (buyer["name"], buyer["region_code"], buyer["coverage_before_pct"], buyer["coverage_after_pct"]) == \
+        ("甲区", "500101", None, None)
+    assert buyer["terms"]["land_area"]["value"] == pytest.approx(1000, rel=1e-12) and buyer["terms"]["forest_area"] \
+        is None
+    # 150 亩 = 10 hm²
+    assert any(n["en"].startswith("甲区: land or forest area not given") for n in v.notes)
+    # no buyer at all: the trade's buyer is null in valuation.json, and no obligation row is written; a carbon price
+    # given without its kind has an empty kind (the register's price is described by the method's basis)
+    body = _SELLER + _TERMS + "carbon: {co2: 1000 t CO₂/a, price: 50 元/t CO₂}\n"
+    v = _value(_request(tmp_path, body), register)
+    assert v.result["trade"]["buyer"] is None and "obligations" not in v.tables
+    assert v.result["carbon"]["price_kind"] == ""
+    assert v.result["carbon"]["value_yuan_per_a"] == pytest.approx(50_000, rel=1e-12)  # 1000 t × 50 元/t
+
+
+def test_a_default_term_is_named_in_the_note_with_its_status(tmp_path, register):
+    # the request leaves out the discount rate: the user's register gives 6 % (a row written by hand, status
+    # unverified); the note names the term by its coefficient's Chinese label and by the request's key
+    from conftest import write_register
+    user = load_register(TRADING_REGISTER, write_register(tmp_path / "terms.csv",
+                                                          ("discount_rate", 6, "%", "", "", "", "", "test")))
+    v = _value(_request(tmp_path, _SELLER + _BUYER + _TERMS.replace(", discount_rate: 8 %", "")), user)
+    assert {"zh": "贴现率：采用登记表默认值 6 %（unverified）",
+            "en": "discount_rate: default 6 % from the register (unverified)"} in v.notes
+    assert v.result["trade"]["discount_rate"] == pytest.approx(0.06, rel=1e-12)
+
+
+def test_instalment_shares_given_in_the_request_split_the_payments(tmp_path, register):
+    # 150 亩 × 2500 元/亩 = 375 000 元 in two instalments of 60 % and 40 %: 225 000 元 in 2021, 150 000 元 in 2022;
+    # at 8 %: PV 225 000 + 150 000 / 1.08
+    body = _SELLER + _BUYER + _TERMS.replace("instalments: 3", "instalments: 2, instalment_shares: [0.6, 0.4]")
+    v = _value(_request(tmp_path, body), register)
+    pay = v.tables["payment_schedule"]
+    assert list(pay["year"]) == [2021, 2022] and list(pay["share"]) == pytest.approx([0.6, 0.4], rel=1e-12)
+    assert list(pay["amount_yuan"]) == pytest.approx([225_000, 150_000], rel=1e-12)
+    assert v.result["trade"]["pv_payments_yuan"] == pytest.approx(225_000 + 150_000 / 1.08, rel=1e-12)
+
+
+def test_the_forest_services_table_holds_the_sellers_forest_of_the_year(tmp_path, register):
+    # of SERVICES, the forest rows of 990000 in 2021: water conservation, forest products, carbon (2000 t); not the
+    # grassland's, the other region's or the other year's
+    body = _SELLER_IN_INVENTORY + _BUYER + _TERMS
+    table = _value(_request(tmp_path, body, _tables()), register, SERVICES).tables["forest_services"]
+    assert sorted(table["service"]) == ["carbon_sequestration", "forest_products", "water_conservation"]
+    assert set(table["region_code"]) == {"990000"} and set(table["year"]) == {2021}
+    assert list(table.index) == [0, 1, 2]
+    assert sorted(table["value_yuan"]) == [100_000, 300_000, 600_000]
+
+
+def test_the_water_rules_of_the_request_settle_the_months(tmp_path, register):
+    # an unchanged month (II last year, II now, target III): nobody pays by default; the request says the
+    # downstream district pays, so 乙 pays 甲 100 万元 = 1 000 000 元
+    _monitoring(tmp_path, [["A", "甲", "乙", 2021, 1, "III", "II", "II"]])
+    v = _value(_request(tmp_path, "water_compensation: {monitoring: monitoring.csv, amount_per_month: 100 万元/month, "
+                                  "rules: {unchanged: downstream_pays}}\n"), register)
+    month = v.tables["water_monthly"].iloc[0]
+    assert (month["case"], month["rule"], month["payer"], month["payee"]) == \
+        ("unchanged", "downstream_pays", "乙", "甲")
+    assert month["amount_yuan"] == pytest.approx(1e6, rel=1e-12)
+    assert v.result["water_compensation"]["yearly"][0]["net_to_upstream_yuan"] == pytest.approx(1e6, rel=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_a_water_compensation_that_overflows_names_the_results_figures(tmp_path, register):
+    # 1e304 万元 = 1e308 元 a month (finite); two improved months paid downstream → upstream: 2e308 元, more than the
+    # largest float (1.8e308): the year's sum and net are inf. The message names those two figures of the result,
+    # not the tables holding the same sums again
+    from gep.accounting import NonFiniteFigures
+    _monitoring(tmp_path, [["A", "甲", "乙", 2021, 1, "III", "II", "III"], ["A", "甲", "乙", 2021, 2, "III", "I", "II"]])
+    path = _request(tmp_path, "water_compensation: {monitoring: monitoring.csv, amount_per_month: 1e304 万元/month}\n")
+    with pytest.raises(NonFiniteFigures) as err:
+        _value(path, register)
+    assert str(err.value).split("\nAn amount")[0] == \
+        f"2 figure(s) of the valuation of {path} are not finite numbers (inf or NaN), so nothing was written:\n" \
+        "  water_compensation.yearly[0].downstream_to_upstream_yuan = inf\n" \
+        "  water_compensation.yearly[0].net_to_upstream_yuan = inf"
+
+
+def test_an_infinite_figure_in_a_table_only_is_named_by_its_table_column_and_row(tmp_path, register):
+    # a forest service left out of GEP (in_gep false) worth inf 元: the forest GEP per 亩 is finite, but the
+    # forest_services table written beside valuation.json holds it, in its 4th row (row 5 of the CSV after the header)
+    from gep.accounting import NonFiniteFigures
+    services = pd.concat([SERVICES, pd.DataFrame([{**_service("recreation", "visits", math.inf), "in_gep": False}])],
+                         ignore_index=True)
+    path = _request(tmp_path, _SELLER_IN_INVENTORY + _BUYER + _TERMS, _tables())
+    with pytest.raises(NonFiniteFigures) as err:
+        _value(path, register, services)
+    assert str(err.value).split("\nAn amount")[0] == \
+        f"1 figure(s) of the valuation of {path} are not finite numbers (inf or NaN), so nothing was written:\n" \
+        "  forest_services.csv, column value_yuan: 1 row(s) infinite (row 5: inf)"
+
+
+def test_a_compensation_request_is_named_as_shown(tmp_path):
+    # messages name the user's own file (shown_as), not the copy read; without it, the path as given
+    path = _monitoring(tmp_path, [["A", "甲", "乙", 2021, 1, "III", "II", "III"]])
+    assert compensation_request(path, "100 万元/month", shown_as="我的监测表.csv").shown == "我的监测表.csv"
+    assert compensation_request(path, "100 万元/month").shown == path
+
+
+def test_the_sellers_forest_and_earlier_sales_say_where_they_come_from(tmp_path):
+    # the forest of 990000 and its two townships (3 regions) in 2021; no obligations table: nothing sold, observed
+    inventory = load_inventory(write_tables(tmp_path / "tiny", _tables()))
+    terms = party_from_inventory(inventory, Party("示例县", "990000"), 2021, "甲区", "r.yaml")
+    assert terms["forest_area"].source == "extent.csv: forest rows of 3 region(s), 2021"
+    sold = terms["already_sold"]
+    assert float(sold.value.to("hectare").magnitude) == 0.0
+    assert (sold.status, sold.source) == ("observed", "obligations table: no earlier sale")
+    # sales up to 2021: to 乙区 in 2020 (5 hm²), to 甲区 in 2019 (3 hm²), to 丙区 in 2021 (2 hm²) are earlier sales;
+    # the one to 甲区 in 2021 is the deal being valued and one of 2022 is later: 5 + 3 + 2 = 10 hm²
+    sale = {"kind": "forest_area_sold", "source": "合同"}
+    tables = _tables(obligations=[
+        {**sale, "region_code": "990002", "year": 2020, "counterparty": "乙区", "area [hm2]": 5, "status": "observed"},
+        {**sale, "region_code": "990001", "year": 2019, "counterparty": "甲区", "area [hm2]": 3, "status": "estimated"},
+        {**sale, "region_code": "990000", "year": 2021, "counterparty": "甲区", "area [hm2]": 10, "status": "observed"},
+        {**sale, "region_code": "990000", "year": 2021, "counterparty": "丙区", "area [hm2]": 2, "status": "observed"},
+        {**sale, "region_code": "990000", "year": 2022, "counterparty": "丁区", "area [hm2]": 7, "status": "observed"}])
+    inventory = load_inventory(write_tables(tmp_path / "tiny2", tables))
+    sold = party_from_inventory(inventory, Party("示例县", "990000"), 2021, "甲区", "r.yaml")["already_sold"]
+    assert float(sold.value.to("hectare").magnitude) == pytest.approx(10.0, rel=1e-12)
+    assert sold.status == "estimated/observed"
+    # named in the order of the inventory's table (by region code, then year), each by its row in the file
+    assert sold.source == "obligations.csv row 5: 丙区 2021; obligations.csv row 3: 甲区 2019; " \
+                          "obligations.csv row 2: 乙区 2020"
+
+
+def test_yearly_clearing_of_whole_yuan_stays_whole(tmp_path):
+    # a settlement written by hand in whole yuan: 乙 pays 甲 300 元 in January, 甲 pays 乙 100 元 in February;
+    # both sums are whole numbers, as written (a month nobody pays in a direction counts 0, not a missing value)
+    settlement = pd.DataFrame({"year": [2021, 2021], "month": [1, 2], "upstream": ["甲", "甲"],
+                               "downstream": ["乙", "乙"], "payer": ["乙", "甲"], "amount_yuan": [300, 100]})
+    row = yearly_net(settlement)
+    assert row["downstream_to_upstream_yuan"].dtype == row["upstream_to_downstream_yuan"].dtype == "int64"
+    assert (row["downstream_to_upstream_yuan"].iloc[0], row["upstream_to_downstream_yuan"].iloc[0],
+            row["net_to_upstream_yuan"].iloc[0]) == (300, 100, 200)  # 300 − 100
