@@ -41,39 +41,43 @@ REQUEST_ERRORS = [
     (("area: 150 亩", "area: null"), "trade.area", "expected a number with its unit, e.g. '1.5 万亩'"),
     # YAML reads true as a bool, which Python counts as the number 1: not 1 of anything
     (("area: 150 亩", "area: true"), "trade.area", "expected a number with its unit, e.g. '1.5 万亩'"),
-    (("area: 150 亩", "area: 150"), "trade.area", "150 has no unit"),
-    (("area: 150 亩", "area: 亩"), "trade.area", "'亩' is not a number followed by its unit"),
+    (("area: 150 亩", "area: 150"), "trade.area", "150 has no unit; write the unit with the number, e.g. '1.5 万亩'"),
+    (("area: 150 亩", "area: 亩"), "trade.area", "'亩' is not a number followed by its unit, e.g. '1.5 万亩'"),
     (("area: 150 亩", "area: 150 blorbs"), "trade.area", "unknown unit 'blorbs'; expected e.g. '1.5 万亩'"),
-    (("area: 150 亩", "area: 1e999 亩"), "trade.area", "'1e999 亩' is not a finite number"),
-    (("area: 150 亩", "area: 1e306 万亩"), "trade.area", "'1e306 万亩' is not a finite number"),  # inf in m²
-    (("area: 150 亩", "area: 2500 元/亩"), "trade.area", "'2500 元/亩' is not [area]"),
+    (("area: 150 亩", "area: 1e999 亩"), "trade.area", "'1e999 亩' is not a finite number (e.g. '1.5 万亩')"),
+    (("area: 150 亩", "area: 1e306 万亩"), "trade.area", "'1e306 万亩' is not a finite number (e.g. '1.5 万亩')"),  # inf in m²
+    (("area: 150 亩", "area: 2500 元/亩"), "trade.area", "'2500 元/亩' is not [area] (e.g. '1.5 万亩')"),
     # signs and ranges
     (("area: 150 亩", "area: -150 亩"), "trade.area", "'-150 亩' must be greater than 0"),
     (("area: 150 亩", "area: 0 亩"), "trade.area", "'0 亩' must be greater than 0"),
-    (("price: 2500 元/亩", "price: -2500 元/亩"), "trade.price", "'-2500 元/亩' must be 0 or more"),
-    (("maintenance_fee: 100 元/亩/a", "maintenance_fee: -1 元/亩/a"), "trade.maintenance_fee", "must be 0 or more"),
+    (("price: 2500 元/亩", "price: -2500 元/亩"), "trade.price", "'-2500 元/亩' must be 0 or more (not negative)"),
+    (("maintenance_fee: 100 元/亩/a", "maintenance_fee: -1 元/亩/a"), "trade.maintenance_fee",
+     "'-1 元/亩/a' must be 0 or more (not negative)"),
     (("maintenance_years: 15 a", "maintenance_years: 15.5 a"), "trade.maintenance_years",
-     "'15.5 a' must be a whole number of years from 0 to 100"),
+     "'15.5 a' must be a whole number of years from 0 to 100 (e.g. 15 a)"),
     (("maintenance_years: 15 a", "maintenance_years: 1e9 a"), "trade.maintenance_years",  # a 1e9-row schedule
-     "must be a whole number of years from 0 to 100"),
+     "'1e9 a' must be a whole number of years from 0 to 100 (e.g. 15 a)"),
     (("maintenance_years: 15 a", "maintenance_years: -1 a"), "trade.maintenance_years",
-     "must be a whole number of years from 0 to 100"),
+     "'-1 a' must be a whole number of years from 0 to 100 (e.g. 15 a)"),
     (("discount_rate: 8 %", "discount_rate: 100 %"), "trade.discount_rate",
-     "'100 %' must be a rate from 0 % up to, not including, 100 %"),
-    (("discount_rate: 8 %", "discount_rate: -8 %"), "trade.discount_rate", "must be a rate from 0 %"),
+     "'100 %' must be a rate from 0 % up to, not including, 100 % (e.g. 8 %)"),
+    (("discount_rate: 8 %", "discount_rate: -8 %"), "trade.discount_rate",
+     "'-8 %' must be a rate from 0 % up to, not including, 100 % (e.g. 8 %)"),
     (("60 %, status", "120 %, status"), "seller.target_coverage", "'120 %' must be a coverage from 0 % to 100 %"),
-    (("60 %, status", "-5 %, status"), "seller.target_coverage", "must be a coverage from 0 % to 100 %"),
+    (("60 %, status", "-5 %, status"), "seller.target_coverage",
+     "'-5 %' must be a coverage from 0 % to 100 %"),
     (("land_area: 1000 hm2", "land_area: 0 hm2"), "buyer.land_area", "'0 hm2' must be greater than 0"),
-    (("forest_area: 500 hm2", "forest_area: -500 hm2"), "buyer.forest_area", "must be 0 or more"),
+    (("forest_area: 500 hm2", "forest_area: -500 hm2"), "buyer.forest_area",
+     "'-500 hm2' must be 0 or more (not negative)"),
     (("forest_area: 500 hm2", "forest_area: 500 hm2, already_bought: -1 hm2"), "buyer.already_bought",
-     "must be 0 or more"),
+     "'-1 hm2' must be 0 or more (not negative)"),
     (('region_code: "990000"', 'region_code: "990000", already_sold: -10 hm2'), "seller.already_sold",
-     "must be 0 or more"),
+     "'-10 hm2' must be 0 or more (not negative)"),
     (("discount_rate: 8 %}", "discount_rate: 8 %, target_sensitivity: [55 %, 150 %]}"),
      "trade.target_sensitivity[1]", "'150 %' must be a coverage from 0 % to 100 %"),
     # a term with its status and source
     (("{value: 60 %, status: unverified, source: test}", "{status: unverified}"), "seller.target_coverage",
-     "a mapping needs value"),
+     "a mapping needs value (and may give status and source)"),
     (("source: test}", "source: test, sauce: x}"), "seller.target_coverage.sauce",
      "unknown key; known: value, status, source"),
     # whole numbers
@@ -82,27 +86,28 @@ REQUEST_ERRORS = [
     (("discount_rate: 8 %}", "discount_rate: 8 %, instalments: 0}"), "trade.instalments",
      "0 is not a number of instalments from 1 to 100"),
     (("discount_rate: 8 %}", "discount_rate: 8 %, instalments: 100000000}"), "trade.instalments",
-     "from 1 to 100"),
+     "100000000 is not a number of instalments from 1 to 100"),
     (("discount_rate: 8 %}", "discount_rate: 8 %, first_payment_year: 3000}"), "trade.first_payment_year",
      "3000 is not a year from 1900 to 2100"),
     (("discount_rate: 8 %}", "discount_rate: 8 %, instalment_shares: 0.5}"), "trade.instalment_shares",
-     "expected a list of fractions"),
+     "expected a list of fractions, e.g. [0.4, 0.3, 0.3]"),
     (("discount_rate: 8 %}", "discount_rate: 8 %, instalment_shares: [true, false]}"), "trade.instalment_shares",
-     "expected a list of fractions"),  # YAML true is 1: it was taken as a share
+     "expected a list of fractions, e.g. [0.4, 0.3, 0.3]"),  # YAML true is 1: it was taken as a share
     (("discount_rate: 8 %}", "discount_rate: 8 %, instalment_shares: [1.5, -0.5]}"), "trade.instalment_shares",
-     "holds a share that is not a fraction from 0 to 1"),
+     "[1.5, -0.5] holds a share that is not a fraction from 0 to 1"),
     (("discount_rate: 8 %}", "discount_rate: 8 %, instalment_shares: [0.5, 0.4]}"), "trade.instalment_shares",
-     "adds up to 0.9, not 1"),
+     "[0.5, 0.4] adds up to 0.9, not 1"),
     (("discount_rate: 8 %}", "discount_rate: 8 %, target_sensitivity: 55 %}"), "trade.target_sensitivity",
-     "expected a list of coverages"),
+     "expected a list of coverages, e.g. [55 %, 65 %]"),
     # the shape of the request
     (("seller: {name: 示例县, region_code: \"990000\"", "seller: {region_code: \"990000\""), "seller",
-     "expected a mapping with at least name"),
+     "expected a mapping with at least name (e.g. name: 城口县)"),
     (('region_code: "990000"', 'region_code: "990000", colour: green'), "seller.colour",
-     "unknown key; known: name, region_code"),
-    (("trade: {area: 150 亩, ", "trade: {"), "trade", "expected a mapping with at least area"),
+     "unknown key; known: name, region_code, land_area, forest_area, target_coverage, already_sold, already_bought"),
+    (("trade: {area: 150 亩, ", "trade: {"), "trade", "expected a mapping with at least area (e.g. area: 1.5 万亩)"),
     (("discount_rate: 8 %}", "discount_rate: 8 %, discount: 8 %}"), "trade.discount",
-     "unknown key; known: area, price"),
+     ("unknown key; known: area, price, maintenance_years, maintenance_fee, instalments, instalment_shares, "
+      "first_payment_year, discount_rate, target_sensitivity")),
 ]
 
 
@@ -111,25 +116,30 @@ def test_each_request_error_names_the_file_and_key(tmp_path, change, key, expect
     old, new = change
     assert old in _TRADE
     text = _request_error(_tiny_request(tmp_path, _TRADE.replace(old, new, 1)))
-    assert re.search(rf"request\.yaml, key {re.escape(key)}: .*{re.escape(expected)}", text), text
+    assert text == f"{tmp_path / 'request.yaml'}, key {key}: {expected}"
 
 
 # (the whole request after title/year/inventory, the key, what the message says)
 REQUEST_SHAPE_ERRORS = [
-    ("colour: green\n" + _CARBON, "colour", "unknown key; known: title, year, inventory, seller"),
+    ("colour: green\n" + _CARBON, "colour",
+     "unknown key; known: title, year, inventory, seller, buyer, trade, carbon, water_compensation"),
     (_CARBON.replace("co2: 1000 t CO₂/a", "price: 29.57 元/t"), "carbon.price",
-     "'29.57 元/t' is not a price per t CO₂ or per t C"),
-    (_CARBON.replace("co2: 1000 t CO₂/a", "price: -29.57 元/t CO₂"), "carbon.price", "must be 0 or more"),
-    (_CARBON.replace("co2: 1000 t CO₂/a", "co2: -1000 t CO₂/a"), "carbon.co2", "must be 0 or more"),
-    (_CARBON.replace("co2: 1000 t CO₂/a", "nep: -10 t C/a"), "carbon.nep", "must be 0 or more"),
-    (_CARBON.replace("co2: 1000 t CO₂/a", "co2: 1000 t C/a"), "carbon.co2", "is not [carbon_dioxide]/[time]"),
+     "'29.57 元/t' is not a price per t CO₂ or per t C (e.g. '29.57 元/t CO₂' or '1320 元/t C')"),
+    (_CARBON.replace("co2: 1000 t CO₂/a", "price: -29.57 元/t CO₂"), "carbon.price",
+     "'-29.57 元/t CO₂' must be 0 or more (not negative)"),
+    (_CARBON.replace("co2: 1000 t CO₂/a", "co2: -1000 t CO₂/a"), "carbon.co2",
+     "'-1000 t CO₂/a' must be 0 or more (not negative)"),
+    (_CARBON.replace("co2: 1000 t CO₂/a", "nep: -10 t C/a"), "carbon.nep",
+     "'-10 t C/a' must be 0 or more (not negative)"),
+    (_CARBON.replace("co2: 1000 t CO₂/a", "co2: 1000 t C/a"), "carbon.co2",
+     "'1000 t C/a' is not [carbon_dioxide]/[time] (e.g. '5000 t CO₂/a')"),
     (_CARBON.replace("co2:", "c02:"), "carbon.c02", "unknown key; known: price, price_kind, co2, nep"),
     ("carbon: 29.57 元/t CO₂\n", "carbon", "expected a mapping (price, price_kind, co2 or nep)"),
-    ("water_compensation: monitoring.csv\n", "water_compensation", "expected a mapping with monitoring"),
+    ("water_compensation: monitoring.csv\n", "water_compensation", "expected a mapping with monitoring: FILE.csv"),
     ("water_compensation: {monitoring: monitoring.csv, amount: 100 万元/month}\n", "water_compensation.amount",
      "unknown key; known: monitoring, amount_per_month, rules"),
     ("water_compensation: {monitoring: monitoring.csv, amount_per_month: -100 万元/month}\n",
-     "water_compensation.amount_per_month", "must be 0 or more"),
+     "water_compensation.amount_per_month", "'-100 万元/month' must be 0 or more (not negative)"),
     ("water_compensation: {monitoring: monitoring.csv, rules: upstream_pays}\n", "water_compensation.rules",
      "expected a mapping of fails_class, unchanged to upstream_pays, downstream_pays, none"),
     ("water_compensation: {monitoring: monitoring.csv, rules: {fails: none}}\n", "water_compensation.rules.fails",
@@ -137,7 +147,7 @@ REQUEST_SHAPE_ERRORS = [
     ("water_compensation: {monitoring: monitoring.csv, rules: {unchanged: nobody}}\n",
      "water_compensation.rules.unchanged", "'nobody' is not one of upstream_pays, downstream_pays, none"),
     ("water_compensation: {monitoring: elsewhere.csv}\n", "water_compensation.monitoring",
-     "elsewhere.csv not found (a path is relative to the request file's folder)"),
+     "FOLDER/elsewhere.csv not found (a path is relative to the request file's folder)"),
     ("buyer: {name: 甲区}\n", "(file)", "nothing to value: give trade, carbon or water_compensation"),
 ]
 
@@ -146,7 +156,8 @@ REQUEST_SHAPE_ERRORS = [
 def test_each_part_of_a_request_is_checked(tmp_path, body, key, expected):
     _monitoring(tmp_path, [["A", "甲", "乙", 2021, 1, "III", "II", "III"]])
     text = _request_error(_tiny_request(tmp_path, body))
-    assert re.search(rf"request\.yaml, key {re.escape(key)}: .*{re.escape(expected)}", text), text
+    # FOLDER: the request's folder, where a relative path is looked for
+    assert text == f"{tmp_path / 'request.yaml'}, key {key}: {expected.replace('FOLDER', str(tmp_path))}"
 
 
 @pytest.mark.parametrize("head, key, expected", [
@@ -154,12 +165,13 @@ def test_each_part_of_a_request_is_checked(tmp_path, body, key, expected):
     ("title: t\nyear: 二〇二一\n", "year", "expected a whole number (a year), not '二〇二一'"),
     ("title: t\n", "year", "expected a whole number (a year), not nothing (the key is missing or empty)"),
     ("title: t\nyear:\n", "year", "expected a whole number (a year), not nothing (the key is missing or empty)"),
-    ("title: t\nyear: 2021\ninventory: no-such-folder\n", "inventory", "no-such-folder not found"),
+    ("title: t\nyear: 2021\ninventory: no-such-folder\n", "inventory",
+     "FOLDER/no-such-folder not found (a path is relative to the request file's folder)"),
 ])
 def test_the_year_and_inventory_of_a_request(tmp_path, head, key, expected):
     path = tmp_path / "request.yaml"
     path.write_text(head + _CARBON, encoding="utf-8")
-    assert re.search(rf"request\.yaml, key {key}: .*{re.escape(expected)}", _request_error(path))
+    assert _request_error(path) == f"{path}, key {key}: {expected.replace('FOLDER', str(tmp_path))}"
 
 
 def test_a_key_given_in_english_and_chinese(tmp_path):
