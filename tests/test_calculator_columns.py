@@ -8,6 +8,8 @@ gep/services state them and of the inventory tables (gep/data/inventory.yaml); e
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -58,6 +60,30 @@ def test_normal_cdf_and_quantile_of_an_empty_batch_are_empty_float_arrays():
         assert out.dtype == np.float64 and out.shape == (0,)
     # and element by element: Φ(0) = 0.5, Φ⁻¹(0.5) = 0
     assert climate.normal_cdf([0.0]).tolist() == [0.5] and climate.normal_quantile([0.5]).tolist() == [0.0]
+
+
+def test_normal_cdf_and_quantile_read_an_object_column_with_a_gap_as_floats():
+    # a column pandas holds as objects (a number and a missing cell): read as floats, the gap gives NaN (not a
+    # TypeError from Φ(None)); Φ(0) = 0.5 and Φ⁻¹(0.5) = 0
+    for f, x, expected in ((climate.normal_cdf, 0.0, 0.5), (climate.normal_quantile, 0.5, 0.0)):
+        with np.errstate(invalid="ignore"):  # Φ⁻¹(NaN) is NaN, which numpy reports as an invalid value
+            out = f(np.array([x, None], dtype=object))
+        assert out.dtype == np.float64 and out[0] == expected and np.isnan(out[1])
+
+
+def test_cooling_days_of_none_or_every_day_stay_as_they_are_without_a_warning():
+    import warnings
+    # D_s = 0 or 365 d: no threshold inside the year's distribution to shift, D stays 0 or 365 d whatever the
+    # elevation (1300 m against a station at 500 m, Γ = 0.0057 K/m, σ_T = 6 K); 73 d = 20 % of the year is
+    # carried up: 365 × Φ(Φ⁻¹(0.2) − 0.0057 × 800 / 6) = 365 × Φ(−0.8416212335729143 − 0.76), Φ⁻¹(0.2) from the
+    # normal table and Φ(x) = (1 + erf(x/√2))/2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and without Φ⁻¹ of a placeholder that is not a share
+        days = climate.cooling_days_at_elevation(Q([0.0, 365.0, 73.0], "day"), Q([1300.0] * 3, "m"),
+                                                 Q([500.0] * 3, "m"), Q([0.0057] * 3, "K/m"), Q([6.0] * 3, "K"))
+    d = days.to("day").magnitude
+    assert d[:2].tolist() == [0.0, 365.0]
+    assert d[2] == pytest.approx(365 * (1 + math.erf((-0.8416212335729143 - 0.76) / math.sqrt(2))) / 2, rel=1e-9)
 
 
 def test_rusle_multiplies_by_the_support_practice_factor():
@@ -167,6 +193,37 @@ def test_climate_regulation_names_its_register_keys_and_the_cases_it_skips(clima
     # the grassland of 甲镇 and 乙乡 has no ET (nor an EPP of its own): skipped, and said so
     assert "climate_regulation: 2 region-year-ecosystem case(s) skipped, no transpiration heat/ET or cooling days " \
         "(e.g. 990001/2020/grassland, 990002/2020/grassland)" in r.notes
+    # the default profile derives EPP from ET, so what the skipped cases lacked is either alternative of
+    # services.yaml (their own EPP, or an ET), each with the cooling days — not the Garzê profile's EPP alone
+    (status,) = [s for s in r.service_status if s.service == "climate_regulation"]
+    assert (status.status, status.cases_skipped) == ("computed", 2)
+    assert status.missing == (("conditions.transpiration_heat", "climate.cooling_days"),
+                              ("conditions.evapotranspiration", "climate.cooling_days"))
+
+
+def test_a_water_surface_without_cooling_days_is_skipped_and_one_without_humidity_is_not_humidified(tmp_path):
+    # 甲镇 990001 counts 60 cooling days but gives no relative humidity; 乙乡 990002 has no climate row (nor has the
+    # county): its lake cannot count the cooling days of the water term. Both take the county's lake ET, 800 mm.
+    regions = [{"code": COUNTY, "name": "示例县", "parent_code": "", "level": "county", "land_area [hm2]": 100}]
+    regions += [{"code": c, "name": n, "parent_code": COUNTY, "level": "township", "land_area [hm2]": 50}
+                for c, n in (("990001", "甲镇"), ("990002", "乙乡"))]
+    tables = {"regions": regions,
+              "extent": [{"region_code": c, "year": YEAR, "ecosystem": e, "area [hm2]": a}
+                         for c in ("990001", "990002") for e, a in (("wetland_lake", 2), ("other", 48))],
+              "conditions": [{"region_code": COUNTY, "year": YEAR, "ecosystem": "wetland_lake",
+                              "evapotranspiration [mm/a]": 800}],
+              "climate": [{"region_code": "990001", "year": YEAR, "cooling_days [d]": 60}]}
+    r = compute(tmp_path, tables)
+    assert "climate_regulation: 1 region-year-ecosystem case(s) skipped, no cooling days (the water-surface term " \
+        "counts them) (e.g. 990002/2020/wetland_lake)" in r.notes
+    # 甲镇: W = 800 mm × 2 hm² × 10 = 16 000 m³, W_D = W × 60/365; without a humidity nothing decides the
+    # humidifier: no RH, RH_0 nor gamma in its trace, and Q = W_D·rho·q/3600/r alone
+    assert trace_of(r, "climate_regulation", "water_surface_evaporation", "wetland_lake", "990001") == [
+        inp("D", "d", "climate", "cooling_days"), inp("ET", "mm", "conditions", "evapotranspiration"),
+        inp("A", "hm2", "extent", "area"), cof("q", "kJ/kg", "latent_heat_vaporisation"),
+        cof("rho", "kg/m3", "water_density"), cof("r", "1", "ac_energy_efficiency_ratio"),
+        step("W", "ET*A*10", "m3"), step("W_D", "W*D/365", "m3"), step("Q", "W_D*rho*q/3600/r", "kWh"),
+        *valued("P_e", "electricity_price", "yuan/kWh", price_year=2023)]
 
 
 def test_the_garze_profile_traces_epp_as_the_registers_table(tmp_path):
@@ -368,6 +425,9 @@ def test_soil_retention_traces_rusle_or_moduli_and_each_components_coefficient(t
     moduli = [inp("A_p", "t/hm2", "conditions", "potential_erosion"),
               inp("A_r", "t/hm2", "conditions", "actual_erosion")]
     retained = [inp("A", "hm2", "extent", "area"), step("Q_sr", "MAX(A_p-A_r,0)*A", "t")]
+    # the physical total, soil retained, is itself the figure: its last step is Q
+    assert trace_of(r, "soil_retention", "soil_retained", "forest") == [
+        *moduli, inp("A", "hm2", "extent", "area"), step("Q", "MAX(A_p-A_r,0)*A", "t")]
     assert trace_of(r, "soil_retention", "reduced_nitrogen_loss", "grassland") == [
         *rusle, *retained, cof("c_N", "1", "soil_nitrogen_content"), step("Q", "Q_sr*c_N", "t"),
         *valued("C_v", "treatment_cost_nh3n", "yuan/t")]
@@ -494,5 +554,10 @@ def test_carbon_sequestration_traces_nep_from_npp_and_notes_the_cases_without(tm
         step("NEP", "r*NPP*A*0.01", "t_C"), step("Q", f"NEP*{44 / 12!r}", "t_CO2"),
         *valued("P_CO2", "carbon_price", "yuan/t_CO2")]
     assert figure(r, "carbon_sequestration", "co2_fixed", "forest").quantity == pytest.approx(25 * 44 / 12, rel=REL)
+    # O₂ = CO₂ × k, k = 0.7 t O₂ per t CO₂ (the register row above), in t
+    assert trace_of(r, "oxygen_release", "o2_released", "forest") == [
+        inp("NPP", "gC/m2", "conditions", "npp"), cof("r", "1", "nep_npp_ratio[forest]"), inp("A", "hm2", "extent", "area"),
+        step("NEP", "r*NPP*A*0.01", "t_C"), step("CO2", f"NEP*{44 / 12!r}", "t_CO2"),
+        cof("k", "1", "oxygen_per_co2"), step("Q", "CO2*k", "t"), *valued("P_O2", "oxygen_price", "yuan/t")]
     assert "carbon_sequestration: 1 region-year-ecosystem case(s) skipped, no NPP " \
         f"(e.g. {COUNTY}/{YEAR}/grassland)" in r.notes
