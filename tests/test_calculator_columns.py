@@ -317,6 +317,47 @@ def test_an_inherited_table_gives_its_value_columns_from_the_region_or_its_neare
     assert prov["region"].tolist() == ["990001", COUNTY]
 
 
+def test_an_inherited_table_without_rows_gives_float_columns_of_nan(tmp_path):
+    # no climate table at all, and a batch without keys: the value columns are still float (NaN), as they are
+    # where rows exist, so that the calculators' float arithmetic and isnan tests apply
+    tables = {k: v for k, v in townships().items() if k != "climate"}
+    ctx = context(tmp_path, tables)
+    keys = pd.DataFrame({"region_code": ["990001", "990002"], "year": [YEAR, YEAR], "ecosystem": ["forest"] * 2})
+    for batch in (keys, keys.iloc[:0]):
+        values, prov = ctx.inherited("climate", batch, ["year"])
+        assert len(values) == len(batch) and "cooling_days" in values
+        assert (values.dtypes == np.float64).all() and values.isna().all().all()
+        assert prov["region"].tolist() == [""] * len(batch)
+
+
+def test_a_coefficient_missing_from_the_register_is_reported_by_key_and_ecosystem(tmp_path):
+    from gep.coefficients import CoefficientError
+    ctx = context(tmp_path, townships())
+    # transpiration heat has no row for garden (nor a general one), asked for every year and for one year
+    for years in (None, [YEAR]):
+        with pytest.raises(CoefficientError) as e:
+            ctx.coef("transpiration_heat", ["garden"], ["990001"], years)
+        message = str(e.value)
+        assert message.startswith("coefficient 'transpiration_heat' for ecosystem 'garden' is not in the register (")
+        assert message.endswith("); add a row with key=transpiration_heat, a value and a unit of dimension "
+                                "kJ/(m**2*day)")
+
+
+def test_a_register_price_without_a_declared_index_is_labelled_none(tmp_path):
+    from gep.coefficients import CANONICAL_UNITS, Coefficient
+    from gep.services.tables import COMPUTED, Coef, Quantities, rows
+    ctx = context(tmp_path, townships())
+    unit = CANONICAL_UNITS["pest_control_cost"]
+    # a price row built without a price year or index (as an API caller may build one): held as it is
+    row = Coefficient("pest_control_cost", 300.0, unit, 300.0, unit, None, "forest", "", "test", "", "", "", "r.csv")
+    keys = pd.DataFrame({"region_code": ["990001"], "year": [YEAR], "ecosystem": ["forest"]})
+    q = Quantities(keys, np.array([10.0]), np.array([COMPUTED], dtype=object), keys[[]])
+    out = rows(ctx, "pest_control", "natural_area", q, [],
+               price=Coef("pest_control_cost", np.array([300.0]), np.array([row], dtype=object), unit))
+    # 10 hm² × 300 元/hm² = 3000 元, its price index "none" (nominal)
+    assert out["price_index"].tolist() == ["none"] and out["value_yuan"].tolist() == [pytest.approx(3000, rel=REL)]
+
+
 def test_a_gridded_figure_keeps_the_register_keys_its_kernel_applied_and_traces_them(tmp_path):
     from gep.services.tables import GRIDDED, trace_given, with_supplied
     ctx = context(tmp_path, townships(), coef("runoff_coefficient", 0.2, "1", "forest"))
@@ -384,9 +425,19 @@ def test_water_conservation_traces_where_its_runoff_coefficient_comes_from(tmp_p
         f"(e.g. {COUNTY}/{YEAR}/shrub)" in r.notes
 
 
+def test_water_conservation_uses_no_register_runoff_coefficient_where_the_inventory_gives_each(tmp_path):
+    conditions = [{"region_code": COUNTY, "year": YEAR, "ecosystem": "forest", "precipitation [mm/a]": 1200,
+                   "evapotranspiration [mm/a]": 600, "runoff_coefficient [1]": 0.1}]
+    r = compute(tmp_path, county({"forest": 10, "other": 90}, conditions=conditions),
+                price("reservoir_unit_cost", 5))
+    # (1200 − 1200 × 0.1 − 600) mm × 10 hm² × 10 m³/(mm·hm²) = 480 × 100 = 48 000 m³
+    assert figure(r, "water_conservation", "water_retained", "forest").quantity == pytest.approx(48_000, rel=REL)
+    assert "runoff_coefficient" not in set(r.coefficients["key"])
+
+
 def test_flood_regulation_traces_lakes_and_a_swamp_of_less_than_a_hectare(tmp_path):
     bodies = [{"region_code": COUNTY, "year": YEAR, "name": n, "kind": "lake", "area [hm2]": a}
-              for n, a in (("甲湖", 50), ("乙湖", 200))]
+              for n, a in (("甲湖", 50), ("乙湖", 200), ("丙湖", ""))]
     r = compute(tmp_path, county({"wetland_lake": 250, "wetland_swamp": 0.5, "other": 749.5}, water_bodies=bodies),
                 coef("lake_flood_log_coefficient", 2, "1"), coef("lake_flood_exponent", 0.5, "1"),
                 coef("lake_turnover", 3, "1"), coef("swamp_storage_depth", 0.4, "m"), price("reservoir_unit_cost", 5))
@@ -397,6 +448,9 @@ def test_flood_regulation_traces_lakes_and_a_swamp_of_less_than_a_hectare(tmp_pa
         cof("T", "1", "lake_turnover"), step("Q", lake_storage, "m3"),
         *valued("C_res", "reservoir_unit_cost", "yuan/m**3")]
     # half a hectare of swamp holds 0.4 m × 0.5 hm² × 10 000 m²/hm² = 2000 m³ × 5 元/m³ = 10 000 元
+    # a third lake gives no area: skipped, and the note names it a lake
+    assert f"flood_regulation: 1 region-year-ecosystem case(s) skipped, no total or flood storage (reservoir) or " \
+        f"water area (lake) (e.g. {COUNTY}/{YEAR}/wetland_lake)" in r.notes
     swamp = figure(r, "flood_regulation", "swamp_storage", "wetland_swamp")
     assert swamp.quantity == pytest.approx(2_000, rel=REL) and swamp.value_yuan == pytest.approx(10_000, rel=REL)
     assert swamp.coefficients == "reservoir_unit_cost;swamp_storage_depth"
@@ -515,6 +569,23 @@ def test_pest_control_traces_each_natural_forest_row_and_the_grasslands_extent(t
     assert check_values == [(100, pytest.approx(30_000, rel=REL)), (30, pytest.approx(3_000, rel=REL))]
 
 
+def test_pest_control_traces_each_forest_rows_provenance_and_none_for_a_part_a_year_lacks(tmp_path):
+    # 2020: two natural forest rows (阔叶林 from the 二调, observed; 针叶林 from the 三调, estimated); 2021: one
+    forest = [{"region_code": COUNTY, "year": y, "forest_type": t, "origin": "natural", "area [hm2]": a,
+               "source": src, "status": st}
+              for y, t, a, src, st in ((2020, "阔叶林", 60, "二调", "observed"), (2020, "针叶林", 40, "三调", "estimated"),
+                                       (2021, "阔叶林", 50, "年报", "observed"))]
+    r = compute(tmp_path, county({"forest": 125, "other": 45}, years=(2020, 2021), forest=forest),
+                price("pest_control_cost", 300, "forest"))
+    t = r.trace
+    t = t[(t.service == "pest_control") & t.symbol.isin(["A1", "A2"])]
+    got = [(y, s, v, src, st) for y, s, v, src, st in t[["year", "symbol", "value", "source", "status"]].itertuples(
+        index=False)]
+    # the parts in key order (针叶林 U+9488 before 阔叶林 U+9614); 2021's second part is 0 hm² with no provenance
+    assert got == [(2020, "A1", 40.0, "三调", "estimated"), (2020, "A2", 60.0, "二调", "observed"),
+                   (2021, "A1", 50.0, "年报", "observed"), (2021, "A2", 0.0, "", "")]
+
+
 def test_hydropower_water_supply_and_products_trace_their_own_prices_and_the_registers(tmp_path):
     from test_formula_paths import HYDRO_REGISTER, hydro_tables
     tables = hydro_tables()  # 2020: 甲电站 at its own 0.3 元/kWh, 乙电站 at the register's 0.2; 2021: 丙电站
@@ -522,7 +593,11 @@ def test_hydropower_water_supply_and_products_trace_their_own_prices_and_the_reg
         {"region_code": COUNTY, "year": YEAR, "use": "domestic", "volume [m3]": 10_000},
         {"region_code": COUNTY, "year": YEAR, "use": "industrial", "volume [m3]": 5_000, "price [yuan/m3]": 4}]
     tables["products"] = [{"region_code": COUNTY, "year": YEAR, "sector": "agriculture", "product": "茶叶",
-                           "quantity": 3, "quantity_unit": "t", "output_value [yuan]": 120_000}]
+                           "quantity": 3, "quantity_unit": "t", "output_value [yuan]": 120_000},
+                          {"region_code": COUNTY, "year": YEAR, "sector": "agriculture", "product": "稻谷",
+                           "quantity": 10, "quantity_unit": "t", "price": 3000, "price_unit": "元/t"},
+                          {"region_code": COUNTY, "year": YEAR, "sector": "forestry", "product": "木材",
+                           "quantity": 2, "quantity_unit": "t", "price": 0.5, "price_unit": "万元/t"}]
     r = compute(tmp_path, tables, *HYDRO_REGISTER, price("water_price_domestic", 3))
     # the inventory holds the stations in key order: 乙电站 (U+4E59) is station 1, 甲电站 (U+7532) station 2
     assert trace_of(r, "hydropower", "generation", "all") == [
@@ -538,6 +613,16 @@ def test_hydropower_water_supply_and_products_trace_their_own_prices_and_the_reg
         step("p", "p0*F_p", "yuan/m3"), step("V", "Q*p", "yuan")]
     assert trace_of(r, "water_supply", "industrial", "all") == [
         volume, inp("p", "yuan/m3", "water_supply", "price"), step("V", "Q*p", "yuan")]
+    # the register key is named where the register priced the water, not where the inventory did
+    assert figure(r, "water_supply", "domestic", "all").coefficients == "water_price_domestic"
+    assert figure(r, "water_supply", "industrial", "all").coefficients == ""
+    # a product's quantity × price: t × 元/t is 元 (V = Q*p); t × 万元/t needs × 10 000 (2 t × 0.5 万元/t = 10 000 元)
+    assert trace_of(r, "agriculture_products", "稻谷", "farmland") == [
+        inp("Q", "t", "products", "quantity"), inp("p", "元/t", "products", "price"), step("V", "Q*p", "yuan")]
+    assert trace_of(r, "forestry_products", "木材", "forest") == [
+        inp("Q", "t", "products", "quantity"), inp("p", "万元/t", "products", "price"),
+        step("V", "Q*p*10000.0", "yuan")]
+    assert figure(r, "forestry_products", "木材", "forest").value_yuan == pytest.approx(10_000, rel=REL)
     # no price: the output value, 120 000 元, is both the quantity (in 元) and the value
     assert trace_of(r, "agriculture_products", "茶叶", "farmland") == [
         inp("Q", "yuan", "products", "output_value"), step("V", "Q", "yuan")]
