@@ -159,14 +159,10 @@ def water_surface(humid: bool):
             *valued("P_e", "electricity_price", "yuan/kWh", price_year=2023)]
 
 
-@pytest.fixture(scope="module")
-def climate_run(tmp_path_factory):
-    """climate_tables() under the default profile and register (computed once for the tests that read it)."""
-    return compute(tmp_path_factory.mktemp("climate"), climate_tables())
-
-
-def test_climate_regulation_traces_each_way_its_cooling_days_were_obtained(climate_run):
-    r = climate_run
+def test_climate_regulation_traces_its_cooling_days_and_names_its_register_keys_and_skipped_cases(tmp_path):
+    # one test for one run: every check of climate_tables() under the default profile and register runs in the
+    # test that computes it (a run shared between tests through a fixture would be credited to the first only)
+    r = compute(tmp_path, climate_tables())
     cooling = ("climate_regulation", "transpiration_cooling", "forest")
     # 甲镇: D from its station's 60 days at 500 m carried up to 1300 m
     assert trace_of(r, *cooling, "990001") == [*carried("climate", "station_elevation"), *TRANSPIRATION]
@@ -180,9 +176,7 @@ def test_climate_regulation_traces_each_way_its_cooling_days_were_obtained(clima
     assert trace_of(r, *water_term, "990001") == [*carried("climate", "station_elevation"), *water_surface(False)]
     assert trace_of(r, *water_term, "990003") == [*carried("regions", "elevation"), *water_surface(True)]
 
-
-def test_climate_regulation_names_its_register_keys_and_the_cases_it_skips(climate_run):
-    r = climate_run
+    # the register keys of each figure
     carry = "temperature_lapse_rate;daily_tmax_sd"
     assert figure(r, "climate_regulation", "transpiration_cooling", "forest", "990001").coefficients == \
         "electricity_price;ac_energy_efficiency_ratio;latent_heat_vaporisation;water_density;transpiration_share;" \
