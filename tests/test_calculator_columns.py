@@ -8,6 +8,8 @@ gep/services state them and of the inventory tables (gep/data/inventory.yaml); e
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -58,6 +60,30 @@ def test_normal_cdf_and_quantile_of_an_empty_batch_are_empty_float_arrays():
         assert out.dtype == np.float64 and out.shape == (0,)
     # and element by element: Φ(0) = 0.5, Φ⁻¹(0.5) = 0
     assert climate.normal_cdf([0.0]).tolist() == [0.5] and climate.normal_quantile([0.5]).tolist() == [0.0]
+
+
+def test_normal_cdf_and_quantile_read_an_object_column_with_a_gap_as_floats():
+    # a column pandas holds as objects (a number and a missing cell): read as floats, the gap gives NaN (not a
+    # TypeError from Φ(None)); Φ(0) = 0.5 and Φ⁻¹(0.5) = 0
+    for f, x, expected in ((climate.normal_cdf, 0.0, 0.5), (climate.normal_quantile, 0.5, 0.0)):
+        with np.errstate(invalid="ignore"):  # Φ⁻¹(NaN) is NaN, which numpy reports as an invalid value
+            out = f(np.array([x, None], dtype=object))
+        assert out.dtype == np.float64 and out[0] == expected and np.isnan(out[1])
+
+
+def test_cooling_days_of_none_or_every_day_stay_as_they_are_without_a_warning():
+    import warnings
+    # D_s = 0 or 365 d: no threshold inside the year's distribution to shift, D stays 0 or 365 d whatever the
+    # elevation (1300 m against a station at 500 m, Γ = 0.0057 K/m, σ_T = 6 K); 73 d = 20 % of the year is
+    # carried up: 365 × Φ(Φ⁻¹(0.2) − 0.0057 × 800 / 6) = 365 × Φ(−0.8416212335729143 − 0.76), Φ⁻¹(0.2) from the
+    # normal table and Φ(x) = (1 + erf(x/√2))/2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and without Φ⁻¹ of a placeholder that is not a share
+        days = climate.cooling_days_at_elevation(Q([0.0, 365.0, 73.0], "day"), Q([1300.0] * 3, "m"),
+                                                 Q([500.0] * 3, "m"), Q([0.0057] * 3, "K/m"), Q([6.0] * 3, "K"))
+    d = days.to("day").magnitude
+    assert d[:2].tolist() == [0.0, 365.0]
+    assert d[2] == pytest.approx(365 * (1 + math.erf((-0.8416212335729143 - 0.76) / math.sqrt(2))) / 2, rel=1e-9)
 
 
 def test_rusle_multiplies_by_the_support_practice_factor():
@@ -133,14 +159,10 @@ def water_surface(humid: bool):
             *valued("P_e", "electricity_price", "yuan/kWh", price_year=2023)]
 
 
-@pytest.fixture(scope="module")
-def climate_run(tmp_path_factory):
-    """climate_tables() under the default profile and register (computed once for the tests that read it)."""
-    return compute(tmp_path_factory.mktemp("climate"), climate_tables())
-
-
-def test_climate_regulation_traces_each_way_its_cooling_days_were_obtained(climate_run):
-    r = climate_run
+def test_climate_regulation_traces_its_cooling_days_and_names_its_register_keys_and_skipped_cases(tmp_path):
+    # one test for one run: every check of climate_tables() under the default profile and register runs in the
+    # test that computes it (a run shared between tests through a fixture would be credited to the first only)
+    r = compute(tmp_path, climate_tables())
     cooling = ("climate_regulation", "transpiration_cooling", "forest")
     # 甲镇: D from its station's 60 days at 500 m carried up to 1300 m
     assert trace_of(r, *cooling, "990001") == [*carried("climate", "station_elevation"), *TRANSPIRATION]
@@ -154,9 +176,7 @@ def test_climate_regulation_traces_each_way_its_cooling_days_were_obtained(clima
     assert trace_of(r, *water_term, "990001") == [*carried("climate", "station_elevation"), *water_surface(False)]
     assert trace_of(r, *water_term, "990003") == [*carried("regions", "elevation"), *water_surface(True)]
 
-
-def test_climate_regulation_names_its_register_keys_and_the_cases_it_skips(climate_run):
-    r = climate_run
+    # the register keys of each figure
     carry = "temperature_lapse_rate;daily_tmax_sd"
     assert figure(r, "climate_regulation", "transpiration_cooling", "forest", "990001").coefficients == \
         "electricity_price;ac_energy_efficiency_ratio;latent_heat_vaporisation;water_density;transpiration_share;" \
@@ -167,6 +187,37 @@ def test_climate_regulation_names_its_register_keys_and_the_cases_it_skips(clima
     # the grassland of 甲镇 and 乙乡 has no ET (nor an EPP of its own): skipped, and said so
     assert "climate_regulation: 2 region-year-ecosystem case(s) skipped, no transpiration heat/ET or cooling days " \
         "(e.g. 990001/2020/grassland, 990002/2020/grassland)" in r.notes
+    # the default profile derives EPP from ET, so what the skipped cases lacked is either alternative of
+    # services.yaml (their own EPP, or an ET), each with the cooling days — not the Garzê profile's EPP alone
+    (status,) = [s for s in r.service_status if s.service == "climate_regulation"]
+    assert (status.status, status.cases_skipped) == ("computed", 2)
+    assert status.missing == (("conditions.transpiration_heat", "climate.cooling_days"),
+                              ("conditions.evapotranspiration", "climate.cooling_days"))
+
+
+def test_a_water_surface_without_cooling_days_is_skipped_and_one_without_humidity_is_not_humidified(tmp_path):
+    # 甲镇 990001 counts 60 cooling days but gives no relative humidity; 乙乡 990002 has no climate row (nor has the
+    # county): its lake cannot count the cooling days of the water term. Both take the county's lake ET, 800 mm.
+    regions = [{"code": COUNTY, "name": "示例县", "parent_code": "", "level": "county", "land_area [hm2]": 100}]
+    regions += [{"code": c, "name": n, "parent_code": COUNTY, "level": "township", "land_area [hm2]": 50}
+                for c, n in (("990001", "甲镇"), ("990002", "乙乡"))]
+    tables = {"regions": regions,
+              "extent": [{"region_code": c, "year": YEAR, "ecosystem": e, "area [hm2]": a}
+                         for c in ("990001", "990002") for e, a in (("wetland_lake", 2), ("other", 48))],
+              "conditions": [{"region_code": COUNTY, "year": YEAR, "ecosystem": "wetland_lake",
+                              "evapotranspiration [mm/a]": 800}],
+              "climate": [{"region_code": "990001", "year": YEAR, "cooling_days [d]": 60}]}
+    r = compute(tmp_path, tables)
+    assert "climate_regulation: 1 region-year-ecosystem case(s) skipped, no cooling days (the water-surface term " \
+        "counts them) (e.g. 990002/2020/wetland_lake)" in r.notes
+    # 甲镇: W = 800 mm × 2 hm² × 10 = 16 000 m³, W_D = W × 60/365; without a humidity nothing decides the
+    # humidifier: no RH, RH_0 nor gamma in its trace, and Q = W_D·rho·q/3600/r alone
+    assert trace_of(r, "climate_regulation", "water_surface_evaporation", "wetland_lake", "990001") == [
+        inp("D", "d", "climate", "cooling_days"), inp("ET", "mm", "conditions", "evapotranspiration"),
+        inp("A", "hm2", "extent", "area"), cof("q", "kJ/kg", "latent_heat_vaporisation"),
+        cof("rho", "kg/m3", "water_density"), cof("r", "1", "ac_energy_efficiency_ratio"),
+        step("W", "ET*A*10", "m3"), step("W_D", "W*D/365", "m3"), step("Q", "W_D*rho*q/3600/r", "kWh"),
+        *valued("P_e", "electricity_price", "yuan/kWh", price_year=2023)]
 
 
 def test_the_garze_profile_traces_epp_as_the_registers_table(tmp_path):
@@ -260,6 +311,47 @@ def test_an_inherited_table_gives_its_value_columns_from_the_region_or_its_neare
     assert prov["region"].tolist() == ["990001", COUNTY]
 
 
+def test_an_inherited_table_without_rows_gives_float_columns_of_nan(tmp_path):
+    # no climate table at all, and a batch without keys: the value columns are still float (NaN), as they are
+    # where rows exist, so that the calculators' float arithmetic and isnan tests apply
+    tables = {k: v for k, v in townships().items() if k != "climate"}
+    ctx = context(tmp_path, tables)
+    keys = pd.DataFrame({"region_code": ["990001", "990002"], "year": [YEAR, YEAR], "ecosystem": ["forest"] * 2})
+    for batch in (keys, keys.iloc[:0]):
+        values, prov = ctx.inherited("climate", batch, ["year"])
+        assert len(values) == len(batch) and "cooling_days" in values
+        assert (values.dtypes == np.float64).all() and values.isna().all().all()
+        assert prov["region"].tolist() == [""] * len(batch)
+
+
+def test_a_coefficient_missing_from_the_register_is_reported_by_key_and_ecosystem(tmp_path):
+    from gep.coefficients import CoefficientError
+    ctx = context(tmp_path, townships())
+    # transpiration heat has no row for garden (nor a general one), asked for every year and for one year
+    for years in (None, [YEAR]):
+        with pytest.raises(CoefficientError) as e:
+            ctx.coef("transpiration_heat", ["garden"], ["990001"], years)
+        message = str(e.value)
+        assert message.startswith("coefficient 'transpiration_heat' for ecosystem 'garden' is not in the register (")
+        assert message.endswith("); add a row with key=transpiration_heat, a value and a unit of dimension "
+                                "kJ/(m**2*day)")
+
+
+def test_a_register_price_without_a_declared_index_is_labelled_none(tmp_path):
+    from gep.coefficients import CANONICAL_UNITS, Coefficient
+    from gep.services.tables import COMPUTED, Coef, Quantities, rows
+    ctx = context(tmp_path, townships())
+    unit = CANONICAL_UNITS["pest_control_cost"]
+    # a price row built without a price year or index (as an API caller may build one): held as it is
+    row = Coefficient("pest_control_cost", 300.0, unit, 300.0, unit, None, "forest", "", "test", "", "", "", "r.csv")
+    keys = pd.DataFrame({"region_code": ["990001"], "year": [YEAR], "ecosystem": ["forest"]})
+    q = Quantities(keys, np.array([10.0]), np.array([COMPUTED], dtype=object), keys[[]])
+    out = rows(ctx, "pest_control", "natural_area", q, [],
+               price=Coef("pest_control_cost", np.array([300.0]), np.array([row], dtype=object), unit))
+    # 10 hm² × 300 元/hm² = 3000 元, its price index "none" (nominal)
+    assert out["price_index"].tolist() == ["none"] and out["value_yuan"].tolist() == [pytest.approx(3000, rel=REL)]
+
+
 def test_a_gridded_figure_keeps_the_register_keys_its_kernel_applied_and_traces_them(tmp_path):
     from gep.services.tables import GRIDDED, trace_given, with_supplied
     ctx = context(tmp_path, townships(), coef("runoff_coefficient", 0.2, "1", "forest"))
@@ -327,9 +419,19 @@ def test_water_conservation_traces_where_its_runoff_coefficient_comes_from(tmp_p
         f"(e.g. {COUNTY}/{YEAR}/shrub)" in r.notes
 
 
+def test_water_conservation_uses_no_register_runoff_coefficient_where_the_inventory_gives_each(tmp_path):
+    conditions = [{"region_code": COUNTY, "year": YEAR, "ecosystem": "forest", "precipitation [mm/a]": 1200,
+                   "evapotranspiration [mm/a]": 600, "runoff_coefficient [1]": 0.1}]
+    r = compute(tmp_path, county({"forest": 10, "other": 90}, conditions=conditions),
+                price("reservoir_unit_cost", 5))
+    # (1200 − 1200 × 0.1 − 600) mm × 10 hm² × 10 m³/(mm·hm²) = 480 × 100 = 48 000 m³
+    assert figure(r, "water_conservation", "water_retained", "forest").quantity == pytest.approx(48_000, rel=REL)
+    assert "runoff_coefficient" not in set(r.coefficients["key"])
+
+
 def test_flood_regulation_traces_lakes_and_a_swamp_of_less_than_a_hectare(tmp_path):
     bodies = [{"region_code": COUNTY, "year": YEAR, "name": n, "kind": "lake", "area [hm2]": a}
-              for n, a in (("甲湖", 50), ("乙湖", 200))]
+              for n, a in (("甲湖", 50), ("乙湖", 200), ("丙湖", ""))]
     r = compute(tmp_path, county({"wetland_lake": 250, "wetland_swamp": 0.5, "other": 749.5}, water_bodies=bodies),
                 coef("lake_flood_log_coefficient", 2, "1"), coef("lake_flood_exponent", 0.5, "1"),
                 coef("lake_turnover", 3, "1"), coef("swamp_storage_depth", 0.4, "m"), price("reservoir_unit_cost", 5))
@@ -340,6 +442,9 @@ def test_flood_regulation_traces_lakes_and_a_swamp_of_less_than_a_hectare(tmp_pa
         cof("T", "1", "lake_turnover"), step("Q", lake_storage, "m3"),
         *valued("C_res", "reservoir_unit_cost", "yuan/m**3")]
     # half a hectare of swamp holds 0.4 m × 0.5 hm² × 10 000 m²/hm² = 2000 m³ × 5 元/m³ = 10 000 元
+    # a third lake gives no area: skipped, and the note names it a lake
+    assert f"flood_regulation: 1 region-year-ecosystem case(s) skipped, no total or flood storage (reservoir) or " \
+        f"water area (lake) (e.g. {COUNTY}/{YEAR}/wetland_lake)" in r.notes
     swamp = figure(r, "flood_regulation", "swamp_storage", "wetland_swamp")
     assert swamp.quantity == pytest.approx(2_000, rel=REL) and swamp.value_yuan == pytest.approx(10_000, rel=REL)
     assert swamp.coefficients == "reservoir_unit_cost;swamp_storage_depth"
@@ -368,6 +473,9 @@ def test_soil_retention_traces_rusle_or_moduli_and_each_components_coefficient(t
     moduli = [inp("A_p", "t/hm2", "conditions", "potential_erosion"),
               inp("A_r", "t/hm2", "conditions", "actual_erosion")]
     retained = [inp("A", "hm2", "extent", "area"), step("Q_sr", "MAX(A_p-A_r,0)*A", "t")]
+    # the physical total, soil retained, is itself the figure: its last step is Q
+    assert trace_of(r, "soil_retention", "soil_retained", "forest") == [
+        *moduli, inp("A", "hm2", "extent", "area"), step("Q", "MAX(A_p-A_r,0)*A", "t")]
     assert trace_of(r, "soil_retention", "reduced_nitrogen_loss", "grassland") == [
         *rusle, *retained, cof("c_N", "1", "soil_nitrogen_content"), step("Q", "Q_sr*c_N", "t"),
         *valued("C_v", "treatment_cost_nh3n", "yuan/t")]
@@ -455,6 +563,23 @@ def test_pest_control_traces_each_natural_forest_row_and_the_grasslands_extent(t
     assert check_values == [(100, pytest.approx(30_000, rel=REL)), (30, pytest.approx(3_000, rel=REL))]
 
 
+def test_pest_control_traces_each_forest_rows_provenance_and_none_for_a_part_a_year_lacks(tmp_path):
+    # 2020: two natural forest rows (阔叶林 from the 二调, observed; 针叶林 from the 三调, estimated); 2021: one
+    forest = [{"region_code": COUNTY, "year": y, "forest_type": t, "origin": "natural", "area [hm2]": a,
+               "source": src, "status": st}
+              for y, t, a, src, st in ((2020, "阔叶林", 60, "二调", "observed"), (2020, "针叶林", 40, "三调", "estimated"),
+                                       (2021, "阔叶林", 50, "年报", "observed"))]
+    r = compute(tmp_path, county({"forest": 125, "other": 45}, years=(2020, 2021), forest=forest),
+                price("pest_control_cost", 300, "forest"))
+    t = r.trace
+    t = t[(t.service == "pest_control") & t.symbol.isin(["A1", "A2"])]
+    got = [(y, s, v, src, st) for y, s, v, src, st in t[["year", "symbol", "value", "source", "status"]].itertuples(
+        index=False)]
+    # the parts in key order (针叶林 U+9488 before 阔叶林 U+9614); 2021's second part is 0 hm² with no provenance
+    assert got == [(2020, "A1", 40.0, "三调", "estimated"), (2020, "A2", 60.0, "二调", "observed"),
+                   (2021, "A1", 50.0, "年报", "observed"), (2021, "A2", 0.0, "", "")]
+
+
 def test_hydropower_water_supply_and_products_trace_their_own_prices_and_the_registers(tmp_path):
     from test_formula_paths import HYDRO_REGISTER, hydro_tables
     tables = hydro_tables()  # 2020: 甲电站 at its own 0.3 元/kWh, 乙电站 at the register's 0.2; 2021: 丙电站
@@ -462,7 +587,11 @@ def test_hydropower_water_supply_and_products_trace_their_own_prices_and_the_reg
         {"region_code": COUNTY, "year": YEAR, "use": "domestic", "volume [m3]": 10_000},
         {"region_code": COUNTY, "year": YEAR, "use": "industrial", "volume [m3]": 5_000, "price [yuan/m3]": 4}]
     tables["products"] = [{"region_code": COUNTY, "year": YEAR, "sector": "agriculture", "product": "茶叶",
-                           "quantity": 3, "quantity_unit": "t", "output_value [yuan]": 120_000}]
+                           "quantity": 3, "quantity_unit": "t", "output_value [yuan]": 120_000},
+                          {"region_code": COUNTY, "year": YEAR, "sector": "agriculture", "product": "稻谷",
+                           "quantity": 10, "quantity_unit": "t", "price": 3000, "price_unit": "元/t"},
+                          {"region_code": COUNTY, "year": YEAR, "sector": "forestry", "product": "木材",
+                           "quantity": 2, "quantity_unit": "t", "price": 0.5, "price_unit": "万元/t"}]
     r = compute(tmp_path, tables, *HYDRO_REGISTER, price("water_price_domestic", 3))
     # the inventory holds the stations in key order: 乙电站 (U+4E59) is station 1, 甲电站 (U+7532) station 2
     assert trace_of(r, "hydropower", "generation", "all") == [
@@ -478,6 +607,16 @@ def test_hydropower_water_supply_and_products_trace_their_own_prices_and_the_reg
         step("p", "p0*F_p", "yuan/m3"), step("V", "Q*p", "yuan")]
     assert trace_of(r, "water_supply", "industrial", "all") == [
         volume, inp("p", "yuan/m3", "water_supply", "price"), step("V", "Q*p", "yuan")]
+    # the register key is named where the register priced the water, not where the inventory did
+    assert figure(r, "water_supply", "domestic", "all").coefficients == "water_price_domestic"
+    assert figure(r, "water_supply", "industrial", "all").coefficients == ""
+    # a product's quantity × price: t × 元/t is 元 (V = Q*p); t × 万元/t needs × 10 000 (2 t × 0.5 万元/t = 10 000 元)
+    assert trace_of(r, "agriculture_products", "稻谷", "farmland") == [
+        inp("Q", "t", "products", "quantity"), inp("p", "元/t", "products", "price"), step("V", "Q*p", "yuan")]
+    assert trace_of(r, "forestry_products", "木材", "forest") == [
+        inp("Q", "t", "products", "quantity"), inp("p", "万元/t", "products", "price"),
+        step("V", "Q*p*10000.0", "yuan")]
+    assert figure(r, "forestry_products", "木材", "forest").value_yuan == pytest.approx(10_000, rel=REL)
     # no price: the output value, 120 000 元, is both the quantity (in 元) and the value
     assert trace_of(r, "agriculture_products", "茶叶", "farmland") == [
         inp("Q", "yuan", "products", "output_value"), step("V", "Q", "yuan")]
@@ -494,5 +633,10 @@ def test_carbon_sequestration_traces_nep_from_npp_and_notes_the_cases_without(tm
         step("NEP", "r*NPP*A*0.01", "t_C"), step("Q", f"NEP*{44 / 12!r}", "t_CO2"),
         *valued("P_CO2", "carbon_price", "yuan/t_CO2")]
     assert figure(r, "carbon_sequestration", "co2_fixed", "forest").quantity == pytest.approx(25 * 44 / 12, rel=REL)
+    # O₂ = CO₂ × k, k = 0.7 t O₂ per t CO₂ (the register row above), in t
+    assert trace_of(r, "oxygen_release", "o2_released", "forest") == [
+        inp("NPP", "gC/m2", "conditions", "npp"), cof("r", "1", "nep_npp_ratio[forest]"), inp("A", "hm2", "extent", "area"),
+        step("NEP", "r*NPP*A*0.01", "t_C"), step("CO2", f"NEP*{44 / 12!r}", "t_CO2"),
+        cof("k", "1", "oxygen_per_co2"), step("Q", "CO2*k", "t"), *valued("P_O2", "oxygen_price", "yuan/t")]
     assert "carbon_sequestration: 1 region-year-ecosystem case(s) skipped, no NPP " \
         f"(e.g. {COUNTY}/{YEAR}/grassland)" in r.notes

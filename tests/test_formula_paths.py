@@ -272,6 +272,10 @@ def test_purification_is_capped_by_the_capacity_of_the_regions_ecosystems(tmp_pa
     # → 0.5 t × 1000 = 500 元; COD 30 t, but its grassland has no COD capacity in the register: 0 t absorbed
     check(figure(r, "air_purification", "so2", "all", "990002", 2021), 0.5, 500, 1_000)
     check(figure(r, "water_purification", "cod", "all", "990002", 2021), 0, 0)
+    # the note says which figures took the emission as it is: NOx (no capacity row), not SO₂ (capped)
+    assert figure(r, "air_purification", "nox", "all").note == \
+        "emission taken as purified amount (no capacity declared)"
+    assert figure(r, "air_purification", "so2", "all").note == ""
 
 
 # ==================================================================================================
