@@ -249,3 +249,42 @@ def test_target_shortfall_row_and_notes_in_full(tmp_path):
     assert later.note.startswith("target for 2025: distance still to go at the end of 2021, not a liability yet; ")
     # (75 − 66.67) points × 600 hm² / 100 = 50 hm²
     assert later.quantity == pytest.approx(50.0, rel=1e-9) and np.isnan(later.unit_value)
+
+
+def test_a_met_target_note_says_met(tmp_path):
+    # forest 400 of 600 hm² = 66.67 % against 60 %: met, nothing owed
+    inv = _tiny(tmp_path, [{"region_code": "990000", "year": 2021, "indicator": "forest_coverage", "value": 60,
+                            "unit": "%"}])
+    row = liabilities(inv, load_register(), "990000", 2020, 2021, methods=("target_shortfall",)).iloc[0]
+    assert row.quantity == 0 and row.value_yuan == 0
+    assert row.note.startswith("met at the end of 2021; forest_indicator_price = 2500")
+
+
+def test_restoration_owed_row_cites_its_input_row_and_cost(tmp_path):
+    """3 hm² of natural forest cleared illegally in 2021, the second data row of changes.csv (its spreadsheet row 3,
+    the header being row 1), at 2000 元/亩 = 30 000 元/hm² (test value): 90 000 元."""
+    from conftest import write_register
+    from gep.assets.liabilities import COLUMNS
+    changes = [{"region_code": "990001", "year": 2020, "account": "forest_area", "item": "natural",
+                "cause": "ILLEGAL", "amount": -1, "unit": "hm2"},
+               {"region_code": "990001", "year": 2021, "account": "forest_area", "item": "natural",
+                "cause": "ILLEGAL", "amount": -3, "unit": "hm2"}]
+    reg = load_register(write_register(tmp_path / "costs.csv",
+                                       ("forest_restoration_cost", 2000, "元/亩", 2021, "none", "", "", "test")))
+    lia = liabilities(_tiny(tmp_path, [], changes=changes), reg, "990000", 2020, 2021, methods=("restoration_owed",))
+    assert list(lia.columns) == COLUMNS and len(lia) == 1
+    row = lia.iloc[0]
+    assert row.indicator == "forest_area/natural" and row.quantity == pytest.approx(3.0)
+    assert row.value_yuan == pytest.approx(90_000.0, rel=1e-12)
+    assert row.threshold_source == "changes.csv row 3"
+    # the register row it was valued by: key, value, unit, source and status
+    assert row.note.startswith("forest_restoration_cost = 2000") and row.note.endswith(" 元/亩 (test; unverified)")
+
+
+def test_liability_tables_without_rows_keep_their_columns(tmp_path):
+    # no illegal change, no obligation in the inventory: each method's table is empty with the declared columns
+    from gep.assets.liabilities import COLUMNS, contracted_obligations, restoration_owed
+    inv, reg = _tiny(tmp_path, []), load_register()
+    for method in (restoration_owed, contracted_obligations):
+        table = method(inv, reg, "990000", 2020, 2021)
+        assert len(table) == 0 and list(table.columns) == COLUMNS, method.__name__

@@ -304,3 +304,84 @@ def test_effects_that_overflow_are_refused_by_name():
     with np.errstate(over="ignore", invalid="ignore"):
         with pytest.raises(AssetAccountError, match="decomposition of Forest / timber does not add up"):
             decompose(basic, 1)
+
+
+def test_a_growth_rate_written_as_text_is_a_number():
+    from gep.assets.monetary import annuity_factor
+    # 1 a year for 3 years at r = 10 %, growing 5 %, end of year: (1 + 1.05/1.1 + 1.1025/1.21) / 1.1 = 2.60518…
+    assert annuity_factor(0.10, 3, "0.05") == pytest.approx((1 + 1.05 / 1.1 + 1.1025 / 1.21) / 1.1, rel=1e-12)
+
+
+def test_an_unbalanced_account_message_in_full():
+    """Forest: opening 100 + enhancement 10 ≠ closing 120 (gap 100 + 10 − 120 = −10); the TOTAL column the same;
+    net change 20 = 120 − 100 holds. Each column is one problem, joined by "; "."""
+    from gep.assets.monetary import ACCOUNT_ROWS, AssetAccountError, check_balance
+    table = pd.DataFrame(0.0, index=list(ACCOUNT_ROWS), columns=["Forest", "TOTAL"])
+    table.loc["opening_value"], table.loc["enhancement"] = 100.0, 10.0
+    table.loc["closing_value"], table.loc["net_change"] = 120.0, 20.0
+    with pytest.raises(AssetAccountError) as err:
+        check_balance(table)
+    assert str(err.value) == ("monetary asset account does not balance — "
+                              "Forest: opening 100.00 + entries 10.00 ≠ closing 120.00 (gap -10); "
+                              "TOTAL: opening 100.00 + entries 10.00 ≠ closing 120.00 (gap -10)")
+
+
+def test_a_value_without_flow_above_a_millionth_is_refused():
+    # no flow in the opening year (es0 = 0) but an opening NPV of 0.5: above the default tolerance of 1e-6
+    from gep.assets.monetary import AssetAccountError, decompose
+    basic = pd.DataFrame([("Forest", "timber", 10, 10, 0, 5, 0.5, 2500)], columns=BASIC_COLUMNS)
+    with pytest.raises(AssetAccountError) as err:
+        decompose(basic, 10)
+    assert str(err.value) == "balance 0: a flow without area or a value without flow for [('Forest', 'timber')]"
+
+
+def test_a_new_ecosystem_type_keeps_its_own_opening_unit_price():
+    """A type without area and flow at the opening (a0 = 0, es0 = 0, NPV0 = 0) and 10 ha giving 5 t/yr at 60 /t
+    at the closing, r = 0, N = 10 (F = N: unit prices are the prices): Q1 = 50 t, q1 = 50/10 = 5 t/ha, p1 = 3000/50
+    = 60; the opening intensity is taken from the closing, q0 = 5, but the opening unit price is its own year's,
+    up0 = 50 (not the closing's 60):
+        area effect  = (10 − 0) · [(50·5 + 60·5)/3 + (50·5 + 60·5)/6] = 10 · 275 = 2750
+        price effect = (60 − 50) · [(5·0 + 5·10)/3 + (5·10 + 5·0)/6] = 10 · 25 = 250
+    (2750 + 250 = 3000 = NPV1)."""
+    from gep.assets.monetary import decompose
+    basic = pd.DataFrame([("New", "timber", 0, 10, 0, 5, 0.0, 3000.0)], columns=BASIC_COLUMNS).assign(
+        up0=50.0, up1=60.0)
+    d = decompose(basic, 10).iloc[0]
+    assert [d.q0, d.q1, d.p0, d.p1] == pytest.approx([5.0, 5.0, 50.0, 60.0], rel=1e-12)
+    assert [d.area_effect, d.volume_effect, d.price_effect] == pytest.approx([2750, 0, 250], rel=1e-12, abs=1e-9)
+
+
+def test_unit_prices_of_the_basic_data_follow_the_tables_growth_and_timing():
+    """up = P · F / N with the NPV table's own F. At r = 10 %, N = 3, growth 5 %, returns at the start of each
+    year: F = 1 + 1.05/1.1 + 1.1025/1.21 = 2.86570…; up0 = 100 · F / 3, up1 = 110 · F / 3."""
+    from gep.assets.monetary import decomposition_basic_data, npv_table
+    flows = pd.DataFrame([("Forest", "timber", 2, 3, 100, 110)], columns=FLOW_COLUMNS)
+    table = npv_table(flows, 0.10, 3, growth=0.05, timing="begin")
+    assert table.attrs == {"discount_rate": 0.10, "asset_life": 3, "growth": 0.05, "timing": "begin"}
+    f = 1 + 1.05 / 1.1 + 1.1025 / 1.21
+    basic = decomposition_basic_data(table, {"Forest": 5}, {"Forest": 5}).iloc[0]
+    assert [basic.up0, basic.up1] == pytest.approx([100 * f / 3, 110 * f / 3], rel=1e-12)
+    assert [basic.npv0, basic.npv1] == pytest.approx([200 * f, 330 * f], rel=1e-12)
+
+
+def test_unit_prices_of_an_npv_table_that_names_only_rate_and_life():
+    """An NPV table made elsewhere whose attributes give the discount rate and asset life only: no growth,
+    returns at the end of each year. r = 10 %, N = 3: F = (1 − 1.1⁻³) / 0.1 = 2.48685…; up0 = 100 · F / 3."""
+    from gep.assets.monetary import decomposition_basic_data, npv_table
+    flows = pd.DataFrame([("Forest", "timber", 2, 3, 100, 110)], columns=FLOW_COLUMNS)
+    table = npv_table(flows, 0.10, 3)
+    table.attrs = {"discount_rate": 0.10, "asset_life": 3}
+    f = (1 - 1.1 ** -3) / 0.1
+    basic = decomposition_basic_data(table, {"Forest": 5}, {"Forest": 5}).iloc[0]
+    assert [basic.up0, basic.up1] == pytest.approx([100 * f / 3, 110 * f / 3], rel=1e-12)
+
+
+def test_missing_flow_columns_are_named():
+    from gep.assets.monetary import AssetAccountError, monetary_supply, npv_table
+    flows = pd.DataFrame([("Forest", "timber", 2, 3, 100)], columns=FLOW_COLUMNS[:5])
+    with pytest.raises(AssetAccountError) as err:
+        npv_table(flows, 0.02, 10)
+    assert str(err.value) == "flows lacks column(s) ['price_1']"
+    with pytest.raises(AssetAccountError) as err:
+        monetary_supply(pd.DataFrame([("Forest", "timber", 2.0)], columns=["ecosystem_type", "service", "quantity"]))
+    assert str(err.value) == "flows lacks column(s) ['price']"

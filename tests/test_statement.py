@@ -376,3 +376,86 @@ def test_condition_account_by_hand():
     assert list(empty.columns) == columns and len(empty) == 0
     # no forest accounts at all: the same empty table
     assert list(condition_account({}).columns) == columns
+
+
+# ----------------------------------------------------------------------------------------------
+# build_statement on GEP figures written by hand (the results object reduced to what the statement reads)
+
+def _results(rows):
+    """What build_statement reads of the accounting results: the accounting years and the services table."""
+    from types import SimpleNamespace
+    return SimpleNamespace(years=[2020, 2021], services=_services(rows))
+
+
+#: a crop grown on farmland and in urban gardens of the tiny county, which has neither ecosystem in its extent
+#: (forest, wetland_reservoir, grassland, other): both flows are valued with the whole region ("all") as one flow
+CROPS = [
+    ("990000", 2020, "farmland", "agriculture_products", "crop", 10.0, "t", 2.0, "yuan/t", 20.0, True),
+    ("990000", 2020, "urban", "agriculture_products", "crop", 30.0, "t", 4.0, "yuan/t", 120.0, True),
+    ("990000", 2021, "farmland", "agriculture_products", "crop", 0.25, "t", 2.0, "yuan/t", 0.5, True),
+    ("990000", 2021, "urban", "agriculture_products", "crop", 0.75, "t", 4.0, "yuan/t", 3.0, True),
+]
+
+
+def _note_keys(st):
+    """The phrase keys of the statement's notes, found by their English text."""
+    from gep.phrases import text
+    keys = ["condition", "asset_value", "unvalued_liabilities", "no_water_account", "water_account"]
+    heads = {k: text(f"statement.note.{k}", "en").split("{")[0][:25] for k in keys}
+    return [next((k for k in keys if n["en"].startswith(heads[k])), "no_condition") for n in st.notes]
+
+
+def test_flows_of_types_without_area_merge_at_their_value_per_quantity(tmp_path):
+    """The crops of farmland and urban land merge into one whole-region flow whose price is its value per
+    quantity: 2020: 10 t + 30 t = 40 t worth 10 × 2 + 30 × 4 = 140 元, 140 / 40 = 3.5 元/t; 2021: 0.25 t + 0.75 t =
+    1 t worth 0.25 × 2 + 0.75 × 4 = 3.5 元, 3.5 元/t (neither the first flow's own price, 2 元/t)."""
+    inv = load_inventory(_tiny_with_afforestation(tmp_path, True))
+    st = build_statement(inv, load_register(), _results(CROPS), "990000", 2020, 2021)
+    assert list(st.flows.columns) == ["ecosystem_type", "service", "quantity_0", "quantity_1", "price_0", "price_1"]
+    assert len(st.flows) == 1
+    row = st.flows.iloc[0]
+    assert (row.ecosystem_type, row.service) == ("all", "agriculture_products/crop")
+    assert [row.quantity_0, row.quantity_1, row.price_0, row.price_1] == pytest.approx([40.0, 1.0, 3.5, 3.5],
+                                                                                       rel=1e-12)
+    # asset value: 140 元 × F opening, 3.5 元 × F closing
+    s = st.summary.set_index("item")
+    assert s.loc["asset_value", "opening_yuan"] == pytest.approx(140 * F, rel=1e-9)
+    assert s.loc["asset_value", "closing_yuan"] == pytest.approx(3.5 * F, rel=1e-9)
+    # the notes: the forest's condition, the asset value, the unvalued liabilities; the term's changes are
+    # extent and forest-area changes only, no water: no note on a water account
+    assert _note_keys(st) == ["condition", "asset_value", "unvalued_liabilities"]
+
+
+def test_a_statement_without_water_stocks_says_why_it_has_no_water_account(tmp_path):
+    """Water flows recorded in 2021, but the water_resources table holds the 2020 stock only: no water account (a
+    stock account needs both balances), and the note says the stocks of 2020 or 2021 are missing."""
+    from conftest import tiny_tables, write_tables
+    t = tiny_tables()
+    t["water_resources"] = [{"region_code": "990001", "year": 2020, "item": "reservoir", "volume [m3]": 1_000_000}]
+    t["changes"] = [{"region_code": "990001", "year": 2021, "account": "water", "item": "reservoir", "from_item": "",
+                     "cause": "EVAPORATION", "amount": -1000, "unit": "m3"}]
+    inv = load_inventory(write_tables(tmp_path / "inv", t))
+    st = build_statement(inv, load_register(), _results(CROPS), "990000", 2020, 2021)
+    assert "water" not in st.physical
+    assert _note_keys(st) == ["condition", "asset_value", "unvalued_liabilities", "no_water_account"]
+    assert st.notes[-1]["en"] == ("no water account: the inventory records water flows, but its water_resources "
+                                  "table lacks the stocks of 2020 or 2021")
+    assert st.notes[-1]["zh"] == "水资源账户未编制：清单有水资源变动，但 water_resources 表缺 2020 或 2021 年的存量"
+
+
+def test_a_statement_with_a_water_account_notes_what_its_stocks_cover(tmp_path):
+    from test_assets_physical import _tiny_with_water
+    inv = load_inventory(_tiny_with_water(tmp_path, "1.02"))
+    st = build_statement(inv, load_register(), _results(CROPS), "990000", 2020, 2021)
+    assert st.physical["water"].table.loc["closing", "reservoir"] == pytest.approx(1.02e8)  # 1.02 亿m³
+    assert _note_keys(st) == ["condition", "asset_value", "unvalued_liabilities", "water_account"]
+    assert st.notes[-1]["en"].startswith("water account: only the water resources with a stock in the inventory")
+
+
+def test_condition_account_needs_both_forest_accounts():
+    # a forest-stock account without a forest-area account: no stock per hectare, an empty condition account
+    from gep.assets.statement import condition_account
+    c = condition_account({"forest_stock": _stock_and_area((39_000.0, 41_000.0), (400.0, 410.0))["forest_stock"]})
+    assert len(c) == 0 and "index_change" in c.columns
+    c = condition_account({"forest_area": _stock_and_area((39_000.0, 41_000.0), (400.0, 410.0))["forest_area"]})
+    assert len(c) == 0
