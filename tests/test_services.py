@@ -104,6 +104,14 @@ def test_lake_flood_storage_arrays_and_zero_area():
     np.testing.assert_allclose(mag(c, "m³"), expected, rtol=REL, atol=0)
 
 
+def test_lake_flood_storage_of_no_lake_is_zero_whatever_the_exponent():
+    # A = 0 stores nothing; with b = 0 the regression alone would give e^a × 0^0 × T = e^a × 1 × 1 万m³, so the
+    # zero must come from the area test, not from 0^b (b > 0 in the published regressions, but a register may hold any b)
+    c = water.lake_flood_storage(quantity([0.0, 4.0], "km²"), quantity(1.0, "1"), quantity(0.0, "1"), quantity(1, "1"))
+    # 4 km² with b = 0: e^1 × 4^0 × 1 = e 万m³ = 27 182.8… m³
+    np.testing.assert_allclose(mag(c, "m³"), [0.0, math.e * 1e4], rtol=REL, atol=0)
+
+
 def test_swamp_flood_storage():
     # C_m = d × S = 0.3 m × 10 hm² = 0.3 m × 1e5 m² = 30 000 m³
     c = water.swamp_flood_storage(quantity(10, "hm²"), quantity(0.3, "m"))
