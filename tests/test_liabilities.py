@@ -193,12 +193,13 @@ def test_contracted_obligations_rows_in_full(tmp_path):
     assert (lia["year"] == 2021).all() and (lia["liability"] == "contracted_obligation").all()
     assert lia["target"].isna().all() and lia["actual"].isna().all() and lia["unit_value"].isna().all()
     sold, owed = lia.loc["forest_area_sold"], lia.loc["compensation_unpaid"]
-    assert sold["region_code"] == "990000" and sold["unit"] == "hm2" and sold["quantity"] == pytest.approx(40.0)
+    assert sold["region_code"] == "990000" and sold["unit"] == "hm2" and sold["quantity"] == pytest.approx(40.0, rel=1e-12)
     # 2020 + 5 − 1 − 2021 = 3 years left × 1000 元
     assert sold["value_yuan"] == pytest.approx(3000.0, rel=1e-12)
     assert sold["note"] == "40.00 hm² committed to 某区 from 2020, 3 year(s) of the contract left"
     assert owed["region_code"] == "990001" and owed["unit"] == "yuan"
-    assert owed["quantity"] == pytest.approx(25_000.0) and owed["value_yuan"] == pytest.approx(25_000.0)
+    assert owed["quantity"] == pytest.approx(25_000.0, rel=1e-12)
+    assert owed["value_yuan"] == pytest.approx(25_000.0, rel=1e-12)
     assert owed["note"] == "compensation owed to 下游县"
 
 
@@ -227,7 +228,7 @@ def test_restoration_owed_counts_the_period_s_years_only(tmp_path):
     lia = liabilities(_tiny(tmp_path, [], changes=changes), reg, "990000", 2020, 2021, methods=("restoration_owed",))
     lia = lia.set_index("indicator")
     assert sorted(lia.index) == ["extent/farmland", "extent/forest"]
-    assert lia.loc["extent/farmland", "quantity"] == pytest.approx(2.0)
+    assert lia.loc["extent/farmland", "quantity"] == pytest.approx(2.0, rel=1e-12)
     assert lia.loc["extent/farmland", "value_yuan"] == pytest.approx(45_000.0, rel=1e-12)
     assert lia.loc["extent/forest", "unit_value"] == pytest.approx(30_000.0, rel=1e-12)
     assert lia.loc["extent/forest", "value_yuan"] == pytest.approx(30_000.0, rel=1e-12)
@@ -274,7 +275,7 @@ def test_restoration_owed_row_cites_its_input_row_and_cost(tmp_path):
     lia = liabilities(_tiny(tmp_path, [], changes=changes), reg, "990000", 2020, 2021, methods=("restoration_owed",))
     assert list(lia.columns) == COLUMNS and len(lia) == 1
     row = lia.iloc[0]
-    assert row.indicator == "forest_area/natural" and row.quantity == pytest.approx(3.0)
+    assert row.indicator == "forest_area/natural" and row.quantity == pytest.approx(3.0, rel=1e-12)
     assert row.value_yuan == pytest.approx(90_000.0, rel=1e-12)
     assert row.threshold_source == "changes.csv row 3"
     # the register row it was valued by: key, value, unit, source and status

@@ -447,7 +447,8 @@ def test_a_statement_with_a_water_account_notes_what_its_stocks_cover(tmp_path):
     from test_assets_physical import _tiny_with_water
     inv = load_inventory(_tiny_with_water(tmp_path, "1.02"))
     st = build_statement(inv, load_register(), _results(CROPS), "990000", 2020, 2021)
-    assert st.physical["water"].table.loc["closing", "reservoir"] == pytest.approx(1.02e8)  # 1.02 亿m³
+    # 1.00亿 + 300万 − 100万 = 1.02亿m³ (the docstring of _tiny_with_water)
+    assert st.physical["water"].table.loc["closing", "reservoir"] == pytest.approx(1.02e8, rel=1e-12)
     assert _note_keys(st) == ["condition", "asset_value", "unvalued_liabilities", "water_account"]
     assert st.notes[-1]["en"].startswith("water account: only the water resources with a stock in the inventory")
 
