@@ -229,7 +229,8 @@ def test_the_garze_profile_traces_epp_as_the_registers_table(tmp_path):
         inp("A", "hm2", "extent", "area"), cof("r", "1", "ac_energy_efficiency_ratio"),
         step("Q", "EPP*A*10000*D/3600/r", "kWh"), *valued("P_e", "electricity_price", "yuan/kWh", price_year=2023)]
     f = figure(r, "climate_regulation", "transpiration_cooling", "forest", "990001")
-    assert f.quantity == pytest.approx(2837.27 * 10 * 1e4 * 60 / 3600 / 3, rel=REL)  # kJ → kWh: / 3600, r = 3
+    # 2837.27 kJ/(m²·d) × 10 hm² × 10 000 m²/hm² × 60 d / 3600 kJ/kWh / r, r = 3 (the default register's EER)
+    assert f.quantity == pytest.approx(2837.27 * 10 * 1e4 * 60 / 3600 / 3, rel=REL)
     assert f.coefficients == "electricity_price;ac_energy_efficiency_ratio;transpiration_heat"
 
 
@@ -411,7 +412,7 @@ def test_water_conservation_traces_where_its_runoff_coefficient_comes_from(tmp_p
         precipitation, inp("alpha", "1", "conditions", "runoff_coefficient"), *tail]
     assert trace_of(r, "water_conservation", "water_retained", "grassland") == [
         precipitation, cof("alpha", "1", "runoff_coefficient[grassland]"), *tail]
-    # (1200 − 1200 × 5 % − 600) mm × 20 hm² × 10 m³/(mm·hm²) = 540 × 200 = 108 000 m³ × 5 元/m³
+    # (1200 − 1200 × 5 % − 600) mm × 20 hm² × 10 m³/(mm·hm²) = 540 × 200 = 108 000 m³; × 5 元/m³ = 540 000 元
     grass = figure(r, "water_conservation", "water_retained", "grassland")
     assert grass.quantity == pytest.approx(108_000, rel=REL) and grass.value_yuan == pytest.approx(540_000, rel=REL)
     assert grass.coefficients == "reservoir_unit_cost;runoff_coefficient"
@@ -441,10 +442,10 @@ def test_flood_regulation_traces_lakes_and_a_swamp_of_less_than_a_hectare(tmp_pa
         cof("a", "1", "lake_flood_log_coefficient"), cof("b", "1", "lake_flood_exponent"),
         cof("T", "1", "lake_turnover"), step("Q", lake_storage, "m3"),
         *valued("C_res", "reservoir_unit_cost", "yuan/m**3")]
-    # half a hectare of swamp holds 0.4 m × 0.5 hm² × 10 000 m²/hm² = 2000 m³ × 5 元/m³ = 10 000 元
     # a third lake gives no area: skipped, and the note names it a lake
     assert f"flood_regulation: 1 region-year-ecosystem case(s) skipped, no total or flood storage (reservoir) or " \
         f"water area (lake) (e.g. {COUNTY}/{YEAR}/wetland_lake)" in r.notes
+    # half a hectare of swamp holds 0.4 m × 0.5 hm² × 10 000 m²/hm² = 2000 m³ × 5 元/m³ = 10 000 元
     swamp = figure(r, "flood_regulation", "swamp_storage", "wetland_swamp")
     assert swamp.quantity == pytest.approx(2_000, rel=REL) and swamp.value_yuan == pytest.approx(10_000, rel=REL)
     assert swamp.coefficients == "reservoir_unit_cost;swamp_storage_depth"
@@ -489,7 +490,7 @@ def test_soil_retention_traces_rusle_or_moduli_and_each_components_coefficient(t
                             ("reduced_nitrogen_loss", "treatment_cost_nh3n;soil_nitrogen_content"),
                             ("reduced_phosphorus_loss", "treatment_cost_tp;soil_phosphorus_content")):
         assert figure(r, "soil_retention", indicator, "forest").coefficients == keys
-    # the garden's given 100 m³ × 6 元/m³ = 600 元
+    # the garden's given 100 m³ × 6 元/m³ (SOIL_REGISTER's dredging_cost) = 600 元
     garden = figure(r, "soil_retention", "reduced_sedimentation", "garden")
     assert garden.path == "supplied_quantity" and garden.quantity == 100
     assert garden.value_yuan == pytest.approx(600, rel=REL)
@@ -599,12 +600,11 @@ def test_hydropower_water_supply_and_products_trace_their_own_prices_and_the_reg
         cof("F_p1", "1", f"none[{YEAR}→{YEAR}]"), step("p1", "p1_0*F_p1", "yuan/kWh"),
         inp("G2", "kWh", "hydropower", "generation"), inp("p2", "yuan/kWh", "hydropower", "price"),
         step("Q", "G1+G2", "kWh"), step("V", "G1*p1+G2*p2", "yuan")]
-    # 1 000 000 kWh × 0.3 + 400 000 kWh × 0.2 = 300 000 + 80 000 = 380 000 元
+    # 甲电站 1 000 000 kWh × its own 0.3 元/kWh + 乙电站 400 000 kWh × 0.2 元/kWh (HYDRO_REGISTER's
+    # hydropower_price) = 300 000 + 80 000 = 380 000 元
     assert figure(r, "hydropower", "generation", "all").value_yuan == pytest.approx(380_000, rel=REL)
     volume = inp("Q", "m3", "water_supply", "volume")
-    assert trace_of(r, "water_supply", "domestic", "all") == [
-        volume, cof("p0", "yuan/m3", "water_price_domestic"), cof("F_p", "1", f"none[{YEAR}→{YEAR}]"),
-        step("p", "p0*F_p", "yuan/m3"), step("V", "Q*p", "yuan")]
+    assert trace_of(r, "water_supply", "domestic", "all") == [volume, *valued("p", "water_price_domestic", "yuan/m3")]
     assert trace_of(r, "water_supply", "industrial", "all") == [
         volume, inp("p", "yuan/m3", "water_supply", "price"), step("V", "Q*p", "yuan")]
     # the register key is named where the register priced the water, not where the inventory did
