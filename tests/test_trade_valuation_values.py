@@ -127,7 +127,7 @@ class _Tables:
 
 def test_the_forest_status_leaves_out_missing_statuses(tmp_path):
     # a forest extent table built in code: 990001's rows without a status (NaN), 990002's estimated: the forest
-    # area 100 + 300 = 400 hm² is 'estimated', the missing statuses named by none
+    # area 100 + 300 = 400 hm² is 'estimated' (a missing status is not named: not 'estimated/nan')
     inventory = load_inventory(write_tables(tmp_path / "tiny", _tables()))
     extent = inventory.table("extent").copy()
     extent["status"] = extent["region_code"].map({"990001": math.nan, "990002": "estimated"})
@@ -309,7 +309,7 @@ def test_carbon_given_in_the_request_is_not_shared_over_the_area_traded(tmp_path
     assert "traded_area_co2_t_per_a" not in c and "traded_area_value_yuan_per_a" not in c
 
 
-def test_carbon_of_a_seller_region_without_accounts(tmp_path, register):
+def test_carbon_of_a_seller_region_without_accounts_is_refused(tmp_path, register):
     # a seller region, but no GEP accounts to read its carbon from, and no co2 or nep
     path = _request(tmp_path, _SELLER_IN_INVENTORY + "carbon: {price: 50 元/t CO₂}\n", _tables())
     with pytest.raises(RequestError, match=r"request\.yaml, key carbon: give co2 or nep, or a seller region_code "
@@ -509,8 +509,7 @@ def test_the_messages_of_the_helpers_called_directly():
 
 def test_a_missing_file_of_201_characters_is_cut_at_200(tmp_path):
     # the path is shown to 200 characters, then its length
-    target = tmp_path / "m"
-    target = tmp_path / ("m" * (201 - len(str(target)) + 1))
+    target = tmp_path / ("m" * (201 - len(str(tmp_path)) - 1))  # the folder, a '/', and the rest of 201 characters
     assert len(str(target)) == 201
     path = _request(tmp_path, f"water_compensation: {{monitoring: {target.name}}}\n")
     with pytest.raises(RequestError) as err:
@@ -568,7 +567,7 @@ def test_a_buyer_with_its_land_area_only_and_a_trade_without_a_buyer(tmp_path, r
         ("甲区", "500101", None, None)
     assert buyer["terms"]["land_area"]["value"] == pytest.approx(1000, rel=1e-12) and buyer["terms"]["forest_area"] \
         is None
-    # 150 亩 = 10 hm²
+    # the note of a buyer whose coverage is not computed (its whole text: test_a_buyer_without_areas_and_a_trade_...)
     assert any(n["en"].startswith("甲区: land or forest area not given") for n in v.notes)
     # no buyer at all: the trade's buyer is null in valuation.json, and no obligation row is written; a carbon price
     # given without its kind has an empty kind (the register's price is described by the method's basis)
