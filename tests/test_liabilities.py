@@ -168,8 +168,8 @@ def test_harvest_above_the_quota_counts_only_the_region_s_harvest_of_that_year(t
 
 
 def test_water_use_within_its_cap_owes_nothing(tmp_path):
-    # 甲镇 supplies 10 000 m³ in 2021 against a cap of 2 万m³ = 20 000 m³: nothing above it, 0 元 though the
-    # industrial water price (4.55 元/m³) is in the register
+    # the county's water use in 2021 is 甲镇's supply, 10 000 m³ (tiny_tables: the only water_supply row), against
+    # the county's cap of 2 万m³ = 20 000 m³: nothing above it, 0 元 though the register has a water price
     targets = [{"region_code": "990000", "year": 2021, "indicator": "water_use_cap", "value": 2, "unit": "万m3"}]
     row = liabilities(_tiny(tmp_path, targets), load_register(), "990000", 2020, 2021,
                       methods=("depletion_above_limit",)).iloc[0]
