@@ -236,7 +236,7 @@ def test_monetary_supply_sums_the_rows_of_one_cell_and_fills_the_empty_ones():
     assert table.at[TOTAL, TOTAL] == pytest.approx(640.0, rel=1e-12)  # 500 + 40 + 100
 
 
-def test_entries_table_columns():
+def test_the_entries_table_has_one_row_per_effect_in_its_declared_columns():
     result = _account(4, 5, 0.01)
     e = result.entries
     assert list(e.columns) == ["ecosystem_type", "service", "effect", "amount", "entry", "detail", "basis", "reason"]
@@ -271,7 +271,7 @@ def test_inconsistent_basic_data_names_only_the_faulty_row():
                               "[('Forest', 'timber')]")
 
 
-def test_closing_area_of_one_hectare():
+def test_an_area_shrinking_to_one_hectare_splits_into_area_and_volume_effects():
     """10 ha grazed 10 t/yr shrink to 1 ha grazed 2 t/yr, 50 currency/t, r = 0, N = 10: NPV 5000 → 1000;
     q0 = 100 t / 10 ha = 10, q1 = 20 t / 1 ha = 20 t/ha, p = 50.
         area effect   = (1 − 10) · [(50·10 + 50·20)/3 + (50·20 + 50·10)/6] = −9 · 750 = −6750

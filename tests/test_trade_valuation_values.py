@@ -453,6 +453,9 @@ def test_water_compensation_says_which_rules_are_verified(tmp_path, register):
     _monitoring(tmp_path, [["A", "甲", "乙", 2021, 1, "III", "II", "III"]])  # improved: 乙 pays 甲 100万
     w = _value(_request(tmp_path, "water_compensation: {monitoring: monitoring.csv, amount_per_month: "
                                   "100 万元/month}\n"), register).result["water_compensation"]
+    # Chongqing's 2018 实施方案 states who pays when a section meets its class and is better or worse than last
+    # year (verified); a month failing its class ("separate rules", not read) or unchanged (not stated) is settled
+    # by a declared rule (unverified), by default upstream_pays and none
     assert w["rule_status"] == "unverified (fails_class, unchanged); verified (improved, worse)"
     assert w["rules"] == {"fails_class": "upstream_pays", "unchanged": "none"} and w["section_months"] == 1
     assert w["amount_per_month"]["value"] == pytest.approx(1e6, rel=1e-12)
