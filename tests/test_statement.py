@@ -398,7 +398,8 @@ CROPS = [
 
 
 def _note_keys(st):
-    """The phrase keys of the statement's notes, found by their English text."""
+    """The phrase keys of the statement's notes, found by the English text before the first placeholder; a note
+    matching none of them is the no_condition note, whose English text starts with its placeholder ({groups})."""
     from gep.phrases import text
     keys = ["condition", "asset_value", "unvalued_liabilities", "no_water_account", "water_account"]
     heads = {k: text(f"statement.note.{k}", "en").split("{")[0][:25] for k in keys}
@@ -408,7 +409,7 @@ def _note_keys(st):
 def test_flows_of_types_without_area_merge_at_their_value_per_quantity(tmp_path):
     """The crops of farmland and urban land merge into one whole-region flow whose price is its value per
     quantity: 2020: 10 t + 30 t = 40 t worth 10 × 2 + 30 × 4 = 140 元, 140 / 40 = 3.5 元/t; 2021: 0.25 t + 0.75 t =
-    1 t worth 0.25 × 2 + 0.75 × 4 = 3.5 元, 3.5 元/t (neither the first flow's own price, 2 元/t)."""
+    1 t worth 0.25 × 2 + 0.75 × 4 = 3.5 元, 3.5 元/t (not the first flow's own price, 2 元/t)."""
     inv = load_inventory(_tiny_with_afforestation(tmp_path, True))
     st = build_statement(inv, load_register(), _results(CROPS), "990000", 2020, 2021)
     assert list(st.flows.columns) == ["ecosystem_type", "service", "quantity_0", "quantity_1", "price_0", "price_1"]
