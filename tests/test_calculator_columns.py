@@ -198,10 +198,7 @@ def test_climate_regulation_traces_its_cooling_days_and_names_its_register_keys_
 def test_a_water_surface_without_cooling_days_is_skipped_and_one_without_humidity_is_not_humidified(tmp_path):
     # 甲镇 990001 counts 60 cooling days but gives no relative humidity; 乙乡 990002 has no climate row (nor has the
     # county): its lake cannot count the cooling days of the water term. Both take the county's lake ET, 800 mm.
-    regions = [{"code": COUNTY, "name": "示例县", "parent_code": "", "level": "county", "land_area [hm2]": 100}]
-    regions += [{"code": c, "name": n, "parent_code": COUNTY, "level": "township", "land_area [hm2]": 50}
-                for c, n in (("990001", "甲镇"), ("990002", "乙乡"))]
-    tables = {"regions": regions,
+    tables = {"regions": townships()["regions"],
               "extent": [{"region_code": c, "year": YEAR, "ecosystem": e, "area [hm2]": a}
                          for c in ("990001", "990002") for e, a in (("wetland_lake", 2), ("other", 48))],
               "conditions": [{"region_code": COUNTY, "year": YEAR, "ecosystem": "wetland_lake",
