@@ -356,14 +356,16 @@ def test_market_value_wrong_price_unit_raises():
         provisioning.market_value(quantity(100, "m³"), quantity(2.6, "元/t"))
 
 
-@pytest.mark.parametrize("amount, unit_price, missing", [(120, quantity(3000, "元/t"), "amount"),
-                                                         (quantity(120, "t"), 3000, "unit_price")])
-def test_market_value_of_a_bare_number_names_the_argument_and_how_to_give_its_unit(amount, unit_price, missing):
-    # a bare number is refused by the name of the argument that lacks its unit, with a call that would work
+@pytest.mark.parametrize("amount, unit_price, missing, example", [
+    (120, quantity(3000, "元/t"), "amount", "t"), (quantity(120, "t"), 3000, "unit_price", "万元/t")])
+def test_market_value_of_a_bare_number_names_the_argument_and_how_to_give_its_unit(amount, unit_price, missing,
+                                                                                   example):
+    # a bare number is refused by the name of the argument that lacks its unit, with a call that would work for
+    # that argument: an amount in t, a price in 万元/t
     with pytest.raises(UnitError) as err:
         provisioning.market_value(amount, unit_price)
     assert str(err.value) == (f"market_value(): argument '{missing}' has no unit; "
-                              "pass e.g. quantity(value, '万元/t')")
+                              f"pass e.g. quantity(value, '{example}')")
 
 
 def test_market_value_bare_numbers_raise_unit_error():

@@ -27,9 +27,9 @@ def market_value(amount: pint.Quantity, unit_price: pint.Quantity) -> pint.Quant
     市场价值法: 白玛卓嘎 et al. 2017, 生态学报 37(19):6302-6312, eq.(1) (water supply); the same form is
     applied to agriculture, forestry, husbandry, fishery and hydropower (表2).
     """
-    for name, arg in (("amount", amount), ("unit_price", unit_price)):
+    for name, arg, example in (("amount", amount, "t"), ("unit_price", unit_price, "万元/t")):
         if not isinstance(arg, pint.Quantity):
-            raise UnitError(f"market_value(): argument '{name}' has no unit; pass e.g. quantity(value, '万元/t')")
+            raise UnitError(f"market_value(): argument '{name}' has no unit; pass e.g. quantity(value, '{example}')")
     product = amount.units * unit_price.units
     if product.dimensionality != quantity(1, "yuan").dimensionality:
         raise UnitError(f"market_value(): amount in '{amount.units}' times price in '{unit_price.units}' "
