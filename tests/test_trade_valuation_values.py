@@ -689,6 +689,14 @@ def test_the_sellers_forest_and_earlier_sales_say_where_they_come_from(tmp_path)
     # named in the order of the inventory's table (by region code, then year), each by its row in the file
     assert sold.source == "obligations.csv row 5: 丙区 2021; obligations.csv row 3: 甲区 2019; " \
                           "obligations.csv row 2: 乙区 2020"
+    # a sale whose status cell is empty says nothing about the evidence: the status is that of the others alone
+    # ("estimated", not "/estimated" nor "estimated/nan")
+    tables = _tables(obligations=[
+        {**sale, "region_code": "990002", "year": 2020, "counterparty": "乙区", "area [hm2]": 5, "status": ""},
+        {**sale, "region_code": "990001", "year": 2019, "counterparty": "甲区", "area [hm2]": 3, "status": "estimated"}])
+    inventory = load_inventory(write_tables(tmp_path / "tiny3", tables))
+    sold = party_from_inventory(inventory, Party("示例县", "990000"), 2021, "甲区", "r.yaml")["already_sold"]
+    assert sold.status == "estimated"
 
 
 def test_yearly_clearing_of_whole_yuan_stays_whole(tmp_path):

@@ -115,7 +115,7 @@ def party_from_inventory(inventory, party: Party, year: int, counterparty: str |
     ob = ob[ob["region_code"].isin(codes) & (ob["kind"] == "forest_area_sold") & (ob["year"] <= year)
             & ~((ob["year"] == year) & (ob["counterparty"] == (counterparty or "")))]
     terms["already_sold"] = Term(quantity(float(ob["area"].fillna(0).sum()), "hectare"),
-                                 "/".join(sorted(set(ob["status"].astype(str)))) or "observed",
+                                 "/".join(sorted(set(ob["status"].fillna("").astype(str)) - {""})) or "observed",
                                  "; ".join(f"{r.input_file} row {r.input_row}: {r.counterparty} {int(r.year)}"
                                            for r in ob.itertuples()) or "obligations table: no earlier sale",
                                  "inventory")
