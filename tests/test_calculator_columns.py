@@ -439,9 +439,11 @@ def test_flood_regulation_traces_lakes_and_a_swamp_of_less_than_a_hectare(tmp_pa
         cof("a", "1", "lake_flood_log_coefficient"), cof("b", "1", "lake_flood_exponent"),
         cof("T", "1", "lake_turnover"), step("Q", lake_storage, "m3"),
         *valued("C_res", "reservoir_unit_cost", "yuan/m**3")]
-    # a third lake gives no area: skipped, and the note names it a lake
-    assert f"flood_regulation: 1 region-year-ecosystem case(s) skipped, no total or flood storage (reservoir) or " \
-        f"water area (lake) (e.g. {COUNTY}/{YEAR}/wetland_lake)" in r.notes
+    # a third lake gives no area: it is skipped by name, and the note says the figure above still counts the two
+    # others (it is not the whole lake figure that is missing)
+    assert f"flood_regulation: 1 water body(ies) skipped, no total or flood storage (reservoir) or water area " \
+        f"(lake) (e.g. {COUNTY}/{YEAR}/丙湖); the figure of its region and year counts the other water bodies" \
+        in r.notes
     # half a hectare of swamp holds 0.4 m × 0.5 hm² × 10 000 m²/hm² = 2000 m³ × 5 元/m³ = 10 000 元
     swamp = figure(r, "flood_regulation", "swamp_storage", "wetland_swamp")
     assert swamp.quantity == pytest.approx(2_000, rel=REL) and swamp.value_yuan == pytest.approx(10_000, rel=REL)

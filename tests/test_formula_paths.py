@@ -182,7 +182,7 @@ def test_lake_flood_storage_takes_each_lakes_area_in_hm2(tmp_path):
     storage = 4.5 * math.sqrt(2) * math.exp(2) * 1e4
     assert storage == pytest.approx(470_236, abs=1)
     check(figure(r, "flood_regulation", "lake_storage", "wetland_lake"), storage, storage * 5, 5)
-    assert any("flood_regulation: 1 region-year-ecosystem case(s) skipped" in n for n in r.notes)
+    assert any(n.startswith("flood_regulation: 1 water body(ies) skipped") and "/丙湖)" in n for n in r.notes)
 
 
 RESERVOIRS = [{"name": "甲水库", "kind": "reservoir", "total_storage [m3]": 2_000_000, "flood_storage [m3]": 300_000},
@@ -226,7 +226,7 @@ def test_a_reservoir_without_a_total_storage_is_skipped_where_the_profile_takes_
     check(figure(garze, "flood_regulation", "reservoir_storage", "wetland_reservoir"), 1_200_000, 6_000_000)
     status = next(s for s in garze.service_status if s.service == "flood_regulation")
     assert status.cases_skipped == 1 and ("water_bodies.total_storage",) in status.missing
-    assert any("flood_regulation: 1 region-year-ecosystem case(s) skipped, no total storage" in n
+    assert any(n.startswith("flood_regulation: 1 water body(ies) skipped, no total storage") and "/丙水库)" in n
                for n in garze.notes), garze.notes
     assert next(s for s in default.service_status if s.service == "flood_regulation").cases_skipped == 0
 

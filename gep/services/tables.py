@@ -225,13 +225,20 @@ class Context:
                                              alternatives + [r for r in requires if r not in alternatives])
 
     def note_skipped(self, service: str, frame: pd.DataFrame, what: str,
-                     requires: tuple[tuple[str, ...], ...] | None = None) -> None:
-        """Skip the cases of ``frame`` (:meth:`skip`) and say so in the notes, with a few of them."""
+                     requires: tuple[tuple[str, ...], ...] | None = None, *,
+                     cases: str = "region-year-ecosystem case(s)", named_by: str = "ecosystem",
+                     consequence: str = "") -> None:
+        """Skip the cases of ``frame`` (:meth:`skip`) and say so in the notes, with a few of them.
+
+        A case is a region-year-ecosystem unless ``cases`` says otherwise (a water body, named by its ``name``
+        column): one lake without its area leaves the others of its region and year counted, which
+        ``consequence`` then says, so the reader does not take the whole figure for skipped.
+        """
         self.skip(service, len(frame), requires)
         if len(frame):
-            sample = ", ".join(f"{r.region_code}/{r.year}/{r.ecosystem}" for r in frame.head(3).itertuples())
-            self.notes.append(f"{service}: {len(frame)} region-year-ecosystem case(s) skipped, no {what} "
-                              f"(e.g. {sample})")
+            sample = ", ".join(f"{r.region_code}/{r.year}/{getattr(r, named_by)}" for r in frame.head(3).itertuples())
+            self.notes.append(f"{service}: {len(frame)} {cases} skipped, no {what} "
+                              f"(e.g. {sample})" + (f"; {consequence}" if consequence else ""))
 
 
 def indicator_spec(service: str, indicator: str) -> dict:

@@ -47,6 +47,11 @@ def water_conservation(ctx: Context) -> list[pd.DataFrame]:
                  price=ctx.coef_for("reservoir_unit_cost", q.keys), price_symbol="C_res", coefficients=extra)]
 
 
+#: a water body without its storage or area is left out of its region-year's figure, not the figure itself
+BODIES_SKIPPED = dict(cases="water body(ies)", named_by="name",
+                      consequence="the figure of its region and year counts the other water bodies")
+
+
 def flood_regulation(ctx: Context) -> list[pd.DataFrame]:
     out = []
     bodies = ctx.inventory.table("water_bodies")
@@ -55,13 +60,13 @@ def flood_regulation(ctx: Context) -> list[pd.DataFrame]:
                         bodies["area"].notna())
     ctx.note_skipped("flood_regulation", bodies[~measured].assign(ecosystem=np.where(
         bodies["kind"][~measured] == "reservoir", "wetland_reservoir", "wetland_lake")),
-        "total or flood storage (reservoir) or water area (lake)")
+        "total or flood storage (reservoir) or water area (lake)", **BODIES_SKIPPED)
     ratio_only = ctx.method.option("flood_regulation.reservoir_storage") == "ratio_of_total"
     if ratio_only:  # every reservoir as k × total storage: a flood capacity alone does not give it
         lacking = measured & (bodies["kind"] == "reservoir").to_numpy() & bodies["total_storage"].isna().to_numpy()
         ctx.note_skipped("flood_regulation", bodies[lacking].assign(ecosystem="wetland_reservoir"),
                          "total storage (the method profile takes every reservoir as k × its total storage)",
-                         requires=(("water_bodies.total_storage",),))
+                         requires=(("water_bodies.total_storage",),), **BODIES_SKIPPED)
         measured = measured & ~lacking
     reservoirs = bodies[(bodies["kind"] == "reservoir") & measured].reset_index(drop=True)
     if len(reservoirs) or len(ctx.supplied("flood_regulation", "reservoir_storage")):
