@@ -427,6 +427,23 @@ def test_water_conservation_uses_no_register_runoff_coefficient_where_the_invent
     assert "runoff_coefficient" not in set(r.coefficients["key"])
 
 
+def test_a_note_of_skipped_cases_counts_them_all_and_names_three(tmp_path):
+    # five lakes, four without an area: the note counts 4 and names three of them (a note is read in a report:
+    # three examples, not the whole list), the first in the inventory's order, which sorts water bodies by name:
+    # 丁 U+4E01, 丙 U+4E19, 乙 U+4E59 before 戊 U+620A. The one lake with its area is still valued
+    bodies = [{"region_code": COUNTY, "year": YEAR, "name": n, "kind": "lake", "area [hm2]": a}
+              for n, a in (("甲湖", 100), ("乙湖", ""), ("丙湖", ""), ("丁湖", ""), ("戊湖", ""))]
+    r = compute(tmp_path, county({"wetland_lake": 100, "other": 900}, water_bodies=bodies),
+                coef("lake_flood_log_coefficient", 0, "1"), coef("lake_flood_exponent", 1, "1"),
+                coef("lake_turnover", 1, "1"), price("reservoir_unit_cost", 1))
+    assert f"flood_regulation: 4 water body(ies) skipped, no total or flood storage (reservoir) or water area " \
+        f"(lake) (e.g. {COUNTY}/{YEAR}/丁湖, {COUNTY}/{YEAR}/丙湖, {COUNTY}/{YEAR}/乙湖); the figure of its region " \
+        "and year counts the other water bodies" in r.notes
+    # 甲湖: e^0 × (100 hm² = 1 km²)^1 × 1 = 1 万m³ = 10 000 m³ × 1 元/m³
+    lake = figure(r, "flood_regulation", "lake_storage", "wetland_lake")
+    assert lake.quantity == pytest.approx(10_000, rel=1e-12) and lake.value_yuan == pytest.approx(10_000, rel=1e-12)
+
+
 def test_flood_regulation_traces_lakes_and_a_swamp_of_less_than_a_hectare(tmp_path):
     bodies = [{"region_code": COUNTY, "year": YEAR, "name": n, "kind": "lake", "area [hm2]": a}
               for n, a in (("甲湖", 50), ("乙湖", 200), ("丙湖", ""))]

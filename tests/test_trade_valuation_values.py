@@ -708,3 +708,39 @@ def test_yearly_clearing_of_whole_yuan_stays_whole(tmp_path):
     assert row["downstream_to_upstream_yuan"].dtype == row["upstream_to_downstream_yuan"].dtype == "int64"
     assert (row["downstream_to_upstream_yuan"].iloc[0], row["upstream_to_downstream_yuan"].iloc[0],
             row["net_to_upstream_yuan"].iloc[0]) == (300, 100, 200)  # 300 − 100
+
+
+def test_which_target_a_party_owes_the_year_it_sells(tmp_path):
+    # targets of 2015 (40 %), 2018 (45 %), 2019 (48 %) and 2025 (55 %): a sale in 2019 owes the first target from
+    # 2019 on, 2019's own 48 % (not 2025's); a sale in 2026, after every target, owes the latest, 2025's 55 % (not
+    # the second row, 2018's 45 %)
+    tables = _tables(targets=[_target(2015, 40), _target(2018, 45), _target(2019, 48), _target(2025, 55)])
+    inventory = load_inventory(write_tables(tmp_path / "tiny", tables))
+    for year, pct in ((2019, 48.0), (2026, 55.0)):
+        terms = party_from_inventory(inventory, Party("示例县", "990000"), year, None, "r.yaml")
+        assert float(terms["target_coverage"].value.to("percent").magnitude) == pct, year
+
+
+def test_the_forest_status_names_each_status_once_or_observed_where_none_is_written(tmp_path):
+    # extent rows of 990001 observed and 990002 estimated: the forest area's status names both, sorted, joined by
+    # '/'; with no status written on any row it is read as observed, as the other inventory terms are
+    inventory = load_inventory(write_tables(tmp_path / "tiny", _tables()))
+    extent = inventory.table("extent").copy()
+    for statuses, expected in (({"990001": "observed", "990002": "estimated"}, "estimated/observed"),
+                               ({"990001": "", "990002": ""}, "observed")):
+        extent["status"] = extent["region_code"].map(statuses).fillna("")
+        terms = party_from_inventory(_Tables(inventory, extent=extent), Party("示例县", "990000"), 2021, None, "r.yaml")
+        assert terms["forest_area"].status == expected
+
+
+def test_earlier_sales_are_an_inventory_term_and_a_sale_without_an_area_adds_nothing(tmp_path):
+    # two earlier sales in code: 4 hm² to 乙区 in 2019 and one to 丙区 in 2020 whose area is missing: 4 + 0 = 4 hm²,
+    # a figure taken from the inventory
+    inventory = load_inventory(write_tables(tmp_path / "tiny", _tables()))
+    sales = pd.DataFrame({"region_code": ["990001", "990002"], "year": [2019, 2020], "counterparty": ["乙区", "丙区"],
+                          "kind": ["forest_area_sold"] * 2, "area": [4.0, math.nan], "status": ["observed"] * 2,
+                          "input_file": ["obligations.csv"] * 2, "input_row": [2, 3]})
+    sold = party_from_inventory(_Tables(inventory, obligations=sales), Party("示例县", "990000"), 2021, None,
+                                "r.yaml")["already_sold"]
+    assert float(sold.value.to("hectare").magnitude) == 4.0
+    assert (sold.status, sold.origin) == ("observed", "inventory")
