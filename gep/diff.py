@@ -150,9 +150,10 @@ def _changes(a: JobInputs, b: JobInputs, reg_a: Register, reg_b: Register,
     """The one-at-a-time changes from A to B, and lines describing register files."""
     changes: list[Change] = []
     files_a, files_b = a.inventory_files(), b.inventory_files()
-    if a.inventory_kind != b.inventory_kind or (a.inventory_kind == "workbook" and a.inventory_path.name != b.inventory_path.name):
-        changes.append(Change("input", f"inventory replaced: {a.inventory_kind} {a.inventory_path.name} → {b.inventory_kind} "
-                              f"{b.inventory_path.name}", [],
+    if a.inventory_kind != b.inventory_kind or (a.inventory_kind == "workbook"
+                                                and a.inventory_path.name != b.inventory_path.name):
+        changes.append(Change("input", f"inventory replaced: {a.inventory_kind} {a.inventory_path.name} → "
+                              f"{b.inventory_kind} {b.inventory_path.name}", [],
                               lambda v: dataclasses.replace(v, inventory=b.inventory_path)))
     else:
         for name in sorted(files_a.keys() | files_b.keys()):

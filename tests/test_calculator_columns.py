@@ -17,9 +17,7 @@ import pytest
 from gep.services import climate, soil, water
 from gep.units import Quantity as Q
 
-from test_formula_paths import COUNTY, YEAR, coef, compute, county, figure, price
-
-REL = 1e-9
+from test_formula_paths import COUNTY, REL, YEAR, check, coef, compute, county, figure, price
 
 
 def trace_of(results, service: str, indicator: str, ecosystem: str, region: str = COUNTY, year: int = YEAR):
@@ -411,7 +409,7 @@ def test_water_conservation_traces_where_its_runoff_coefficient_comes_from(tmp_p
         precipitation, cof("alpha", "1", "runoff_coefficient[grassland]"), *tail]
     # (1200 − 1200 × 5 % − 600) mm × 20 hm² × 10 m³/(mm·hm²) = 540 × 200 = 108 000 m³; × 5 元/m³ = 540 000 元
     grass = figure(r, "water_conservation", "water_retained", "grassland")
-    assert grass.quantity == pytest.approx(108_000, rel=REL) and grass.value_yuan == pytest.approx(540_000, rel=REL)
+    check(grass, 108_000, 540_000)
     assert grass.coefficients == "reservoir_unit_cost;runoff_coefficient"
     assert "water_conservation: 1 region-year-ecosystem case(s) skipped, no precipitation or evapotranspiration " \
         f"(e.g. {COUNTY}/{YEAR}/shrub)" in r.notes
@@ -463,7 +461,7 @@ def test_flood_regulation_traces_lakes_and_a_swamp_of_less_than_a_hectare(tmp_pa
         in r.notes
     # half a hectare of swamp holds 0.4 m × 0.5 hm² × 10 000 m²/hm² = 2000 m³ × 5 元/m³ = 10 000 元
     swamp = figure(r, "flood_regulation", "swamp_storage", "wetland_swamp")
-    assert swamp.quantity == pytest.approx(2_000, rel=REL) and swamp.value_yuan == pytest.approx(10_000, rel=REL)
+    check(swamp, 2_000, 10_000)
     assert swamp.coefficients == "reservoir_unit_cost;swamp_storage_depth"
     assert trace_of(r, "flood_regulation", "swamp_storage", "wetland_swamp") == [
         inp("A", "hm2", "extent", "area"), cof("d", "m", "swamp_storage_depth"), step("Q", "A*d*10000", "m3"),
@@ -526,7 +524,7 @@ def test_sand_fixation_traces_its_moduli_and_notes_the_cases_without(tmp_path):
         *valued("C", "desertification_control_cost", "yuan/m**2")]
     # (30 − 6) t/hm² × 20 hm² = 480 t / (1.2 t/m³ × 0.1 m) = 4000 m² × 2 元/m² = 8000 元
     avoided = figure(r, "sand_fixation", "desertification_avoided", "forest")
-    assert avoided.quantity == pytest.approx(4_000, rel=REL) and avoided.value_yuan == pytest.approx(8_000, rel=REL)
+    check(avoided, 4_000, 8_000)
     assert avoided.coefficients == "desertification_control_cost;sand_bulk_density;sand_layer_thickness"
     assert "sand_fixation: 1 region-year-ecosystem case(s) skipped, no wind-erosion moduli " \
         f"(e.g. {COUNTY}/{YEAR}/grassland)" in r.notes

@@ -44,8 +44,8 @@ def run_valuation(req: Request, out: str | Path, coefficient_files: tuple[str, .
     (``obligations.csv`` in the inventory's obligations format), a copy of every input under ``inputs/``
     and ``manifest.json``; staged and published whole like ``gep run``.
 
-    The manifest records what :func:`recompute_trade` and :func:`recompute_compensation` need to value the folder again from its own
-    ``inputs/``: ``kind`` (trade, or compensation when ``compensation`` gives the ``--amount`` text and the
+    The manifest records what :func:`recompute_trade` and :func:`recompute_compensation` need to value the
+    folder again from its own ``inputs/``: ``kind`` (trade, or compensation when ``compensation`` gives the ``--amount`` text and the
     rules ``gep compensation`` built its request with), the request and monitoring files' names under
     ``inputs/request/``, the base register and every register over it in the order applied (the trading
     terms, then ``coefficient_files``), the price-index table (copied beside the inventory), ``lang`` and

@@ -80,6 +80,12 @@ def _term_json(t: Term | None, unit: str, key: str = "") -> dict | None:
 # the seller's (or buyer's) figures from an inventory
 
 
+def _joined_status(rows: pd.DataFrame) -> str:
+    """The status of a term summed over inventory rows: each status written once, sorted, joined by '/'; an empty
+    cell says nothing about the evidence and is left out, and rows with none written read as observed."""
+    return "/".join(sorted(set(rows["status"].fillna("").astype(str)) - {""})) or "observed"
+
+
 def party_from_inventory(inventory, party: Party, year: int, counterparty: str | None, path=None) -> dict[str, Term]:
     """Land and forest area, own coverage target and forest area sold before, of a region of the inventory.
 
@@ -98,8 +104,7 @@ def party_from_inventory(inventory, party: Party, year: int, counterparty: str |
     ext = inventory.table("extent")
     forest = ext[ext["region_code"].isin(codes) & (ext["year"] == year) & (ext["ecosystem"] == "forest")]
     if len(forest):
-        statuses = "/".join(sorted(set(forest["status"].fillna("").astype(str)) - {""})) or "observed"
-        terms["forest_area"] = Term(quantity(float(forest["area"].sum()), "hectare"), statuses,
+        terms["forest_area"] = Term(quantity(float(forest["area"].sum()), "hectare"), _joined_status(forest),
                                     f"{forest['input_file'].iloc[0]}: forest rows of {len(codes)} region(s), {year}",
                                     "inventory")
     targets = inventory.table("targets")
@@ -115,7 +120,7 @@ def party_from_inventory(inventory, party: Party, year: int, counterparty: str |
     ob = ob[ob["region_code"].isin(codes) & (ob["kind"] == "forest_area_sold") & (ob["year"] <= year)
             & ~((ob["year"] == year) & (ob["counterparty"] == (counterparty or "")))]
     terms["already_sold"] = Term(quantity(float(ob["area"].fillna(0).sum()), "hectare"),
-                                 "/".join(sorted(set(ob["status"].fillna("").astype(str)) - {""})) or "observed",
+                                 _joined_status(ob),
                                  "; ".join(f"{r.input_file} row {r.input_row}: {r.counterparty} {int(r.year)}"
                                            for r in ob.itertuples()) or "obligations table: no earlier sale",
                                  "inventory")
