@@ -3,8 +3,8 @@ the inventory and register cells up to GEP, and LibreOffice, recalculating it fr
 the engine's numbers.
 
 The LibreOffice tests convert the workbook headless (``soffice --convert-to xlsx``), which loads it,
-computes every formula (files written by openpyxl carry no cached values, and the profile used here
-also sets "recalculate on load: always") and saves the values; they are skipped when ``soffice`` is
+computes every formula (the profile used here sets "recalculate on load: always", so the cached values
+the workbook carries are not simply kept) and saves the values; they are skipped when ``soffice`` is
 not installed (.ci/run installs libreoffice-calc-nogui). Each conversion uses its own LibreOffice
 profile directory so that parallel runs do not clash.
 """
@@ -349,6 +349,19 @@ def check_against_engine(original: Path, recalculated: Path, results, lang="zh")
                 problems.append(f"汇总!{row} {c}: LibreOffice {got!r}, engine {engine[f'{c}_yuan']!r}")
             compared += 1
     assert ws.max_row - 1 == len(summary)
+    # every formula cell carries its value, and it is the value the spreadsheet program computes
+    cached = openpyxl.load_workbook(original, data_only=True)
+    formula_cells = 0
+    for sheet in formulas.sheetnames:
+        for row in formulas[sheet].iter_rows():
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                formula_cells += 1
+                stored, computed = cached[sheet][cell.coordinate].value, values[sheet][cell.coordinate].value
+                if stored is None or not _close(stored, computed):
+                    problems.append(f"{sheet}!{cell.coordinate}: cached {stored!r}, LibreOffice {computed!r}")
+    assert formula_cells >= compared
     assert not problems, "\n".join(problems[:20]) + f"\n({len(problems)} mismatches)"
     return compared
 

@@ -49,8 +49,12 @@ row whose value is not 0 is left blank likewise. Excel evaluates ``-a^2`` as (�
 (a^b)^c, unlike the trace language, so an expression with such a shape is written fully
 parenthesised.
 
-Text cells are written with :func:`gep.render.workbook.put` (never a formula: a region called ``=1+1``
-stays text), and the bytes are deterministic (fixed document and zip times).
+The workbook is streamed row by row (:class:`gep.render.workbook.StreamingBook`, XlsxWriter's
+constant-memory mode). Every formula is stored with its value — the engine's figure, which is what the
+formula computes from the workbook's own cells — so a viewer that does not recalculate shows the
+figures, while the file asks the spreadsheet program to recalculate on opening; the summary's cached
+values are computed here the way its formulas compute them. Text cells are never a formula (a region
+called ``=1+1`` stays text), and the bytes are deterministic (fixed document and zip times).
 """
 from __future__ import annotations
 
@@ -63,27 +67,26 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.workbook.properties import CalcProperties
-from openpyxl.worksheet.worksheet import Worksheet
 
 from gep.catalogue import label, services_spec
 from gep.coefficients import CANONICAL_UNITS, coefficient_label, key_label
 from gep.render import level_label, method_lines, text, unit_label
-from gep.render.workbook import FIXED_TIME, column_widths, deterministic_bytes, header_row, put
+from gep.render.workbook import StreamingBook, StreamingSheet
 from gep.render.excel_expression import excel_expression
 from gep.trace import FIGURE_KEY, symbols_of
 from gep.units import convert_text
 
-__all__ = ["write_formula_workbook", "build_formula_workbook", "sheet_names", "excel_expression", "CALC_COLUMNS",
+__all__ = ["write_formula_workbook", "sheet_names", "excel_expression", "CALC_COLUMNS",
            "SUMMARY_COLUMNS", "INPUT_VALUE_COLUMN", "COEFFICIENT_VALUE_COLUMN"]
 
-NUMBER_FORMAT = "#,##0.00"
-_INPUT_FILL = PatternFill("solid", fgColor="EAF1FB")
-_COEF_FILL = PatternFill("solid", fgColor="FDF3E1")
-_TITLE_FONT = Font(bold=True, size=14)
+# cell styles (XlsxWriter format properties, see gep.render.workbook.StreamingBook)
+_NUMBER = ("num_format", "#,##0.00")
+_INPUT_FILL = ("bg_color", "#EAF1FB")
+_COEF_FILL = ("bg_color", "#FDF3E1")
+_YEAR = (("num_format", "0"),)
+_TITLE = (("bold", True), ("font_size", 14))
+_WRAP = (("text_wrap", True), ("valign", "top"))
 
 # The words are phrases of gep/data/phrases.yaml (formulas.* keys, column heads by the column's key); what stays
 # here is the columns of each sheet, in order, and the paragraphs of the About sheet.
@@ -117,9 +120,32 @@ def _t(key: str, lang: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 def write_formula_workbook(path: str | Path, results, lang: str = "zh") -> Path:
-    """Write the formula workbook of ``results`` (:class:`gep.accounting.Results`) to ``path``."""
+    """Write the formula workbook of ``results`` (:class:`gep.accounting.Results`) to ``path``.
+
+    Every formula is stored with its value (the engine's figure, which is what the formula computes from
+    the workbook's own input and coefficient cells), so a viewer that does not recalculate shows it, and
+    the file asks the spreadsheet program to recalculate everything on opening.
+    """
+    if lang not in ("zh", "en"):
+        raise ValueError(f"language must be 'zh' or 'en', not {lang!r}")
     path = Path(path)
-    path.write_bytes(deterministic_bytes(build_formula_workbook(results, lang)))
+    model = _Model.from_results(results, lang)
+    book = StreamingBook(path, _t("title", lang))
+    try:
+        # sheets in reading order; each is then written top to bottom (the streaming writer's rule)
+        about = book.sheet(_t("sheet_about", lang))
+        summary = book.sheet(_t("sheet_summary", lang))
+        inputs = book.sheet(_t("sheet_inputs", lang))
+        coefficients = book.sheet(_t("sheet_coefficients", lang))
+        calc = {service: book.sheet(model.sheets[service]) for service in model.by_service}
+        _inputs_sheet(inputs, model)
+        _coefficient_sheet(coefficients, model)
+        ranges = {service: _calc_sheet(calc[service], service, figures, model)
+                  for service, figures in model.by_service.items()}
+        _summary_sheet(summary, model, ranges)
+        _about_sheet(about, model)
+    finally:
+        book.close()
     return path
 
 
@@ -136,31 +162,6 @@ def sheet_names(services, lang: str = "zh") -> dict[str, str]:
         taken.add(name)
         names[service] = name
     return names
-
-
-def build_formula_workbook(results, lang: str = "zh") -> Workbook:
-    if lang not in ("zh", "en"):
-        raise ValueError(f"language must be 'zh' or 'en', not {lang!r}")
-    model = _Model.from_results(results, lang)
-    wb = Workbook()
-    wb.remove(wb.active)
-    about = wb.create_sheet(_t("sheet_about", lang))
-    summary = wb.create_sheet(_t("sheet_summary", lang))
-    inputs = wb.create_sheet(_t("sheet_inputs", lang))
-    coefficients = wb.create_sheet(_t("sheet_coefficients", lang))
-    _inputs_sheet(inputs, model)
-    _coefficient_sheet(coefficients, model)
-    ranges = {}
-    for service, figures in model.by_service.items():
-        ranges[service] = _calc_sheet(wb.create_sheet(model.sheets[service]), service, figures, model)
-    _summary_sheet(summary, model, ranges)
-    _about_sheet(about, model)
-    wb.calculation = CalcProperties(fullCalcOnLoad=True)
-    props = wb.properties
-    props.creator = props.lastModifiedBy = "gep"
-    props.title = _t("title", lang)
-    props.created = props.modified = FIXED_TIME
-    return wb
 
 
 # --------------------------------------------------------------------------------------------
@@ -407,9 +408,10 @@ def _joined(items, lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(str(i) for i in items)
 
 
-def _inputs_sheet(ws: Worksheet, m: _Model) -> None:
+def _inputs_sheet(ws: StreamingSheet, m: _Model) -> None:
     lang = m.lang
-    header_row(ws, 1, [_t(c, lang) for c in INPUT_COLUMNS])
+    ws.header(1, [_t(c, lang) for c in INPUT_COLUMNS])
+    value_column = INPUT_COLUMNS.index("value") + 1
     for n, (ref, e) in enumerate(m.inputs.items(), start=2):
         e["row"] = n
         ecosystems = sorted(e["ecosystems"])
@@ -420,15 +422,14 @@ def _inputs_sheet(ws: Worksheet, m: _Model) -> None:
                   e["value"], " / ".join(unit_label(u, lang) for u in e["units"]), e["source"], e["status"],
                   e["figures"]]
         for col, v in enumerate(values, start=1):
-            put(ws, n, col, v, "General" if INPUT_COLUMNS[col - 1] in ("value", "row", "figures", "year") else None)
-        ws.cell(row=n, column=INPUT_COLUMNS.index("value") + 1).fill = _INPUT_FILL
-    ws.freeze_panes = "B2"
-    column_widths(ws, [14, 18, 6, 22, 12, 12, 12, 14, 10, 16, 12, 40, 10, 8])
+            ws.put(n, col, v, (_INPUT_FILL,) if col == value_column else ())
+    ws.freeze(2, 2)
+    ws.widths([14, 18, 6, 22, 12, 12, 12, 14, 10, 16, 12, 40, 10, 8])
 
 
-def _coefficient_sheet(ws: Worksheet, m: _Model) -> None:
+def _coefficient_sheet(ws: StreamingSheet, m: _Model) -> None:
     lang = m.lang
-    header_row(ws, 1, [_t(c, lang) for c in COEFFICIENT_COLUMNS])
+    ws.header(1, [_t(c, lang) for c in COEFFICIENT_COLUMNS])
     for n, (ref, e) in enumerate(m.coefficients.items(), start=2):
         e["row"] = n
         name = key_label(e["key"], lang) or ""
@@ -440,11 +441,9 @@ def _coefficient_sheet(ws: Worksheet, m: _Model) -> None:
                   "value_written": e["value_written"], "unit_written": e["unit_written"],
                   "figures": e["figures"], "note": note}
         for col, key in enumerate(COEFFICIENT_COLUMNS, start=1):
-            fmt = "0" if key == "price_year" else ("General" if key in ("value", "value_written", "figures") else None)
-            put(ws, n, col, values[key], fmt)
-        ws.cell(row=n, column=COEFFICIENT_COLUMNS.index("value") + 1).fill = _COEF_FILL
-    ws.freeze_panes = "B2"
-    column_widths(ws, [34, 26, 12, 12, 14, 12, 8, 50, 24, 10, 14, 24, 12, 12, 8, 30])
+            ws.put(n, col, values[key], _YEAR if key == "price_year" else (_COEF_FILL,) if key == "value" else ())
+    ws.freeze(2, 2)
+    ws.widths([34, 26, 12, 12, 14, 12, 8, 50, 24, 10, 14, 24, 12, 12, 8, 30])
 
 
 def _symbol_columns(figures: list[_Figure]) -> list[str]:
@@ -476,11 +475,12 @@ class _Ranges:
         return f"{self.sheet}!${column}${self.first}:${column}${self.last}"
 
 
-def _calc_sheet(ws: Worksheet, service: str, figures: list[_Figure], m: _Model) -> _Ranges:
+def _calc_sheet(ws: StreamingSheet, service: str, figures: list[_Figure], m: _Model) -> _Ranges:
     lang = m.lang
     symbols = _symbol_columns(figures)
     base = len(CALC_COLUMNS)
-    col_of = {s: get_column_letter(base + 1 + i) for i, s in enumerate(symbols)}
+    column = {s: base + 1 + i for i, s in enumerate(symbols)}
+    col_of = {s: get_column_letter(n) for s, n in column.items()}
     units = defaultdict(list)
     for f in figures:
         for s in f.symbols:
@@ -489,7 +489,7 @@ def _calc_sheet(ws: Worksheet, service: str, figures: list[_Figure], m: _Model) 
     labels = [_t(c, lang) for c in CALC_COLUMNS]
     labels += [f"{s} [{' / '.join(unit_label(u, lang) for u in units[s] if u)}]" if any(units[s]) else s
                for s in symbols]
-    header_row(ws, 1, labels)
+    ws.header(1, labels)
     inputs_sheet, coef_sheet = _quoted(_t("sheet_inputs", lang)), _quoted(_t("sheet_coefficients", lang))
     yes, no = _t("yes", lang), _t("no", lang)
     for r, f in enumerate(figures, start=2):
@@ -501,36 +501,37 @@ def _calc_sheet(ws: Worksheet, service: str, figures: list[_Figure], m: _Model) 
                  unit_label(q.unit, lang) if q is not None else "",
                  "; ".join(f"{s.name} = {s.expr}" for s in f.symbols if s.role == "step")]
         for col, v in enumerate(fixed, start=1):
-            put(ws, r, col, v, "0" if col == 3 else None)
+            ws.put(r, col, v, _YEAR if col == 3 else ())
         cells = {s.name: f"{col_of[s.name]}{r}" for s in f.symbols}
         for s in f.symbols:
-            cell = ws[cells[s.name]]
+            number = (_NUMBER,) if s.name == "V" else ()
             if s.role == "step":
-                cell.value = "=" + excel_expression(s.expr, cells)
+                formula, style = "=" + excel_expression(s.expr, cells), number
             elif s.ref is None:
                 continue  # a part this figure does not have: blank, i.e. 0
             elif s.role == "input":
-                cell.value = f"={inputs_sheet}!${INPUT_VALUE_COLUMN}${m.inputs[s.ref]['row']}"
-                cell.fill = _INPUT_FILL
+                formula = f"={inputs_sheet}!${INPUT_VALUE_COLUMN}${m.inputs[s.ref]['row']}"
+                style = (_INPUT_FILL, *number)
             else:
-                cell.value = f"={coef_sheet}!${COEFFICIENT_VALUE_COLUMN}${m.coefficients[s.ref]['row']}"
-                cell.fill = _COEF_FILL
-            if s.name == "V":
-                cell.number_format = NUMBER_FORMAT
-    ws.freeze_panes = ws.cell(row=2, column=base + 1)
-    column_widths(ws, [12, 12, 6, 16, 12, 14, 12, 8, 8, 40] + [13] * len(symbols))
+                formula = f"={coef_sheet}!${COEFFICIENT_VALUE_COLUMN}${m.coefficients[s.ref]['row']}"
+                style = (_COEF_FILL, *number)
+            # the cached value is the engine's: the trace records each symbol's value in the unit the
+            # formula computes it in, from the same input and coefficient values the cells refer to
+            ws.formula(r, column[s.name], formula, s.value, style)
+    ws.freeze(2, base + 1)
+    ws.widths([12, 12, 6, 16, 12, 14, 12, 8, 8, 40] + [13] * len(symbols))
     last = max(len(figures) + 1, 2)
     return _Ranges(_quoted(ws.title), 2, last, get_column_letter(CALC_COLUMNS.index("region_code") + 1),
                    get_column_letter(CALC_COLUMNS.index("year") + 1),
                    get_column_letter(CALC_COLUMNS.index("in_gep") + 1), col_of.get("V"))
 
 
-def _summary_sheet(ws: Worksheet, m: _Model, ranges: dict[str, _Ranges]) -> None:
+def _summary_sheet(ws: StreamingSheet, m: _Model, ranges: dict[str, _Ranges]) -> None:
     lang = m.lang
     labels = [_t(c, lang) for c in SUMMARY_COLUMNS[:5]]
     labels += [_t("category_yuan", lang).format(category=label("category", c, lang)) for c in CATEGORIES]
     labels += [_t("gep", lang)]
-    header_row(ws, 1, labels)
+    ws.header(1, labels)
     rows = m.summary[["region_code", "year"]].astype({"year": int}).itertuples(index=False) if len(m.summary) else []
     rows = [(str(c), int(y)) for c, y in rows]
     where = {key: n for n, key in enumerate(rows, start=2)}
@@ -541,11 +542,12 @@ def _summary_sheet(ws: Worksheet, m: _Model, ranges: dict[str, _Ranges]) -> None
             children[(parent, year)].append(where[(code, year)])
     yes = _t("yes", lang).replace('"', '""')
     col_code, col_year = (get_column_letter(SUMMARY_COLUMNS.index(c) + 1) for c in ("region_code", "year"))
+    values = _summary_values(m, ranges, rows, children)
     for code, year in rows:
         n = where[(code, year)]
         fixed = [code, m.names.get(code, ""), level_label(m.levels.get(code, ""), lang), m.parents.get(code, ""), year]
         for col, v in enumerate(fixed, start=1):
-            put(ws, n, col, v, "0" if col == 5 else None)
+            ws.put(n, col, v, _YEAR if col == 5 else ())
         for c in CATEGORIES:
             col = get_column_letter(SUMMARY_COLUMNS.index(c) + 1)
             terms = []
@@ -555,19 +557,47 @@ def _summary_sheet(ws: Worksheet, m: _Model, ranges: dict[str, _Ranges]) -> None
                 terms.append(f"SUMIFS({rg.span(rg.value)},{rg.span(rg.region)},${col_code}{n},"
                              f"{rg.span(rg.year)},${col_year}{n},{rg.span(rg.flag)},\"{yes}\")")
             terms += [f"{col}{child}" for child in children[(code, year)]]
-            cell = ws[f"{col}{n}"]
-            cell.value = "=" + ("+".join(terms) if terms else "0")
-            cell.number_format = NUMBER_FORMAT
-        gep = ws.cell(row=n, column=SUMMARY_COLUMNS.index("gep") + 1)
-        gep.value = "=" + "+".join(f"{get_column_letter(SUMMARY_COLUMNS.index(c) + 1)}{n}" for c in CATEGORIES)
-        gep.number_format, gep.font = NUMBER_FORMAT, Font(bold=True)
-    ws.freeze_panes = "F2"
-    column_widths(ws, [14, 14, 8, 14, 8, 20, 20, 20, 22])
+            ws.formula(n, SUMMARY_COLUMNS.index(c) + 1, "=" + ("+".join(terms) if terms else "0"),
+                       values[(code, year)][c], (_NUMBER,))
+        ws.formula(n, SUMMARY_COLUMNS.index("gep") + 1,
+                   "=" + "+".join(f"{get_column_letter(SUMMARY_COLUMNS.index(c) + 1)}{n}" for c in CATEGORIES),
+                   sum(values[(code, year)][c] for c in CATEGORIES), (_NUMBER, ("bold", True)))
+    ws.freeze(2, 6)
+    ws.widths([14, 14, 8, 14, 8, 20, 20, 20, 22])
 
 
-def _about_sheet(ws: Worksheet, m: _Model) -> None:
+def _summary_values(m: _Model, ranges: dict[str, _Ranges], rows: list[tuple[str, int]],
+                    children: dict) -> dict[tuple[str, int], dict[str, float]]:
+    """The values of the summary's category cells, computed as their formulas do: the V cells of the
+    region-year's rows counted in GEP (``SUMIFS``), plus the same cell of each child region's row."""
+    own = defaultdict(float)
+    for service, rg in ranges.items():
+        if rg.value is None:
+            continue
+        category = m.category.get(service)
+        for f in m.by_service[service]:
+            if not m.in_gep.get((service, f.key[3]), False):
+                continue
+            v = next((s for s in f.symbols if s.name == "V"), None)
+            if v is not None and (v.role == "step" or v.ref is not None):  # a blank V cell adds nothing
+                own[(f.key[0], f.key[1], category)] += v.value
+    code_of_row = {n: key for n, key in enumerate(rows, start=2)}
+    values: dict[tuple[str, int], dict[str, float]] = {}
+
+    def total(key: tuple[str, int]) -> dict[str, float]:
+        if key not in values:
+            values[key] = {c: own[(*key, c)] + sum(total(code_of_row[child])[c] for child in children[key])
+                           for c in CATEGORIES}
+        return values[key]
+
+    for key in rows:
+        total(key)
+    return values
+
+
+def _about_sheet(ws: StreamingSheet, m: _Model) -> None:
     lang = m.lang
-    put(ws, 1, 1, _t("title", lang)).font = _TITLE_FONT
+    ws.put(1, 1, _t("title", lang), _TITLE)
     row = 2
     pasted_capacity = any(s.role == "step" and s.expr and not symbols_of(s.expr)
                           for f in m.figures for s in f.symbols)
@@ -576,13 +606,13 @@ def _about_sheet(ws: Worksheet, m: _Model) -> None:
         lines.append(_t("about.capacity", lang))
     for line in lines:
         row += 1
-        put(ws, row, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.put(row, 1, line, _WRAP)
     for line in method_lines(m.method, lang):  # the method profile the formulas follow
         row += 1
-        put(ws, row, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.put(row, 1, line, _WRAP)
     row += 1
     sheet_label = _t("calculation_sheets", lang)
     for service, sheet in m.sheets.items():
         row += 1
-        put(ws, row, 1, f"{sheet_label}: {sheet} — {service} ({len(m.by_service[service])})")
-    ws.column_dimensions["A"].width = 120
+        ws.put(row, 1, f"{sheet_label}: {sheet} — {service} ({len(m.by_service[service])})")
+    ws.widths([120])
