@@ -50,10 +50,9 @@ _COMPUTED = ["missing", "absent", "status_computed", "status_skipped", "status_n
              "status_case-study", "status_unverified", "status_observed", "status_derived", "status_estimated",
              "level.county", "level.township", "level.village", "unit.m3", "unit.yuan", "unit_token.yuan",
              "unit_token.visit",
-             # column heads of the trace pages' tables, and the role of each step
+             # column heads of the trace pages' coefficient table
              *(f"trace.{k}" for k in ("coefficient", "meaning", "value", "unit", "price_year", "source", "clause",
-                                      "status", "register", "symbol", "role", "expr", "where")),
-             "trace.role_input", "trace.role_coefficient", "trace.role_step",
+                                      "status", "register")),
              *(f"valuation.{k}" for k in ("yes", "no", "true", "false", "figure", "value", "status", "source",
                                           "land_area", "forest_area", "already_sold")),
              # the valuation report's water cases and rules, term statuses, column heads and closing paragraphs

@@ -43,8 +43,17 @@ from gep.render.phrases import (WAN, YI, clean_text, fmt_int, fmt_number, fmt_pc
                                 text, unit_label)
 from gep.render.workbook import is_missing, to_float  # noqa: F401  (kept importable from gep.render)
 
-__all__ = ["prepare", "text", "unit_label", "Report", "method_lines", "status_rows", "status_lines",
+__all__ = ["prepare", "records", "text", "unit_label", "Report", "method_lines", "status_rows", "status_lines",
            "WAN", "YI", "fmt_wan", "fmt_yi", "fmt_number", "fmt_share", "fmt_pct", "fmt_signed", "fmt_int"]
+
+def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict]:
+    """The rows of ``frame`` as dicts, as ``DataFrame.to_dict("records")`` gives them, but column by column:
+    pandas 3 keeps text in Arrow arrays whose element-by-element iteration made ``to_dict`` most of the
+    trace pages' time (1.8 s for a county's 88 000 trace rows, against 0.2 s here)."""
+    columns = list(frame.columns if columns is None else columns)
+    arrays = [frame[c].to_numpy(dtype=object) for c in columns]
+    return [dict(zip(columns, row)) for row in zip(*arrays)]
+
 
 # --------------------------------------------------------------------------------------------
 # catalogue ordering

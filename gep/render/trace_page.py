@@ -1,16 +1,22 @@
-"""gep_trace.html: the computation behind every figure of a run, linked from the report.
+"""The trace pages (``trace/<year>.html``): the computation behind every figure of a run, linked from the report.
 
-One section per region × year (its GEP by category, and each figure with a link) and one section per
-figure: a township figure shows its formula, each input cell (file, row, source, status), each
-coefficient (register, source, clause, price year, status) and each step with its expression; a parent
-region's figure lists the sub-region figures it adds up. Anchors are
-:func:`gep.trace.figure_anchor` / :func:`gep.trace.summary_anchor`, so the report can link to them.
+A page per year. It opens with one section per region (its GEP by category, and each figure with a
+link), then the figures service by service. What figures share is written once: a service's method,
+formula and reference head its section, and its leaf figures (those computed from inventory cells) that
+follow the same formula — same symbols, roles, expressions and units, same calculation path — form one
+table whose column heads name each symbol, its meaning, unit and expression; a row is one figure, with
+each symbol's value, an input linked to its inventory cell and a coefficient to its register row. A parent
+region's figure is one row naming the sub-region figures it adds up. The inventory cells (file, row,
+source, status) and the coefficients (register, source, clause, price year, status) used are listed once
+at the end, each source once. Anchors are :func:`gep.trace.figure_anchor` / :func:`gep.trace.summary_anchor`,
+so the report can link to them.
 
-Built with plain string joins (thousands of sections): every text goes through ``html.escape``.
+Built with plain string joins (thousands of rows): every text goes through ``html.escape``.
 """
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 
@@ -19,12 +25,12 @@ import pandas as pd
 from ..catalogue import VALUATION_METHODS, label, services_spec, vocabulary
 from ..figure_text import format_number as _num, symbol_label
 from ..trace import FIGURE_KEY, figure_anchor, summary_anchor
-from . import fmt_wan, method_lines, text, unit_label
+from . import fmt_wan, is_missing, method_lines, records, text, unit_label
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em;color:#222;font-size:14px}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:2px solid #2d6a4f;margin-top:2em}h3{font-size:1.05em;margin:.2em 0}
-section.figure{border-top:1px solid #ccc;padding:.6em 0}
+th small{font-weight:normal;display:block;color:#555}caption{text-align:left;margin:.6em 0 .2em}
 table{border-collapse:collapse;margin:.4em 0}td,th{border:1px solid #ddd;padding:2px 6px;vertical-align:top}
 th{background:#eef5f0}td.num{text-align:right;font-variant-numeric:tabular-nums}.expr{font-family:monospace}
 .unverified{color:#a4161a}.meta{color:#555}
@@ -44,146 +50,235 @@ def _status(status: str, lang: str) -> str:
     return f'<span class="unverified">{escape(shown)}</span>' if status == "unverified" else escape(shown)
 
 
-def _figure_title(row, lang: str) -> str:
-    return (f"{label('service', row.service, lang)} / {label('indicator', f'{row.service}/{row.indicator}', lang)} / "
-            f"{label('ecosystem', row.ecosystem, lang)}")
+def _figure_title(f: dict, lang: str) -> str:
+    return f"{label('service', f['service'], lang)} / {_short_title(f, lang)}"
+
+
+def _short_title(f: dict, lang: str) -> str:
+    """A figure within its service's section: indicator / ecosystem."""
+    indicator = f"{f['service']}/{f['indicator']}"
+    return f"{label('indicator', indicator, lang)} / {label('ecosystem', f['ecosystem'], lang)}"
+
+
+@lru_cache(maxsize=None)
+def _stable(text_: str) -> str:
+    return hashlib.sha1(text_.encode()).hexdigest()[:12]
 
 
 def _cell_anchor(file: str, row) -> str:
     return f"c-{_stable(file + '#' + str(int(row)))}"
 
 
-def _stable(text_: str) -> str:
-    return hashlib.sha1(text_.encode()).hexdigest()[:12]
-
-
 def _coef_anchor(coefficient, register) -> str:
     return "k-" + _stable(f"{coefficient}@{register}")
 
 
-def _where(s: dict, lang: str) -> str:
-    """A short link to the inventory cell or register row; their details are listed once at the end."""
-    if s["role"] == "input" and isinstance(s["file"], str) and s["file"] and not pd.isna(s["row"]):
-        return f'<a href="#{_cell_anchor(s["file"], s["row"])}">{escape(s["file"])} {_t("row", lang)} {int(s["row"])}</a>'
+def _is_cell(s: dict) -> bool:
+    """An input read from an inventory cell (parts a figure lacks are recorded as inputs without one)."""
+    return s["role"] == "input" and isinstance(s["file"], str) and bool(s["file"]) and not pd.isna(s["row"])
+
+
+def _value_cell(s: dict) -> str:
+    """A symbol's value in a figure's row: an input links to its inventory cell, a coefficient to its
+    register row (their details are listed once at the end)."""
+    value = _num(s["value"])
+    if _is_cell(s):
+        return f'<td class="num"><a href="#{_cell_anchor(s["file"], s["row"])}">{value}</a></td>'
     if s["role"] == "coefficient":
-        return f'<a href="#{_coef_anchor(s["coefficient"], s["register"])}">{escape(str(s["coefficient"]))}</a>'
-    return ""
+        return f'<td class="num"><a href="#{_coef_anchor(s["coefficient"], s["register"])}">{value}</a></td>'
+    return f'<td class="num">{value}</td>'
 
 
-def _cells_section(trace: pd.DataFrame, lang: str) -> str:
-    cells = trace[(trace["role"] == "input") & trace["row"].notna()].drop_duplicates(["file", "row"])
-    cells = cells.sort_values(["file", "row"])
-    rows = "".join(
-        f'<tr id="{_cell_anchor(c.file, c.row)}"><td>{escape(c.file)}</td><td class="num">{int(c.row)}</td>'
-        f"<td>{escape(str(c.source)) if isinstance(c.source, str) else ''}</td>"
-        f"<td>{_status(c.status, lang) if isinstance(c.status, str) else ''}</td></tr>" for c in cells.itertuples())
+def _symbol_kind(s: dict) -> tuple:
+    """What a symbol is in a figure's formula, apart from its value: figures whose symbols are all of the
+    same kind, in the same order, share one table."""
+    expr = s["expr"] if isinstance(s["expr"], str) else ""
+    if s["role"] == "input":
+        return s["symbol"], "input", expr, s["unit"], s["table"], s["column"]
+    if s["role"] == "coefficient":
+        return s["symbol"], "coefficient", expr, s["unit"], str(s["coefficient"]).split("[", 1)[0], ""
+    return s["symbol"], s["role"], expr, s["unit"], "", ""
+
+
+def _symbol_head(s: dict, lang: str) -> str:
+    """A symbol's column head: the symbol, its meaning and its unit (a step's expression is in the caption)."""
+    unit = unit_label(s["unit"], lang)
+    return (f"<th>{escape(s['symbol'])}<small>{escape(symbol_label(s, lang))}</small>"
+            + (f"<small>[{escape(unit)}]</small>" if unit else "") + "</th>")
+
+
+def _excluded(f: dict, lang: str) -> str:
+    return "" if f["in_gep"] else f" ({_t('excluded', lang)}: {escape(str(f['note']))})"
+
+
+def _region(f: dict) -> str:
+    return f"{escape(str(f['region_name']))} {escape(f['region_code'])}"
+
+
+def _leaf_tables(figures: list[dict], leaves: dict, lang: str) -> list[str]:
+    """The leaf figures of one service: a table per formula (same symbols, roles, expressions, units and
+    path), a row per figure."""
+    groups: dict[tuple, list[dict]] = {}
+    for f in figures:
+        kinds = tuple(_symbol_kind(s) for s in leaves[f["key"]])
+        groups.setdefault((str(f["path"]), kinds), []).append(f)
+    out = []
+    for (path, _), members in groups.items():
+        first = leaves[members[0]["key"]]
+        steps = "; ".join(f"{s['symbol']} = {s['expr']}" for s in first if s["role"] == "step")
+        head = (f"<th>{_t('region', lang)}</th><th>{_t('figure', lang)}</th>"
+                + "".join(_symbol_head(s, lang) for s in first))
+        rows = [f'<tr id="{figure_anchor(*f["key"])}"><td>{_region(f)}</td>'
+                f"<td>{escape(_short_title(f, lang))}{_excluded(f, lang)}</td>"
+                + "".join(_value_cell(s) for s in leaves[f["key"]]) + "</tr>" for f in members]
+        out.append(f"<table><caption>{_t('path', lang)} {escape(path)}"
+                   + (f'；{_t("formula", lang)}：<span class="expr">{escape(steps)}</span>' if steps else "")
+                   + f"</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    return out
+
+
+def _parent_table(figures: list[dict], by_figure: dict, children: dict, lang: str) -> str:
+    """A service's figures of parent regions: each the sum of its sub-regions' figures, named with links."""
+    rows = []
+    for f in figures:
+        key = f["key"]
+        kids = [s for s in by_figure.get(key[1:], ()) if s["region_code"] in children.get(key[0], ())]
+        terms = " + ".join(f'<a href="#{figure_anchor(*s["key"])}">{escape(str(s["region_name"]))}</a> '
+                           f"{fmt_wan(s['value_yuan'])}" for s in kids)
+        rows.append(f'<tr id="{figure_anchor(*key)}"><td>{_region(f)}</td>'
+                    f"<td>{escape(_short_title(f, lang))}{_excluded(f, lang)}</td>"
+                    f"<td class=\"num\">{fmt_wan(f['value_yuan'])}</td>"
+                    f"<td class=\"num\">{_num(f['quantity'])} {escape(unit_label(f['quantity_unit'], lang))}</td>"
+                    f"<td>{terms}</td></tr>")
+    return (f"<table><caption>{_t('sum_of', lang)}</caption><thead><tr><th>{_t('region', lang)}</th>"
+            f"<th>{_t('figure', lang)}</th><th>{_t('value_wan', lang)}</th><th>{_t('quantity', lang)}</th>"
+            f"<th>{_t('sum_of', lang)}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def _cells_section(trace: list[dict], lang: str) -> str:
+    """The inventory cells used, one row per file and row; each source is written once and numbered."""
+    cells: dict[tuple, dict] = {}
+    for s in trace:
+        if _is_cell(s):
+            cells.setdefault((s["file"], int(s["row"])), s)
+    sources: dict[str, int] = {}
+    rows = []
+    for (file, row), c in sorted(cells.items(), key=lambda kv: kv[0]):
+        source = ""
+        if isinstance(c["source"], str) and c["source"]:
+            n = sources.setdefault(c["source"], len(sources) + 1)
+            source = f'<a href="#src-{n}">[{n}]</a>'
+        status = _status(c["status"], lang) if isinstance(c["status"], str) else ""
+        rows.append(f'<tr id="{_cell_anchor(file, row)}"><td>{escape(file)}</td><td class="num">{row}</td>'
+                    f"<td>{source}</td><td>{status}</td></tr>")
+    listed = "".join(f'<tr id="src-{n}"><td>[{n}]</td><td>{escape(source)}</td></tr>' for source, n in sources.items())
     return (f"<h2>{_t('cells', lang)}</h2><table><thead><tr><th>{_t('file', lang)}</th><th>{_t('row', lang)}</th>"
-            f"<th>{_t('source', lang)}</th><th>{_t('status', lang)}</th></tr></thead><tbody>{rows}</tbody></table>")
+            f"<th>{_t('source', lang)}</th><th>{_t('status', lang)}</th></tr></thead><tbody>{''.join(rows)}</tbody>"
+            f"</table><table><thead><tr><th></th><th>{_t('source', lang)}</th></tr></thead><tbody>{listed}</tbody></table>")
 
 
-def _coefficients_section(trace: pd.DataFrame, lang: str) -> str:
-    coefs = trace[trace["role"] == "coefficient"].drop_duplicates(["coefficient", "register"])
-    coefs = coefs.sort_values(["coefficient", "register"])
+def _coefficients_section(trace: list[dict], lang: str) -> str:
+    coefs: dict[tuple, dict] = {}
+    for s in trace:
+        if s["role"] == "coefficient":
+            coefs.setdefault((str(s["coefficient"]), str(s["register"])), s)
     rows = "".join(
-        f'<tr id="{_coef_anchor(c.coefficient, c.register)}"><td>{escape(str(c.coefficient))}</td>'
-        f"<td>{escape(symbol_label(c._asdict(), lang))}</td><td class='num'>{_num(c.value)}</td>"
-        f"<td>{escape(unit_label(c.unit, lang))}</td>"
-        f"<td>{'' if pd.isna(c.price_year) else int(c.price_year)}</td><td>{escape(str(c.source))}</td>"
-        f"<td>{escape(str(c.clause)) if isinstance(c.clause, str) else ''}</td><td>{_status(str(c.status), lang)}</td>"
-        f"<td>{escape(str(c.register))}</td></tr>" for c in coefs.itertuples())
+        f'<tr id="{_coef_anchor(c["coefficient"], c["register"])}"><td>{escape(str(c["coefficient"]))}</td>'
+        f"<td>{escape(symbol_label(c, lang))}</td><td class='num'>{_num(c['value'])}</td>"
+        f"<td>{escape(unit_label(c['unit'], lang))}</td>"
+        f"<td>{'' if pd.isna(c['price_year']) else int(c['price_year'])}</td><td>{escape(str(c['source']))}</td>"
+        f"<td>{escape(str(c['clause'])) if isinstance(c['clause'], str) else ''}</td>"
+        f"<td>{_status(str(c['status']), lang)}</td><td>{escape(str(c['register']))}</td></tr>"
+        for _, c in sorted(coefs.items(), key=lambda kv: kv[0]))
     head = "".join(f"<th>{_t(k, lang)}</th>" for k in ("coefficient", "meaning", "value", "unit", "price_year",
                                                        "source", "clause", "status", "register"))
     return (f"<h2>{_t('coefficients', lang)}</h2><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
 
 
-def _leaf_table(symbols: list[dict], lang: str) -> str:
-    head = "".join(f"<th>{_t(k, lang)}</th>" for k in ("symbol", "meaning", "role", "expr", "value", "unit", "where"))
-    rows = []
-    for s in symbols:
-        expr = escape(s["expr"]) if isinstance(s["expr"], str) else ""
-        rows.append(f"<tr><td>{escape(s['symbol'])}</td><td>{escape(symbol_label(s, lang))}</td>"
-                    f"<td>{_t('role_' + s['role'], lang)}</td><td class=\"expr\">{expr}</td>"
-                    f"<td class=\"num\">{_num(s['value'])}</td><td>{escape(unit_label(s['unit'], lang))}</td>"
-                    f"<td>{_where(s, lang)}</td></tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
 def trace_html(services: pd.DataFrame, summary: pd.DataFrame, trace: pd.DataFrame, title: str,
                lang: str = "zh", method=None) -> str:
-    """The whole trace page as a string; ``method`` (the profile the figures were computed with) is named at
-    its top with the choices that differ from the default."""
+    """The whole trace page of the figures given, as a string; ``method`` (the profile the figures were
+    computed with) is named at its top with the choices that differ from the default."""
+    return _page(_figure_rows(services), records(summary), _trace_rows(trace), title, lang, method)
+
+
+def _figure_rows(services: pd.DataFrame) -> list[dict]:
+    rows = records(services)
+    for f in rows:
+        f["key"] = tuple(f[k] for k in FIGURE_KEY)
+    return rows
+
+
+def _trace_rows(trace: pd.DataFrame) -> list[dict]:
+    for column in ("table", "column", "file", "row", "source", "status", "coefficient", "register", "price_year",
+                   "clause"):
+        if column not in trace.columns:  # a trace of steps only
+            trace = trace.assign(**{column: float("nan")})
+    return records(trace)
+
+
+def _page(figures: list[dict], summary: list[dict], trace: list[dict], title: str, lang: str, method) -> str:
     html_lang = "zh-CN" if lang == "zh" else "en"
     catalogue = services_spec()["services"]
     out = [f'<!DOCTYPE html><html lang="{html_lang}"><head><meta charset="utf-8"><title>{escape(title)} — '
            f'{_t("title", lang)}</title><style>{_CSS}</style></head><body>',
            f"<h1>{escape(title)} — {_t('title', lang)}</h1><p class=\"meta\">{_t('intro', lang)}</p>",
            *(f'<p class="meta">{escape(line)}</p>' for line in method_lines(method, lang))]
-    parents = summary.drop_duplicates("region_code").set_index("region_code")["parent_code"].fillna("").astype(str)
-    order = sorted(summary["region_code"].unique(), key=lambda c: (parents.get(c, "") != "", c))
-    by_region_year = {k: g for k, g in services.groupby(["region_code", "year"], sort=False)}
+    parents: dict[str, str] = {}
+    for r in summary:
+        parent = r["parent_code"]
+        parents.setdefault(r["region_code"], "" if is_missing(parent) else str(parent))
+    order = sorted(parents, key=lambda c: (parents[c] != "", c))
+    rank = {code: n for n, code in enumerate(order)}
     leaves: dict[tuple, list[dict]] = {}
-    for rec in trace.to_dict("records"):  # once: per-figure DataFrame slicing is far too slow here
+    for rec in trace:
         leaves.setdefault(tuple(rec[k] for k in FIGURE_KEY), []).append(rec)
-    children = {}
+    children: dict[str, set] = {}
     for code, parent in parents.items():
         if parent:
-            children.setdefault(parent, []).append(code)
+            children.setdefault(parent, set()).add(code)
+    by_region_year: dict[tuple, list[dict]] = {}
+    by_figure: dict[tuple, list[dict]] = {}
+    for f in figures:
+        by_region_year.setdefault(f["key"][:2], []).append(f)
+        by_figure.setdefault(f["key"][1:], []).append(f)
 
+    by_region: dict[str, list[dict]] = {}
+    for r in summary:
+        by_region.setdefault(r["region_code"], []).append(r)
     for code in order:
-        for srow in summary[summary["region_code"] == code].itertuples():
-            out.append(f'<h2 id="{summary_anchor(code, srow.year)}">{escape(str(srow.region_name))} {escape(code)} · '
-                       f"{srow.year}</h2>")
-            out.append(f"<p>GEP {fmt_wan(srow.gep_yuan)} 万元 = {label('category', 'provisioning', lang)} "
-                       f"{fmt_wan(srow.provisioning_yuan)} + {label('category', 'regulating', lang)} "
-                       f"{fmt_wan(srow.regulating_yuan)} + {label('category', 'cultural', lang)} "
-                       f"{fmt_wan(srow.cultural_yuan)}</p>")
-            figures = by_region_year.get((code, srow.year))
-            if figures is None:
-                continue
-            items = []
-            for f in figures.itertuples():
-                anchor = figure_anchor(code, f.year, f.service, f.indicator, f.ecosystem)
-                mark = "" if f.in_gep else f" ({_t('excluded', lang)})"
-                items.append(f'<tr><td><a href="#{anchor}">{escape(_figure_title(f, lang))}</a>{mark}</td>'
-                             f'<td class="num">{fmt_wan(f.value_yuan)}</td></tr>')
-            out.append(f"<table><thead><tr><th>{_t('figure', lang)}</th><th>{_t('value_wan', lang)}</th></tr></thead>"
-                       f"<tbody>{''.join(items)}</tbody></table>")
+        for r in by_region[code]:
+            out.append(f'<h2 id="{summary_anchor(code, r["year"])}">{escape(str(r["region_name"]))} {escape(code)} · '
+                       f"{r['year']}</h2>")
+            out.append(f"<p>GEP {fmt_wan(r['gep_yuan'])} 万元 = {label('category', 'provisioning', lang)} "
+                       f"{fmt_wan(r['provisioning_yuan'])} + {label('category', 'regulating', lang)} "
+                       f"{fmt_wan(r['regulating_yuan'])} + {label('category', 'cultural', lang)} "
+                       f"{fmt_wan(r['cultural_yuan'])}</p>")
+            items = [f'<tr><td><a href="#{figure_anchor(*f["key"])}">{escape(_figure_title(f, lang))}</a>'
+                     + ("" if f["in_gep"] else f" ({_t('excluded', lang)})")
+                     + f'</td><td class="num">{fmt_wan(f["value_yuan"])}</td></tr>'
+                     for f in by_region_year.get((code, r["year"]), ())]
+            if items:
+                out.append(f"<table><thead><tr><th>{_t('figure', lang)}</th><th>{_t('value_wan', lang)}</th></tr>"
+                           f"</thead><tbody>{''.join(items)}</tbody></table>")
 
-    by_region = {k: g for k, g in services.groupby("region_code", sort=False)}
-    by_figure = {k: g for k, g in services.groupby(["year", "service", "indicator", "ecosystem"], sort=False)}
-    for code in order:
-        kids = children.get(code, [])
-        if code not in by_region:
-            continue
-        for f in by_region[code].itertuples():
-            key = (code, f.year, f.service, f.indicator, f.ecosystem)
-            entry = catalogue.get(f.service, {})
-            out.append(f'<section class="figure" id="{figure_anchor(*key)}"><h3>{escape(str(f.region_name))} '
-                       f"{escape(code)} · {f.year} · {escape(_figure_title(f, lang))}</h3>")
-            price = "" if pd.isna(f.price) else f"；{_t('price', lang)} {_num(f.price)} {escape(unit_label(f.price_unit, lang))}"
-            out.append(f"<p>{_t('value_wan', lang)} {fmt_wan(f.value_yuan)}；{_t('quantity', lang)} {_num(f.quantity)} "
-                       f"{escape(unit_label(f.quantity_unit, lang))}{price}；{_t('path', lang)} {escape(str(f.path))}"
-                       + ("" if f.in_gep else f"；{_t('excluded', lang)} {escape(str(f.note))}") + "</p>")
-            if entry:  # a method gep does not know is left unnamed
-                method_label = label("method", entry["method"], lang) if entry["method"] in VALUATION_METHODS else ""
-                out.append(f"<p class=\"meta\">{_t('method', lang)}：{method_label}"
-                           f"；{_t('formula', lang)}：<span class=\"expr\">{escape(entry['formula'])}</span>"
-                           f"；{_t('reference', lang)}：{escape(entry['reference'])}</p>")
-            symbols = leaves.get(key)
-            if symbols is not None:
-                out.append(_leaf_table(symbols, lang))
-            elif kids:
-                same = by_figure[(f.year, f.service, f.indicator, f.ecosystem)]
-                sub = same[same["region_code"].isin(kids)]
-                rows = "".join(
-                    f'<tr><td><a href="#{figure_anchor(s.region_code, s.year, s.service, s.indicator, s.ecosystem)}">'
-                    f"{escape(str(s.region_name))} {escape(s.region_code)}</a></td><td class=\"num\">{fmt_wan(s.value_yuan)}</td>"
-                    f"<td class=\"num\">{_num(s.quantity)}</td></tr>" for s in sub.itertuples())
-                out.append(f"<p>{_t('sum_of', lang)}</p><table><thead><tr><th>{_t('region', lang)}</th>"
-                           f"<th>{_t('value_wan', lang)}</th><th>{_t('quantity', lang)}</th></tr></thead>"
-                           f"<tbody>{rows}<tr><td>{_t('total', lang)}</td><td class=\"num\">{fmt_wan(sub.value_yuan.sum())}"
-                           f"</td><td class=\"num\">{_num(sub.quantity.sum())}</td></tr></tbody></table>")
-            out.append("</section>")
+    by_service: dict[str, list[dict]] = {}
+    for f in sorted(figures, key=lambda f: rank.get(f["region_code"], len(rank))):  # parents first, stable
+        by_service.setdefault(f["service"], []).append(f)
+    positions = {s: n for n, s in enumerate(catalogue)}
+    for service in sorted(by_service, key=lambda s: (positions.get(s, len(positions)), s)):
+        entry = catalogue.get(service, {})
+        out.append(f"<h2>{escape(label('service', service, lang))}</h2>")
+        if entry:  # a method gep does not know is left unnamed
+            method_label = label("method", entry["method"], lang) if entry["method"] in VALUATION_METHODS else ""
+            out.append(f"<p class=\"meta\">{_t('method', lang)}：{method_label}"
+                       f"；{_t('formula', lang)}：<span class=\"expr\">{escape(entry['formula'])}</span>"
+                       f"；{_t('reference', lang)}：{escape(entry['reference'])}</p>")
+        members = by_service[service]
+        summed = [f for f in members if f["key"] not in leaves and children.get(f["region_code"])]
+        if summed:
+            out.append(_parent_table(summed, by_figure, children, lang))
+        out.extend(_leaf_tables([f for f in members if f["key"] in leaves], leaves, lang))
     out.append(_cells_section(trace, lang))
     out.append(_coefficients_section(trace, lang))
     out.append("</body></html>\n")
@@ -197,14 +292,19 @@ def trace_href(year, anchor: str) -> str:
 
 def write_trace_html(folder: str | Path, services: pd.DataFrame, summary: pd.DataFrame, trace: pd.DataFrame,
                      title: str, lang: str = "zh", method=None) -> list[Path]:
-    """Write one trace page per year, ``<folder>/<year>.html`` (a few MB each for a county)."""
+    """Write one trace page per year, ``<folder>/<year>.html``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    by_year: dict[int, tuple[list, list, list]] = {int(y): ([], [], []) for y in summary["year"].unique()}
+    for n, rows in enumerate((_figure_rows(services), records(summary), _trace_rows(trace))):
+        for r in rows:
+            if int(r["year"]) in by_year:
+                by_year[int(r["year"])][n].append(r)
     written = []
-    for year in sorted(summary["year"].unique()):
-        page = trace_html(services[services["year"] == year], summary[summary["year"] == year],
-                          trace[trace["year"] == year], f"{title} · {int(year)}", lang, method)
-        path = folder / f"{int(year)}.html"
+    for year in sorted(by_year):
+        figures, summary_rows, trace_rows = by_year[year]
+        page = _page(figures, summary_rows, trace_rows, f"{title} · {year}", lang, method)
+        path = folder / f"{year}.html"
         path.write_text(page, encoding="utf-8", newline="\n")
         written.append(path)
     return written
