@@ -25,7 +25,7 @@ from .phrases import bilingual
 from .prices import load_price_indices
 from .services.calculators import CALCULATORS
 from .services.tables import Context
-from .trace import TRACE_COLUMNS
+from .trace import trace_frame
 
 RESULT_COLUMNS = ["region_code", "region_name", "region_level", "year", "category", "service", "indicator",
                   "ecosystem", "quantity", "quantity_unit", "price", "price_unit", "value_yuan", "in_gep",
@@ -142,9 +142,8 @@ class Results:
 
         Built from the recorded traces when first read: a run writes it, a caller that needs only the
         figures (a benchmark, a what-if) does not pay for a table of some hundred rows per figure."""
-        frames = [f for f in (tb.frame() for tb in self.trace_builders) if len(f)]
-        trace = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=TRACE_COLUMNS)
-        trace = trace.sort_values(["region_code", "year", "service", "indicator", "ecosystem"], kind="stable")
+        trace = trace_frame(self.trace_builders).sort_values(["region_code", "year", "service", "indicator",
+                                                              "ecosystem"], kind="stable")
         trace["row"] = trace["row"].astype("Int64")  # spreadsheet rows are whole numbers
         trace["price_year"] = trace["price_year"].astype("Int64")
         return trace.reset_index(drop=True)
@@ -317,8 +316,7 @@ def check_finite(leaf: pd.DataFrame, services: pd.DataFrame, summary: pd.DataFra
         return
     trace = pd.DataFrame()
     if figures and traces:  # built only now: the trace of a whole account is not needed otherwise
-        frames = [f for f in (tb.frame() for tb in traces) if len(f)]
-        trace = pd.concat(frames, ignore_index=True) if frames else trace
+        trace = trace_frame(traces)
     lines = [f"{r['region_code']} {r['year']} {figure}: {bad}" + (_largest_input(trace, r) if "service" in r else "")
              for r, bad, figure in what[:SHOWN_FIGURES]]
     more = len(what) - SHOWN_FIGURES

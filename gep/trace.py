@@ -195,11 +195,30 @@ class TraceBuilder:
         self.parts.append(part)
 
     def frame(self) -> pd.DataFrame:
-        n = len(self.keys) if self.mask is None else int(np.count_nonzero(self.mask))
-        if not self.parts or not n:
-            return pd.DataFrame(columns=TRACE_COLUMNS)
-        return pd.concat([pd.DataFrame(_with_provenance(self._cells(p))) for p in self.parts],
-                         ignore_index=True)[TRACE_COLUMNS]
+        return trace_frame([self])
+
+
+def trace_frame(builders) -> pd.DataFrame:
+    """The rows of every part of ``builders``, in order, as one table of :data:`TRACE_COLUMNS`.
+
+    Built column by column — each part's scalars broadcast to arrays, each column concatenated once — and
+    made a DataFrame once: a DataFrame per part, concatenated, took 3 s of a county's run (500 builders,
+    4 000 parts, each column converted to Arrow text on its own)."""
+    columns: dict[str, list[np.ndarray]] = {c: [] for c in TRACE_COLUMNS}
+    for tb in builders:
+        n = len(tb.keys) if tb.mask is None else int(np.count_nonzero(tb.mask))
+        if not n:
+            continue
+        for p in tb.parts:
+            part = _with_provenance(tb._cells(p))
+            for c in TRACE_COLUMNS:
+                value = part[c]
+                if not isinstance(value, np.ndarray):
+                    value = np.full(n, value, dtype=object if isinstance(value, str) else float)
+                columns[c].append(value)
+    if not columns["symbol"]:
+        return pd.DataFrame(columns=TRACE_COLUMNS)
+    return pd.DataFrame({c: np.concatenate(parts) for c, parts in columns.items()})
 
 
 def _with_provenance(part: dict) -> dict:
