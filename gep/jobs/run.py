@@ -28,6 +28,7 @@ from ..method import DEFAULT_METHOD
 from ..outputs import write_csv, write_netcdf
 from ..phrases import text
 from ..reading import load_yaml
+from .beside import beside
 
 PARCELS_NAME = "gep_parcels.csv"  # each parcel's figures, when the inventory has a parcels table
 
@@ -77,10 +78,7 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
     with ``reference_layers`` only the description is copied and the layers are recorded in place, by
     absolute path and SHA-256 (``referenced_inputs`` of the manifest), for rasters too large to copy.
     """
-    from ..render.excel import write_excel
-    from ..render.html import write_html
     from ..render.formulas import write_formula_workbook
-    from ..render.trace_page import write_trace_html
 
     inventory_path, out = Path(inventory_path), Path(out)
     options = options or Options()
@@ -107,36 +105,16 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
             options, price_indices=str(copied.price_indices), grid=str(grid) if grid else None, method=method,
             price_indices_shown=options.price_indices))
 
-        write_csv(results.services, staging / "gep_services.csv")
-        write_csv(results.summary, staging / "gep_summary.csv")
-        write_csv(results.coefficients, staging / "coefficients_used.csv")
-        write_csv(results.trace, staging / "gep_trace.csv")
-        write_csv(results.growth, staging / "gep_growth.csv")
-        write_csv(results.evaluation, staging / "gep_evaluation.csv")
-        write_csv(results.decomposition, staging / "gep_decomposition.csv")
-        write_csv(results.price_indices, staging / "price_indices_used.csv")
-        if results.parcels is not None:
-            write_csv(results.parcels.frame(), staging / PARCELS_NAME)
-        write_netcdf(results, staging / "gep_results.nc")
-        meta = {
-            "title": text("report_title", lang).format(region=str(results.summary.loc[
-                results.summary["region_code"] == results.county_code, "region_name"].iloc[0])),
-            "inventory": inventory_name, "gep_version": __version__,
-            "format_version": inventory.format_version, "command": shown_command, "years": results.years,
-            "county_code": results.county_code, "excluded": results.excluded,
-            "notes": results.notes + [str(w) for w in inventory.warnings],
-            "trace": True,
-            "base_year": results.base_year, "growth": results.growth, "evaluation": results.evaluation,
-            "decomposition": results.decomposition, "price_indices": results.price_indices,
-            "parcels": results.parcels, "service_status": results.service_status, "method": results.method,
-        }
-        write_trace_html(staging / "trace", results.services, results.summary, results.trace, meta["title"], lang=lang,
-                         method=results.method)
-        write_formula_workbook(staging / "gep_formulas.xlsx", results, lang=lang)
-        write_excel(staging / "gep_workbook.xlsx", results.services, results.summary, results.coefficients, meta,
-                    lang=lang)
-        write_html(staging / "gep_report.html", results.services, results.summary, results.coefficients, meta,
-                   lang=lang)
+        # the formula workbook takes as long as every other writer together: written beside them, in a second
+        # process where one can be forked (gep.jobs.beside); the trace both need is built once, before
+        results.trace  # noqa: B018 - a cached property, built here on purpose
+        wait = beside(lambda: write_formula_workbook(staging / "gep_formulas.xlsx", results, lang=lang))
+        try:
+            _write_the_others(staging, results, inventory, inventory_name, shown_command, lang)
+        except BaseException:
+            wait(abandon=True)
+            raise
+        wait()
         write_manifest(staging, command or shown_command, shown_command,
                        {"base_register": register_names[0], "coefficients": register_names[1:],
                         "method": method_copy.name, "method_name": method.name,
@@ -148,6 +126,45 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
                        {"name": inventory_name, "kind": "workbook" if workbook else "folder"},
                        copied.files, copied.registers, created=created_now(), referenced=referenced)
     return RunOutput(folder=out, results=results, previous=stage.previous)
+
+
+def _write_the_others(staging: Path, results: Results, inventory, inventory_name: str, shown_command: str,
+                      lang: str) -> None:
+    """Every output of a run but the formula workbook and the manifest: tables, NetCDF, trace pages, the
+    workbook and the report."""
+    from ..render.excel import write_excel
+    from ..render.html import write_html
+    from ..render.trace_page import write_trace_html
+
+    write_csv(results.services, staging / "gep_services.csv")
+    write_csv(results.summary, staging / "gep_summary.csv")
+    write_csv(results.coefficients, staging / "coefficients_used.csv")
+    write_csv(results.trace, staging / "gep_trace.csv")
+    write_csv(results.growth, staging / "gep_growth.csv")
+    write_csv(results.evaluation, staging / "gep_evaluation.csv")
+    write_csv(results.decomposition, staging / "gep_decomposition.csv")
+    write_csv(results.price_indices, staging / "price_indices_used.csv")
+    if results.parcels is not None:
+        write_csv(results.parcels.frame(), staging / PARCELS_NAME)
+    write_netcdf(results, staging / "gep_results.nc")
+    meta = {
+        "title": text("report_title", lang).format(region=str(results.summary.loc[
+            results.summary["region_code"] == results.county_code, "region_name"].iloc[0])),
+        "inventory": inventory_name, "gep_version": __version__,
+        "format_version": inventory.format_version, "command": shown_command, "years": results.years,
+        "county_code": results.county_code, "excluded": results.excluded,
+        "notes": results.notes + [str(w) for w in inventory.warnings],
+        "trace": True,
+        "base_year": results.base_year, "growth": results.growth, "evaluation": results.evaluation,
+        "decomposition": results.decomposition, "price_indices": results.price_indices,
+        "parcels": results.parcels, "service_status": results.service_status, "method": results.method,
+    }
+    write_trace_html(staging / "trace", results.services, results.summary, results.trace, meta["title"], lang=lang,
+                     method=results.method)
+    write_excel(staging / "gep_workbook.xlsx", results.services, results.summary, results.coefficients, meta,
+                lang=lang)
+    write_html(staging / "gep_report.html", results.services, results.summary, results.coefficients, meta,
+               lang=lang)
 
 
 def recompute_run(inputs: JobInputs, out: Path, command: str) -> None:

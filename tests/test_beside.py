@@ -1,0 +1,67 @@
+"""gep.jobs.beside: one writer in a forked child while the run writes the others — same files, same errors."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from gep.cli import main
+from gep.jobs.beside import WriterFailed, beside
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform: writers run in turn")
+
+
+class _Unpicklable(Exception):
+    def __init__(self, a, b):  # pickle makes an error again from args=(message,): one argument short
+        super().__init__(f"{a}/{b}")
+
+
+@needs_fork
+def test_the_child_writes_and_the_parent_waits(tmp_path):
+    target = tmp_path / "out.txt"
+    wait = beside(lambda: (time.sleep(0.3), target.write_text("written by the child")))
+    assert not target.exists()  # still being written: the task runs in the child
+    wait()
+    assert target.read_text() == "written by the child"
+
+
+@needs_fork
+def test_an_error_in_the_child_is_raised_in_the_parent(tmp_path):
+    def fail():
+        raise ValueError("表 regions 第 3 行: 区划代码为空")
+    wait = beside(fail)
+    with pytest.raises(ValueError, match="^表 regions 第 3 行: 区划代码为空$"):
+        wait()
+    wait = beside(lambda: (_ for _ in ()).throw(_Unpicklable("a", "b")))
+    with pytest.raises(WriterFailed, match="_Unpicklable: a/b"):  # its traceback comes back instead
+        wait()
+
+
+@needs_fork
+def test_a_parent_that_fails_stops_the_child(tmp_path):
+    target = tmp_path / "late.txt"
+    start = time.perf_counter()
+    wait = beside(lambda: (time.sleep(30), target.write_text("too late")))
+    wait(abandon=True)
+    assert time.perf_counter() - start < 10
+    assert not target.exists()
+
+
+def test_serial_writers_run_in_this_process(tmp_path, monkeypatch):
+    monkeypatch.setenv("GEP_SERIAL_WRITERS", "1")
+    target = tmp_path / "out.txt"
+    wait = beside(lambda: target.write_text(str(os.getpid())))
+    assert target.read_text() == str(os.getpid())  # done before beside returns, by this process
+    wait()
+
+
+def test_a_run_writes_the_same_bytes_either_way(tiny, tmp_path, monkeypatch):
+    assert main(["run", str(tiny), "--out", str(tmp_path / "forked")]) == 0
+    monkeypatch.setenv("GEP_SERIAL_WRITERS", "1")
+    assert main(["run", str(tiny), "--out", str(tmp_path / "serial")]) == 0
+    files = sorted(p.relative_to(tmp_path / "serial") for p in (tmp_path / "serial").rglob("*") if p.is_file())
+    assert "gep_formulas.xlsx" in {str(f) for f in files}
+    for name in files:
+        if name.name != "manifest.json":  # it records the time of the run
+            assert (tmp_path / "forked" / name).read_bytes() == (tmp_path / "serial" / name).read_bytes(), name
