@@ -132,8 +132,9 @@ def _write_the_others(staging: Path, results: Results, inventory, inventory_name
                       lang: str) -> None:
     """Every output of a run but the formula workbook and the manifest: tables, NetCDF, trace pages, the
     workbook and the report."""
-    from ..render.excel import write_excel
-    from ..render.html import write_html
+    from ..render import prepare
+    from ..render.excel import write_report_workbook
+    from ..render.html import write_report_html
     from ..render.trace_page import write_trace_html
 
     write_csv(results.services, staging / "gep_services.csv")
@@ -161,10 +162,9 @@ def _write_the_others(staging: Path, results: Results, inventory, inventory_name
     }
     write_trace_html(staging / "trace", results.services, results.summary, results.trace, meta["title"], lang=lang,
                      method=results.method)
-    write_excel(staging / "gep_workbook.xlsx", results.services, results.summary, results.coefficients, meta,
-                lang=lang)
-    write_html(staging / "gep_report.html", results.services, results.summary, results.coefficients, meta,
-               lang=lang)
+    report = prepare(results.services, results.summary, results.coefficients, meta, lang)  # once for both
+    write_report_workbook(staging / "gep_workbook.xlsx", report)
+    write_report_html(staging / "gep_report.html", report)
 
 
 def recompute_run(inputs: JobInputs, out: Path, command: str) -> None:

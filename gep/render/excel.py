@@ -40,7 +40,7 @@ from gep.catalogue import inventory_spec, label
 from gep.render import WAN, AccountRow, Report, prepare, text, unit_label
 from gep.render.workbook import FIXED_TIME, column_widths, deterministic_bytes, header_row, put, safe_text, to_float
 
-__all__ = ["write_excel", "build_workbook"]
+__all__ = ["write_excel", "write_report_workbook", "build_workbook"]
 
 NUMBER_FORMAT = "#,##0.00"
 INTEGER_FORMAT = "0"
@@ -64,7 +64,11 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 def write_excel(path: str | Path, services: pd.DataFrame, summary: pd.DataFrame,
                 coefficients: pd.DataFrame, meta: dict, lang: str = "zh") -> Path:
     """Write the GEP workbook to ``path`` and return the path."""
-    report = prepare(services, summary, coefficients, meta, lang)
+    return write_report_workbook(path, prepare(services, summary, coefficients, meta, lang))
+
+
+def write_report_workbook(path: str | Path, report: Report) -> Path:
+    """Write the GEP workbook of a prepared report (one :func:`gep.render.prepare` serves the HTML report too)."""
     path = Path(path)
     path.write_bytes(deterministic_bytes(build_workbook(report)))
     return path

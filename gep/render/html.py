@@ -29,7 +29,7 @@ from gep.render.charts import bar_chart_svg, line_chart_svg, stacked_bar_chart_s
 from gep.render.trace_page import trace_href
 from gep.trace import figure_anchor, summary_anchor
 
-__all__ = ["write_html", "render_html", "templates_dir", "environment"]
+__all__ = ["write_html", "write_report_html", "render_html", "render_report", "templates_dir", "environment"]
 
 TEMPLATE = "report.html.j2"
 _HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -59,15 +59,25 @@ def environment() -> Environment:
 def write_html(path: str | Path, services: pd.DataFrame, summary: pd.DataFrame,
                coefficients: pd.DataFrame, meta: dict, lang: str = "zh") -> Path:
     """Write the HTML report to ``path`` (UTF-8) and return the path."""
+    return write_report_html(path, prepare(services, summary, coefficients, meta, lang))
+
+
+def write_report_html(path: str | Path, report: Report) -> Path:
+    """Write the HTML report of a prepared report (one :func:`gep.render.prepare` serves the workbook too)."""
     path = Path(path)
-    path.write_text(render_html(services, summary, coefficients, meta, lang), encoding="utf-8", newline="\n")
+    path.write_text(render_report(report), encoding="utf-8", newline="\n")
     return path
 
 
 def render_html(services: pd.DataFrame, summary: pd.DataFrame, coefficients: pd.DataFrame,
                 meta: dict, lang: str = "zh") -> str:
     """The HTML report as a string."""
-    report = prepare(services, summary, coefficients, meta, lang)
+    return render_report(prepare(services, summary, coefficients, meta, lang))
+
+
+def render_report(report: Report) -> str:
+    """The HTML report of a prepared report, as a string."""
+    lang = report.lang
     template = environment().get_template(TEMPLATE)
     return template.render(
         r=report,
