@@ -5,6 +5,7 @@ e.g. 1 亩 = 1/15 hm² = 10 000/15 m²); none was copied from what the code prin
 """
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 
 import numpy as np
@@ -522,3 +523,30 @@ def test_every_registry_unit_converts_exactly_to_base_units(unit):
         factor = conversion(unit, target)
         twos = factor.denominator & -factor.denominator  # the largest power of 2 dividing it
         assert twos <= 2**20, (unit, target, factor)
+
+
+def _units_in_fresh_process(cache: str, cwd=None) -> list[str]:
+    """1 亩 in m² and 1 亿元 in 元, from ``import gep.units`` in a new Python process with ``GEP_CACHE``."""
+    import subprocess
+    import sys
+    code = ("from gep.units import ureg; print(ureg.Quantity(1, 'mu').to('m**2').magnitude, "
+            "ureg.Quantity(1, 'yi_yuan').to('yuan').magnitude)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=cwd,
+                          env={**os.environ, "GEP_CACHE": cache})
+    return done.stdout.split()
+
+
+def test_the_registry_definitions_are_cached_and_a_bad_cache_is_passed_over(tmp_path):
+    import pint
+    # 1 亩 = 10000/15 m² = 666.67 m²; 1 亿元 = 10⁸ 元
+    expected = [pytest.approx(10000 / 15, rel=1e-12), 1e8]
+    assert [float(v) for v in _units_in_fresh_process(str(tmp_path))] == expected
+    cached = list((tmp_path / f"pint-{pint.__version__}").glob("*.pickle"))
+    assert cached  # the parsed definitions, read by the next start instead of parsing again
+    for path in cached:  # a damaged cache (a process killed while writing it) is passed over
+        path.write_bytes(b"not a pickle")
+    assert [float(v) for v in _units_in_fresh_process(str(tmp_path))] == expected
+    # GEP_CACHE=off: no cache (not a folder called "off" in the working directory)
+    (tmp_path / "work").mkdir()
+    assert [float(v) for v in _units_in_fresh_process("off", cwd=tmp_path / "work")] == expected
+    assert list((tmp_path / "work").iterdir()) == []
