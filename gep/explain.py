@@ -1,5 +1,5 @@
 """Explain a figure of a run: formula, inputs with file/row/source, coefficients with provenance,
-intermediate values — from the run folder alone (gep_services.csv, gep_trace.csv).
+intermediate values — from the run folder alone (gep_services.csv, gep_trace.csv.gz).
 
 ``gep explain RUN_DIR --region 500229 --year 2021 --service water_conservation
 --indicator water_retained --ecosystem forest [--lang en] [--all]``
@@ -10,8 +10,10 @@ each of them in turn.
 """
 from __future__ import annotations
 
+import gzip
 import io
 import math
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +46,7 @@ class ExplainError(ValueError):
 _COLUMNS = {
     "gep_services.csv": ([*FIGURE_KEY, "region_name", "category", "quantity", "quantity_unit", "value_yuan", "in_gep",
                           "path"], ["year", "quantity", "value_yuan"]),
-    "gep_trace.csv": ([*FIGURE_KEY, "symbol", "role", "expr", "value", "unit", "table", "column", "file", "row",
+    "gep_trace.csv.gz": ([*FIGURE_KEY, "symbol", "role", "expr", "value", "unit", "table", "column", "file", "row",
                        "source", "status", "coefficient", "register"], ["year", "value", "row"]),
     "gep_summary.csv": (["region_code", "parent_code", "year"], ["year"]),
     "gep_parcels.csv": (["parcel_id", "region_code", "year"], ["year"]),
@@ -58,8 +60,15 @@ def read_run_table(folder: Path, name: str, dtype: dict) -> pd.DataFrame:
     def refused(what: str) -> ExplainError:
         return ExplainError(f"{folder} is not a readable gep run folder: {name}: {what}")
 
+    data = (folder / name).read_bytes()
+    if name.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+            raise refused(f"not a gzip file as gep writes it ({shown(str(exc), 120)}); "
+                          "run gep verify on the folder, or run the inventory again") from None
     try:
-        text = (folder / name).read_bytes().decode("utf-8-sig")  # gep writes UTF-8
+        text = data.decode("utf-8-sig")  # gep writes UTF-8
     except UnicodeDecodeError as exc:
         raise refused(f"not UTF-8 text as gep writes it (byte {exc.start} is not UTF-8); "
                       "run gep verify on the folder, or run the inventory again") from None
@@ -93,12 +102,12 @@ class Run:
     @classmethod
     def load(cls, folder: str | Path) -> "Run":
         folder = Path(folder)
-        for name in ("gep_services.csv", "gep_trace.csv", "gep_summary.csv"):
+        for name in ("gep_services.csv", "gep_trace.csv.gz", "gep_summary.csv"):
             if not (folder / name).is_file():
                 raise FileNotFoundError(f"{folder} is not a gep run folder: {name} is missing")
         # text as it stands for, not as written for spreadsheets (region names, sources, expressions: formula_safe)
         services = read_run_table(folder, "gep_services.csv", {"region_code": str})
-        trace = read_run_table(folder, "gep_trace.csv", {"region_code": str, "expr": str, "coefficient": str})
+        trace = read_run_table(folder, "gep_trace.csv.gz", {"region_code": str, "expr": str, "coefficient": str})
         summary = read_run_table(folder, "gep_summary.csv", {"region_code": str, "parent_code": str})
         children: dict[str, list[str]] = {}
         for code, parent in summary[["region_code", "parent_code"]].drop_duplicates().itertuples(index=False):

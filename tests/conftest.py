@@ -16,7 +16,7 @@ SHARED = REPO.parent / "shared"
 #: what every run writes (and gep_parcels.csv with a parcels table), whatever the inventory holds
 RUN_OUTPUTS = {"gep_services.csv", "gep_summary.csv", "gep_results.nc", "gep_workbook.xlsx", "gep_report.html",
                "coefficients_used.csv", "manifest.json", "gep_growth.csv", "gep_evaluation.csv",
-               "gep_decomposition.csv", "price_indices_used.csv", "gep_trace.csv", "trace", "gep_formulas.xlsx"}
+               "gep_decomposition.csv", "price_indices_used.csv", "gep_trace.csv.gz", "trace", "gep_formulas.xlsx"}
 
 
 def tiny_tables() -> dict[str, list[dict]]:

@@ -7,6 +7,7 @@ accounts. The corpora these extend are test_faults_input.py, test_faults_options
 """
 from __future__ import annotations
 
+import gzip
 import shutil
 from pathlib import Path
 
@@ -186,12 +187,17 @@ EXPLAIN = ["--region", "990001", "--year", "2021", "--service", "water_conservat
 
 @pytest.mark.parametrize("name, damage, said", [
     # random bytes: a UnicodeDecodeError (exit 70) before
-    ("gep_trace.csv", b"\xff\xfe\x00\x81\x9c" * 40, "gep_trace.csv: not UTF-8 text as gep writes it (byte 0"),
+    ("gep_trace.csv.gz", gzip.compress(b"\xff\xfe\x00\x81\x9c" * 40),
+     "gep_trace.csv.gz: not UTF-8 text as gep writes it (byte 0"),
+    # the trace is gzip-compressed: a file that is not, or is cut short, is named as such
+    ("gep_trace.csv.gz", b"region_code,year\n", "gep_trace.csv.gz: not a gzip file as gep writes it (Not a gzipped file"),
+    ("gep_trace.csv.gz", gzip.compress(b"region_code,year\n" * 100)[:40],
+     "gep_trace.csv.gz: not a gzip file as gep writes it (Compressed file ended before the end-of-stream marker"),
     # a table without the columns explanations read: "None of [Index(['region_code', 'parent_code'])] are in the
     # [columns]", naming no file
     ("gep_summary.csv", b"a,b\n1,2\n", "gep_summary.csv: no column region_code, parent_code, year (columns: a, b)"),
     ("gep_services.csv", b"", "gep_services.csv: not a table: No columns to parse from file"),
-    ("gep_trace.csv", b'region_code,"year\n1', "gep_trace.csv: not a table:"),
+    ("gep_trace.csv.gz", gzip.compress(b'region_code,"year\n1'), "gep_trace.csv.gz: not a table:"),
 ])
 def test_explain_names_the_damaged_file_of_a_run_folder(tmp_path, tiny_run, capsys, name, damage, said):
     run = shutil.copytree(tiny_run, tmp_path / "run")
@@ -201,12 +207,13 @@ def test_explain_names_the_damaged_file_of_a_run_folder(tmp_path, tiny_run, caps
 
 def test_explain_names_a_cell_that_is_no_number(tmp_path, tiny_run, capsys):
     run = shutil.copytree(tiny_run, tmp_path / "run")
-    trace = (run / "gep_trace.csv").read_text(encoding="utf-8").splitlines()
+    trace = gzip.decompress((run / "gep_trace.csv.gz").read_bytes()).decode("utf-8").splitlines()
     header = trace[0].split(",")
     row = trace[1].split(",")  # the file's row 2
     row[header.index("year")] = "twenty"
-    (run / "gep_trace.csv").write_text("\n".join([trace[0], ",".join(row), *trace[2:]]) + "\n", encoding="utf-8")
-    _refused(capsys, ["explain", run, *EXPLAIN], "gep_trace.csv: row 2, column year: 'twenty' is not a number")
+    edited = "\n".join([trace[0], ",".join(row), *trace[2:]]) + "\n"
+    (run / "gep_trace.csv.gz").write_bytes(gzip.compress(edited.encode("utf-8")))
+    _refused(capsys, ["explain", run, *EXPLAIN], "gep_trace.csv.gz: row 2, column year: 'twenty' is not a number")
 
 
 def test_explain_of_an_intact_run_folder_still_explains(tiny_run, capsys):

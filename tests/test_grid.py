@@ -336,7 +336,7 @@ def test_gep_run_copies_the_grid_and_verify_recomputes_it(tmp_path):
     assert ",gridded," in services
     import pandas as pd
     from gep.trace import check_trace
-    trace = pd.read_csv(out / "gep_trace.csv", dtype={"region_code": str})
+    trace = pd.read_csv(out / "gep_trace.csv.gz", dtype={"region_code": str})
     assert check_trace(trace) == []
     water = trace[(trace["region_code"] == "990001") & (trace["year"] == 2020)
                   & (trace["service"] == "water_conservation") & (trace["ecosystem"] == "forest")].set_index("symbol")

@@ -172,7 +172,7 @@ def test_gep_run_writes_each_parcel_and_verify_recomputes_it(tmp_path):
     parcels = pd.read_csv(out / "gep_parcels.csv", dtype={"region_code": str})
     assert list(parcels["parcel_id"]) == ["A-01", "A-01", "B-02", "B-02"]
     assert parcels.loc[0, "water_retained [m3]"] == pytest.approx(526_208, rel=1e-12)
-    trace = pd.read_csv(out / "gep_trace.csv", dtype={"region_code": str})
+    trace = pd.read_csv(out / "gep_trace.csv.gz", dtype={"region_code": str})
     assert check_trace(trace) == []
     water = trace[(trace["region_code"] == "990001") & (trace["year"] == 2020)
                   & (trace["service"] == "water_conservation") & (trace["ecosystem"] == "forest")].set_index("symbol")

@@ -31,6 +31,7 @@ from ..reading import load_yaml
 from .beside import beside
 
 PARCELS_NAME = "gep_parcels.csv"  # each parcel's figures, when the inventory has a parcels table
+TRACE_NAME = "gep_trace.csv.gz"  # every leaf figure's inputs, coefficients and steps (gzip: ~15 MB of text for a county)
 
 
 @dataclass
@@ -140,7 +141,7 @@ def _write_the_others(staging: Path, results: Results, inventory, inventory_name
     write_csv(results.services, staging / "gep_services.csv")
     write_csv(results.summary, staging / "gep_summary.csv")
     write_csv(results.coefficients, staging / "coefficients_used.csv")
-    write_csv(results.trace, staging / "gep_trace.csv")
+    write_csv(results.trace, staging / TRACE_NAME)
     write_csv(results.growth, staging / "gep_growth.csv")
     write_csv(results.evaluation, staging / "gep_evaluation.csv")
     write_csv(results.decomposition, staging / "gep_decomposition.csv")
