@@ -88,7 +88,7 @@ def test_a_township_figure_is_one_row_of_its_symbols(pages):
     assert float(texts[11].replace(",", "")) == pytest.approx(464_800 * 7.53 * factor, rel=1e-5)
     # inputs link to their inventory cell, coefficients to their register row; steps link nowhere
     links = [c["href"] or "" for c in row[2:]]
-    assert [h[:3] for h in links] == ["#c-", "#k-", "#c-", "#c-", "", "", "#k-", "#k-", "", ""]
+    assert [h[:2] for h in links] == ["#c", "#k", "#c", "#c", "", "", "#k", "#k", "", ""]
     assert links[0] == links[2]  # P and ET are one row of conditions.csv (row 2)
     cell = page.rows[links[0][1:]]
     assert [c["text"] for c in cell[:2]] == ["conditions.csv", "2"]
@@ -119,7 +119,7 @@ def test_what_figures_share_is_written_once(pages):
     # are rows of one table, whose caption states the formula once
     assert text.count("R = P*alpha; Q = MAX(P-R-ET,0)*A*10") == 1
     row = f'id="{figure_anchor("990001", 2020, "water_conservation", "water_retained", "forest")}"'
-    table = text[text[:text.index(row)].rindex("<table>"):]
+    table = text[text[:text.index(row)].rindex("<table class=\"f\">"):]
     table = table[:table.index("</table>")]
     assert "R = P*alpha; Q = MAX(P-R-ET,0)*A*10" in table
     for region, ecosystem in (("990001", "grassland"), ("990002", "forest")):

@@ -15,8 +15,6 @@ Built with plain string joins (thousands of rows): every text goes through ``htm
 """
 from __future__ import annotations
 
-import hashlib
-from functools import lru_cache
 from html import escape
 from pathlib import Path
 
@@ -31,6 +29,7 @@ _CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em;color:#222;font-size:14px}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:2px solid #2d6a4f;margin-top:2em}h3{font-size:1.05em;margin:.2em 0}
 th small{font-weight:normal;display:block;color:#555}caption{text-align:left;margin:.6em 0 .2em}
+table.f td{text-align:right;font-variant-numeric:tabular-nums}table.f td:nth-child(-n+2){text-align:left}
 table{border-collapse:collapse;margin:.4em 0}td,th{border:1px solid #ddd;padding:2px 6px;vertical-align:top}
 th{background:#eef5f0}td.num{text-align:right;font-variant-numeric:tabular-nums}.expr{font-family:monospace}
 .unverified{color:#a4161a}.meta{color:#555}
@@ -60,17 +59,27 @@ def _short_title(f: dict, lang: str) -> str:
     return f"{label('indicator', indicator, lang)} / {label('ecosystem', f['ecosystem'], lang)}"
 
 
-@lru_cache(maxsize=None)
-def _stable(text_: str) -> str:
-    return hashlib.sha1(text_.encode()).hexdigest()[:12]
+class _Anchors:
+    """Ids of the inventory cells (``c1``, ``c2`` …) and register rows (``k1`` …) a page lists, numbered in the
+    order of the lists at its end: short, because a county's page links them some 20 000 times."""
 
+    def __init__(self, trace: list[dict]):
+        cells, coefficients = {}, {}
+        for s in trace:
+            if _is_cell(s):
+                cells.setdefault((s["file"], int(s["row"])), s)
+            elif s["role"] == "coefficient":
+                coefficients.setdefault((str(s["coefficient"]), str(s["register"])), s)
+        self.cells = dict(sorted(cells.items(), key=lambda kv: kv[0]))
+        self.coefficients = dict(sorted(coefficients.items(), key=lambda kv: kv[0]))
+        self._cell = {key: f"c{n}" for n, key in enumerate(self.cells, start=1)}
+        self._coefficient = {key: f"k{n}" for n, key in enumerate(self.coefficients, start=1)}
 
-def _cell_anchor(file: str, row) -> str:
-    return f"c-{_stable(file + '#' + str(int(row)))}"
+    def cell(self, s: dict) -> str:
+        return self._cell[(s["file"], int(s["row"]))]
 
-
-def _coef_anchor(coefficient, register) -> str:
-    return "k-" + _stable(f"{coefficient}@{register}")
+    def coefficient(self, s: dict) -> str:
+        return self._coefficient[(str(s["coefficient"]), str(s["register"]))]
 
 
 def _is_cell(s: dict) -> bool:
@@ -78,15 +87,15 @@ def _is_cell(s: dict) -> bool:
     return s["role"] == "input" and isinstance(s["file"], str) and bool(s["file"]) and not pd.isna(s["row"])
 
 
-def _value_cell(s: dict) -> str:
+def _value_cell(s: dict, anchors: _Anchors) -> str:
     """A symbol's value in a figure's row: an input links to its inventory cell, a coefficient to its
     register row (their details are listed once at the end)."""
     value = _num(s["value"])
     if _is_cell(s):
-        return f'<td class="num"><a href="#{_cell_anchor(s["file"], s["row"])}">{value}</a></td>'
+        return f'<td><a href="#{anchors.cell(s)}">{value}</a></td>'
     if s["role"] == "coefficient":
-        return f'<td class="num"><a href="#{_coef_anchor(s["coefficient"], s["register"])}">{value}</a></td>'
-    return f'<td class="num">{value}</td>'
+        return f'<td><a href="#{anchors.coefficient(s)}">{value}</a></td>'
+    return f"<td>{value}</td>"
 
 
 def _symbol_kind(s: dict) -> tuple:
@@ -115,7 +124,7 @@ def _region(f: dict) -> str:
     return f"{escape(str(f['region_name']))} {escape(f['region_code'])}"
 
 
-def _leaf_tables(figures: list[dict], leaves: dict, lang: str) -> list[str]:
+def _leaf_tables(figures: list[dict], leaves: dict, anchors: _Anchors, lang: str) -> list[str]:
     """The leaf figures of one service: a table per formula (same symbols, roles, expressions, units and
     path), a row per figure."""
     groups: dict[tuple, list[dict]] = {}
@@ -130,8 +139,8 @@ def _leaf_tables(figures: list[dict], leaves: dict, lang: str) -> list[str]:
                 + "".join(_symbol_head(s, lang) for s in first))
         rows = [f'<tr id="{figure_anchor(*f["key"])}"><td>{_region(f)}</td>'
                 f"<td>{escape(_short_title(f, lang))}{_excluded(f, lang)}</td>"
-                + "".join(_value_cell(s) for s in leaves[f["key"]]) + "</tr>" for f in members]
-        out.append(f"<table><caption>{_t('path', lang)} {escape(path)}"
+                + "".join(_value_cell(s, anchors) for s in leaves[f["key"]]) + "</tr>" for f in members]
+        out.append(f"<table class=\"f\"><caption>{_t('path', lang)} {escape(path)}"
                    + (f'；{_t("formula", lang)}：<span class="expr">{escape(steps)}</span>' if steps else "")
                    + f"</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
     return out
@@ -147,29 +156,25 @@ def _parent_table(figures: list[dict], by_figure: dict, children: dict, lang: st
                            f"{fmt_wan(s['value_yuan'])}" for s in kids)
         rows.append(f'<tr id="{figure_anchor(*key)}"><td>{_region(f)}</td>'
                     f"<td>{escape(_short_title(f, lang))}{_excluded(f, lang)}</td>"
-                    f"<td class=\"num\">{fmt_wan(f['value_yuan'])}</td>"
-                    f"<td class=\"num\">{_num(f['quantity'])} {escape(unit_label(f['quantity_unit'], lang))}</td>"
-                    f"<td>{terms}</td></tr>")
-    return (f"<table><caption>{_t('sum_of', lang)}</caption><thead><tr><th>{_t('region', lang)}</th>"
+                    f"<td>{fmt_wan(f['value_yuan'])}</td>"
+                    f"<td>{_num(f['quantity'])} {escape(unit_label(f['quantity_unit'], lang))}</td>"
+                    f"<td style=\"text-align:left\">{terms}</td></tr>")
+    return (f"<table class=\"f\"><caption>{_t('sum_of', lang)}</caption><thead><tr><th>{_t('region', lang)}</th>"
             f"<th>{_t('figure', lang)}</th><th>{_t('value_wan', lang)}</th><th>{_t('quantity', lang)}</th>"
             f"<th>{_t('sum_of', lang)}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
-def _cells_section(trace: list[dict], lang: str) -> str:
+def _cells_section(anchors: _Anchors, lang: str) -> str:
     """The inventory cells used, one row per file and row; each source is written once and numbered."""
-    cells: dict[tuple, dict] = {}
-    for s in trace:
-        if _is_cell(s):
-            cells.setdefault((s["file"], int(s["row"])), s)
     sources: dict[str, int] = {}
     rows = []
-    for (file, row), c in sorted(cells.items(), key=lambda kv: kv[0]):
+    for (file, row), c in anchors.cells.items():
         source = ""
         if isinstance(c["source"], str) and c["source"]:
             n = sources.setdefault(c["source"], len(sources) + 1)
             source = f'<a href="#src-{n}">[{n}]</a>'
         status = _status(c["status"], lang) if isinstance(c["status"], str) else ""
-        rows.append(f'<tr id="{_cell_anchor(file, row)}"><td>{escape(file)}</td><td class="num">{row}</td>'
+        rows.append(f'<tr id="{anchors.cell(c)}"><td>{escape(file)}</td><td class="num">{row}</td>'
                     f"<td>{source}</td><td>{status}</td></tr>")
     listed = "".join(f'<tr id="src-{n}"><td>[{n}]</td><td>{escape(source)}</td></tr>' for source, n in sources.items())
     return (f"<h2>{_t('cells', lang)}</h2><table><thead><tr><th>{_t('file', lang)}</th><th>{_t('row', lang)}</th>"
@@ -177,19 +182,15 @@ def _cells_section(trace: list[dict], lang: str) -> str:
             f"</table><table><thead><tr><th></th><th>{_t('source', lang)}</th></tr></thead><tbody>{listed}</tbody></table>")
 
 
-def _coefficients_section(trace: list[dict], lang: str) -> str:
-    coefs: dict[tuple, dict] = {}
-    for s in trace:
-        if s["role"] == "coefficient":
-            coefs.setdefault((str(s["coefficient"]), str(s["register"])), s)
+def _coefficients_section(anchors: _Anchors, lang: str) -> str:
     rows = "".join(
-        f'<tr id="{_coef_anchor(c["coefficient"], c["register"])}"><td>{escape(str(c["coefficient"]))}</td>'
+        f'<tr id="{anchors.coefficient(c)}"><td>{escape(str(c["coefficient"]))}</td>'
         f"<td>{escape(symbol_label(c, lang))}</td><td class='num'>{_num(c['value'])}</td>"
         f"<td>{escape(unit_label(c['unit'], lang))}</td>"
         f"<td>{'' if pd.isna(c['price_year']) else int(c['price_year'])}</td><td>{escape(str(c['source']))}</td>"
         f"<td>{escape(str(c['clause'])) if isinstance(c['clause'], str) else ''}</td>"
         f"<td>{_status(str(c['status']), lang)}</td><td>{escape(str(c['register']))}</td></tr>"
-        for _, c in sorted(coefs.items(), key=lambda kv: kv[0]))
+        for c in anchors.coefficients.values())
     head = "".join(f"<th>{_t(k, lang)}</th>" for k in ("coefficient", "meaning", "value", "unit", "price_year",
                                                        "source", "clause", "status", "register"))
     return (f"<h2>{_t('coefficients', lang)}</h2><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
@@ -230,6 +231,7 @@ def _page(figures: list[dict], summary: list[dict], trace: list[dict], title: st
         parents.setdefault(r["region_code"], "" if is_missing(parent) else str(parent))
     order = sorted(parents, key=lambda c: (parents[c] != "", c))
     rank = {code: n for n, code in enumerate(order)}
+    anchors = _Anchors(trace)
     leaves: dict[tuple, list[dict]] = {}
     for rec in trace:
         leaves.setdefault(tuple(rec[k] for k in FIGURE_KEY), []).append(rec)
@@ -278,9 +280,9 @@ def _page(figures: list[dict], summary: list[dict], trace: list[dict], title: st
         summed = [f for f in members if f["key"] not in leaves and children.get(f["region_code"])]
         if summed:
             out.append(_parent_table(summed, by_figure, children, lang))
-        out.extend(_leaf_tables([f for f in members if f["key"] in leaves], leaves, lang))
-    out.append(_cells_section(trace, lang))
-    out.append(_coefficients_section(trace, lang))
+        out.extend(_leaf_tables([f for f in members if f["key"] in leaves], leaves, anchors, lang))
+    out.append(_cells_section(anchors, lang))
+    out.append(_coefficients_section(anchors, lang))
     out.append("</body></html>\n")
     return "\n".join(out)
 
