@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 
 import pytest
@@ -13,8 +14,9 @@ needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this
 
 
 class _Unpicklable(Exception):
-    def __init__(self, a, b):  # pickle makes an error again from args=(message,): one argument short
+    def __init__(self, a, b):
         super().__init__(f"{a}/{b}")
+        self.lock = threading.Lock()  # no pickler can carry a lock to another process
 
 
 @needs_fork

@@ -49,8 +49,7 @@ row whose value is not 0 is left blank likewise. Excel evaluates ``-a^2`` as (�
 (a^b)^c, unlike the trace language, so an expression with such a shape is written fully
 parenthesised.
 
-The workbook is streamed row by row (:class:`gep.render.workbook.StreamingBook`, XlsxWriter's
-constant-memory mode). Every formula is stored with its value — the engine's figure, which is what the
+The workbook is written row by row (:class:`gep.render.workbook.StreamingBook`). Every formula is stored with its value — the engine's figure, which is what the
 formula computes from the workbook's own cells — so a viewer that does not recalculate shows the
 figures, while the file asks the spreadsheet program to recalculate on opening; the summary's cached
 values are computed here the way its formulas compute them. Text cells are never a formula (a region
@@ -80,10 +79,10 @@ from gep.units import convert_text
 __all__ = ["write_formula_workbook", "sheet_names", "excel_expression", "CALC_COLUMNS",
            "SUMMARY_COLUMNS", "INPUT_VALUE_COLUMN", "COEFFICIENT_VALUE_COLUMN"]
 
-# cell styles (XlsxWriter format properties, see gep.render.workbook.StreamingBook)
+# cell styles (property pairs, see gep.render.workbook.StreamingBook)
 _NUMBER = ("num_format", "#,##0.00")
-_INPUT_FILL = ("bg_color", "#EAF1FB")
-_COEF_FILL = ("bg_color", "#FDF3E1")
+_INPUT_FILL = ("bg_color", "EAF1FB")
+_COEF_FILL = ("bg_color", "FDF3E1")
 _YEAR = (("num_format", "0"),)
 _TITLE = (("bold", True), ("font_size", 14))
 _WRAP = (("text_wrap", True), ("valign", "top"))
@@ -131,21 +130,19 @@ def write_formula_workbook(path: str | Path, results, lang: str = "zh") -> Path:
     path = Path(path)
     model = _Model.from_results(results, lang)
     book = StreamingBook(path, _t("title", lang))
-    try:
-        # sheets in reading order; each is then written top to bottom (the streaming writer's rule)
-        about = book.sheet(_t("sheet_about", lang))
-        summary = book.sheet(_t("sheet_summary", lang))
-        inputs = book.sheet(_t("sheet_inputs", lang))
-        coefficients = book.sheet(_t("sheet_coefficients", lang))
-        calc = {service: book.sheet(model.sheets[service]) for service in model.by_service}
-        _inputs_sheet(inputs, model)
-        _coefficient_sheet(coefficients, model)
-        ranges = {service: _calc_sheet(calc[service], service, figures, model)
-                  for service, figures in model.by_service.items()}
-        _summary_sheet(summary, model, ranges)
-        _about_sheet(about, model)
-    finally:
-        book.close()
+    # sheets in reading order; each is then written top to bottom (the streaming writer's rule)
+    about = book.sheet(_t("sheet_about", lang))
+    summary = book.sheet(_t("sheet_summary", lang))
+    inputs = book.sheet(_t("sheet_inputs", lang))
+    coefficients = book.sheet(_t("sheet_coefficients", lang))
+    calc = {service: book.sheet(model.sheets[service]) for service in model.by_service}
+    _inputs_sheet(inputs, model)
+    _coefficient_sheet(coefficients, model)
+    ranges = {service: _calc_sheet(calc[service], service, figures, model)
+              for service, figures in model.by_service.items()}
+    _summary_sheet(summary, model, ranges)
+    _about_sheet(about, model)
+    book.close()  # writes the file
     return path
 
 
