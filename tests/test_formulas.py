@@ -282,6 +282,30 @@ def test_workbook_is_deterministic_and_english_works(tiny, tmp_path):
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in en.sheetnames)
 
 
+def test_a_reader_that_does_not_recalculate_sees_every_figure(tiny, tmp_path):
+    # pandas (through openpyxl) reads the cached values: the summary's GEP is the engine's, not blank
+    import zipfile
+    from xml.etree import ElementTree
+
+    import pandas as pd
+    results = _results(tiny)
+    path = write_formula_workbook(tmp_path / "f.xlsx", results)
+    shown = pd.read_excel(path, sheet_name="汇总", dtype={"区划代码": str})
+    assert shown.shape[0] == len(results.summary) and not shown.iloc[:, 5:9].isna().any().any()
+    engine = results.summary.set_index(["region_code", "year"])["gep_yuan"]
+    for row in shown.itertuples(index=False):
+        assert row[8] == pytest.approx(engine[(row[0], int(row[4]))], rel=1e-12)
+    # every part of the package is well-formed XML, and [Content_Types].xml names each worksheet
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        for name in names:
+            ElementTree.fromstring(archive.read(name))
+        types = archive.read("[Content_Types].xml").decode()
+    sheets = [n for n in names if n.startswith("xl/worksheets/")]
+    assert len(sheets) == len(openpyxl.load_workbook(path).sheetnames)
+    assert all(f'PartName="/{n}"' in types for n in sheets)
+
+
 def test_excel_precedence_is_made_explicit():
     # Excel reads -a^2 as (-a)^2 and a^b^c as (a^b)^c; the trace language as Python does
     assert excel_expression("-a^2", {"a": "B2"}) == "(-(B2^2))"
