@@ -79,8 +79,6 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
     with ``reference_layers`` only the description is copied and the layers are recorded in place, by
     absolute path and SHA-256 (``referenced_inputs`` of the manifest), for rasters too large to copy.
     """
-    from ..render.formulas import write_formula_workbook
-
     inventory_path, out = Path(inventory_path), Path(out)
     options = options or Options()
     refuse_existing(out, overwrite)
@@ -106,12 +104,15 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
             options, price_indices=str(copied.price_indices), grid=str(grid) if grid else None, method=method,
             price_indices_shown=options.price_indices))
 
-        # the formula workbook takes as long as every other writer together: written beside them, in a second
-        # process where one can be forked (gep.jobs.beside); the trace both need is built once, before
+        # the outputs that show the trace (the formula workbook, the trace pages) take about as long as the
+        # others together: written beside them, in a second process where one can be forked (gep.jobs.beside);
+        # the trace both need is built once, before
         results.trace  # noqa: B018 - a cached property, built here on purpose
-        wait = beside(lambda: write_formula_workbook(staging / "gep_formulas.xlsx", results, lang=lang))
+        title = text("report_title", lang).format(region=str(results.summary.loc[
+            results.summary["region_code"] == results.county_code, "region_name"].iloc[0]))
+        wait = beside(lambda: _write_trace_outputs(staging, results, title, lang))
         try:
-            _write_the_others(staging, results, inventory, inventory_name, shown_command, lang)
+            _write_the_others(staging, results, inventory, inventory_name, title, shown_command, lang)
         except BaseException:
             wait(abandon=True)
             raise
@@ -129,14 +130,23 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
     return RunOutput(folder=out, results=results, previous=stage.previous)
 
 
-def _write_the_others(staging: Path, results: Results, inventory, inventory_name: str, shown_command: str,
-                      lang: str) -> None:
-    """Every output of a run but the formula workbook and the manifest: tables, NetCDF, trace pages, the
+def _write_trace_outputs(staging: Path, results: Results, title: str, lang: str) -> None:
+    """The outputs that show every figure's computation: the formula workbook and the trace pages."""
+    from ..render.formulas import write_formula_workbook
+    from ..render.trace_page import write_trace_html
+
+    write_formula_workbook(staging / "gep_formulas.xlsx", results, lang=lang)
+    write_trace_html(staging / "trace", results.services, results.summary, results.trace, title, lang=lang,
+                     method=results.method)
+
+
+def _write_the_others(staging: Path, results: Results, inventory, inventory_name: str, title: str,
+                      shown_command: str, lang: str) -> None:
+    """Every output of a run but the formula workbook, the trace pages and the manifest: tables, NetCDF, the
     workbook and the report."""
     from ..render import prepare
     from ..render.excel import write_report_workbook
     from ..render.html import write_report_html
-    from ..render.trace_page import write_trace_html
 
     write_csv(results.services, staging / "gep_services.csv")
     write_csv(results.summary, staging / "gep_summary.csv")
@@ -150,9 +160,7 @@ def _write_the_others(staging: Path, results: Results, inventory, inventory_name
         write_csv(results.parcels.frame(), staging / PARCELS_NAME)
     write_netcdf(results, staging / "gep_results.nc")
     meta = {
-        "title": text("report_title", lang).format(region=str(results.summary.loc[
-            results.summary["region_code"] == results.county_code, "region_name"].iloc[0])),
-        "inventory": inventory_name, "gep_version": __version__,
+        "title": title, "inventory": inventory_name, "gep_version": __version__,
         "format_version": inventory.format_version, "command": shown_command, "years": results.years,
         "county_code": results.county_code, "excluded": results.excluded,
         "notes": results.notes + [str(w) for w in inventory.warnings],
@@ -161,8 +169,6 @@ def _write_the_others(staging: Path, results: Results, inventory, inventory_name
         "decomposition": results.decomposition, "price_indices": results.price_indices,
         "parcels": results.parcels, "service_status": results.service_status, "method": results.method,
     }
-    write_trace_html(staging / "trace", results.services, results.summary, results.trace, meta["title"], lang=lang,
-                     method=results.method)
     report = prepare(results.services, results.summary, results.coefficients, meta, lang)  # once for both
     write_report_workbook(staging / "gep_workbook.xlsx", report)
     write_report_html(staging / "gep_report.html", report)
