@@ -18,34 +18,44 @@ SECTOR_ECOSYSTEM = {"agriculture": "farmland", "forestry": "forest", "husbandry"
 
 
 def products(ctx: Context) -> list[pd.DataFrame]:
+    """One figure per products row: quantity × price where both are given, else the reported output value.
+
+    Rows are traced in batches of one product, path and pair of units (one formula each), not one row at a
+    time: a county's few hundred rows were a third of the whole account's time as one trace each."""
     table = ctx.inventory.table("products").reset_index(drop=True)
-    out = []
-    for r in table.itertuples():
-        eco = r.ecosystem or SECTOR_ECOSYSTEM[r.sector]
-        service = f"{r.sector}_products"
-        keys = pd.DataFrame({"region_code": [r.region_code], "year": [int(r.year)], "ecosystem": [eco]})
-        prov = pd.DataFrame([[r.input_file, r.input_row, r.source, r.status]], columns=PROVENANCE)
-        tb = TraceBuilder(keys, service, r.product)
-        ctx.traces.append(tb)
-        base = {"region_code": r.region_code, "year": int(r.year), "service": service, "indicator": r.product,
-                "ecosystem": eco, "in_gep": True, "coefficients": "", "note": r.note}
-        if not np.isnan(r.quantity) and not np.isnan(r.price):
-            value = float(provisioning.market_value(quantity(r.quantity, r.quantity_unit),
-                                                    quantity(r.price, r.price_unit)).to("yuan").magnitude)
-            factor = float(conversion(f"({r.quantity_unit})*({r.price_unit})", "yuan"))
-            tb.input("Q", [r.quantity], r.quantity_unit, "products", "quantity", prov)
-            tb.input("p", [r.price], r.price_unit, "products", "price", prov)
-            tb.step("V", "Q*p" + ("" if factor == 1 else f"*{factor!r}"), [value], "yuan")
-            out.append({**base, "quantity": r.quantity, "quantity_unit": r.quantity_unit, "price": r.price,
-                        "price_unit": r.price_unit, "value_yuan": value, "path": "quantity_x_price"})
-        else:
-            tb.input("Q", [r.output_value], "yuan", "products", "output_value", prov)
-            tb.step("V", "Q", [r.output_value], "yuan")
-            out.append({**base, "quantity": r.output_value, "quantity_unit": "yuan", "price": np.nan,
-                        "price_unit": "", "value_yuan": float(r.output_value), "path": "output_value"})
-    if not out:
+    if not len(table):
         return []
-    return [pd.DataFrame(out).assign(price_index=INVENTORY_PRICE_INDEX)]
+    ecosystem = [e or SECTOR_ECOSYSTEM[s] for e, s in zip(table["ecosystem"], table["sector"])]
+    table = table.assign(ecosystem=ecosystem, service=table["sector"] + "_products", year=table["year"].astype(int))
+    quantities, prices, outputs = floats(table, "quantity"), floats(table, "price"), floats(table, "output_value")
+    priced = ~np.isnan(quantities) & ~np.isnan(prices)
+    values = outputs.astype(float).copy()
+    quantity_units = np.where(priced, table["quantity_unit"].to_numpy(dtype=object), "yuan")
+    batches = table.assign(_priced=priced, _qu=table["quantity_unit"].where(priced, ""),
+                           _pu=table["price_unit"].where(priced, "")).groupby(
+        ["service", "product", "_priced", "_qu", "_pu"], sort=False, dropna=False).indices
+    for (service, product, with_price, q_unit, p_unit), where in batches.items():
+        batch = table.iloc[where]
+        tb = TraceBuilder(batch[KEYS].reset_index(drop=True), service, product)
+        ctx.traces.append(tb)
+        prov = batch[PROVENANCE].reset_index(drop=True)
+        if with_price:
+            values[where] = provisioning.market_value(quantity(quantities[where], q_unit),
+                                                      quantity(prices[where], p_unit)).to("yuan").magnitude
+            factor = float(conversion(f"({q_unit})*({p_unit})", "yuan"))
+            tb.input("Q", quantities[where], q_unit, "products", "quantity", prov)
+            tb.input("p", prices[where], p_unit, "products", "price", prov)
+            tb.step("V", "Q*p" + ("" if factor == 1 else f"*{factor!r}"), values[where], "yuan")
+        else:
+            tb.input("Q", outputs[where], "yuan", "products", "output_value", prov)
+            tb.step("V", "Q", outputs[where], "yuan")
+    return [pd.DataFrame({
+        "region_code": table["region_code"], "year": table["year"], "service": table["service"],
+        "indicator": table["product"], "ecosystem": table["ecosystem"], "in_gep": True, "coefficients": "",
+        "note": table["note"], "quantity": np.where(priced, quantities, outputs), "quantity_unit": quantity_units,
+        "price": np.where(priced, prices, np.nan), "price_unit": table["price_unit"].where(priced, ""),
+        "value_yuan": values, "path": np.where(priced, "quantity_x_price", "output_value"),
+    }).assign(price_index=INVENTORY_PRICE_INDEX)]
 
 
 def water_supply(ctx: Context) -> list[pd.DataFrame]:
