@@ -15,13 +15,14 @@ Built with plain string joins (thousands of rows): every text goes through ``htm
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 
 import pandas as pd
 
 from ..catalogue import VALUATION_METHODS, label, services_spec, vocabulary
-from ..figure_text import format_number as _num, symbol_label
+from ..figure_text import format_number, symbol_label
 from ..trace import FIGURE_KEY, figure_anchor, summary_anchor
 from . import fmt_wan, is_missing, method_lines, records, text, unit_label
 
@@ -34,6 +35,11 @@ table{border-collapse:collapse;margin:.4em 0}td,th{border:1px solid #ddd;padding
 th{background:#eef5f0}td.num{text-align:right;font-variant-numeric:tabular-nums}.expr{font-family:monospace}
 .unverified{color:#a4161a}.meta{color:#555}
 """
+
+
+#: a value as shown: values repeat (a register row, a township's precipitation in every figure), so each is
+#: formatted once per run
+_num = lru_cache(maxsize=1 << 16)(format_number)
 
 
 def _t(key: str, lang: str) -> str:
