@@ -2,6 +2,7 @@
 share — a service's method, a formula's symbols and expressions, a source — written once per page."""
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -73,35 +74,53 @@ def test_one_page_per_year_and_every_link_on_it_resolves(pages):
         assert not [h for h in local if h not in page.ids]
 
 
+def _table_of(text: str, anchor: str) -> str:
+    """The HTML of the table that holds the row with id ``anchor``."""
+    start = text[:text.index(f'id="{anchor}"')].rindex('<table class="f"')
+    return text[start:text.index("</table>", start)]
+
+
 def test_a_township_figure_is_one_row_of_its_symbols(pages):
     text, page = pages["2020"]
-    row = page.rows[figure_anchor("990001", 2020, "water_conservation", "water_retained", "forest")]
+    anchor = figure_anchor("990001", 2020, "water_conservation", "water_retained", "forest")
+    row = page.rows[anchor]
     # 甲镇 2020 forest water retention (tests/test_accounting.py): P 1000 mm, α 3.52 % (register, forest), ET
     # 500 mm, A 100 hm²; R = P·α = 35.2 mm; Q = (1000 − 35.2 − 500) mm × 100 hm² × 10 = 464 800 m³; the
     # reservoir cost 7.53 元/m³ (2011 prices) carried to 2020 by the FAI factor F; C = 7.53 F; V = Q·C
     texts = [c["text"] for c in row]
-    assert texts[0] == "甲镇 990001"
+    assert texts[:2] == ["甲镇 990001", "森林"]
     assert texts[2:8] == ["1,000", "0.0352", "500", "100", "35.2", "464,800"]
-    assert texts[8] == "7.53"
-    factor = float(texts[9])
-    assert float(texts[10]) == pytest.approx(7.53 * factor, rel=1e-5)  # shown to 6 significant digits
-    assert float(texts[11].replace(",", "")) == pytest.approx(464_800 * 7.53 * factor, rel=1e-5)
     # inputs link to their inventory cell, coefficients to their register row; steps link nowhere
     links = [c["href"] or "" for c in row[2:]]
-    assert [h[:2] for h in links] == ["#c", "#k", "#c", "#c", "", "", "#k", "#k", "", ""]
+    assert [h[:2] for h in links] == ["#c", "#k", "#c", "#c", "", "", ""]
     assert links[0] == links[2]  # P and ET are one row of conditions.csv (row 2)
     cell = page.rows[links[0][1:]]
     assert [c["text"] for c in cell[:2]] == ["conditions.csv", "2"]
+    # the reservoir cost, its price factor and the cost at 2020 prices are the same in every row of the table:
+    # written once, in its caption, the register rows linked
+    table = _table_of(text, anchor)
+    shared = re.search(r'C_res0 = <a href="#(k\d+)">7.53</a> 元/m³；F_C_res = <a href="#(k\d+)">([0-9.]+)</a>；'
+                       r"C_res = ([0-9.]+) 元/m³</caption>", table)
+    assert shared, table[:600]
+    factor, cost = float(shared[3]), float(shared[4])
+    assert cost == pytest.approx(7.53 * factor, rel=1e-5)  # shown to 6 significant digits
+    assert float(texts[8].replace(",", "")) == pytest.approx(464_800 * cost, rel=1e-5)
+    assert len(row) == 9  # region, ecosystem, P, α, ET, A, R, Q, V: the shared three are not repeated
+    # 甲镇's grassland row follows under the same region cell (rowspan): it starts with its ecosystem
+    grass = page.rows[figure_anchor("990001", 2020, "water_conservation", "water_retained", "grassland")]
+    assert grass[0]["text"] == "草地" and len(grass) == 8
 
 
-def test_a_county_figure_names_the_township_figures_it_adds(pages):
+def test_a_county_figure_links_the_township_figures_it_adds(pages):
     text, page = pages["2020"]
     row = page.rows[figure_anchor("990000", 2020, "water_conservation", "water_retained", "forest")]
     # county forest = 甲镇 (100 hm²) + 乙乡 (300 hm²): 0.4648 m × 4 000 000 m² = 1 859 200 m³
     assert row[3]["text"] == "1,859,200 m³"
-    assert f"#{figure_anchor('990001', 2020, 'water_conservation', 'water_retained', 'forest')}" in page.hrefs
-    assert f"#{figure_anchor('990002', 2020, 'water_conservation', 'water_retained', 'forest')}" in page.hrefs
-    assert row[4]["text"].startswith("甲镇 ") and " + 乙乡 " in row[4]["text"]
+    assert row[4]["text"].startswith("2 个下级区域之和：表 ")
+    table = text[text.index(f'id="{row[4]["href"][1:]}"'):]
+    table = table[:table.index("</table>")]
+    for region in ("990001", "990002"):
+        assert f'id="{figure_anchor(region, 2020, "water_conservation", "water_retained", "forest")}"' in table
 
 
 def test_what_figures_share_is_written_once(pages):
@@ -118,9 +137,7 @@ def test_what_figures_share_is_written_once(pages):
     # the township figures retained by the runoff-coefficient formula (甲镇 forest and grassland, 乙乡 forest)
     # are rows of one table, whose caption states the formula once
     assert text.count("R = P*alpha; Q = MAX(P-R-ET,0)*A*10") == 1
-    row = f'id="{figure_anchor("990001", 2020, "water_conservation", "water_retained", "forest")}"'
-    table = text[text[:text.index(row)].rindex("<table class=\"f\">"):]
-    table = table[:table.index("</table>")]
+    table = _table_of(text, figure_anchor("990001", 2020, "water_conservation", "water_retained", "forest"))
     assert "R = P*alpha; Q = MAX(P-R-ET,0)*A*10" in table
     for region, ecosystem in (("990001", "grassland"), ("990002", "forest")):
         assert f'id="{figure_anchor(region, 2020, "water_conservation", "water_retained", ecosystem)}"' in table

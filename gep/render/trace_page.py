@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from html import escape
+from itertools import accumulate, groupby
 from pathlib import Path
 
 import pandas as pd
@@ -30,7 +31,8 @@ _CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:2em;color:#222;font-size:14px}
 h1{font-size:1.5em}h2{font-size:1.2em;border-bottom:2px solid #2d6a4f;margin-top:2em}h3{font-size:1.05em;margin:.2em 0}
 th small{font-weight:normal;display:block;color:#555}caption{text-align:left;margin:.6em 0 .2em}
-table.f td{text-align:right;font-variant-numeric:tabular-nums}table.f td:nth-child(-n+2){text-align:left}
+table.f td{text-align:right;font-variant-numeric:tabular-nums}
+table.f td[rowspan],table.f td[rowspan]+td,table.f tr>td:first-child,table.f td.l{text-align:left}
 table{border-collapse:collapse;margin:.4em 0}td,th{border:1px solid #ddd;padding:2px 6px;vertical-align:top}
 th{background:#eef5f0}td.num{text-align:right;font-variant-numeric:tabular-nums}.expr{font-family:monospace}
 .unverified{color:#a4161a}.meta{color:#555}
@@ -53,10 +55,6 @@ def _status(status: str, lang: str) -> str:
         return entry["zh"] if lang == "zh" else status
     shown = text(f"status_{status}", lang) if status in ("verified", "case-study", "unverified") else status
     return f'<span class="unverified">{escape(shown)}</span>' if status == "unverified" else escape(shown)
-
-
-def _figure_title(f: dict, lang: str) -> str:
-    return f"{label('service', f['service'], lang)} / {_short_title(f, lang)}"
 
 
 def _short_title(f: dict, lang: str) -> str:
@@ -130,41 +128,61 @@ def _region(f: dict) -> str:
     return f"{escape(str(f['region_name']))} {escape(f['region_code'])}"
 
 
-def _leaf_tables(figures: list[dict], leaves: dict, anchors: _Anchors, lang: str) -> list[str]:
-    """The leaf figures of one service: a table per formula (same symbols, roles, expressions, units and
-    path), a row per figure."""
+def _leaf_tables(figures: list[dict], leaves: dict, anchors: _Anchors, tables: dict, lang: str) -> list[str]:
+    """The leaf figures of one service: a table per indicator and formula (same symbols, roles, expressions,
+    units and path), a row per figure. A value every row of a table shares (a register row, a county's
+    precipitation inherited by every township, a step computed from those alone) is written once, in the
+    caption, with its link. A region's name spans its consecutive rows. ``tables`` gets each figure's table id
+    (``t1``, ``t2`` … in page order), for the parent figures that add them up."""
     groups: dict[tuple, list[dict]] = {}
     for f in figures:
         kinds = tuple(_symbol_kind(s) for s in leaves[f["key"]])
-        groups.setdefault((str(f["path"]), kinds), []).append(f)
+        groups.setdefault((f["indicator"], str(f["path"]), kinds), []).append(f)
     out = []
-    for (path, _), members in groups.items():
+    for (_, path, _), members in groups.items():
         first = leaves[members[0]["key"]]
+        cells = [[_value_cell(s, anchors) for s in leaves[f["key"]]] for f in members]
+        shared = [len(members) > 1 and all(row[j] == cells[0][j] for row in cells) for j in range(len(first))]
         steps = "; ".join(f"{s['symbol']} = {s['expr']}" for s in first if s["role"] == "step")
-        head = (f"<th>{_t('region', lang)}</th><th>{_t('figure', lang)}</th>"
-                + "".join(_symbol_head(s, lang) for s in first))
-        rows = [f'<tr id="{figure_anchor(*f["key"])}"><td>{_region(f)}</td>'
-                f"<td>{escape(_short_title(f, lang))}{_excluded(f, lang)}</td>"
-                + "".join(_value_cell(s, anchors) for s in leaves[f["key"]]) + "</tr>" for f in members]
-        out.append(f"<table class=\"f\"><caption>{_t('path', lang)} {escape(path)}"
+        common = "；".join(f"{escape(s['symbol'])} = {cells[0][j][4:-5]} {escape(unit_label(s['unit'], lang))}".rstrip()
+                           for j, s in enumerate(first) if shared[j])
+        head = (f"<th>{_t('region', lang)}</th><th>{_t('ecosystem', lang)}</th>"
+                + "".join(_symbol_head(s, lang) for j, s in enumerate(first) if not shared[j]))
+        table_id = f"t{len(tables) + 1}"
+        runs = [len(list(run)) for _, run in groupby(f["region_code"] for f in members)]
+        starts = dict(zip(accumulate([0] + runs[:-1]), runs))  # row of each region's first figure → its rows
+        rows = []
+        for n, (f, row) in enumerate(zip(members, cells)):
+            tables[f["key"]] = table_id
+            region = f'<td rowspan="{starts[n]}">{_region(f)}</td>' if n in starts else ""
+            rows.append(f'<tr id="{figure_anchor(*f["key"])}">{region}'
+                        f"<td>{escape(label('ecosystem', f['ecosystem'], lang))}{_excluded(f, lang)}</td>"
+                        + "".join(cell for cell, same in zip(row, shared) if not same) + "</tr>")
+        indicator = label("indicator", f"{members[0]['service']}/{members[0]['indicator']}", lang)
+        out.append(f"<table class=\"f\" id=\"{table_id}\"><caption><b>{escape(indicator)}</b>；"
+                   f"{_t('path', lang)} {escape(path)}"
                    + (f'；{_t("formula", lang)}：<span class="expr">{escape(steps)}</span>' if steps else "")
+                   + (f"<br>{_t('shared', lang)}：{common}" if common else "")
                    + f"</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
     return out
 
 
-def _parent_table(figures: list[dict], by_figure: dict, children: dict, lang: str) -> str:
-    """A service's figures of parent regions: each the sum of its sub-regions' figures, named with links."""
+def _parent_table(figures: list[dict], by_figure: dict, children: dict, tables: dict, lang: str) -> str:
+    """A service's figures of parent regions: each the sum of its sub-regions' figures — linked to the tables
+    that hold them where they are leaf figures, named one by one where they are sums themselves."""
     rows = []
     for f in figures:
         key = f["key"]
         kids = [s for s in by_figure.get(key[1:], ()) if s["region_code"] in children.get(key[0], ())]
-        terms = " + ".join(f'<a href="#{figure_anchor(*s["key"])}">{escape(str(s["region_name"]))}</a> '
-                           f"{fmt_wan(s['value_yuan'])}" for s in kids)
-        rows.append(f'<tr id="{figure_anchor(*key)}"><td>{_region(f)}</td>'
+        held = list(dict.fromkeys(tables[s["key"]] for s in kids if s["key"] in tables))
+        terms = [f'<a href="#{t}">{_t("table", lang).format(n=t[1:])}</a>' for t in held]
+        terms += [f'<a href="#{figure_anchor(*s["key"])}">{escape(str(s["region_name"]))}</a>'
+                  for s in kids if s["key"] not in tables]
+        rows.append(f'<tr id="{figure_anchor(*key)}"><td rowspan="1">{_region(f)}</td>'
                     f"<td>{escape(_short_title(f, lang))}{_excluded(f, lang)}</td>"
                     f"<td>{fmt_wan(f['value_yuan'])}</td>"
                     f"<td>{_num(f['quantity'])} {escape(unit_label(f['quantity_unit'], lang))}</td>"
-                    f"<td style=\"text-align:left\">{terms}</td></tr>")
+                    f"<td class=\"l\">{_t('sum_of_n', lang).format(n=len(kids))}：{'、'.join(terms)}</td></tr>")
     return (f"<table class=\"f\"><caption>{_t('sum_of', lang)}</caption><thead><tr><th>{_t('region', lang)}</th>"
             f"<th>{_t('figure', lang)}</th><th>{_t('value_wan', lang)}</th><th>{_t('quantity', lang)}</th>"
             f"<th>{_t('sum_of', lang)}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
@@ -238,6 +256,7 @@ def _page(figures: list[dict], summary: list[dict], trace: list[dict], title: st
     order = sorted(parents, key=lambda c: (parents[c] != "", c))
     rank = {code: n for n, code in enumerate(order)}
     anchors = _Anchors(trace)
+    tables: dict[tuple, str] = {}  # figure key → id of the table that holds its row
     leaves: dict[tuple, list[dict]] = {}
     for rec in trace:
         leaves.setdefault(tuple(rec[k] for k in FIGURE_KEY), []).append(rec)
@@ -262,13 +281,15 @@ def _page(figures: list[dict], summary: list[dict], trace: list[dict], title: st
                        f"{fmt_wan(r['provisioning_yuan'])} + {label('category', 'regulating', lang)} "
                        f"{fmt_wan(r['regulating_yuan'])} + {label('category', 'cultural', lang)} "
                        f"{fmt_wan(r['cultural_yuan'])}</p>")
-            items = [f'<tr><td><a href="#{figure_anchor(*f["key"])}">{escape(_figure_title(f, lang))}</a>'
-                     + ("" if f["in_gep"] else f" ({_t('excluded', lang)})")
-                     + f'</td><td class="num">{fmt_wan(f["value_yuan"])}</td></tr>'
-                     for f in by_region_year.get((code, r["year"]), ())]
-            if items:
-                out.append(f"<table><thead><tr><th>{_t('figure', lang)}</th><th>{_t('value_wan', lang)}</th></tr>"
-                           f"</thead><tbody>{''.join(items)}</tbody></table>")
+            services: dict[str, list[dict]] = {}
+            for f in by_region_year.get((code, r["year"]), ()):
+                services.setdefault(f["service"], []).append(f)
+            if services:  # each service links to the region's first figure of it
+                out.append("<p>" + " · ".join(
+                    f'<a href="#{figure_anchor(*fs[0]["key"])}">{escape(label("service", service, lang))}</a> '
+                    + (fmt_wan(sum(f["value_yuan"] for f in fs if f["in_gep"])) if any(f["in_gep"] for f in fs)
+                       else f"({_t('excluded', lang)})")
+                    for service, fs in services.items()) + "</p>")
 
     by_service: dict[str, list[dict]] = {}
     for f in sorted(figures, key=lambda f: rank.get(f["region_code"], len(rank))):  # parents first, stable
@@ -284,9 +305,10 @@ def _page(figures: list[dict], summary: list[dict], trace: list[dict], title: st
                        f"；{_t('reference', lang)}：{escape(entry['reference'])}</p>")
         members = by_service[service]
         summed = [f for f in members if f["key"] not in leaves and children.get(f["region_code"])]
+        own = _leaf_tables([f for f in members if f["key"] in leaves], leaves, anchors, tables, lang)
         if summed:
-            out.append(_parent_table(summed, by_figure, children, lang))
-        out.extend(_leaf_tables([f for f in members if f["key"] in leaves], leaves, anchors, lang))
+            out.append(_parent_table(summed, by_figure, children, tables, lang))
+        out.extend(own)
     out.append(_cells_section(anchors, lang))
     out.append(_coefficients_section(anchors, lang))
     out.append("</body></html>\n")
