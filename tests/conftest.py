@@ -6,6 +6,7 @@ The tiny county 990000 has two townships, 990001 (100 hm² forest, 20 hm² reser
 from __future__ import annotations
 
 import csv
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,18 @@ def refused(capsys, argv: list, *said: str, out: Path | None = None) -> str:
         assert not out.exists()
         assert not list(out.parent.glob(f".{out.name}.partial-*"))
     return err
+
+
+class HtmlAnchors(HTMLParser):
+    """The ids and the links of an HTML page."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids, self.hrefs = set(), []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])

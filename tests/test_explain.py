@@ -1,13 +1,14 @@
 """gep explain and the trace pages: every figure is traced to its inputs, coefficients and formula."""
 from __future__ import annotations
 
-from html.parser import HTMLParser
 
 import pytest
 
 from gep.cli import main
 from gep.explain import explain_text
 from gep.trace import figure_anchor, summary_anchor
+
+from conftest import HtmlAnchors
 
 
 
@@ -57,21 +58,8 @@ def test_explain_in_english_and_unknown_figure(tiny_run, capsys):
     assert "no figure" in capsys.readouterr().err
 
 
-class _Anchors(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.ids, self.hrefs = set(), []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if "id" in attrs:
-            self.ids.add(attrs["id"])
-        if tag == "a" and attrs.get("href"):
-            self.hrefs.append(attrs["href"])
-
-
 def test_every_report_link_reaches_a_trace_section(tiny_run):
-    report = _Anchors()
+    report = HtmlAnchors()
     report.feed((tiny_run / "gep_report.html").read_text(encoding="utf-8"))
     links = [h for h in report.hrefs if h.startswith("trace/")]
     assert len(links) > 20
@@ -79,7 +67,7 @@ def test_every_report_link_reaches_a_trace_section(tiny_run):
     for href in links:
         page, anchor = href.split("#")
         if page not in pages:
-            parser = _Anchors()
+            parser = HtmlAnchors()
             parser.feed((tiny_run / page).read_text(encoding="utf-8"))
             pages[page] = parser.ids
         assert anchor in pages[page], href

@@ -3,7 +3,6 @@ share — a service's method, a formula's symbols and expressions, a source — 
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 
@@ -13,23 +12,22 @@ from gep.inventory import load_inventory
 from gep.render.trace_page import write_trace_html
 from gep.trace import figure_anchor
 
+from conftest import HtmlAnchors
 
-class _Page(HTMLParser):
+
+class _Page(HtmlAnchors):
     """Ids, links, and the cells (text and link) of every table row that has an id."""
 
     def __init__(self):
         super().__init__()
-        self.ids, self.hrefs, self.rows = set(), [], {}
+        self.rows = {}
         self._row = self._cell = None
 
     def handle_starttag(self, tag, attrs):
+        super().handle_starttag(tag, attrs)
         attrs = dict(attrs)
-        if "id" in attrs:
-            self.ids.add(attrs["id"])
-        if tag == "a" and attrs.get("href"):
-            self.hrefs.append(attrs["href"])
-            if self._cell is not None:
-                self._cell["href"] = attrs["href"]
+        if tag == "a" and attrs.get("href") and self._cell is not None:
+            self._cell["href"] = attrs["href"]
         if tag == "tr" and "id" in attrs:
             self._row = self.rows[attrs["id"]] = []
         if tag == "td" and self._row is not None:
