@@ -148,9 +148,11 @@ def _write_csv_columnar(safe: pd.DataFrame, path: Path) -> bool:
         elif _is_text(column) and not isinstance(dtype, pd.CategoricalDtype) and pd.api.types.infer_dtype(
                 column, skipna=True) in ("string", "empty"):
             try:
-                columns.append(("text", pa.array(column, type=pa.large_string(), from_pandas=True)))
+                texts = pa.array(column, type=pa.large_string(), from_pandas=True)
             except (pa.ArrowInvalid, pa.ArrowTypeError):
                 return False
+            # pandas' string arrays may hold their text in several chunks (a concatenation, a take)
+            columns.append(("text", texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts))
         else:
             return False
     header = io.StringIO()

@@ -68,6 +68,14 @@ def test_the_rows_of_many_chunks_are_written_in_order(tmp_path, monkeypatch):
     assert columnar == plain
 
 
+def test_text_held_in_several_chunks_is_written_whole(tmp_path, monkeypatch):
+    # pandas' string arrays keep the chunks of what they were made of (here two): pyarrow hands them on so
+    texts = pd.concat([pd.Series(["a,b", "x"], dtype="str"), pd.Series(["y"], dtype="str")], ignore_index=True)
+    columnar, plain = both_ways(pd.DataFrame({"t": texts, "v": [1.0, 2.0, 3.0]}), tmp_path, monkeypatch)
+    assert columnar.decode() == 't,v\n"a,b",1.0\nx,2.0\ny,3.0\n'
+    assert columnar == plain
+
+
 def test_tables_the_columnar_writer_cannot_write_are_written_by_pandas(tmp_path, monkeypatch):
     monkeypatch.setattr(outputs, "COLUMNAR_ROWS", 0)
     mixed = pd.DataFrame({"a": pd.Series(["x", 1.5, None], dtype=object), "b": [True, False, True]})
