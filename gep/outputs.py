@@ -172,10 +172,17 @@ def _csv_rows(columns: list[tuple[str, object]], start: int, stop: int):
     import pyarrow.compute as pc
 
     cells = []
+    floats: list[tuple[np.ndarray, object]] = []  # the float columns formatted so far, with their texts
     for kind, values in columns:
         part = values[start:stop]
         if kind == "float":
-            cells.append(_float_texts(part))
+            # a column equal bit for bit to one before it has its texts (values at constant prices are the
+            # values of the base year's rows: every row of a one-year inventory)
+            bits = part.view(np.int64)
+            same = next((texts for other, texts in floats
+                         if len(bits) and other[0] == bits[0] and np.array_equal(other, bits)), None)
+            cells.append(same if same is not None else _float_texts(part))
+            floats.append((bits, cells[-1]))
         elif kind == "int":
             cells.append(pc.cast(pa.array(part), pa.large_string()))
         else:

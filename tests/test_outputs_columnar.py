@@ -56,7 +56,10 @@ def test_random_floats_of_every_magnitude_give_the_bytes_of_pandas(tmp_path, mon
     whole = np.round(rng.uniform(-1e6, 1e6, n))  # whole numbers: '.0' added
     frame = pd.DataFrame({"id": [f"XB{i:07d}" for i in range(n)], "f": floats, "whole": whole,
                           "area [hm2]": np.round(rng.uniform(0.5, 30, n), 4), "n": rng.integers(-10**15, 10**15, n)})
+    # a column equal to one before it shares its texts; zeros of the other sign do not
+    frame["f again"], frame["zero"], frame["negative zero"] = floats, 0.0, -0.0
     columnar, plain = both_ways(frame, tmp_path, monkeypatch)
+    assert columnar.decode().splitlines()[1].endswith(",0.0,-0.0")
     assert columnar == plain
 
 
