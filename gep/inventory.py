@@ -420,6 +420,8 @@ def _every_cell_a_number(cells) -> np.ndarray | None:
 def _check_keys(name: str, frame: pd.DataFrame, problems: list[Problem]) -> None:
     key = inventory_spec()["tables"][name]["key"]
     dup = frame.duplicated(subset=key, keep="first")
+    if not dup.any():  # the usual case: no need to find where each key came first (0.3 s for 10⁶ parcels)
+        return
     # blank keys (NaN years) are equal to each other here, as in duplicated(), though NaN != NaN
     first_rows = frame.groupby(key, dropna=False, sort=False)["input_row"].transform("first")
     for i in np.flatnonzero(dup.to_numpy()):
