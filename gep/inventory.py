@@ -417,6 +417,36 @@ def _every_cell_a_number(cells) -> np.ndarray | None:
     return numbers
 
 
+def _in_key_order(frame: pd.DataFrame, key: list[str]) -> bool:
+    """Whether ``frame`` is already in the order a stable sort by ``key`` gives it (no key cell missing), so the
+    sort, which moves nothing, can be left out: 0.5 s for 10⁶ parcels, which a parcels table listed by 小班号
+    and year already is. Text is compared as pandas sorts it, by code point (UTF-8 bytes, in pyarrow)."""
+    if len(frame) < 2:
+        return True
+    undecided = np.ones(len(frame) - 1, dtype=bool)  # pairs of neighbours equal in every key column so far
+    for column in key:
+        cells = frame[column]
+        if cells.isna().any():
+            return False
+        if isinstance(cells.dtype, pd.StringDtype) and cells.dtype.storage == "pyarrow":
+            import pyarrow as pa
+            import pyarrow.compute as pc
+            texts = pa.array(cells.array)
+            texts = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+            before, after = texts[:-1], texts[1:]
+            less = pc.less(before, after).to_numpy(zero_copy_only=False)
+            equal = pc.equal(before, after).to_numpy(zero_copy_only=False)
+        elif cells.dtype.kind in "iuf":
+            values = cells.to_numpy()
+            less, equal = values[:-1] < values[1:], values[:-1] == values[1:]
+        else:
+            return False
+        if (undecided & ~less & ~equal).any():
+            return False
+        undecided &= equal
+    return True
+
+
 def _check_keys(name: str, frame: pd.DataFrame, problems: list[Problem]) -> None:
     key = inventory_spec()["tables"][name]["key"]
     dup = frame.duplicated(subset=key, keep="first")
@@ -481,7 +511,8 @@ def read_inventory(path: str | Path, shown_as: str | Path | None = None) -> tupl
         key = spec["tables"][name]["key"]
         if "year" in frame.columns:
             frame["year"] = frame["year"].astype(int)
-        tables[name] = frame.sort_values(key, kind="stable").reset_index(drop=True)
+        in_order = _in_key_order(frame, key)
+        tables[name] = (frame if in_order else frame.sort_values(key, kind="stable")).reset_index(drop=True)
     return Inventory(path=path, tables=tables, files=files, declared_units=declared, warnings=warnings,
                      format_version=spec["format_version"]), problems
 

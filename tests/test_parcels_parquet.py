@@ -15,7 +15,7 @@ import pytest
 
 from gep import inventory as inventory_module, reading
 from gep.audit import verify
-from gep.inventory import read_inventory
+from gep.inventory import load_inventory, read_inventory
 from gep.jobs.run import run
 from gep.outputs import cell_texts
 
@@ -157,3 +157,16 @@ def test_long_columns_are_parsed_to_the_numbers_and_dtype_pandas_gives(monkeypat
     # by hand: decimals and integers as written, '1,5' no number
     assert list(inventory_module.to_numbers(pd.Series(["1.5", "1e3", "1,5"], dtype="str"))[:2]) == [1.5, 1000.0]
     assert inventory_module.to_numbers(pd.Series(["2021", "7"], dtype="str")).dtype == np.int64
+
+
+@pytest.mark.parametrize("order", ["listed by parcel and year", "shuffled"])
+def test_the_parcels_table_is_in_key_order_however_it_was_listed(tmp_path, order):
+    """A table already in key order (parcel, year) is kept as it is; any other is sorted (stably)."""
+    rows = many_parcels()[:6] + many_parcels()[N:N + 6]  # parcels '=A1', 'B,02', XB00002… of 2020, then 2021
+    rows = sorted(rows, key=lambda r: (r["parcel_id"], r["year"])) if order != "shuffled" else rows[::-1]
+    parcels = load_inventory(with_parcels(tmp_path, rows)).tables["parcels"]
+    expected = sorted((r["parcel_id"], r["year"]) for r in rows)  # code-point order: '=' < 'B' < 'X'
+    assert list(zip(parcels["parcel_id"], parcels["year"])) == expected
+    # each row still names its line in the file: the row of the header is 1, of rows[k] k + 2
+    keys = [(r["parcel_id"], r["year"]) for r in rows]
+    assert list(parcels["input_row"]) == [keys.index(k) + 2 for k in expected]
