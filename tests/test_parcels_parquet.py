@@ -170,3 +170,15 @@ def test_the_parcels_table_is_in_key_order_however_it_was_listed(tmp_path, order
     # each row still names its line in the file: the row of the header is 1, of rows[k] k + 2
     keys = [(r["parcel_id"], r["year"]) for r in rows]
     assert list(parcels["input_row"]) == [keys.index(k) + 2 for k in expected]
+
+
+def test_a_repeated_parcel_in_a_table_in_key_order_is_named_with_its_first_row(tmp_path):
+    """In a table listed in key order a repeat is the row's neighbour: rows 2 and 3 (the header is row 1) both
+    hold parcel A-01 of 2020, row 6 repeats row 5 (B-02, 2021)."""
+    rows = [{"parcel_id": p, "region_code": "990001", "year": y, "ecosystem": "forest", "origin": "natural",
+             "area [hm2]": 10} for p, y in (("A-01", 2020), ("A-01", 2020), ("A-01", 2021), ("B-02", 2021),
+                                           ("B-02", 2021))]
+    _, problems = read_inventory(with_parcels(tmp_path, rows))
+    duplicates = [str(p) for p in problems if "duplicate row" in str(p)]
+    assert duplicates == ["parcels.csv, row 3, column parcel_id, year: duplicate row: same parcel_id, year as row 2",
+                          "parcels.csv, row 6, column parcel_id, year: duplicate row: same parcel_id, year as row 5"]
