@@ -458,11 +458,19 @@ class ParcelResults:
         """One row per parcel and year; per indicator ``<indicator> [unit]``, ``<indicator> value [yuan]`` and
         ``<indicator> value at <base year> prices [yuan]`` (the format of an inventory column: name [unit])."""
         p = self.figures.parcels
-        columns = {"parcel_id": p["parcel_id"].to_numpy(), "region_code": p["region_code"].to_numpy(),
+
+        def cells(column: pd.Series, at: np.ndarray | None = None):
+            """A column's cells (at ``at``): text kept in its pandas string array, not made Python objects
+            to be read back as text (1 s for 10⁶ parcels)."""
+            if isinstance(column.dtype, pd.StringDtype):
+                return column.array if at is None else column.array.take(at)
+            return column.to_numpy() if at is None else column.to_numpy()[at]
+
+        columns = {"parcel_id": cells(p["parcel_id"]), "region_code": cells(p["region_code"]),
                    # the region figure the parcel is a share of: its own region, or the ancestor the extent is at
-                   "figure_region_code": self.figures.sum_keys["region_code"].to_numpy()[self.figures.summed_into],
-                   "year": p["year"].to_numpy(), "ecosystem": p["ecosystem"].to_numpy(),
-                   "origin": p["origin"].to_numpy(), "area [hm2]": p["area"].to_numpy()}
+                   "figure_region_code": cells(self.figures.sum_keys["region_code"], self.figures.summed_into),
+                   "year": p["year"].to_numpy(), "ecosystem": cells(p["ecosystem"]),
+                   "origin": cells(p["origin"]), "area [hm2]": p["area"].to_numpy()}
         for key in self.indicators:
             indicator = key[1]
             columns[f"{indicator} [{self.units[key]}]"] = self.column(key, "quantity")

@@ -13,6 +13,24 @@ from gep.jobs.beside import WriterFailed, beside
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform: writers run in turn")
 
 
+@pytest.fixture(autouse=True)
+def one_thread(request, monkeypatch):
+    """A fresh command has one thread; the test process may still hold an earlier test's (dask keeps its pool of
+    threads alive), which would make beside write in turn: the tests of the fork see the command's count."""
+    if "other_threads" not in request.fixturenames:
+        monkeypatch.setattr("gep.jobs.beside.threading.active_count", lambda: 1)
+
+
+@pytest.fixture
+def other_threads():
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    yield
+    release.set()
+    thread.join()
+
+
 class _Unpicklable(Exception):
     def __init__(self, a, b):
         super().__init__(f"{a}/{b}")
@@ -48,6 +66,14 @@ def test_a_parent_that_fails_stops_the_child(tmp_path):
     wait(abandon=True)
     assert time.perf_counter() - start < 10
     assert not target.exists()
+
+
+def test_with_other_threads_the_writer_runs_in_this_process(tmp_path, other_threads):
+    # a fork copies the other threads' locks in whatever state they are in: no fork then
+    target = tmp_path / "out.txt"
+    wait = beside(lambda: target.write_text(str(os.getpid())))
+    assert target.read_text() == str(os.getpid())
+    wait()
 
 
 def test_serial_writers_run_in_this_process(tmp_path, monkeypatch):

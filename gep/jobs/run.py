@@ -25,12 +25,13 @@ from ..jobfolder import (GRID_DIR, GRID_NAME, PRICE_INDICES_NAME, AuditError, Fi
                          copy_job_inputs, created_now, differing_choices, grid_of_inventory, job_registers,
                          refuse_existing, shown_method, staged, unique_names, write_manifest)
 from ..method import DEFAULT_METHOD
-from ..outputs import write_csv, write_netcdf
+from ..outputs import write_csv, write_netcdf, write_parquet
 from ..phrases import text
 from ..reading import load_yaml
 from .beside import beside
 
 PARCELS_NAME = "gep_parcels.csv"  # each parcel's figures, when the inventory has a parcels table
+PARCELS_PARQUET = "gep_parcels.parquet"  # the same table as Parquet
 TRACE_NAME = "gep_trace.csv.gz"  # every leaf figure's inputs, coefficients and steps (gzip: ~15 MB of text for a county)
 
 
@@ -157,7 +158,9 @@ def _write_the_others(staging: Path, results: Results, inventory, inventory_name
     write_csv(results.decomposition, staging / "gep_decomposition.csv")
     write_csv(results.price_indices, staging / "price_indices_used.csv")
     if results.parcels is not None:
-        write_csv(results.parcels.frame(), staging / PARCELS_NAME)
+        parcels = results.parcels.frame()
+        write_csv(parcels, staging / PARCELS_NAME)
+        write_parquet(parcels, staging / PARCELS_PARQUET)
     write_netcdf(results, staging / "gep_results.nc")
     meta = {
         "title": title, "inventory": inventory_name, "gep_version": __version__,
@@ -204,6 +207,7 @@ RUN = Job(
                    ("quantity", "value_yuan")),
         FigureFile("gep_summary.csv", ("region_code", "year"), ("*_yuan",)),
         FigureFile(PARCELS_NAME, ("parcel_id", "year"), optional=True),  # when the inventory has parcels
+        FigureFile(PARCELS_PARQUET, ("parcel_id", "year"), optional=True),
     ),
     accounts_inventory=True,
 )
