@@ -306,6 +306,26 @@ def test_a_reader_that_does_not_recalculate_sees_every_figure(tiny, tmp_path):
     assert all(f'PartName="/{n}"' in types for n in sheets)
 
 
+def test_the_sheets_keep_their_layout(tiny, tmp_path):
+    # what gep's own SpreadsheetML writer (gep.render.workbook.StreamingBook) says, read back by openpyxl: panes
+    # frozen below the header and right of the fixed columns, white-on-green headers, input and coefficient cells
+    # shaded, values in #,##0.00, widths, the title and wrapped paragraphs of 说明
+    wb = openpyxl.load_workbook(write_formula_workbook(tmp_path / "f.xlsx", _results(tiny)))
+    calc = wb[_calc_sheets(_results(tiny))["water_conservation"]]
+    assert [wb[n].freeze_panes for n in ("汇总", "输入", "系数")] == ["F2", "B2", "B2"]
+    assert calc.freeze_panes == openpyxl.utils.get_column_letter(len(CALC_COLUMNS) + 1) + "2"  # K2
+    header = wb["汇总"]["A1"]
+    assert header.font.b and header.font.color.rgb == "FFFFFFFF" and header.fill.fgColor.rgb == "FF2E6B4F"
+    assert wb["输入"]["J2"].fill.fgColor.rgb == "FFEAF1FB" and wb["系数"]["E2"].fill.fgColor.rgb == "FFFDF3E1"
+    gep = wb["汇总"].cell(2, SUMMARY_COLUMNS.index("gep") + 1)
+    assert gep.number_format == "#,##0.00" and gep.font.b
+    assert wb["汇总"]["E2"].number_format == "0"  # the year
+    assert [wb["系数"].column_dimensions[c].width for c in "AB"] == [34, 26]
+    about = wb["说明"]
+    assert about["A1"].font.sz == 14 and about["A1"].font.b and about.column_dimensions["A"].width == 120
+    assert about["A3"].alignment.wrap_text and about["A3"].alignment.vertical == "top"
+
+
 def test_excel_precedence_is_made_explicit():
     # Excel reads -a^2 as (-a)^2 and a^b^c as (a^b)^c; the trace language as Python does
     assert excel_expression("-a^2", {"a": "B2"}) == "(-(B2^2))"
