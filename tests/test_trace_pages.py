@@ -139,3 +139,15 @@ def test_what_figures_share_is_written_once(pages):
     assert "R = P*alpha; Q = MAX(P-R-ET,0)*A*10" in table
     for region, ecosystem in (("990001", "grassland"), ("990002", "forest")):
         assert f'id="{figure_anchor(region, 2020, "water_conservation", "water_retained", ecosystem)}"' in table
+
+
+def test_english_pages_use_english_words_and_punctuation(tmp_path):
+    from conftest import tiny_tables, write_tables
+    results = account(load_inventory(write_tables(tmp_path / "tiny", tiny_tables())), load_register(), Options())
+    (page,) = [p for p in write_trace_html(tmp_path / "trace", results.services, results.summary, results.trace,
+                                           "Example county", lang="en", method=results.method) if p.stem == "2020"]
+    text = page.read_text(encoding="utf-8")
+    assert "; Formula: <span class=\"expr\">R = P*alpha; Q = MAX(P-R-ET,0)*A*10" in text
+    assert "<br>Same in every row: C_res0 = " in text
+    assert ">sum of 2 sub-regions: <a href=\"#t" in text
+    assert not any(mark in text for mark in ("各行相同的值", "下级区域之和", "计算路径"))

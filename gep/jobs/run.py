@@ -32,7 +32,7 @@ from .beside import beside
 
 PARCELS_NAME = "gep_parcels.csv"  # each parcel's figures, when the inventory has a parcels table
 PARCELS_PARQUET = "gep_parcels.parquet"  # the same table as Parquet
-TRACE_NAME = "gep_trace.csv.gz"  # every leaf figure's inputs, coefficients and steps (gzip: ~15 MB of text for a county)
+TRACE_NAME = "gep_trace.csv.gz"  # every leaf figure's inputs, coefficients and steps (gzip: 15 MB of text a county)
 
 
 @dataclass

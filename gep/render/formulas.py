@@ -49,10 +49,10 @@ row whose value is not 0 is left blank likewise. Excel evaluates ``-a^2`` as (�
 (a^b)^c, unlike the trace language, so an expression with such a shape is written fully
 parenthesised.
 
-The workbook is written row by row (:class:`gep.render.workbook.StreamingBook`). Every formula is stored with its value — the engine's figure, which is what the
-formula computes from the workbook's own cells — so a viewer that does not recalculate shows the
-figures, while the file asks the spreadsheet program to recalculate on opening; the summary's cached
-values are computed here the way its formulas compute them. Text cells are never a formula (a region
+The workbook is written row by row (:class:`gep.render.workbook.StreamingBook`). Every formula is stored
+with its value — the engine's figure, which is what the formula computes from the workbook's own cells — so
+a viewer that does not recalculate shows the figures, while the file asks the spreadsheet program to
+recalculate on opening; the summary's cached values are computed here the way its formulas compute them. Text cells are never a formula (a region
 called ``=1+1`` stays text), and the bytes are deterministic (fixed document and zip times).
 """
 from __future__ import annotations

@@ -44,6 +44,10 @@ th{background:#eef5f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
 _num = lru_cache(maxsize=1 << 16)(format_number)
 
 
+#: punctuation between the parts of a line, a label and its text, and the items of a list
+_SEMICOLON, _COLON, _LIST = {"zh": "；", "en": "; "}, {"zh": "：", "en": ": "}, {"zh": "、", "en": ", "}
+
+
 def _t(key: str, lang: str) -> str:
     """A phrase of the trace pages: the trace.* keys of gep/data/phrases.yaml."""
     return text(f"trace.{key}", lang)
@@ -91,15 +95,15 @@ def _is_cell(s: dict) -> bool:
     return s["role"] == "input" and isinstance(s["file"], str) and bool(s["file"]) and not pd.isna(s["row"])
 
 
-def _value_cell(s: dict, anchors: _Anchors) -> str:
-    """A symbol's value in a figure's row: an input links to its inventory cell, a coefficient to its
-    register row (their details are listed once at the end)."""
+def _value(s: dict, anchors: _Anchors) -> str:
+    """A symbol's value as shown: an input links to its inventory cell, a coefficient to its register row
+    (their details are listed once at the end)."""
     value = _num(s["value"])
     if _is_cell(s):
-        return f'<td><a href="#{anchors.cell(s)}">{value}</a></td>'
+        return f'<a href="#{anchors.cell(s)}">{value}</a>'
     if s["role"] == "coefficient":
-        return f'<td><a href="#{anchors.coefficient(s)}">{value}</a></td>'
-    return f"<td>{value}</td>"
+        return f'<a href="#{anchors.coefficient(s)}">{value}</a>'
+    return value
 
 
 def _symbol_kind(s: dict) -> tuple:
@@ -141,11 +145,12 @@ def _leaf_tables(figures: list[dict], leaves: dict, anchors: _Anchors, tables: d
     out = []
     for (_, path, _), members in groups.items():
         first = leaves[members[0]["key"]]
-        cells = [[_value_cell(s, anchors) for s in leaves[f["key"]]] for f in members]
+        cells = [[_value(s, anchors) for s in leaves[f["key"]]] for f in members]
         shared = [len(members) > 1 and all(row[j] == cells[0][j] for row in cells) for j in range(len(first))]
         steps = "; ".join(f"{s['symbol']} = {s['expr']}" for s in first if s["role"] == "step")
-        common = "；".join(f"{escape(s['symbol'])} = {cells[0][j][4:-5]} {escape(unit_label(s['unit'], lang))}".rstrip()
-                           for j, s in enumerate(first) if shared[j])
+        common = _SEMICOLON[lang].join(
+            f"{escape(s['symbol'])} = {cells[0][j]} {escape(unit_label(s['unit'], lang))}".rstrip()
+            for j, s in enumerate(first) if shared[j])
         head = (f"<th>{_t('region', lang)}</th><th>{_t('ecosystem', lang)}</th>"
                 + "".join(_symbol_head(s, lang) for j, s in enumerate(first) if not shared[j]))
         table_id = f"t{len(tables) + 1}"
@@ -157,12 +162,14 @@ def _leaf_tables(figures: list[dict], leaves: dict, anchors: _Anchors, tables: d
             region = f'<td rowspan="{starts[n]}">{_region(f)}</td>' if n in starts else ""
             rows.append(f'<tr id="{figure_anchor(*f["key"])}">{region}'
                         f"<td>{escape(label('ecosystem', f['ecosystem'], lang))}{_excluded(f, lang)}</td>"
-                        + "".join(cell for cell, same in zip(row, shared) if not same) + "</tr>")
+                        + "".join(f"<td>{cell}</td>" for cell, same in zip(row, shared) if not same) + "</tr>")
         indicator = label("indicator", f"{members[0]['service']}/{members[0]['indicator']}", lang)
-        out.append(f"<table class=\"f\" id=\"{table_id}\"><caption><b>{escape(indicator)}</b>；"
+        semicolon, colon = _SEMICOLON[lang], _COLON[lang]
+        out.append(f"<table class=\"f\" id=\"{table_id}\"><caption><b>{escape(indicator)}</b>{semicolon}"
                    f"{_t('path', lang)} {escape(path)}"
-                   + (f'；{_t("formula", lang)}：<span class="expr">{escape(steps)}</span>' if steps else "")
-                   + (f"<br>{_t('shared', lang)}：{common}" if common else "")
+                   + (f'{semicolon}{_t("formula", lang)}{colon}<span class="expr">{escape(steps)}</span>'
+                      if steps else "")
+                   + (f"<br>{_t('shared', lang)}{colon}{common}" if common else "")
                    + f"</caption><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
     return out
 
@@ -182,7 +189,8 @@ def _parent_table(figures: list[dict], by_figure: dict, children: dict, tables: 
                     f"<td>{escape(_short_title(f, lang))}{_excluded(f, lang)}</td>"
                     f"<td>{fmt_wan(f['value_yuan'])}</td>"
                     f"<td>{_num(f['quantity'])} {escape(unit_label(f['quantity_unit'], lang))}</td>"
-                    f"<td class=\"l\">{_t('sum_of_n', lang).format(n=len(kids))}：{'、'.join(terms)}</td></tr>")
+                    f"<td class=\"l\">{_t('sum_of_n', lang).format(n=len(kids))}{_COLON[lang]}"
+                    f"{_LIST[lang].join(terms)}</td></tr>")
     return (f"<table class=\"f\"><caption>{_t('sum_of', lang)}</caption><thead><tr><th>{_t('region', lang)}</th>"
             f"<th>{_t('figure', lang)}</th><th>{_t('value_wan', lang)}</th><th>{_t('quantity', lang)}</th>"
             f"<th>{_t('sum_of', lang)}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
@@ -203,7 +211,8 @@ def _cells_section(anchors: _Anchors, lang: str) -> str:
     listed = "".join(f'<tr id="src-{n}"><td>[{n}]</td><td>{escape(source)}</td></tr>' for source, n in sources.items())
     return (f"<h2>{_t('cells', lang)}</h2><table><thead><tr><th>{_t('file', lang)}</th><th>{_t('row', lang)}</th>"
             f"<th>{_t('source', lang)}</th><th>{_t('status', lang)}</th></tr></thead><tbody>{''.join(rows)}</tbody>"
-            f"</table><table><thead><tr><th></th><th>{_t('source', lang)}</th></tr></thead><tbody>{listed}</tbody></table>")
+            f"</table><table><thead><tr><th></th><th>{_t('source', lang)}</th></tr></thead>"
+            f"<tbody>{listed}</tbody></table>")
 
 
 def _coefficients_section(anchors: _Anchors, lang: str) -> str:
@@ -300,9 +309,10 @@ def _page(figures: list[dict], summary: list[dict], trace: list[dict], title: st
         out.append(f"<h2>{escape(label('service', service, lang))}</h2>")
         if entry:  # a method gep does not know is left unnamed
             method_label = label("method", entry["method"], lang) if entry["method"] in VALUATION_METHODS else ""
-            out.append(f"<p class=\"meta\">{_t('method', lang)}：{method_label}"
-                       f"；{_t('formula', lang)}：<span class=\"expr\">{escape(entry['formula'])}</span>"
-                       f"；{_t('reference', lang)}：{escape(entry['reference'])}</p>")
+            semicolon, colon = _SEMICOLON[lang], _COLON[lang]
+            out.append(f"<p class=\"meta\">{_t('method', lang)}{colon}{method_label}"
+                       f"{semicolon}{_t('formula', lang)}{colon}<span class=\"expr\">{escape(entry['formula'])}</span>"
+                       f"{semicolon}{_t('reference', lang)}{colon}{escape(entry['reference'])}</p>")
         members = by_service[service]
         summed = [f for f in members if f["key"] not in leaves and children.get(f["region_code"])]
         own = _leaf_tables([f for f in members if f["key"] in leaves], leaves, anchors, tables, lang)

@@ -293,8 +293,10 @@ class StreamingBook:
 
     def _styles_part(self) -> str:
         """One cellXfs record per style used; fonts, fills and number formats each listed once."""
-        fonts, fills, formats, records = ["<font><sz val=\"11\"/><name val=\"Calibri\"/></font>"], [
-            '<fill><patternFill patternType="none"/></fill>', '<fill><patternFill patternType="gray125"/></fill>'], [], []
+        fonts = ['<font><sz val="11"/><name val="Calibri"/></font>']
+        fills = ['<fill><patternFill patternType="none"/></fill>', '<fill><patternFill patternType="gray125"/></fill>']
+        formats: list[str] = []
+        records: list[str] = []
         for (style, quote), _ in sorted(self._styles.items(), key=lambda kv: kv[1]):
             props = dict(style)
             font = ("<font>" + ("<b/>" if props.get("bold") else "") + f'<sz val="{props.get("font_size", 11)}"/>'
@@ -407,8 +409,8 @@ class StreamingSheet:
             row, col = self._frozen
             top_left = f"{_column_letter(col)}{row}"
             pane = "bottomRight" if row > 1 and col > 1 else "bottomLeft" if row > 1 else "topRight"
-            view += (">" + "<pane" + (f' xSplit="{col - 1}"' if col > 1 else "") + (f' ySplit="{row - 1}"' if row > 1 else "")
-                     + f' topLeftCell="{top_left}" activePane="{pane}" state="frozen"/>'
+            split = (f' xSplit="{col - 1}"' if col > 1 else "") + (f' ySplit="{row - 1}"' if row > 1 else "")
+            view += (f'><pane{split} topLeftCell="{top_left}" activePane="{pane}" state="frozen"/>'
                      + f'<selection pane="{pane}" activeCell="{top_left}" sqref="{top_left}"/></sheetView>')
         else:
             view += "/>"
