@@ -305,7 +305,7 @@ def _cell_text(value) -> str:
     """A Parquet cell as the text its CSV cell holds (a float as ``repr``, NaN and missing text empty)."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    return repr(value) if isinstance(value, float) else str(value)
+    return repr(float(value)) if isinstance(value, float) else str(value)  # numpy 2's repr says np.float64(…)
 
 
 def _texts(column):
@@ -449,9 +449,14 @@ def verify(path: str | Path, limit: int = 1000) -> Verification:
                         continue
                     elif name in figure_files:
                         if (folder / name).is_file() and not any(d[0].startswith(name + " ") for d in differing):
-                            line = _first_differing_line(folder / name, recomputed / name)
-                            output_problems.append(f"output differs: {name}: every figure reproduces but the "
-                                                   f"text differs from line {line}")
+                            if name.endswith(".parquet"):  # binary: no line to name; its writer's version is in it
+                                output_problems.append(f"output differs: {name}: every figure reproduces but the "
+                                                       "file's bytes differ (a Parquet file records the version "
+                                                       "of the library that wrote it)")
+                            else:
+                                line = _first_differing_line(folder / name, recomputed / name)
+                                output_problems.append(f"output differs: {name}: every figure reproduces but the "
+                                                       f"text differs from line {line}")
                         # otherwise the differing figures say it
                     else:
                         hint = ""

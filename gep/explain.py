@@ -1,5 +1,6 @@
 """Explain a figure of a run: formula, inputs with file/row/source, coefficients with provenance,
-intermediate values — from the run folder alone (gep_services.csv, gep_trace.csv.gz).
+intermediate values — from the run folder alone (gep_services.csv, gep_trace.csv.gz; gep_trace.csv in a folder
+of an earlier gep).
 
 ``gep explain RUN_DIR --region 500229 --year 2021 --service water_conservation
 --indicator water_retained --ecosystem forest [--lang en] [--all]``
@@ -23,7 +24,7 @@ from .catalogue import inventory_spec, label, services_spec
 from .coefficients import key_label
 from .figure_text import column_label, format_number, symbol_label
 from .method_inputs import argument_label
-from .outputs import cell_texts
+from .outputs import TRACE_NAME, UNCOMPRESSED_TRACE_NAME, cell_texts
 from .phrases import text
 from .reading import shown
 from .render import unit_label
@@ -46,11 +47,12 @@ class ExplainError(ValueError):
 _COLUMNS = {
     "gep_services.csv": ([*FIGURE_KEY, "region_name", "category", "quantity", "quantity_unit", "value_yuan", "in_gep",
                           "path"], ["year", "quantity", "value_yuan"]),
-    "gep_trace.csv.gz": ([*FIGURE_KEY, "symbol", "role", "expr", "value", "unit", "table", "column", "file", "row",
+    TRACE_NAME: ([*FIGURE_KEY, "symbol", "role", "expr", "value", "unit", "table", "column", "file", "row",
                        "source", "status", "coefficient", "register"], ["year", "value", "row"]),
     "gep_summary.csv": (["region_code", "parent_code", "year"], ["year"]),
     "gep_parcels.csv": (["parcel_id", "region_code", "year"], ["year"]),
 }
+_COLUMNS[UNCOMPRESSED_TRACE_NAME] = _COLUMNS[TRACE_NAME]  # the trace as a run folder of an earlier gep holds it
 
 
 def read_run_table(folder: Path, name: str, dtype: dict) -> pd.DataFrame:
@@ -102,12 +104,13 @@ class Run:
     @classmethod
     def load(cls, folder: str | Path) -> "Run":
         folder = Path(folder)
-        for name in ("gep_services.csv", "gep_trace.csv.gz", "gep_summary.csv"):
+        trace_name = UNCOMPRESSED_TRACE_NAME if (folder / UNCOMPRESSED_TRACE_NAME).is_file() else TRACE_NAME
+        for name in ("gep_services.csv", trace_name, "gep_summary.csv"):
             if not (folder / name).is_file():
                 raise FileNotFoundError(f"{folder} is not a gep run folder: {name} is missing")
         # text as it stands for, not as written for spreadsheets (region names, sources, expressions: formula_safe)
         services = read_run_table(folder, "gep_services.csv", {"region_code": str})
-        trace = read_run_table(folder, "gep_trace.csv.gz", {"region_code": str, "expr": str, "coefficient": str})
+        trace = read_run_table(folder, trace_name, {"region_code": str, "expr": str, "coefficient": str})
         summary = read_run_table(folder, "gep_summary.csv", {"region_code": str, "parent_code": str})
         children: dict[str, list[str]] = {}
         for code, parent in summary[["region_code", "parent_code"]].drop_duplicates().itertuples(index=False):

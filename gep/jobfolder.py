@@ -563,8 +563,9 @@ class JobInputs:
 class FigureFile:
     """An output whose figures ``gep verify`` compares one by one, recorded against recomputed: a CSV table
     (rows by their ``keys``, the non-key columns matching one of the shell-style patterns ``columns``:
-    ``*`` every cell, ``*_yuan`` every value in 元) or a JSON document (every number and yes/no, by its path;
-    ``keys`` and ``columns`` unused). Every other output is compared by its SHA-256."""
+    ``*`` every cell, ``*_yuan`` every value in 元), the same as Parquet (compared column by column), or a JSON
+    document (every number and yes/no, by its path; ``keys`` and ``columns`` unused). Every other output is
+    compared by its SHA-256."""
 
     name: str
     keys: tuple[str, ...] = ()

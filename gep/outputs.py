@@ -94,6 +94,10 @@ def _has_carriage_return(frame: pd.DataFrame) -> bool:
         _matching(column, _CARRIAGE_RETURN, anywhere=True).any() for _, column in frame.items() if _is_text(column))
 
 
+#: the trace table of a run: every leaf figure's inputs, coefficients and steps, gzip-compressed (15 MB of text for a
+#: county); runs written before it was compressed hold it as ``gep_trace.csv``
+TRACE_NAME, UNCOMPRESSED_TRACE_NAME = "gep_trace.csv.gz", "gep_trace.csv"
+
 #: a table of at least this many rows is written by :func:`_write_csv_columnar` (where it can be)
 COLUMNAR_ROWS = 20_000
 
@@ -110,13 +114,12 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     Large tables (gep_parcels.csv: 10⁶ rows) are formatted column by column with pyarrow, in the same bytes
     (:func:`_write_csv_columnar`); pandas' writer formats each float in Python (40 s for 10⁶ parcels)."""
     safe = _formula_safe_frame(frame)
+    quoting = csv.QUOTE_NONNUMERIC if _has_carriage_return(safe) else csv.QUOTE_MINIMAL
     if Path(path).name.endswith(".gz"):  # gzip with no name and no time in its header: the same bytes every run
-        quoting = csv.QUOTE_NONNUMERIC if _has_carriage_return(safe) else csv.QUOTE_MINIMAL
         text = safe.to_csv(index=False, lineterminator="\n", quoting=quoting)
         Path(path).write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0))
-        return
-    if _has_carriage_return(safe):
-        safe.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", quoting=csv.QUOTE_NONNUMERIC)
+    elif quoting == csv.QUOTE_NONNUMERIC:
+        safe.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", quoting=quoting)
     elif len(safe) < COLUMNAR_ROWS or not _write_csv_columnar(safe, path):
         _write_csv_pandas(safe, path)
 
@@ -126,8 +129,6 @@ def _write_csv_pandas(safe: pd.DataFrame, path: Path) -> None:
     safe.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", quoting=csv.QUOTE_MINIMAL)
 
 
-#: floats whose shortest round-trip text Python writes in positional notation (``repr``); outside, exponents
-_POSITIONAL = (1e-4, 1e16)
 _COLUMNAR_CHUNK = 100_000  # rows formatted at a time (bounded memory; the chunks run on two threads)
 
 

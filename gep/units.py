@@ -33,7 +33,6 @@ from pint.delegates.txt_defparser.plain import PrefixDefinition, UnitDefinition
 from .reading import shown
 
 
-
 def _registry() -> pint.UnitRegistry:
     """pint's registry with gep's units, its parsed definitions cached on disk.
 
@@ -42,16 +41,17 @@ def _registry() -> pint.UnitRegistry:
     ``units.txt`` parses again: gep's folder in the user's cache directory (``platformdirs``), or the folder named
     by ``GEP_CACHE`` (``GEP_CACHE=off``: no cache). A cache that cannot be read or written is passed over."""
     options = {"on_redefinition": "raise", "autoconvert_offset_to_baseunit": True}
+    units = str(resources.files("gep") / "data" / "units.txt")
     folder = os.environ.get("GEP_CACHE") or str(platformdirs.user_cache_path("gep", appauthor=False))
-    registry = None
     if folder != "off":
-        try:
+        try:  # pint's definitions and gep's, each from its cache file when that is there and readable
             registry = pint.UnitRegistry(cache_folder=Path(folder) / f"pint-{pint.__version__}", **options)
-        except Exception:  # noqa: BLE001 - e.g. a read-only home or a cache file another process is writing
-            registry = None
-    if registry is None:
-        registry = pint.UnitRegistry(**options)
-    registry.load_definitions(str(resources.files("gep") / "data" / "units.txt"))
+            registry.load_definitions(units)
+            return registry
+        except Exception:  # noqa: BLE001 - e.g. a read-only home, or a cache file another process is writing
+            pass
+    registry = pint.UnitRegistry(**options)
+    registry.load_definitions(units)
     return registry
 
 

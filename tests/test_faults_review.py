@@ -351,3 +351,12 @@ def test_a_missing_price_index_names_the_users_table_given_as_shown(tmp_path):
     # without a name to show, the table's own file name, as before
     with pytest.raises(PriceIndexError, match="; price_indices.csv has cpi"):
         account(inventory, load_register(), Options(price_indices=str(copy)))
+
+
+def test_explain_reads_a_run_folder_of_an_earlier_gep(tmp_path, tiny_run, capsys):
+    # runs written before the trace was compressed hold gep_trace.csv: explain reads that one
+    run = shutil.copytree(tiny_run, tmp_path / "run")
+    (run / "gep_trace.csv").write_bytes(gzip.decompress((run / "gep_trace.csv.gz").read_bytes()))
+    (run / "gep_trace.csv.gz").unlink()
+    assert main(["explain", str(run), *EXPLAIN, "--lang", "en"]) == 0
+    assert "Quantity: 464,800 m³" in capsys.readouterr().out  # as test_explain_of_an_intact_run_folder_still_explains

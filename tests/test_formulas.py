@@ -473,3 +473,26 @@ def test_changing_a_coefficient_in_the_workbook_moves_gep(tiny, tmp_path):
         assert cells["regulating"] - before["regulating_yuan"] == pytest.approx(delta[region] * fai[year], rel=1e-9)
         assert cells["provisioning"] == pytest.approx(before["provisioning_yuan"], rel=1e-12)
         assert cells["cultural"] == pytest.approx(before["cultural_yuan"], rel=1e-12)
+
+
+def test_the_streaming_writer_keeps_every_text_and_number(tmp_path):
+    # gep's own .xlsx writer, read back by openpyxl: texts stay texts exactly (a text that looks like Excel's
+    # _xHHHH_ character escape, a formula, XML's special characters), numbers stay numbers, NaN stays empty
+    from gep.render.workbook import StreamingBook
+    book = StreamingBook(tmp_path / "w.xlsx", "测试")
+    sheet = book.sheet("表 & <一>")
+    texts = ["a_x000D_b", "=1+1", "<tag> & \"quotes\"", "  spaced  ", "甲镇"]
+    for col, text in enumerate(texts, start=1):
+        sheet.put(1, col, text)
+    for col, number in enumerate([7, 0.1, 1e-05, 123456789012.5, float("nan"), True], start=1):
+        sheet.put(2, col, number)
+    sheet.formula(3, 1, "=A2*2", 14)
+    sheet.formula(3, 2, "=1/0", float("inf"))
+    book.close()
+    ws = openpyxl.load_workbook(tmp_path / "w.xlsx")["表 & <一>"]
+    assert [ws.cell(1, c).value for c in range(1, 6)] == texts
+    assert ws.cell(1, 2).data_type == "s" and ws.cell(1, 2).quotePrefix
+    assert [ws.cell(2, c).value for c in range(1, 7)] == [7, 0.1, 1e-05, 123456789012.5, None, "True"]
+    assert ws["A3"].value == "=A2*2"
+    cached = openpyxl.load_workbook(tmp_path / "w.xlsx", data_only=True)["表 & <一>"]
+    assert cached["A3"].value == 14 and cached["B3"].value == "#NUM!"  # no finite value: Excel's error

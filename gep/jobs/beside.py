@@ -8,12 +8,15 @@ them in a forked child while the parent writes the rest, and waits for the child
 The child is a fork: it shares the computed results without copying or pickling them, and it leaves with
 ``os._exit`` (no atexit handler, no flush of buffers inherited from the parent). Its error, if any, comes back
 through a pipe and is raised in the parent, so a failing writer fails the run as it would without the child.
-Where fork is not available (Windows), where other threads are running (a fork copies their locks in whatever
-state they are in) or where ``GEP_SERIAL_WRITERS`` is set (profiling, debugging), the writer runs in this
-process instead, before the others. Either way the files are the same bytes.
+Where fork is not available (Windows), where other Python threads are running (a fork copies their locks in
+whatever state they are in; a gridded run leaves dask's pool of threads alive, so it writes in one process) or
+where ``GEP_SERIAL_WRITERS`` is set to any value (profiling, debugging), the writer runs in this process instead,
+before the others. Either way the files are the same bytes. Threads of compiled libraries are not counted:
+pyarrow's and OpenBLAS's pools are set up again in a forked child by their own fork handlers.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
@@ -44,6 +47,8 @@ def beside(task: Callable[[], object]) -> Callable[[], None]:
             task()
         except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent
             code = 1
+            # the child's traceback, which pickling drops: the parent's log then names the writer's line
+            error.add_note("in the writer process:\n" + "".join(traceback.format_tb(error.__traceback__)))
             try:
                 payload = pickle.dumps(error)
                 pickle.loads(payload)  # some errors pickle but cannot be made again from their arguments
@@ -56,15 +61,22 @@ def beside(task: Callable[[], object]) -> Callable[[], None]:
     os.close(write)
 
     def wait(abandon: bool = False) -> None:
-        if abandon:
-            os.kill(pid, signal.SIGTERM)
-        with os.fdopen(read, "rb") as pipe:  # read before waiting: a large error must not block the child
-            payload = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        if abandon or status == 0:
+        try:
+            if abandon:
+                os.kill(pid, signal.SIGTERM)
+            with os.fdopen(read, "rb") as pipe:  # read before waiting: a large error must not block the child
+                payload = pipe.read()
+            _, status = os.waitpid(pid, 0)
+        except BaseException:  # interrupted while waiting (Ctrl-C): the child must not write on into the staging
+            with contextlib.suppress(OSError):  # folder the run is about to remove
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            raise
+        code = os.waitstatus_to_exitcode(status)
+        if abandon or code == 0:
             return
         if payload:
             raise pickle.loads(payload)
-        raise WriterFailed(f"the writer process ended with status {status} and no error")
+        raise WriterFailed(f"the writer process ended with exit code {code} and no error")
 
     return wait

@@ -25,14 +25,13 @@ from ..jobfolder import (GRID_DIR, GRID_NAME, PRICE_INDICES_NAME, AuditError, Fi
                          copy_job_inputs, created_now, differing_choices, grid_of_inventory, job_registers,
                          refuse_existing, shown_method, staged, unique_names, write_manifest)
 from ..method import DEFAULT_METHOD
-from ..outputs import write_csv, write_netcdf, write_parquet
+from ..outputs import TRACE_NAME, write_csv, write_netcdf, write_parquet
 from ..phrases import text
 from ..reading import load_yaml
 from .beside import beside
 
 PARCELS_NAME = "gep_parcels.csv"  # each parcel's figures, when the inventory has a parcels table
 PARCELS_PARQUET = "gep_parcels.parquet"  # the same table as Parquet
-TRACE_NAME = "gep_trace.csv.gz"  # every leaf figure's inputs, coefficients and steps (gzip: 15 MB of text a county)
 
 
 @dataclass

@@ -46,6 +46,7 @@ from gep.render.workbook import is_missing, to_float  # noqa: F401  (kept import
 __all__ = ["prepare", "records", "text", "unit_label", "Report", "method_lines", "status_rows", "status_lines",
            "WAN", "YI", "fmt_wan", "fmt_yi", "fmt_number", "fmt_share", "fmt_pct", "fmt_signed", "fmt_int"]
 
+
 def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict]:
     """The rows of ``frame`` as dicts, as ``DataFrame.to_dict("records")`` gives them, but column by column:
     pandas 3 keeps text in Arrow arrays whose element-by-element iteration made ``to_dict`` most of the

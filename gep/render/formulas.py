@@ -565,26 +565,30 @@ def _summary_sheet(ws: StreamingSheet, m: _Model, ranges: dict[str, _Ranges]) ->
 
 def _summary_values(m: _Model, ranges: dict[str, _Ranges], rows: list[tuple[str, int]],
                     children: dict) -> dict[tuple[str, int], dict[str, float]]:
-    """The values of the summary's category cells, computed as their formulas do: the V cells of the
-    region-year's rows counted in GEP (``SUMIFS``), plus the same cell of each child region's row."""
-    own = defaultdict(float)
+    """The values of the summary's category cells, added up as their formulas add them: each calculation
+    sheet's ``SUMIFS`` (the V cells of the region-year's rows counted in GEP, in row order), the sheets in the
+    order the formula names them, then the same cell of each child region's row."""
+    sheet_sums: dict[tuple, float] = defaultdict(float)
     for service, rg in ranges.items():
         if rg.value is None:
             continue
-        category = m.category.get(service)
         for f in m.by_service[service]:
             if not m.in_gep.get((service, f.key[3]), False):
                 continue
             v = next((s for s in f.symbols if s.name == "V"), None)
             if v is not None and (v.role == "step" or v.ref is not None):  # a blank V cell adds nothing
-                own[(f.key[0], f.key[1], category)] += v.value
+                sheet_sums[(f.key[0], f.key[1], service)] += v.value
     code_of_row = {n: key for n, key in enumerate(rows, start=2)}
     values: dict[tuple[str, int], dict[str, float]] = {}
+    adding: set[tuple[str, int]] = set()  # a region among its own descendants would add itself forever
 
     def total(key: tuple[str, int]) -> dict[str, float]:
         if key not in values:
-            values[key] = {c: own[(*key, c)] + sum(total(code_of_row[child])[c] for child in children[key])
-                           for c in CATEGORIES}
+            adding.add(key)
+            kids = [total(code_of_row[child]) for child in children[key] if code_of_row[child] not in adding]
+            values[key] = {c: sum([sheet_sums[(*key, service)] for service, rg in ranges.items()
+                                   if m.category.get(service) == c and rg.value is not None]
+                                  + [kid[c] for kid in kids]) for c in CATEGORIES}
         return values[key]
 
     for key in rows:

@@ -1,14 +1,16 @@
 """The trace pages (``trace/<year>.html``): the computation behind every figure of a run, linked from the report.
 
-A page per year. It opens with one section per region (its GEP by category, and each figure with a
-link), then the figures service by service. What figures share is written once: a service's method,
-formula and reference head its section, and its leaf figures (those computed from inventory cells) that
-follow the same formula — same symbols, roles, expressions and units, same calculation path — form one
-table whose column heads name each symbol, its meaning, unit and expression; a row is one figure, with
-each symbol's value, an input linked to its inventory cell and a coefficient to its register row. A parent
-region's figure is one row naming the sub-region figures it adds up. The inventory cells (file, row,
-source, status) and the coefficients (register, source, clause, price year, status) used are listed once
-at the end, each source once. Anchors are :func:`gep.trace.figure_anchor` / :func:`gep.trace.summary_anchor`,
+A page per year. It opens with one section per region (its GEP by category, and each service with its value
+and a link to the region's first figure of it), then the figures service by service. What figures share is
+written once: a service's method, formula and reference head its section; its leaf figures (those computed
+from inventory cells) of one indicator that follow the same formula — same symbols, roles, expressions and
+units, same calculation path — form one table whose caption gives the formula and whose column heads name
+each symbol, its meaning and unit; a row is one figure, with each symbol's value, an input linked to its
+inventory cell and a coefficient to its register row; a value every row shares (from the same cell or
+register row) is written once, in the caption, and a region's name spans its rows. A parent region's figure
+is one row linking the table(s) of the sub-region figures it adds up. The inventory cells (file, row, source,
+status) and the coefficients (register, source, clause, price year, status) used are listed once at the end,
+each source once. Anchors are :func:`gep.trace.figure_anchor` / :func:`gep.trace.summary_anchor`,
 so the report can link to them.
 
 Built with plain string joins (thousands of rows): every text goes through ``html.escape``.
@@ -146,7 +148,10 @@ def _leaf_tables(figures: list[dict], leaves: dict, anchors: _Anchors, tables: d
     for (_, path, _), members in groups.items():
         first = leaves[members[0]["key"]]
         cells = [[_value(s, anchors) for s in leaves[f["key"]]] for f in members]
-        shared = [len(members) > 1 and all(row[j] == cells[0][j] for row in cells) for j in range(len(first))]
+        values = [[s["value"] for s in leaves[f["key"]]] for f in members]
+        # shared: the same value (not only the same six digits shown) from the same cell or register row
+        shared = [len(members) > 1 and all(row[j] == cells[0][j] and v[j] == values[0][j]
+                                           for row, v in zip(cells, values)) for j in range(len(first))]
         steps = "; ".join(f"{s['symbol']} = {s['expr']}" for s in first if s["role"] == "step")
         common = _SEMICOLON[lang].join(
             f"{escape(s['symbol'])} = {cells[0][j]} {escape(unit_label(s['unit'], lang))}".rstrip()
@@ -185,12 +190,13 @@ def _parent_table(figures: list[dict], by_figure: dict, children: dict, tables: 
         terms = [f'<a href="#{t}">{_t("table", lang).format(n=t[1:])}</a>' for t in held]
         terms += [f'<a href="#{figure_anchor(*s["key"])}">{escape(str(s["region_name"]))}</a>'
                   for s in kids if s["key"] not in tables]
+        summed = f"{_t('sum_of_n', lang).format(n=len(kids))}{_COLON[lang]}{_LIST[lang].join(terms)}" if kids else ""
+        # rowspan="1": the CSS aligns a region cell (one with rowspan) and the cell after it to the left
         rows.append(f'<tr id="{figure_anchor(*key)}"><td rowspan="1">{_region(f)}</td>'
                     f"<td>{escape(_short_title(f, lang))}{_excluded(f, lang)}</td>"
                     f"<td>{fmt_wan(f['value_yuan'])}</td>"
                     f"<td>{_num(f['quantity'])} {escape(unit_label(f['quantity_unit'], lang))}</td>"
-                    f"<td class=\"l\">{_t('sum_of_n', lang).format(n=len(kids))}{_COLON[lang]}"
-                    f"{_LIST[lang].join(terms)}</td></tr>")
+                    f"<td class=\"l\">{summed}</td></tr>")
     return (f"<table class=\"f\"><caption>{_t('sum_of', lang)}</caption><thead><tr><th>{_t('region', lang)}</th>"
             f"<th>{_t('figure', lang)}</th><th>{_t('value_wan', lang)}</th><th>{_t('quantity', lang)}</th>"
             f"<th>{_t('sum_of', lang)}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
@@ -314,7 +320,8 @@ def _page(figures: list[dict], summary: list[dict], trace: list[dict], title: st
                        f"{semicolon}{_t('formula', lang)}{colon}<span class=\"expr\">{escape(entry['formula'])}</span>"
                        f"{semicolon}{_t('reference', lang)}{colon}{escape(entry['reference'])}</p>")
         members = by_service[service]
-        summed = [f for f in members if f["key"] not in leaves and children.get(f["region_code"])]
+        summed = [f for f in members if f["key"] not in leaves]  # sums of sub-regions (a figure without either
+        # trace rows or sub-regions has a row here too, so every link to a figure lands on one)
         own = _leaf_tables([f for f in members if f["key"] in leaves], leaves, anchors, tables, lang)
         if summed:
             out.append(_parent_table(summed, by_figure, children, tables, lang))

@@ -1,10 +1,12 @@
 """Writing cells and files of an .xlsx workbook, shared by every workbook gep writes.
 
-The GEP workbook (:mod:`gep.render.excel`), the formula workbook (:mod:`gep.render.formulas`), the
-statement (:mod:`gep.render.statement`) and the valuation (:mod:`gep.render.valuation`) all write cells
-as plain strings or numbers (never a formula) and save deterministic bytes. Those helpers live here, in
-a module that imports no other gep module, so each workbook can use them without importing another's
-module (and its imports) — ``gep.render`` re-exports :func:`is_missing` and :func:`to_float`.
+The GEP workbook (:mod:`gep.render.excel`), the statement (:mod:`gep.render.statement`) and the valuation
+(:mod:`gep.render.valuation`) are built with openpyxl: their cells are plain strings or numbers (never a
+formula; :func:`put`) and their bytes deterministic (:func:`deterministic_bytes`). The formula workbook
+(:mod:`gep.render.formulas`), 300 000 cells with live formulas, is written by :class:`StreamingBook`, which
+writes the SpreadsheetML itself with each formula's cached value; both writers hold a value to one rule
+(:func:`cell_content`). This module imports no other gep module, so each workbook can use it without importing
+another's module (and its imports) — ``gep.render`` re-exports :func:`is_missing` and :func:`to_float`.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import functools
 import io
 import math
 import numbers
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -150,7 +153,14 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+#: Excel reads _xHHHH_ in a text as the character HHHH: a text holding one literally has its "_" written _x005F_
+_ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+def _literal(text_: str) -> str:
+    """A text as the content of a <t> element that Excel reads back as the same text."""
+    return _ESCAPE_LIKE.sub(r"_x005F_\1", text_).translate(_ESCAPES)
 
 
 @functools.lru_cache(maxsize=None)
@@ -192,6 +202,7 @@ class StreamingBook:
         self.path, self.title = Path(path), title
         self.sheets: list[StreamingSheet] = []
         self._strings: dict[str, int] = {}
+        self._string_cells = 0
         self._styles: dict[tuple, int] = {((), False): 0}  # (style, quote prefix) → cellXfs index
 
     def sheet(self, name: str) -> StreamingSheet:
@@ -201,6 +212,7 @@ class StreamingBook:
 
     def string(self, text_: str) -> int:
         """Index of a text in the shared-string table."""
+        self._string_cells += 1
         index = self._strings.get(text_)
         if index is None:
             index = self._strings[text_] = len(self._strings)
@@ -287,8 +299,8 @@ class StreamingBook:
                 "</Relationships>")
 
     def _shared_strings(self) -> str:
-        items = "".join(f'<si><t xml:space="preserve">{t.translate(_ESCAPES)}</t></si>' for t in self._strings)
-        return (_XML + f'<sst xmlns="{_MAIN}" count="{len(self._strings)}" uniqueCount="{len(self._strings)}">'
+        items = "".join(f'<si><t xml:space="preserve">{_literal(t)}</t></si>' for t in self._strings)
+        return (_XML + f'<sst xmlns="{_MAIN}" count="{self._string_cells}" uniqueCount="{len(self._strings)}">'
                 f"{items}</sst>")
 
     def _styles_part(self) -> str:
