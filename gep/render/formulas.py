@@ -57,11 +57,13 @@ called ``=1+1`` stays text), and the bytes are deterministic (fixed document and
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -70,7 +72,7 @@ from openpyxl.utils import get_column_letter
 
 from gep.catalogue import label, services_spec
 from gep.coefficients import CANONICAL_UNITS, coefficient_label, key_label
-from gep.render import level_label, method_lines, text, unit_label
+from gep.render import level_label, method_lines, records, text, unit_label
 from gep.render.workbook import StreamingBook, StreamingSheet
 from gep.render.excel_expression import excel_expression
 from gep.trace import FIGURE_KEY, symbols_of
@@ -314,11 +316,12 @@ def _distinct_rows(figures, trace, register, parents, names):
         for c in ("source", "status", "price_year", "clause"):
             if c not in trace.columns:
                 trace = trace.assign(**{c: np.nan})
-        for r in trace[trace["role"] == "input"].drop_duplicates(["table", "file", "row", "column", "value"]) \
-                .itertuples(index=False):
+        # rows as namespaces built column by column (itertuples iterates pandas 3's Arrow text cell by cell)
+        for r in map(lambda d: SimpleNamespace(**d), records(
+                trace[trace["role"] == "input"].drop_duplicates(["table", "file", "row", "column", "value"]))):
             prov[("input", r.table, r.file, None if pd.isna(r.row) else int(r.row), r.column, r.value)] = r
-        for r in trace[trace["role"] == "coefficient"].drop_duplicates(["coefficient", "register", "value"]) \
-                .itertuples(index=False):
+        for r in map(lambda d: SimpleNamespace(**d), records(
+                trace[trace["role"] == "coefficient"].drop_duplicates(["coefficient", "register", "value"]))):
             prov[("coefficient", r.coefficient, r.register, r.value)] = r
     for f in figures:
         for s in f.symbols:
@@ -472,6 +475,11 @@ class _Ranges:
         return f"{self.sheet}!${column}${self.first}:${column}${self.last}"
 
 
+@functools.lru_cache(maxsize=4096)
+def _expression_symbols(expr: str) -> frozenset[str]:
+    return frozenset(symbols_of(expr))
+
+
 def _calc_sheet(ws: StreamingSheet, service: str, figures: list[_Figure], m: _Model) -> _Ranges:
     lang = m.lang
     symbols = _symbol_columns(figures)
@@ -489,6 +497,10 @@ def _calc_sheet(ws: StreamingSheet, service: str, figures: list[_Figure], m: _Mo
     ws.header(1, labels)
     inputs_sheet, coef_sheet = _quoted(_t("sheet_inputs", lang)), _quoted(_t("sheet_coefficients", lang))
     yes, no = _t("yes", lang), _t("no", lang)
+    # a step's formula differs between rows only by the row number: made once per expression, with \0 where
+    # the row number goes (the rows are 90 000 steps; the translation of an expression is the same each time)
+    placeholders = {name: f"{letter}\0" for name, letter in col_of.items()}
+    step_formulas: dict[str, str] = {}
     for r, f in enumerate(figures, start=2):
         region, year, _, indicator, ecosystem = f.key
         q = next((s for s in f.symbols if s.name == "Q"), None)
@@ -499,11 +511,16 @@ def _calc_sheet(ws: StreamingSheet, service: str, figures: list[_Figure], m: _Mo
                  "; ".join(f"{s.name} = {s.expr}" for s in f.symbols if s.role == "step")]
         for col, v in enumerate(fixed, start=1):
             ws.put(r, col, v, _YEAR if col == 3 else ())
-        cells = {s.name: f"{col_of[s.name]}{r}" for s in f.symbols}
+        names, row = {s.name for s in f.symbols}, str(r)
         for s in f.symbols:
             number = (_NUMBER,) if s.name == "V" else ()
             if s.role == "step":
-                formula, style = "=" + excel_expression(s.expr, cells), number
+                if not names.issuperset(_expression_symbols(s.expr)):  # refused, naming the symbols it lacks
+                    excel_expression(s.expr, {name: f"{col_of[name]}{r}" for name in names})
+                template = step_formulas.get(s.expr)
+                if template is None:
+                    template = step_formulas[s.expr] = "=" + excel_expression(s.expr, placeholders)
+                formula, style = template.replace("\0", row), number
             elif s.ref is None:
                 continue  # a part this figure does not have: blank, i.e. 0
             elif s.role == "input":
