@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 
@@ -16,9 +17,20 @@ needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this
 @pytest.fixture(autouse=True)
 def one_thread(request, monkeypatch):
     """A fresh command has one thread; the test process may still hold an earlier test's (dask keeps its pool of
-    threads alive), which would make beside write in turn: the tests of the fork see the command's count."""
+    threads alive), which would make beside write in turn: the tests of the fork see the command's count. A child
+    that never ends would hang the suite: each test fails after 120 s instead."""
     if "other_threads" not in request.fixturenames:
         monkeypatch.setattr("gep.jobs.beside.threading.active_count", lambda: 1)
+
+    def too_long(signum, frame):
+        raise TimeoutError("a test of gep.jobs.beside took more than 120 s: the writer process did not end")
+    previous = signal.signal(signal.SIGALRM, too_long) if hasattr(signal, "SIGALRM") else None
+    if previous is not None:
+        signal.alarm(120)
+    yield
+    if previous is not None:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture

@@ -150,4 +150,5 @@ def test_english_pages_use_english_words_and_punctuation(tmp_path):
     assert "; Formula: <span class=\"expr\">R = P*alpha; Q = MAX(P-R-ET,0)*A*10" in text
     assert "<br>Same in every row: C_res0 = " in text
     assert ">sum of 2 sub-regions: <a href=\"#t" in text
-    assert not any(mark in text for mark in ("各行相同的值", "下级区域之和", "计算路径"))
+    assert not any(mark in text for mark in ("各行相同的值", "下级区域之和", "计算路径", "万元"))
+    assert re.search(r"<p>GEP [\d,.]+ 10⁴ yuan = Provisioning [\d,.]+ \+ Regulating [\d,.]+ \+ Cultural", text)

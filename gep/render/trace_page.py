@@ -292,7 +292,8 @@ def _page(figures: list[dict], summary: list[dict], trace: list[dict], title: st
         for r in by_region[code]:
             out.append(f'<h2 id="{summary_anchor(code, r["year"])}">{escape(str(r["region_name"]))} {escape(code)} · '
                        f"{r['year']}</h2>")
-            out.append(f"<p>GEP {fmt_wan(r['gep_yuan'])} 万元 = {label('category', 'provisioning', lang)} "
+            out.append(f"<p>GEP {fmt_wan(r['gep_yuan'])} {text('wan_yuan', lang)} = "
+                       f"{label('category', 'provisioning', lang)} "
                        f"{fmt_wan(r['provisioning_yuan'])} + {label('category', 'regulating', lang)} "
                        f"{fmt_wan(r['regulating_yuan'])} + {label('category', 'cultural', lang)} "
                        f"{fmt_wan(r['cultural_yuan'])}</p>")
