@@ -115,9 +115,13 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     (:func:`_write_csv_columnar`); pandas' writer formats each float in Python (40 s for 10⁶ parcels)."""
     safe = _formula_safe_frame(frame)
     quoting = csv.QUOTE_NONNUMERIC if _has_carriage_return(safe) else csv.QUOTE_MINIMAL
-    if Path(path).name.endswith(".gz"):  # gzip with no name and no time in its header: the same bytes every run
+    compressed = Path(path).name.endswith(".gz")
+    if compressed and (quoting == csv.QUOTE_NONNUMERIC or len(safe) < COLUMNAR_ROWS
+                       or not _write_csv_columnar(safe, path, compressed=True)):
         text = safe.to_csv(index=False, lineterminator="\n", quoting=quoting)
         Path(path).write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0))
+    elif compressed:
+        pass  # written column by column, above
     elif quoting == csv.QUOTE_NONNUMERIC:
         safe.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", quoting=quoting)
     elif len(safe) < COLUMNAR_ROWS or not _write_csv_columnar(safe, path):
@@ -132,10 +136,11 @@ def _write_csv_pandas(safe: pd.DataFrame, path: Path) -> None:
 _COLUMNAR_CHUNK = 100_000  # rows formatted at a time (bounded memory; the chunks run on two threads)
 
 
-def _write_csv_columnar(safe: pd.DataFrame, path: Path) -> bool:
+def _write_csv_columnar(safe: pd.DataFrame, path: Path, compressed: bool = False) -> bool:
     """``safe`` (formula-safe, no carriage return) written in the bytes of :func:`_write_csv_pandas`, each column
     formatted by pyarrow; False, with nothing written, for a table it cannot write so (columns other than
-    float64, int64 and text, or a text column holding anything but text).
+    float64, int64, pandas' nullable integers and text, or a text column holding anything but text).
+    ``compressed``: the same text gzip-compressed (no name and no time in the header), as the trace is kept.
 
     Byte for byte what pandas writes: pandas formats floats with numpy's ``str`` — the shortest text that
     reads back as the same float, as Python's ``repr`` — in positional notation from 1e-4 up to 1e16 and with
@@ -154,6 +159,8 @@ def _write_csv_columnar(safe: pd.DataFrame, path: Path) -> bool:
             columns.append(("float", column.to_numpy()))
         elif dtype == np.int64:
             columns.append(("int", column.to_numpy()))
+        elif isinstance(dtype, pd.Int64Dtype):  # a spreadsheet row, a price year: digits, a missing one empty
+            columns.append(("text", pa.array(column.astype("string"), type=pa.large_string(), from_pandas=True)))
         elif _is_text(column) and not isinstance(dtype, pd.CategoricalDtype) and pd.api.types.infer_dtype(
                 column, skipna=True) in ("string", "empty"):
             try:
@@ -168,10 +175,13 @@ def _write_csv_columnar(safe: pd.DataFrame, path: Path) -> bool:
     csv.writer(header, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerow(list(safe.columns))
     chunks = [(start, min(start + _COLUMNAR_CHUNK, len(safe))) for start in range(0, len(safe), _COLUMNAR_CHUNK)]
     from concurrent.futures import ThreadPoolExecutor
-    with open(path, "wb") as fh, ThreadPoolExecutor(max_workers=2) as pool:  # pyarrow's kernels release the GIL
+    with open(path, "wb") as raw, ThreadPoolExecutor(max_workers=2) as pool:  # pyarrow's kernels release the GIL
+        fh = gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) if compressed else raw
         fh.write(header.getvalue().encode("utf-8"))
         for rows in pool.map(lambda chunk: _csv_rows(columns, *chunk), chunks):
             fh.write(rows)
+        if compressed:
+            fh.close()  # the gzip trailer; the file itself closes with the block
     return True
 
 

@@ -87,3 +87,30 @@ def test_tables_the_columnar_writer_cannot_write_are_written_by_pandas(tmp_path,
     carriage = pd.DataFrame({"a": ["one\rtwo"], "n": [1.0]})  # a carriage return: every text quoted
     write_csv(carriage, tmp_path / "carriage.csv")
     assert (tmp_path / "carriage.csv").read_bytes().decode("utf-8") == '"a","n"\n"one\rtwo",1.0\n'
+
+
+def test_the_trace_is_compressed_text_of_the_same_bytes(tmp_path, monkeypatch):
+    # the trace's shape: nullable integers (a spreadsheet row, a price year) with missing cells, floats, texts
+    frame = pd.DataFrame({
+        "symbol": ["P", "alpha", "V", "C0"],
+        "value": [1000.0, 0.0352, 4083353.611, 7.53],
+        "row": pd.array([2, None, None, 14], dtype="Int64"),
+        "price_year": pd.array([None, None, None, 2011], dtype="Int64"),
+        "source": ["conditions.csv", "龚诗涵 et al., 2017", "", "陈召亚, 2016"],
+    })
+    by_hand = ("symbol,value,row,price_year,source\n"
+               "P,1000.0,2,,conditions.csv\n"
+               'alpha,0.0352,,,"龚诗涵 et al., 2017"\n'
+               "V,4083353.611,,,\n"
+               'C0,7.53,14,2011,"陈召亚, 2016"\n')
+    import gzip
+    with monkeypatch.context() as m:
+        m.setattr(outputs, "COLUMNAR_ROWS", 0)
+        m.setattr(pd.DataFrame, "to_csv", lambda *a, **k: pytest.fail("pandas' writer used"))
+        write_csv(frame, tmp_path / "columnar.csv.gz")
+        write_csv(frame, tmp_path / "again.csv.gz")
+    write_csv(frame, tmp_path / "pandas.csv.gz")  # 4 rows: pandas' writer
+    assert gzip.decompress((tmp_path / "columnar.csv.gz").read_bytes()).decode("utf-8") == by_hand
+    assert gzip.decompress((tmp_path / "pandas.csv.gz").read_bytes()).decode("utf-8") == by_hand
+    assert (tmp_path / "columnar.csv.gz").read_bytes() == (tmp_path / "again.csv.gz").read_bytes()
+    assert (tmp_path / "columnar.csv.gz").read_bytes()[4:8] == b"\0\0\0\0"  # no time in the gzip header

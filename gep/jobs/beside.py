@@ -1,9 +1,9 @@
 """Writing one output in a second process while this one writes the others.
 
 A run's writers are independent once the account is computed: each reads the results and writes its own files
-in the staging folder. The two that show every figure's computation (the formula workbook, 300 000 cells, and
-the trace pages) take about as long as all the others together, so on a machine with two cores a run writes
-them in a forked child while the parent writes the rest, and waits for the child before it publishes the folder.
+in the staging folder. Two of them, the formula workbook (300 000 cells) and the trace table, take about as
+long as all the others together, so on a machine with two cores a run writes them in a forked child while the
+parent writes the rest, and waits for the child before it publishes the folder.
 
 The child is a fork: it shares the computed results without copying or pickling them, and it leaves with
 ``os._exit`` (no atexit handler, no flush of buffers inherited from the parent). Its error, if any, comes back

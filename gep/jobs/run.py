@@ -104,9 +104,9 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
             options, price_indices=str(copied.price_indices), grid=str(grid) if grid else None, method=method,
             price_indices_shown=options.price_indices))
 
-        # the outputs that show the trace (the formula workbook, the trace pages) take about as long as the
-        # others together: written beside them, in a second process where one can be forked (gep.jobs.beside);
-        # the trace both need is built once, before
+        # the formula workbook and the trace table take about as long as the other outputs together: written
+        # beside them, in a second process where one can be forked (gep.jobs.beside); the trace that both
+        # processes need (the trace pages are written by this one) is built once, before
         results.trace  # noqa: B018 - a cached property, built here on purpose
         title = text("report_title", lang).format(region=str(results.summary.loc[
             results.summary["region_code"] == results.county_code, "region_name"].iloc[0]))
@@ -131,27 +131,25 @@ def run(inventory_path: str | Path, out: str | Path, coefficient_files: tuple[st
 
 
 def _write_trace_outputs(staging: Path, results: Results, title: str, lang: str) -> None:
-    """The outputs that show every figure's computation: the formula workbook and the trace pages."""
+    """Two outputs of every figure's computation: the formula workbook and the trace table."""
     from ..render.formulas import write_formula_workbook
-    from ..render.trace_page import write_trace_html
 
     write_formula_workbook(staging / "gep_formulas.xlsx", results, lang=lang)
-    write_trace_html(staging / "trace", results.services, results.summary, results.trace, title, lang=lang,
-                     method=results.method)
+    write_csv(results.trace, staging / TRACE_NAME)
 
 
 def _write_the_others(staging: Path, results: Results, inventory, inventory_name: str, title: str,
                       shown_command: str, lang: str) -> None:
-    """Every output of a run but the formula workbook, the trace pages and the manifest: tables, NetCDF, the
-    workbook and the report."""
+    """Every output of a run but the formula workbook, the trace table and the manifest: tables, NetCDF, the
+    trace pages, the workbook and the report."""
     from ..render import prepare
     from ..render.excel import write_report_workbook
     from ..render.html import write_report_html
+    from ..render.trace_page import write_trace_html
 
     write_csv(results.services, staging / "gep_services.csv")
     write_csv(results.summary, staging / "gep_summary.csv")
     write_csv(results.coefficients, staging / "coefficients_used.csv")
-    write_csv(results.trace, staging / TRACE_NAME)
     write_csv(results.growth, staging / "gep_growth.csv")
     write_csv(results.evaluation, staging / "gep_evaluation.csv")
     write_csv(results.decomposition, staging / "gep_decomposition.csv")
@@ -171,6 +169,8 @@ def _write_the_others(staging: Path, results: Results, inventory, inventory_name
         "decomposition": results.decomposition, "price_indices": results.price_indices,
         "parcels": results.parcels, "service_status": results.service_status, "method": results.method,
     }
+    write_trace_html(staging / "trace", results.services, results.summary, results.trace, title, lang=lang,
+                     method=results.method)
     report = prepare(results.services, results.summary, results.coefficients, meta, lang)  # once for both
     write_report_workbook(staging / "gep_workbook.xlsx", report)
     write_report_html(staging / "gep_report.html", report)
