@@ -142,8 +142,7 @@ class Results:
 
         Built from the recorded traces when first read: a run writes it, a caller that needs only the
         figures (a benchmark, a what-if) does not pay for a table of some hundred rows per figure."""
-        trace = trace_frame(self.trace_builders).sort_values(["region_code", "year", "service", "indicator",
-                                                              "ecosystem"], kind="stable")
+        trace = trace_frame(self.trace_builders, sort=True)
         trace["row"] = trace["row"].astype("Int64")  # spreadsheet rows are whole numbers
         trace["price_year"] = trace["price_year"].astype("Int64")
         return trace.reset_index(drop=True)

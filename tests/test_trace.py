@@ -6,7 +6,7 @@ import pytest
 from gep.accounting import account
 from gep.coefficients import load_register
 from gep.inventory import load_inventory
-from gep.trace import check_trace, evaluate, symbols_of, to_excel
+from gep.trace import FIGURE_KEY, check_trace, evaluate, symbols_of, to_excel
 
 from conftest import CHENGKOU, tiny_tables, write_tables
 
@@ -34,6 +34,10 @@ def test_every_trace_reproduces_its_figure(inventory, tmp_path):
     results = account(load_inventory(folder), load_register())
     assert check_trace(results.trace) == []
     trace = results.trace
+    # figure by figure, in the order of their keys (the trace file, the formula workbook and the trace pages list
+    # them so); within a figure in the order its symbols were recorded, which check_trace above relies on
+    in_order = trace.sort_values(FIGURE_KEY, kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(trace, in_order)
     leaves = _leaf_values(results)
     finals = trace[trace["role"].isin(["step", "input"])]
     values = finals[finals["symbol"] == "V"].set_index(["region_code", "year", "service", "indicator",
