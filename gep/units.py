@@ -20,6 +20,7 @@ import inspect
 import math
 import os
 import re
+import tokenize
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
@@ -125,7 +126,7 @@ def parse_unit(text: str) -> pint.Unit:
     try:
         unit = ureg.parse_units(normalise_unit_text(raw))
     except (pint.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError, TypeError,
-            ValueError, SyntaxError, AssertionError) as exc:
+            ValueError, SyntaxError, AssertionError, tokenize.TokenError) as exc:  # "(" or "{": an unclosed bracket
         raise UnitError(f"unknown unit '{shown(raw)}'") from exc
     return unit
 

@@ -264,6 +264,15 @@ def test_unknown_unit_raises_unit_error():
         quantity(1, "foo")
 
 
+@pytest.mark.parametrize("text", ["(", "{", "t/(hm2"])
+def test_an_unclosed_bracket_is_an_unknown_unit(text):
+    # pint reads a unit with Python's tokenizer, which fails at the end of the text on an unclosed bracket
+    # (a TokenError, not a SyntaxError); found by the random register rows of tests/test_faults_input.py
+    with pytest.raises(UnitError) as info:
+        parse_unit(text)
+    assert str(info.value) == f"unknown unit '{text}'"
+
+
 @pytest.mark.parametrize("text", ["", "   ", None])
 def test_missing_unit_raises_unit_error(text):
     with pytest.raises(UnitError):
