@@ -116,21 +116,20 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     safe = _formula_safe_frame(frame)
     quoting = csv.QUOTE_NONNUMERIC if _has_carriage_return(safe) else csv.QUOTE_MINIMAL
     compressed = Path(path).name.endswith(".gz")
-    if compressed and (quoting == csv.QUOTE_NONNUMERIC or len(safe) < COLUMNAR_ROWS
-                       or not _write_csv_columnar(safe, path, compressed=True)):
+    columnar = quoting == csv.QUOTE_MINIMAL and len(safe) >= COLUMNAR_ROWS
+    if not (columnar and _write_csv_columnar(safe, path, compressed)):
+        _write_csv_pandas(safe, path, quoting, compressed)
+
+
+def _write_csv_pandas(safe: pd.DataFrame, path: Path, quoting: int = csv.QUOTE_MINIMAL,
+                      compressed: bool = False) -> None:
+    """A formula-safe table as pandas writes it (shortest round-trip floats); ``compressed``: gzip with no name
+    and no time in its header, the same bytes every run."""
+    if compressed:
         text = safe.to_csv(index=False, lineterminator="\n", quoting=quoting)
         Path(path).write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0))
-    elif compressed:
-        pass  # written column by column, above
-    elif quoting == csv.QUOTE_NONNUMERIC:
+    else:
         safe.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", quoting=quoting)
-    elif len(safe) < COLUMNAR_ROWS or not _write_csv_columnar(safe, path):
-        _write_csv_pandas(safe, path)
-
-
-def _write_csv_pandas(safe: pd.DataFrame, path: Path) -> None:
-    """A formula-safe table without carriage returns, as pandas writes it (shortest round-trip floats)."""
-    safe.to_csv(path, index=False, lineterminator="\n", encoding="utf-8", quoting=csv.QUOTE_MINIMAL)
 
 
 _COLUMNAR_CHUNK = 100_000  # rows formatted at a time (bounded memory; the chunks run on two threads)

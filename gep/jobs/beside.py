@@ -49,7 +49,7 @@ def beside(task: Callable[[], object]) -> Callable[[], None]:
             code = 1
             # the child's traceback, which pickling drops: the parent's log then names the writer's line
             error.add_note("in the writer process:\n" + "".join(traceback.format_tb(error.__traceback__)))
-            try:
+            try:  # pickle carries only this run's own error, through its own pipe: no outside data is read
                 payload = pickle.dumps(error)
                 pickle.loads(payload)  # some errors pickle but cannot be made again from their arguments
             except Exception:  # noqa: BLE001 - such an error goes back as its traceback

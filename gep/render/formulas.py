@@ -52,8 +52,9 @@ parenthesised.
 The workbook is written row by row (:class:`gep.render.workbook.StreamingBook`). Every formula is stored
 with its value — the engine's figure, which is what the formula computes from the workbook's own cells — so
 a viewer that does not recalculate shows the figures, while the file asks the spreadsheet program to
-recalculate on opening; the summary's cached values are computed here the way its formulas compute them. Text cells are never a formula (a region
-called ``=1+1`` stays text), and the bytes are deterministic (fixed document and zip times).
+recalculate on opening; the summary's cached values are computed here the way its formulas compute them.
+Text cells are never a formula (a region called ``=1+1`` stays text), and the bytes are deterministic (fixed
+document and zip times).
 """
 from __future__ import annotations
 

@@ -11,7 +11,6 @@ another's module (and its imports) — ``gep.render`` re-exports :func:`is_missi
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import io
 import math
 import numbers
@@ -123,6 +122,14 @@ def column_widths(ws: Worksheet, widths: list[float]) -> None:
         ws.column_dimensions[get_column_letter(col)].width = width
 
 
+def _fixed_entry(name: str) -> zipfile.ZipInfo:
+    """A deflated zip entry with a fixed date and mode, so that the same content gives the same bytes."""
+    info = zipfile.ZipInfo(name, date_time=FIXED_TIME.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
 def deterministic_bytes(wb: Workbook) -> bytes:
     """The .xlsx bytes with fixed document times and fixed zip entry timestamps."""
     raw = io.BytesIO()
@@ -132,10 +139,7 @@ def deterministic_bytes(wb: Workbook) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in source.namelist():
-            info = zipfile.ZipInfo(name, date_time=FIXED_TIME.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(name))
+            target.writestr(_fixed_entry(name), source.read(name))
     return out.getvalue()
 
 
@@ -161,16 +165,6 @@ _ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"':
 def _literal(text_: str) -> str:
     """A text as the content of a <t> element that Excel reads back as the same text."""
     return _ESCAPE_LIKE.sub(r"_x005F_\1", text_).translate(_ESCAPES)
-
-
-@functools.lru_cache(maxsize=None)
-def _column_letter(n: int) -> str:
-    """Excel's name of the n-th column (1 → A, 27 → AA)."""
-    letters = ""
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _number(value: float | int) -> str:
@@ -236,10 +230,7 @@ class StreamingBook:
             parts[f"xl/worksheets/sheet{n}.xml"] = sheet.xml(selected=n == 1)
         with zipfile.ZipFile(self.path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
             for name, text_ in parts.items():
-                info = zipfile.ZipInfo(name, date_time=FIXED_TIME.timetuple()[:6])
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                archive.writestr(info, text_.encode("utf-8"), compresslevel=6)
+                archive.writestr(_fixed_entry(name), text_.encode("utf-8"), compresslevel=6)
 
     # the package's parts ------------------------------------------------------------------------
 
@@ -382,7 +373,7 @@ class StreamingSheet:
         value = cell_content(value)
         if value is None:
             return
-        ref = f"{_column_letter(col)}{row}"
+        ref = f"{get_column_letter(col)}{row}"
         if isinstance(value, str):
             s = self.book.style(style, value.startswith(_FORMULA_PREFIXES))
             self._cell(row, col, f'<c r="{ref}"' + (f' s="{s}"' if s else "")
@@ -393,7 +384,7 @@ class StreamingSheet:
 
     def formula(self, row: int, col: int, formula: str, value: float, style: tuple = ()) -> None:
         """Write a formula with its cached value; a value that is not a finite number is cached as #NUM!."""
-        ref, s = f"{_column_letter(col)}{row}", self.book.style(style)
+        ref, s = f"{get_column_letter(col)}{row}", self.book.style(style)
         body = formula[1:] if formula.startswith("=") else formula
         finite = isinstance(value, numbers.Real) and math.isfinite(value)
         self._cell(row, col, f'<c r="{ref}"' + (f' s="{s}"' if s else "") + ("" if finite else ' t="e"')
@@ -419,7 +410,7 @@ class StreamingSheet:
         view = '<sheetView workbookViewId="0"' + (' tabSelected="1"' if selected else "")
         if self._frozen and self._frozen != (1, 1):
             row, col = self._frozen
-            top_left = f"{_column_letter(col)}{row}"
+            top_left = f"{get_column_letter(col)}{row}"
             pane = "bottomRight" if row > 1 and col > 1 else "bottomLeft" if row > 1 else "topRight"
             split = (f' xSplit="{col - 1}"' if col > 1 else "") + (f' ySplit="{row - 1}"' if row > 1 else "")
             view += (f'><pane{split} topLeftCell="{top_left}" activePane="{pane}" state="frozen"/>'
@@ -429,7 +420,7 @@ class StreamingSheet:
         cols = "".join(f'<col min="{n}" max="{n}" width="{w}" customWidth="1"/>'
                        for n, w in enumerate(self._widths, start=1))
         return (_XML + f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">'
-                f'<dimension ref="A1:{_column_letter(self._last_col)}{last_row}"/>'
+                f'<dimension ref="A1:{get_column_letter(self._last_col)}{last_row}"/>'
                 f"<sheetViews>{view}</sheetViews><sheetFormatPr defaultRowHeight=\"15\"/>"
                 + (f"<cols>{cols}</cols>" if cols else "")
                 + f"<sheetData>{''.join(self._rows)}</sheetData>"

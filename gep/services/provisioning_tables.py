@@ -29,7 +29,7 @@ def products(ctx: Context) -> list[pd.DataFrame]:
     table = table.assign(ecosystem=ecosystem, service=table["sector"] + "_products", year=table["year"].astype(int))
     quantities, prices, outputs = floats(table, "quantity"), floats(table, "price"), floats(table, "output_value")
     priced = ~np.isnan(quantities) & ~np.isnan(prices)
-    values = outputs.astype(float).copy()
+    values = outputs.copy()  # priced rows get quantity × price below
     quantity_units = np.where(priced, table["quantity_unit"].to_numpy(dtype=object), "yuan")
     batches = table.assign(_priced=priced, _qu=table["quantity_unit"].where(priced, ""),
                            _pu=table["price_unit"].where(priced, "")).groupby(
